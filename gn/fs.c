@@ -1,0 +1,283 @@
+#include "gn/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int
+gn_mkdir_p(const char *path, mode_t mode, struct gn_error *err)
+{
+	char tmp[4096];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(tmp)) {
+		return gn_error_set(err, GN_E_IO, "%s: path too long", path);
+	}
+	memcpy(tmp, path, len + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/') {
+			continue;
+		}
+		*p = '\0';
+		if (mkdir(tmp, mode) != 0 && errno != EEXIST) {
+			return gn_error_set(err, GN_E_IO, "cannot create %s: %s", tmp,
+					    strerror(errno));
+		}
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) != 0 && errno != EEXIST) {
+		return gn_error_set(err, GN_E_IO, "cannot create %s: %s", tmp, strerror(errno));
+	}
+	if (!gn_is_dir(tmp)) {
+		return gn_error_set(err, GN_E_IO, "%s exists and is not a folder", tmp);
+	}
+	return 0;
+}
+
+static int rm_errno;
+static char rm_failed[4096];
+
+static int
+rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	int rc;
+
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP) {
+		rc = rmdir(path);
+	} else {
+		rc = unlink(path);
+	}
+	if (rc != 0 && errno != ENOENT) {
+		rm_errno = errno;
+		snprintf(rm_failed, sizeof(rm_failed), "%s", path);
+		return 1;
+	}
+	return 0;
+}
+
+int
+gn_rm_rf(const char *path, struct gn_error *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0) {
+		if (errno == ENOENT) {
+			return 0;
+		}
+		return gn_error_set(err, GN_E_IO, "cannot remove %s: %s", path, strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlink(path) != 0 && errno != ENOENT) {
+			return gn_error_set(err, GN_E_IO, "cannot remove %s: %s", path,
+					    strerror(errno));
+		}
+		return 0;
+	}
+	rm_errno = 0;
+	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS) != 0) {
+		return gn_error_set(err, GN_E_IO, "cannot remove %s: %s", rm_failed,
+				    strerror(rm_errno ? rm_errno : errno));
+	}
+	return 0;
+}
+
+int
+gn_read_file(const char *path, size_t max_len, char **data, size_t *len, struct gn_error *err)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t cap, used = 0;
+	int fd;
+
+	*data = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", path, strerror(errno));
+	}
+	if (fstat(fd, &st) != 0) {
+		int saved = errno;
+		close(fd);
+		return gn_error_set(err, GN_E_IO, "cannot stat %s: %s", path, strerror(saved));
+	}
+	cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
+	if (cap > max_len + 1) {
+		cap = max_len + 1;
+	}
+	buf = malloc(cap + 1);
+	if (!buf) {
+		close(fd);
+		return gn_error_set(err, GN_E_NOMEM, "out of memory reading %s", path);
+	}
+	for (;;) {
+		ssize_t n;
+		if (used == cap) {
+			char *grown;
+			if (cap > max_len) {
+				break;
+			}
+			cap = cap * 2 > max_len + 1 ? max_len + 1 : cap * 2;
+			grown = realloc(buf, cap + 1);
+			if (!grown) {
+				free(buf);
+				close(fd);
+				return gn_error_set(err, GN_E_NOMEM, "out of memory reading %s",
+						    path);
+			}
+			buf = grown;
+		}
+		n = read(fd, buf + used, cap - used);
+		if (n < 0) {
+			int saved = errno;
+			if (saved == EINTR) {
+				continue;
+			}
+			free(buf);
+			close(fd);
+			return gn_error_set(err, GN_E_IO, "cannot read %s: %s", path,
+					    strerror(saved));
+		}
+		if (n == 0) {
+			break;
+		}
+		used += (size_t)n;
+	}
+	close(fd);
+	if (used > max_len) {
+		free(buf);
+		return gn_error_set(err, GN_E_IO, "%s is larger than the limit of %zu bytes", path,
+				    max_len);
+	}
+	buf[used] = '\0';
+	*data = buf;
+	*len = used;
+	return 0;
+}
+
+int
+gn_fsync_dir(const char *path, struct gn_error *err)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", path, strerror(errno));
+	}
+	if (fsync(fd) != 0 && errno != EINVAL) {
+		int saved = errno;
+		close(fd);
+		return gn_error_set(err, GN_E_IO, "cannot sync %s: %s", path, strerror(saved));
+	}
+	close(fd);
+	return 0;
+}
+
+int
+gn_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		     struct gn_error *err)
+{
+	char tmp[4096], dir[4096];
+	const char *p = data;
+	size_t left = len;
+	int fd, n;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path);
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		return gn_error_set(err, GN_E_IO, "%s: path too long", path);
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		return gn_error_set(err, GN_E_IO, "cannot create %s: %s", tmp, strerror(errno));
+	}
+	while (left > 0) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			goto fail;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	if (fchmod(fd, mode) != 0 || fsync(fd) != 0) {
+		goto fail;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0) {
+		goto fail;
+	}
+	gn_dirname(path, dir, sizeof(dir));
+	return gn_fsync_dir(dir, err);
+fail : {
+	int saved = errno;
+	if (fd >= 0) {
+		close(fd);
+	}
+	unlink(tmp);
+	return gn_error_set(err, GN_E_IO, "cannot write %s: %s", path, strerror(saved));
+}
+}
+
+bool
+gn_path_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+bool
+gn_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void
+gn_dirname(const char *path, char *out, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash) {
+		snprintf(out, len, ".");
+	} else if (slash == path) {
+		snprintf(out, len, "/");
+	} else {
+		snprintf(out, len, "%.*s", (int)(slash - path), path);
+	}
+}
+
+const char *
+gn_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+bool
+gn_path_join(char *out, size_t len, const char *a, const char *b)
+{
+	int n;
+
+	if (b[0] == '/' || a[0] == '\0') {
+		n = snprintf(out, len, "%s", b);
+	} else if (a[strlen(a) - 1] == '/') {
+		n = snprintf(out, len, "%s%s", a, b);
+	} else {
+		n = snprintf(out, len, "%s/%s", a, b);
+	}
+	return n >= 0 && (size_t)n < len;
+}

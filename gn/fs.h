@@ -1,0 +1,36 @@
+/*
+ * gn/fs.h - small file-system helpers shared by the core.
+ * All report through struct gn_error with GN_E_IO and the path at fault.
+ */
+#ifndef GN_FS_H
+#define GN_FS_H
+
+#include "gn/error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* mkdir -p; existing directories are fine. */
+int gn_mkdir_p(const char *path, mode_t mode, struct gn_error *err);
+/* rm -rf; a missing path is fine.  Never follows symlinks. */
+int gn_rm_rf(const char *path, struct gn_error *err);
+/* Whole file into *data (malloc'd, NUL-terminated, caller frees), at most
+ * max_len bytes (larger files fail with GN_E_IO naming the limit). */
+int gn_read_file(const char *path, size_t max_len, char **data, size_t *len, struct gn_error *err);
+/* Write data to path atomically: temp file in the same folder, fsync,
+ * rename, fsync of the folder. */
+int gn_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			 struct gn_error *err);
+/* fsync a directory by path (after renames into it). */
+int gn_fsync_dir(const char *path, struct gn_error *err);
+bool gn_path_exists(const char *path);
+bool gn_is_dir(const char *path);
+/* Folder part of path into out ("." when none). */
+void gn_dirname(const char *path, char *out, size_t len);
+/* Last component of path (pointer into path). */
+const char *gn_basename(const char *path);
+/* a + "/" + b into out; false when it does not fit. b absolute -> b. */
+bool gn_path_join(char *out, size_t len, const char *a, const char *b);
+
+#endif

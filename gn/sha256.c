@@ -1,0 +1,118 @@
+#include "gn/sha256.h"
+
+#include "gn/error.h"
+
+#include <openssl/evp.h>
+#include <string.h>
+
+int
+gn_sha256_init(struct gn_sha256 *h)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	h->ctx = NULL;
+	if (!ctx) {
+		return -GN_E_NOMEM;
+	}
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(ctx);
+		return -GN_E_NOMEM;
+	}
+	h->ctx = ctx;
+	return 0;
+}
+
+void
+gn_sha256_update(struct gn_sha256 *h, const void *data, size_t len)
+{
+	if (h->ctx && len) {
+		EVP_DigestUpdate(h->ctx, data, len);
+	}
+}
+
+void
+gn_sha256_final(struct gn_sha256 *h, uint8_t out[GN_SHA256_LEN])
+{
+	unsigned int n = 0;
+
+	if (!h->ctx) {
+		memset(out, 0, GN_SHA256_LEN);
+		return;
+	}
+	EVP_DigestFinal_ex(h->ctx, out, &n);
+	gn_sha256_dispose(h);
+}
+
+void
+gn_sha256_dispose(struct gn_sha256 *h)
+{
+	if (h->ctx) {
+		EVP_MD_CTX_free(h->ctx);
+		h->ctx = NULL;
+	}
+}
+
+void
+gn_sha256(const void *data, size_t len, uint8_t out[GN_SHA256_LEN])
+{
+	unsigned int n = 0;
+
+	EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
+}
+
+void
+gn_hex_encode(const uint8_t *bytes, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+}
+
+static int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9') {
+		return c - '0';
+	}
+	if (c >= 'a' && c <= 'f') {
+		return c - 'a' + 10;
+	}
+	if (c >= 'A' && c <= 'F') {
+		return c - 'A' + 10;
+	}
+	return -1;
+}
+
+bool
+gn_hex_decode(const char *hex, uint8_t *out, size_t n)
+{
+	if (strlen(hex) != 2 * n) {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int hi = hex_value(hex[2 * i]);
+		int lo = hex_value(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0) {
+			return false;
+		}
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+bool
+gn_is_sha256_hex(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
+			return false;
+		}
+	}
+	return i == 64;
+}

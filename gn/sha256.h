@@ -1,0 +1,37 @@
+/*
+ * gn/sha256.h - SHA-256 through OpenSSL's libcrypto (hardware accelerated),
+ * plus hex helpers.  A context owns an EVP_MD_CTX: pair gn_sha256_init()
+ * with gn_sha256_final() or gn_sha256_dispose().
+ */
+#ifndef GN_SHA256_H
+#define GN_SHA256_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GN_SHA256_LEN 32
+#define GN_SHA256_HEX 65 /* 64 hex digits + NUL */
+
+struct gn_sha256 {
+	void *ctx; /* EVP_MD_CTX */
+};
+
+/* 0, or -GN_E_NOMEM. */
+int gn_sha256_init(struct gn_sha256 *h);
+void gn_sha256_update(struct gn_sha256 *h, const void *data, size_t len);
+/* Writes the digest and releases the context. */
+void gn_sha256_final(struct gn_sha256 *h, uint8_t out[GN_SHA256_LEN]);
+/* Releases the context without a digest (error paths); safe twice. */
+void gn_sha256_dispose(struct gn_sha256 *h);
+/* One shot. */
+void gn_sha256(const void *data, size_t len, uint8_t out[GN_SHA256_LEN]);
+
+/* Lowercase hex of n bytes into out (2n+1 bytes). */
+void gn_hex_encode(const uint8_t *bytes, size_t n, char *out);
+/* Decodes exactly 2n hex digits (either case); false on bad input or length. */
+bool gn_hex_decode(const char *hex, uint8_t *out, size_t n);
+/* True when s is exactly 64 lowercase hex digits. */
+bool gn_is_sha256_hex(const char *s);
+
+#endif
