@@ -1,0 +1,133 @@
+#include "builder/cache.h"
+
+#include "gn/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int
+default_root(char *out, size_t len, struct gn_error *err)
+{
+	const char *env = getenv("GONATIVE_CACHE");
+
+	if (env && env[0]) {
+		snprintf(out, len, "%s", env);
+		return 0;
+	}
+	env = getenv("XDG_CACHE_HOME");
+	if (env && env[0] == '/') {
+		snprintf(out, len, "%s/gonative", env);
+		return 0;
+	}
+	env = getenv("HOME");
+	if (env && env[0]) {
+		snprintf(out, len, "%s/.cache/gonative", env);
+		return 0;
+	}
+	return gn_error_set(err, GN_E_IO,
+			    "no cache folder: set GONATIVE_CACHE, XDG_CACHE_HOME or HOME, or "
+			    "pass --cache-dir");
+}
+
+int
+cache_open(struct cache *cache, const char *dir, struct gn_error *err)
+{
+	char sub[CACHE_PATH_MAX + 16];
+	int rc;
+
+	cache->lock_fd = -1;
+	if (dir && dir[0]) {
+		snprintf(cache->root, sizeof(cache->root), "%s", dir);
+	} else if ((rc = default_root(cache->root, sizeof(cache->root), err)) < 0) {
+		return rc;
+	}
+	snprintf(sub, sizeof(sub), "%s/archives", cache->root);
+	if ((rc = gn_mkdir_p(sub, 0755, err)) < 0) {
+		return rc;
+	}
+	snprintf(sub, sizeof(sub), "%s/index", cache->root);
+	return gn_mkdir_p(sub, 0755, err);
+}
+
+void
+cache_close(struct cache *cache)
+{
+	cache_unlock(cache);
+}
+
+int
+cache_lock(struct cache *cache, struct gn_error *err)
+{
+	char path[CACHE_PATH_MAX + 8];
+	int fd;
+
+	if (cache->lock_fd >= 0) {
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/lock", cache->root);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", path, strerror(errno));
+	}
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			int saved = errno;
+			close(fd);
+			return gn_error_set(err, GN_E_IO, "cannot lock %s: %s", path,
+					    strerror(saved));
+		}
+	}
+	cache->lock_fd = fd;
+	return 0;
+}
+
+void
+cache_unlock(struct cache *cache)
+{
+	if (cache->lock_fd >= 0) {
+		close(cache->lock_fd);
+		cache->lock_fd = -1;
+	}
+}
+
+void
+cache_archive_path(const struct cache *cache, const char *sha256_hex, char *out)
+{
+	snprintf(out, CACHE_PATH_MAX, "%s/archives/%s", cache->root, sha256_hex);
+}
+
+void
+cache_index_path(const struct cache *cache, const char *url, char *out)
+{
+	uint8_t digest[GN_SHA256_LEN];
+	char hex[GN_SHA256_HEX];
+
+	gn_sha256(url, strlen(url), digest);
+	gn_hex_encode(digest, sizeof(digest), hex);
+	snprintf(out, CACHE_PATH_MAX, "%s/index/%s", cache->root, hex);
+}
+
+bool
+cache_has_archive(const struct cache *cache, const char *sha256_hex, long long size)
+{
+	char path[CACHE_PATH_MAX];
+	struct stat st;
+
+	cache_archive_path(cache, sha256_hex, path);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && (size < 0 || st.st_size == size);
+}
+
+void
+cache_evict_archive(const struct cache *cache, const char *sha256_hex)
+{
+	char path[CACHE_PATH_MAX];
+
+	cache_archive_path(cache, sha256_hex, path);
+	unlink(path);
+}

@@ -1,0 +1,66 @@
+/*
+ * builder/fetch.h - parallel downloads with libcurl multi (pacman dload.c).
+ *
+ * Each request lists its URLs in mirror order.  Bytes go to "<dest>.part",
+ * hashed as they arrive; only when size, sha256 and the optional verify hook
+ * agree is the file fsync'd and renamed to dest.  A failure moves that
+ * request to its next URL; others keep running.  Schemes: http, https, file;
+ * redirects only to http/https.  TLS verification is never turned off.
+ */
+#ifndef FETCH_H
+#define FETCH_H
+
+#include "gn/error.h"
+#include "gn/events.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fetch_request;
+
+/* Extra check before the file is accepted (minisign).  part is the
+ * complete, sha-verified download.  0, or -code (the next URL is tried). */
+typedef int (*fetch_verify_fn)(void *user, const struct fetch_request *req, const char *part,
+			       const char *url, struct gn_error *err);
+
+struct fetch_request {
+	/* in */
+	const char *name;        /* display name (the artifact's file name) */
+	const char *const *urls; /* full URLs, tried in order */
+	size_t n_urls;
+	int64_t size;            /* expected bytes, or -1 when unknown */
+	const char *sha256;      /* expected lowercase hex, or NULL when unknown */
+	int64_t max_size;        /* cap when size is unknown (0 = 64 MiB) */
+	const char *dest;        /* final path; its folder exists */
+	fetch_verify_fn verify;  /* optional */
+	void *verify_user;
+
+	/* out */
+	int result;              /* 0 or -code */
+	struct gn_error error;   /* last failure (the one reported) */
+	char url_used[1024];     /* the URL that succeeded */
+};
+
+struct fetch_opts {
+	int jobs;                /* parallel transfers; 0 = 4 */
+	long connect_timeout;    /* seconds; 0 = 30 */
+	long stall_timeout;      /* seconds below 1 byte/s before giving up; 0 = 30 */
+	int retries;             /* extra tries per URL on 408/429/5xx/timeouts; -1 = 0, 0 = 2 */
+	const struct gn_events *events;
+};
+
+/*
+ * Run every request to completion.  Returns 0 when all succeeded; otherwise
+ * the first failed request's -code with its error copied into *err.  A
+ * request fails with GN_E_INTEGRITY when some URL served wrong bytes and no
+ * URL served right ones, else GN_E_FETCH (curl's error text and the URL in
+ * the context).
+ */
+int fetch_run(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts,
+	      struct gn_error *err);
+
+/* curl_global_init once per process (call from main). */
+int fetch_global_init(struct gn_error *err);
+void fetch_global_cleanup(void);
+
+#endif

@@ -1,0 +1,106 @@
+/*
+ * builder/project.h - the operations behind the commands: a project is a
+ * manifest, its lock, a cache and an install folder.  cmd/ parses
+ * arguments, calls one of these and prints the result; nothing here prints.
+ *
+ * Everything a struct project points to is owned by it and freed by
+ * project_close().
+ */
+#ifndef PROJECT_H
+#define PROJECT_H
+
+#include "builder/cache.h"
+#include "builder/install.h"
+#include "gn/arena.h"
+#include "gn/error.h"
+#include "gn/events.h"
+#include "lockfiles/drift.h"
+#include "lockfiles/lock.h"
+#include "manifest/manifest.h"
+
+#include <stdbool.h>
+
+#define PROJECT_PATH_MAX 4096
+
+struct project_opts {
+	const char *manifest_path; /* NULL = "gonative.yaml" */
+	const char *cache_dir;     /* NULL = default (cache.h) */
+	bool offline;              /* no network: index and archives from the cache */
+	int jobs;                  /* parallel downloads; 0 = default */
+	const struct gn_events *events;
+};
+
+struct project {
+	struct gn_arena arena;
+	struct project_opts opts;
+	struct manifest manifest;
+	char digest[GN_SHA256_HEX];
+	char lock_path[PROJECT_PATH_MAX];
+	struct gn_platform host; /* the machine running gonative */
+	bool have_lock;
+	struct lock lock; /* valid when have_lock */
+	struct cache cache;
+	struct install install;
+};
+
+/* Load and check the manifest; read the lock when it exists (a lock that
+ * does not parse is an error: exit 2, nothing is touched).  No network. */
+int project_open(struct project *p, const struct project_opts *opts, struct gn_error *err);
+void project_close(struct project *p);
+
+struct project_lock_result {
+	char go[32];          /* the locked release */
+	char previous_go[32]; /* what the lock said before, or "" */
+	bool written;         /* the lock file's bytes changed */
+};
+
+/* Resolve against the index, hash the merged GOROOT of every host (fetching
+ * through the cache) and write the lock when its bytes change. */
+int project_lock(struct project *p, bool upgrade, struct project_lock_result *res,
+		 struct gn_error *err);
+
+struct project_sync_result {
+	bool locked;  /* the lock was (re)written first */
+	bool noop;    /* the installed tree already matched */
+	char go[32];
+	char tree[LOCK_TREE_ID_LEN];
+	char root[INSTALL_PATH_MAX];
+};
+
+/*
+ * Make the install folder hold the lock's GOROOT for this host.  frozen:
+ * never write the lock; a stale lock is GN_E_DRIFT, a missing one GN_E_LOCK.
+ */
+int project_sync(struct project *p, bool frozen, struct project_sync_result *res,
+		 struct gn_error *err);
+
+struct project_check_result {
+	bool lock_missing;
+	struct lock_drift drift;          /* manifest vs lock */
+	bool host_missing;                /* this machine is not among the lock's hosts */
+	char expected_tree[LOCK_TREE_ID_LEN];
+	struct install_report install;    /* lock vs installed tree */
+	bool deep;                        /* tree re-hashed */
+	char actual_tree[LOCK_TREE_ID_LEN];
+	bool upstream_checked;
+	char upstream_go[32];             /* newest matching release, when checked */
+	bool drifted;                     /* anything above */
+};
+
+/* Drift report; nothing is written.  deep re-hashes the installed tree;
+ * upstream fetches the index and resolves the newest matching release. */
+int project_check(struct project *p, bool deep, bool upstream, struct project_check_result *res,
+		  struct gn_error *err);
+
+struct project_verify_result {
+	bool installed;
+	char expected_tree[LOCK_TREE_ID_LEN];
+	char actual_tree[LOCK_TREE_ID_LEN];
+	bool match;
+	struct install_report changed; /* when it does not match: what the stat record says */
+};
+
+/* Re-hash every byte of the installed GOROOT against the lock. */
+int project_verify(struct project *p, struct project_verify_result *res, struct gn_error *err);
+
+#endif

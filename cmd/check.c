@@ -1,0 +1,141 @@
+/* cmd/check.c - gonative check */
+#include "cmd/cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *
+install_status_text(enum install_status status)
+{
+	switch (status) {
+	case INSTALL_MISSING:
+		return "not installed";
+	case INSTALL_UNKNOWN:
+		return "installed, but without a stat record (run `gonative sync`)";
+	case INSTALL_MATCH:
+		return "matches the lock";
+	case INSTALL_OTHER_TREE:
+		return "holds another GOROOT than the lock";
+	case INSTALL_CHANGED:
+		return "changed since it was installed";
+	}
+	return "?";
+}
+
+static void
+print_report(const struct project *p, const struct project_check_result *res)
+{
+	if (res->lock_missing) {
+		printf("lock: %s does not exist (run `gonative lock`)\n", p->lock_path);
+		return;
+	}
+	if (res->drift.n_items == 0) {
+		printf("manifest vs lock: up to date\n");
+	} else {
+		printf("manifest vs lock: %s is out of date (run `gonative lock`)\n", p->lock_path);
+		for (size_t i = 0; i < res->drift.n_items; i++) {
+			const struct lock_drift_item *d = &res->drift.items[i];
+			printf("  %s:\n    - lock:     %s\n    + manifest: %s\n", d->field,
+			       d->locked ? d->locked : "", d->manifest ? d->manifest : "");
+		}
+	}
+	if (res->host_missing) {
+		printf("lock vs install: the lock has no GOROOT for this machine\n");
+	} else {
+		printf("lock vs install: %s %s\n", p->install.root,
+		       install_status_text(res->install.status));
+		if (res->install.status == INSTALL_OTHER_TREE) {
+			printf("    - lock:      %s\n    + installed: %s\n", res->expected_tree,
+			       res->install.recorded_tree);
+		}
+		for (size_t i = 0; i < res->install.n_changed && i < INSTALL_REPORT_PATHS; i++) {
+			printf("    changed: %s\n", res->install.changed[i]);
+		}
+		if (res->install.n_changed > INSTALL_REPORT_PATHS) {
+			printf("    ... and %zu more\n",
+			       res->install.n_changed - INSTALL_REPORT_PATHS);
+		}
+		if (res->deep) {
+			printf("  tree hash: %s (lock: %s)%s\n", res->actual_tree,
+			       res->expected_tree,
+			       strcmp(res->actual_tree, res->expected_tree) == 0 ? ""
+										 : " DIFFERS");
+		}
+	}
+	if (res->upstream_checked) {
+		if (strcmp(res->upstream_go, p->lock.go) == 0) {
+			printf("lock vs upstream: %s is the newest match\n", p->lock.go);
+		} else {
+			printf("lock vs upstream: %s is newer than the locked %s (run `gonative "
+			       "lock --upgrade`)\n",
+			       res->upstream_go, p->lock.go);
+		}
+	}
+}
+
+static int
+run_check(struct cli *cli, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"upstream", no_argument, NULL, 'u'},
+		{"deep", no_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct project_check_result res;
+	struct project project;
+	struct gn_error err;
+	bool upstream = false, deep = false;
+	int opt, rc;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'u':
+			upstream = true;
+			break;
+		case 'd':
+			deep = true;
+			break;
+		case 'h':
+			return cli_help(&cmd_check);
+		default:
+			return cli_usage(cli, "unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+	}
+	if ((rc = cli_open_project(cli, &project, false, 0)) != 0) {
+		return rc;
+	}
+	gn_error_clear(&err);
+	rc = project_check(&project, deep, upstream, &res, &err);
+	if (rc < 0) {
+		rc = cli_fail(cli, rc, &err);
+	} else {
+		if (cli->verbosity >= 0 || res.drifted) {
+			print_report(&project, &res);
+		}
+		rc = res.drifted ? gn_code_exit(GN_E_DRIFT) : 0;
+	}
+	project_close(&project);
+	return rc;
+}
+
+const struct cmd cmd_check = {
+	.name = "check",
+	.summary = "report drift: manifest vs lock, lock vs installed GOROOT",
+	.usage = "Usage: gonative check [--upstream] [--deep]\n"
+		 "\n"
+		 "Report, without writing anything, whether gonative.lock still matches\n"
+		 "gonative.yaml and whether the installed GOROOT still matches the lock.\n"
+		 "Exit 0 when everything matches, 1 when something drifted.\n"
+		 "\n"
+		 "Options:\n"
+		 "  --upstream  also fetch the index and report a newer matching release\n"
+		 "  --deep      re-hash the installed tree instead of trusting the stat record\n"
+		 "  -h, --help  this help\n",
+	.run = run_check,
+};

@@ -1,0 +1,51 @@
+/*
+ * cmd/cmd.h - the thin CLI: argument parsing, output, progress.
+ * Each command is one file exporting a struct cmd; main.c holds the table.
+ */
+#ifndef CMD_H
+#define CMD_H
+
+#include "builder/project.h"
+#include "gn/error.h"
+#include "gn/events.h"
+
+#include <stdbool.h>
+
+struct cli {
+	const char *manifest_path; /* -f */
+	const char *cache_dir;     /* --cache-dir */
+	int verbosity;             /* -1 quiet, 0 normal, 1 verbose */
+	bool color;                /* stderr is a terminal and NO_COLOR is unset */
+	bool tty;                  /* stderr is a terminal: progress bars */
+	struct gn_events events;   /* prints through cli_event() */
+	const char *command;       /* for messages */
+};
+
+struct cmd {
+	const char *name;
+	const char *summary; /* one line for `gonative --help` */
+	const char *usage;   /* full `gonative NAME --help` text */
+	int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+/* Every command, in main.c's table. */
+extern const struct cmd cmd_init, cmd_lock, cmd_sync, cmd_check, cmd_verify, cmd_env, cmd_hash;
+
+/* Output helpers (output.c). */
+void cli_event(void *user, const struct gn_event *event);
+void cli_info(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "gonative: error: ..." and returns the exit code for rc. */
+int cli_fail(const struct cli *cli, int rc, const struct gn_error *err);
+/* Usage error for the current command: message + hint; returns 2. */
+int cli_usage(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Clears progress lines before normal output. */
+void cli_progress_end(struct cli *cli);
+
+/* Opens the project with the global options; prints and returns the exit
+ * code on failure (0 on success). */
+int cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs);
+
+/* Prints cmd's usage to stdout (for --help); returns 0. */
+int cli_help(const struct cmd *cmd);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * cmd/main.c - global options and the one table of commands.
+ * Adding a command: one new file exporting a struct cmd, one row below.
+ */
+#include "builder/fetch.h"
+#include "cmd/cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct cmd *const commands[] = {
+	&cmd_init, &cmd_lock, &cmd_sync, &cmd_check, &cmd_verify, &cmd_env, &cmd_hash, NULL,
+};
+
+static void
+print_help(void)
+{
+	printf("gonative %s - a reproducible GOROOT with every target platform's native std\n\n",
+	       GONATIVE_VERSION);
+	printf("Usage: gonative [-C DIR] [-f MANIFEST] [--cache-dir DIR] [-q|-v] COMMAND [ARGS]\n\n");
+	printf("Commands:\n");
+	for (const struct cmd *const *c = commands; *c; c++) {
+		printf("  %-8s  %s\n", (*c)->name, (*c)->summary);
+	}
+	printf("\nGlobal options:\n"
+	       "  -C DIR            run as if started in DIR\n"
+	       "  -f MANIFEST       manifest path (default gonative.yaml; the lock sits beside it)\n"
+	       "  --cache-dir DIR   download cache (default $GONATIVE_CACHE, $XDG_CACHE_HOME/gonative,\n"
+	       "                    ~/.cache/gonative)\n"
+	       "  -q, --quiet       print nothing on success\n"
+	       "  -v, --verbose     print more detail\n"
+	       "  -h, --help        this help; `gonative COMMAND --help` for a command\n"
+	       "  -V, --version     print the version\n"
+	       "\nExit codes: 0 success, 1 drift found (check, verify, sync --frozen), 2 usage error\n"
+	       "or invalid manifest/lock, 3 download failed on every mirror, 4 integrity failure,\n"
+	       "5 local I/O or install failure.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"cache-dir", required_argument, NULL, 'c'},
+		{NULL, 0, NULL, 0},
+	};
+	struct cli cli = {0};
+	const char *no_color = getenv("NO_COLOR");
+	struct gn_error err;
+	int opt, rc;
+
+	cli.tty = isatty(STDERR_FILENO);
+	cli.color = cli.tty && !(no_color && no_color[0]);
+	cli.events.fn = cli_event;
+	cli.events.user = &cli;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+C:f:qvhV", options, NULL)) != -1) {
+		switch (opt) {
+		case 'C':
+			if (chdir(optarg) != 0) {
+				fprintf(stderr, "gonative: error: cannot change to %s: %s\n", optarg,
+					strerror(errno));
+				return 2;
+			}
+			break;
+		case 'f':
+			cli.manifest_path = optarg;
+			break;
+		case 'c':
+			cli.cache_dir = optarg;
+			break;
+		case 'q':
+			cli.verbosity = -1;
+			break;
+		case 'v':
+			cli.verbosity = 1;
+			break;
+		case 'h':
+			print_help();
+			return 0;
+		case 'V':
+			printf("gonative %s\n", GONATIVE_VERSION);
+			return 0;
+		default:
+			if (optopt) {
+				return cli_usage(&cli, "unknown option -%c", optopt);
+			}
+			return cli_usage(&cli, "unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc) {
+		print_help();
+		return 2;
+	}
+	for (const struct cmd *const *c = commands; *c; c++) {
+		if (strcmp((*c)->name, argv[optind]) != 0) {
+			continue;
+		}
+		gn_error_clear(&err);
+		if ((rc = fetch_global_init(&err)) < 0) {
+			return cli_fail(&cli, rc, &err);
+		}
+		cli.command = (*c)->name;
+		/* Each command parses its own options: argv[0] is its name. */
+		{
+			int sub_argc = argc - optind;
+			char **sub_argv = argv + optind;
+
+			optind = 0;
+			rc = (*c)->run(&cli, sub_argc, sub_argv);
+		}
+		cli_progress_end(&cli);
+		fetch_global_cleanup();
+		return rc;
+	}
+	return cli_usage(&cli, "unknown command '%s'", argv[optind]);
+}

@@ -1,0 +1,318 @@
+/*
+ * cmd/output.c - everything the user sees: messages, warnings, errors and
+ * the download progress (bars on a terminal, plain lines otherwise).
+ */
+#include "cmd/cmd.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define BAR_SLOTS 8
+#define BAR_WIDTH 24
+
+struct bar {
+	char name[96];
+	long long done, total;
+	double started;
+	bool active;
+};
+
+static struct bar bars[BAR_SLOTS];
+static int bars_drawn; /* lines currently on screen */
+static double last_draw;
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+human_bytes(long long n, char *out, size_t len)
+{
+	const char *units[] = {"B", "KiB", "MiB", "GiB"};
+	double value = (double)n;
+	int u = 0;
+
+	while (value >= 1024 && u < 3) {
+		value /= 1024;
+		u++;
+	}
+	snprintf(out, len, u ? "%.1f %s" : "%.0f %s", value, units[u]);
+}
+
+static void
+erase_bars(void)
+{
+	for (int i = 0; i < bars_drawn; i++) {
+		fputs("\033[1A\033[2K", stderr);
+	}
+	bars_drawn = 0;
+}
+
+static void
+draw_bars(const struct cli *cli, bool force)
+{
+	double now = now_seconds();
+
+	if (!force && now - last_draw < 0.1) {
+		return;
+	}
+	last_draw = now;
+	erase_bars();
+	for (int i = 0; i < BAR_SLOTS; i++) {
+		struct bar *b = &bars[i];
+		char done[32], total[32], rate[32], eta[32] = "--:--";
+		double elapsed = now - b->started, per_second;
+		int filled = 0;
+
+		if (!b->active) {
+			continue;
+		}
+		per_second = elapsed > 0 ? (double)b->done / elapsed : 0;
+		human_bytes(b->done, done, sizeof(done));
+		human_bytes(b->total > 0 ? b->total : 0, total, sizeof(total));
+		human_bytes((long long)per_second, rate, sizeof(rate));
+		if (b->total > 0) {
+			filled = (int)(BAR_WIDTH * (double)b->done / (double)b->total);
+			if (per_second > 0) {
+				long left = (long)((double)(b->total - b->done) / per_second);
+				snprintf(eta, sizeof(eta), "%02ld:%02ld", left / 60, left % 60);
+			}
+		}
+		fprintf(stderr, " %-40.40s [", b->name);
+		for (int k = 0; k < BAR_WIDTH; k++) {
+			fputc(k < filled ? '#' : '-', stderr);
+		}
+		fprintf(stderr, "] %9s/%-9s %9s/s %s\n", done, total, rate, eta);
+		bars_drawn++;
+	}
+	(void)cli;
+	fflush(stderr);
+}
+
+void
+cli_progress_end(struct cli *cli)
+{
+	if (cli->tty) {
+		erase_bars();
+		fflush(stderr);
+	}
+}
+
+static struct bar *
+bar_for(const char *name, bool create)
+{
+	struct bar *free_slot = NULL;
+
+	for (int i = 0; i < BAR_SLOTS; i++) {
+		if (bars[i].active && strcmp(bars[i].name, name) == 0) {
+			return &bars[i];
+		}
+		if (!bars[i].active && !free_slot) {
+			free_slot = &bars[i];
+		}
+	}
+	if (create && free_slot) {
+		memset(free_slot, 0, sizeof(*free_slot));
+		snprintf(free_slot->name, sizeof(free_slot->name), "%s", name);
+		free_slot->active = true;
+		free_slot->started = now_seconds();
+	}
+	return create ? free_slot : NULL;
+}
+
+static void
+message(const struct cli *cli, const char *label, const char *color, const char *text)
+{
+	if (cli->tty) {
+		erase_bars();
+	}
+	if (cli->color && color) {
+		fprintf(stderr, "gonative: \033[%sm%s\033[0m: %s\n", color, label, text);
+	} else if (label) {
+		fprintf(stderr, "gonative: %s: %s\n", label, text);
+	} else {
+		fprintf(stderr, "gonative: %s\n", text);
+	}
+	if (cli->tty) {
+		draw_bars(cli, true);
+	}
+}
+
+void
+cli_event(void *user, const struct gn_event *ev)
+{
+	struct cli *cli = user;
+	const char *name = ev->name ? ev->name : "";
+	struct bar *b;
+	char size[32];
+
+	switch (ev->kind) {
+	case GN_EV_WARNING:
+		if (cli->verbosity >= 0) {
+			message(cli, "warning", "1;33", ev->message ? ev->message : "");
+		}
+		return;
+	case GN_EV_INFO:
+		if (cli->verbosity >= 0) {
+			message(cli, NULL, NULL, ev->message ? ev->message : "");
+		}
+		return;
+	case GN_EV_DEBUG:
+		if (cli->verbosity > 0) {
+			message(cli, NULL, NULL, ev->message ? ev->message : "");
+		}
+		return;
+	default:
+		break;
+	}
+	if (cli->verbosity < 0) {
+		return;
+	}
+	if (!cli->tty) {
+		char text[2048];
+		switch (ev->kind) {
+		case GN_EV_FETCH_START:
+			snprintf(text, sizeof(text), "fetching %s from %s", name,
+				 ev->url ? ev->url : "?");
+			message(cli, NULL, NULL, text);
+			break;
+		case GN_EV_FETCH_DONE:
+			human_bytes(ev->done, size, sizeof(size));
+			snprintf(text, sizeof(text), "fetched %s (%s)", name, size);
+			message(cli, NULL, NULL, text);
+			break;
+		case GN_EV_FETCH_RETRY:
+			snprintf(text, sizeof(text), "%s: %s (%s)", name,
+				 ev->message ? ev->message : "retrying", ev->url ? ev->url : "");
+			message(cli, "warning", "1;33", text);
+			break;
+		default:
+			break;
+		}
+		return;
+	}
+	switch (ev->kind) {
+	case GN_EV_FETCH_START:
+		b = bar_for(name, true);
+		if (b) {
+			b->total = ev->total;
+		}
+		draw_bars(cli, true);
+		break;
+	case GN_EV_FETCH_PROGRESS:
+		b = bar_for(name, true);
+		if (b) {
+			b->done = ev->done;
+			if (ev->total > 0) {
+				b->total = ev->total;
+			}
+		}
+		draw_bars(cli, false);
+		break;
+	case GN_EV_FETCH_DONE:
+		b = bar_for(name, false);
+		if (b) {
+			b->active = false;
+		}
+		erase_bars();
+		human_bytes(ev->done, size, sizeof(size));
+		fprintf(stderr, "gonative: fetched %s (%s)\n", name, size);
+		draw_bars(cli, true);
+		break;
+	case GN_EV_FETCH_RETRY: {
+		char text[2048];
+		snprintf(text, sizeof(text), "%s: %s (%s)", name,
+			 ev->message ? ev->message : "retrying", ev->url ? ev->url : "");
+		message(cli, "warning", "1;33", text);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+void
+cli_info(const struct cli *cli, const char *fmt, ...)
+{
+	char text[4096];
+	va_list ap;
+
+	if (cli->verbosity < 0) {
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	message(cli, NULL, NULL, text);
+}
+
+int
+cli_fail(const struct cli *cli, int rc, const struct gn_error *err)
+{
+	char text[4096];
+	enum gn_code code = gn_code_of(rc);
+
+	if (cli->tty) {
+		erase_bars();
+	}
+	gn_error_format(err, text, sizeof(text));
+	if (cli->color) {
+		fprintf(stderr, "gonative: \033[1;31merror\033[0m: %s\n", text);
+	} else {
+		fprintf(stderr, "gonative: error: %s\n", text);
+	}
+	return gn_code_exit(code);
+}
+
+int
+cli_usage(const struct cli *cli, const char *fmt, ...)
+{
+	char text[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "gonative: error: %s\n", text);
+	if (cli->command) {
+		fprintf(stderr, "Run `gonative %s --help` for usage.\n", cli->command);
+	} else {
+		fprintf(stderr, "Run `gonative --help` for usage.\n");
+	}
+	return gn_code_exit(GN_E_USAGE);
+}
+
+int
+cli_help(const struct cmd *cmd)
+{
+	fputs(cmd->usage, stdout);
+	return 0;
+}
+
+int
+cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs)
+{
+	struct project_opts opts = {
+		.manifest_path = cli->manifest_path,
+		.cache_dir = cli->cache_dir,
+		.offline = offline,
+		.jobs = jobs,
+		.events = &cli->events,
+	};
+	struct gn_error err;
+	int rc;
+
+	gn_error_clear(&err);
+	rc = project_open(p, &opts, &err);
+	if (rc < 0) {
+		return cli_fail(cli, rc, &err);
+	}
+	return 0;
+}
