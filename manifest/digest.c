@@ -1,0 +1,175 @@
+/*
+ * manifest/digest.c - manifest-digest: what the lock was resolved from.
+ *
+ * The digest is SHA-256 over this canonical text (LF line ends, every line
+ * present, in this order):
+ *
+ *     gonative-manifest 1
+ *     go <stable | the parsed version as the index spells it: go1.21, go1.21.5, go1.22rc1>
+ *     hosts <"-" when absent | os/arch,os/arch,...>       sorted
+ *     platforms <os/arch,os/arch,...>                      sorted, empty when none
+ *     index <len>:<url>
+ *     checksum <len>:<file> <lowercase hex>                one line per pin, sorted by file
+ *     key <len>:<key as written>                           one line per key, sorted
+ *     require <index,archives | index | archives | ->
+ *     legacy <true | false>
+ *     base <binary | source>
+ *
+ * <len> is the byte length of the text after the colon, so no value (a URL,
+ * a key, a file name) can forge a line break or a separator.  mirrors,
+ * install and bootstrap are left out: they say where things are on this
+ * machine or network, not what the lock contains.  Lists are sorted and the
+ * go spec normalized, so item order, key order, quoting, comments and a "go"
+ * prefix never change the digest.
+ */
+#include "manifest/manifest.h"
+
+#include "gn/buf.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+cmp_platform(const void *a, const void *b)
+{
+	return gn_platform_cmp(a, b);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
+cmp_pin(const void *a, const void *b)
+{
+	const struct manifest_checksum *x = *(const struct manifest_checksum *const *)a;
+	const struct manifest_checksum *y = *(const struct manifest_checksum *const *)b;
+
+	return strcmp(x->file, y->file);
+}
+
+static void
+put_sized(struct gn_buf *buf, const char *s)
+{
+	gn_buf_printf(buf, "%zu:%s", strlen(s), s);
+}
+
+/* Sorted copy of a platform list, printed comma-separated. */
+static bool
+put_platforms(struct gn_buf *buf, const struct gn_platform *list, size_t n)
+{
+	struct gn_platform *sorted;
+	char text[GN_PLATFORM_TEXT];
+
+	if (n == 0) {
+		return true;
+	}
+	sorted = malloc(n * sizeof(*sorted));
+	if (!sorted) {
+		return false;
+	}
+	memcpy(sorted, list, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_platform);
+	for (size_t i = 0; i < n; i++) {
+		gn_platform_format(&sorted[i], text, sizeof(text));
+		gn_buf_printf(buf, "%s%s", i ? "," : "", text);
+	}
+	free(sorted);
+	return true;
+}
+
+static bool
+canonical(const struct manifest *m, struct gn_buf *buf)
+{
+	const struct manifest_checksum **pins = NULL;
+	const char **keys = NULL;
+	const char *require = "-";
+	char go[64];
+	bool ok = false;
+
+	if (m->go_kind == MANIFEST_GO_STABLE) {
+		snprintf(go, sizeof(go), "stable");
+	} else {
+		gn_goversion_format(&m->go_version, go, sizeof(go));
+	}
+	gn_buf_printf(buf, "gonative-manifest 1\ngo %s\nhosts ", go);
+	if (m->hosts_default) {
+		gn_buf_puts(buf, "-");
+	} else if (!put_platforms(buf, m->hosts, m->n_hosts)) {
+		goto out;
+	}
+	gn_buf_puts(buf, "\nplatforms ");
+	if (!put_platforms(buf, m->platforms, m->n_platforms)) {
+		goto out;
+	}
+	gn_buf_puts(buf, "\nindex ");
+	put_sized(buf, m->index ? m->index : "");
+	gn_buf_puts(buf, "\n");
+
+	if (m->n_checksums) {
+		pins = malloc(m->n_checksums * sizeof(*pins));
+		if (!pins) {
+			goto out;
+		}
+		for (size_t i = 0; i < m->n_checksums; i++) {
+			pins[i] = &m->checksums[i];
+		}
+		qsort(pins, m->n_checksums, sizeof(*pins), cmp_pin);
+		for (size_t i = 0; i < m->n_checksums; i++) {
+			gn_buf_puts(buf, "checksum ");
+			put_sized(buf, pins[i]->file);
+			gn_buf_printf(buf, " %s\n", pins[i]->sha256);
+		}
+	}
+	if (m->signatures.n_keys) {
+		keys = malloc(m->signatures.n_keys * sizeof(*keys));
+		if (!keys) {
+			goto out;
+		}
+		memcpy(keys, m->signatures.keys, m->signatures.n_keys * sizeof(*keys));
+		qsort(keys, m->signatures.n_keys, sizeof(*keys), cmp_str);
+		for (size_t i = 0; i < m->signatures.n_keys; i++) {
+			gn_buf_puts(buf, "key ");
+			put_sized(buf, keys[i]);
+			gn_buf_puts(buf, "\n");
+		}
+	}
+	if (m->signatures.require_index && m->signatures.require_archives) {
+		require = "index,archives";
+	} else if (m->signatures.require_index) {
+		require = "index";
+	} else if (m->signatures.require_archives) {
+		require = "archives";
+	}
+	gn_buf_printf(buf, "require %s\nlegacy %s\nbase %s\n", require,
+		      m->signatures.allow_legacy ? "true" : "false",
+		      m->base == MANIFEST_BASE_SOURCE ? "source" : "binary");
+	ok = !buf->failed;
+out:
+	free(pins);
+	free(keys);
+	return ok;
+}
+
+void
+manifest_digest(const struct manifest *m, char hex[GN_SHA256_HEX])
+{
+	struct gn_buf buf;
+	uint8_t sum[GN_SHA256_LEN];
+
+	gn_buf_init(&buf);
+	if (!canonical(m, &buf)) {
+		/* Out of memory: an empty digest never matches a lock, so the
+		 * worst outcome is a re-lock, never a wrong "fresh". */
+		hex[0] = '\0';
+		gn_buf_free(&buf);
+		return;
+	}
+	gn_sha256(buf.data, buf.len, sum);
+	gn_hex_encode(sum, sizeof(sum), hex);
+	gn_buf_free(&buf);
+}

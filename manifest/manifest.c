@@ -1,0 +1,913 @@
+/*
+ * manifest/manifest.c - strict gonative.yaml v1 parser.
+ *
+ * Two passes.  First libyaml's events become a small tree in a scratch
+ * arena; anchors, aliases, tags, extra documents, deep nesting, huge
+ * scalars and duplicate keys are refused as they stream past, so hostile
+ * input (billion laughs, 10000 nested brackets) fails at its first bad
+ * event.  Then the tree is checked against the v1 schema and copied into
+ * the caller's arena.  Nothing recurses on the input's shape.
+ */
+#include "manifest/manifest.h"
+
+#include "gn/fs.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+/* The schema needs 3 levels (top, signatures, keys); leave room, stay small. */
+#define MAX_DEPTH 16
+#define MAX_SCALAR (64 * 1024)
+/* Per list or mapping: keeps the quadratic duplicate checks cheap. */
+#define MAX_ITEMS 4096
+
+#define TOP_KEYS                                                                                   \
+	"go, hosts, platforms, index, mirrors, checksums, signatures, install, base, bootstrap"
+#define SIG_KEYS "keys, require, legacy"
+
+enum node_kind {
+	NODE_SCALAR,
+	NODE_SEQ,
+	NODE_MAP,
+};
+
+struct node {
+	enum node_kind kind;
+	int line, col;	  /* 1-based start of the node */
+	const char *text; /* scalar: NUL-terminated (NUL bytes are refused) */
+	size_t len;
+	bool plain;
+	struct node *first, *last; /* children; a mapping alternates key, value */
+	struct node *next;
+	size_t n; /* number of children */
+};
+
+struct parse {
+	struct gn_arena scratch; /* the tree; freed before returning */
+	struct gn_arena *arena;	 /* the caller's: everything in struct manifest */
+	const char *name;
+	const char *data;
+	size_t len;
+	struct gn_error *err;
+
+	/* event-to-tree state */
+	struct node *stack[MAX_DEPTH];
+	size_t depth;
+	struct node *root;
+	bool doc_seen;
+	bool done;
+};
+
+__attribute__((format(printf, 4, 5))) static int
+fail_at(struct parse *p, int line, int col, const char *fmt, ...)
+{
+	char msg[GN_ERR_TEXT];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return gn_error_at(p->err, GN_E_MANIFEST, p->name, line, col, "%s", msg);
+}
+
+#define fail_node(p, node, ...) fail_at((p), (node)->line, (node)->col, __VA_ARGS__)
+
+static int
+nomem(struct parse *p)
+{
+	return gn_error_set(p->err, GN_E_NOMEM, "out of memory parsing %s", p->name);
+}
+
+/* A short, printable rendering of user text for messages. */
+static const char *
+show(const char *s, size_t len, char out[80])
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < len && o < 60; i++) {
+		unsigned char c = (unsigned char)s[i];
+		out[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	if (i < len) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+#define SHOW(node, buf) show((node)->text, (node)->len, (buf))
+
+static bool
+is_null(const struct node *n)
+{
+	if (n->kind != NODE_SCALAR || !n->plain) {
+		return false;
+	}
+	return n->len == 0 || strcmp(n->text, "~") == 0 || strcmp(n->text, "null") == 0 ||
+	       strcmp(n->text, "Null") == 0 || strcmp(n->text, "NULL") == 0;
+}
+
+static const char *
+kind_name(const struct node *n)
+{
+	if (n->kind == NODE_SEQ) {
+		return "a list";
+	}
+	if (n->kind == NODE_MAP) {
+		return "a mapping";
+	}
+	return is_null(n) ? "nothing (null)" : "a string";
+}
+
+/* ---- pass 1: events to tree ---- */
+
+static int
+syntax_error(struct parse *p, const yaml_parser_t *y)
+{
+	int line = 1, col = 1;
+
+	if (y->error == YAML_MEMORY_ERROR) {
+		return nomem(p);
+	}
+	if (y->error == YAML_READER_ERROR) {
+		/* The reader reports a byte offset, not a mark. */
+		size_t off = y->problem_offset < p->len ? y->problem_offset : p->len;
+		for (size_t i = 0; i < off; i++) {
+			if (p->data[i] == '\n') {
+				line++;
+				col = 1;
+			} else {
+				col++;
+			}
+		}
+		return fail_at(p, line, col, "invalid text: %s",
+			       y->problem ? y->problem : "unreadable input");
+	}
+	line = (int)y->problem_mark.line + 1;
+	col = (int)y->problem_mark.column + 1;
+	if (y->context) {
+		return fail_at(p, line, col, "YAML syntax error: %s (%s at line %d, column %d)",
+			       y->problem ? y->problem : "unknown problem", y->context,
+			       (int)y->context_mark.line + 1, (int)y->context_mark.column + 1);
+	}
+	return fail_at(p, line, col, "YAML syntax error: %s",
+		       y->problem ? y->problem : "unknown problem");
+}
+
+static struct node *
+new_node(struct parse *p, enum node_kind kind, const yaml_event_t *ev)
+{
+	struct node *n = gn_arena_alloc(&p->scratch, sizeof(*n));
+
+	if (n) {
+		n->kind = kind;
+		n->line = (int)ev->start_mark.line + 1;
+		n->col = (int)ev->start_mark.column + 1;
+	}
+	return n;
+}
+
+/* Hang n under the open collection (or make it the document). */
+static int
+attach(struct parse *p, struct node *n)
+{
+	struct node *parent;
+
+	if (p->depth == 0) {
+		p->root = n;
+		return 0;
+	}
+	parent = p->stack[p->depth - 1];
+	if (parent->kind == NODE_MAP && parent->n % 2 == 0) {
+		char a[80];
+		if (n->kind != NODE_SCALAR) {
+			return fail_node(p, n, "mapping keys must be plain strings, not %s",
+					 kind_name(n));
+		}
+		for (struct node *k = parent->first; k; k = k->next->next) {
+			if (k->len == n->len && memcmp(k->text, n->text, n->len) == 0) {
+				return fail_node(p, n, "duplicate key \"%s\" (first at line %d)",
+						 SHOW(n, a), k->line);
+			}
+		}
+		if (parent->n >= 2 * MAX_ITEMS) {
+			return fail_node(p, n, "too many keys in one mapping (limit %d)",
+					 MAX_ITEMS);
+		}
+	} else if (parent->kind == NODE_SEQ && parent->n >= MAX_ITEMS) {
+		return fail_node(p, n, "too many items in one list (limit %d)", MAX_ITEMS);
+	}
+	if (parent->last) {
+		parent->last->next = n;
+	} else {
+		parent->first = n;
+	}
+	parent->last = n;
+	parent->n++;
+	return 0;
+}
+
+/* Anchors, aliases and tags have no place in a manifest; refusing the first
+ * anchor is what stops a billion-laughs file before any expansion. */
+static int
+check_props(struct parse *p, const yaml_event_t *ev, const yaml_char_t *anchor,
+	    const yaml_char_t *tag)
+{
+	char a[80];
+	int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
+
+	if (anchor) {
+		return fail_at(p, line, col, "YAML anchors (&%s) are not allowed in a manifest",
+			       show((const char *)anchor, strlen((const char *)anchor), a));
+	}
+	if (tag) {
+		return fail_at(p, line, col, "YAML tags (%s) are not allowed in a manifest",
+			       show((const char *)tag, strlen((const char *)tag), a));
+	}
+	return 0;
+}
+
+static int
+on_collection_start(struct parse *p, const yaml_event_t *ev, enum node_kind kind)
+{
+	struct node *n;
+	int rc;
+
+	if (kind == NODE_MAP) {
+		rc = check_props(p, ev, ev->data.mapping_start.anchor, ev->data.mapping_start.tag);
+	} else {
+		rc =
+		    check_props(p, ev, ev->data.sequence_start.anchor, ev->data.sequence_start.tag);
+	}
+	if (rc) {
+		return rc;
+	}
+	if (p->depth == MAX_DEPTH) {
+		return fail_at(p, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
+			       "nested deeper than %d levels", MAX_DEPTH);
+	}
+	n = new_node(p, kind, ev);
+	if (!n) {
+		return nomem(p);
+	}
+	rc = attach(p, n);
+	if (rc) {
+		return rc;
+	}
+	p->stack[p->depth++] = n;
+	return 0;
+}
+
+static int
+on_scalar(struct parse *p, const yaml_event_t *ev)
+{
+	const char *value = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length;
+	struct node *n;
+	int rc;
+
+	rc = check_props(p, ev, ev->data.scalar.anchor, ev->data.scalar.tag);
+	if (rc) {
+		return rc;
+	}
+	n = new_node(p, NODE_SCALAR, ev);
+	if (!n) {
+		return nomem(p);
+	}
+	if (len > MAX_SCALAR) {
+		return fail_node(p, n, "string longer than %d bytes", MAX_SCALAR);
+	}
+	if (memchr(value, '\0', len)) {
+		return fail_node(p, n, "NUL byte in a string");
+	}
+	n->text = gn_arena_strndup(&p->scratch, value, len);
+	if (!n->text) {
+		return nomem(p);
+	}
+	n->len = len;
+	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	return attach(p, n);
+}
+
+static int
+on_event(struct parse *p, const yaml_event_t *ev)
+{
+	int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
+	char a[80];
+
+	switch (ev->type) {
+	case YAML_NO_EVENT:
+	case YAML_STREAM_START_EVENT:
+	case YAML_DOCUMENT_END_EVENT:
+		return 0;
+	case YAML_STREAM_END_EVENT:
+		p->done = true;
+		return 0;
+	case YAML_DOCUMENT_START_EVENT:
+		if (p->doc_seen) {
+			return fail_at(p, line, col,
+				       "a manifest is one YAML document; found a second one");
+		}
+		p->doc_seen = true;
+		return 0;
+	case YAML_ALIAS_EVENT:
+		return fail_at(p, line, col, "YAML aliases (*%s) are not allowed in a manifest",
+			       show((const char *)ev->data.alias.anchor,
+				    strlen((const char *)ev->data.alias.anchor), a));
+	case YAML_SCALAR_EVENT:
+		return on_scalar(p, ev);
+	case YAML_SEQUENCE_START_EVENT:
+		return on_collection_start(p, ev, NODE_SEQ);
+	case YAML_MAPPING_START_EVENT:
+		return on_collection_start(p, ev, NODE_MAP);
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		if (p->depth > 0) {
+			p->depth--;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+static int
+build_tree(struct parse *p)
+{
+	yaml_parser_t y;
+	yaml_event_t ev;
+	int rc = 0;
+
+	if (!yaml_parser_initialize(&y)) {
+		return nomem(p);
+	}
+	yaml_parser_set_input_string(&y, (const unsigned char *)p->data, p->len);
+	while (!p->done) {
+		if (!yaml_parser_parse(&y, &ev)) {
+			rc = syntax_error(p, &y);
+			break;
+		}
+		rc = on_event(p, &ev);
+		yaml_event_delete(&ev);
+		if (rc) {
+			break;
+		}
+	}
+	yaml_parser_delete(&y);
+	if (rc) {
+		return rc;
+	}
+	if (!p->root) {
+		return fail_at(p, 1, 1, "empty manifest: at least `go:` is required");
+	}
+	return 0;
+}
+
+/* ---- pass 2: schema ---- */
+
+static int
+want_string(struct parse *p, const char *key, const struct node *v, const char **out)
+{
+	if (v->kind != NODE_SCALAR || is_null(v)) {
+		return fail_node(p, v, "%s: expected a string, got %s", key, kind_name(v));
+	}
+	if (out) {
+		*out = gn_arena_strdup(p->arena, v->text);
+		if (!*out) {
+			return nomem(p);
+		}
+	}
+	return 0;
+}
+
+static int
+want_nonempty_string(struct parse *p, const char *key, const struct node *v, const char **out)
+{
+	int rc = want_string(p, key, v, out);
+
+	if (rc == 0 && v->len == 0) {
+		return fail_node(p, v, "%s: must not be empty", key);
+	}
+	return rc;
+}
+
+/* v must be a list of strings with no item twice. */
+static int
+want_string_list(struct parse *p, const char *key, const struct node *v, const char *example)
+{
+	char a[80];
+
+	if (v->kind != NODE_SEQ) {
+		return fail_node(p, v, "%s: expected a list such as %s, got %s", key, example,
+				 kind_name(v));
+	}
+	for (const struct node *it = v->first; it; it = it->next) {
+		if (it->kind != NODE_SCALAR || is_null(it)) {
+			return fail_node(p, it, "%s: list items must be strings, got %s", key,
+					 kind_name(it));
+		}
+		for (const struct node *prev = v->first; prev != it; prev = prev->next) {
+			if (strcmp(prev->text, it->text) == 0) {
+				return fail_node(p, it,
+						 "%s: \"%s\" is listed twice (first at line %d)",
+						 key, SHOW(it, a), prev->line);
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+want_platforms(struct parse *p, const char *key, const struct node *v, struct gn_platform **out,
+	       size_t *n_out)
+{
+	struct gn_platform *list;
+	size_t n = 0;
+	char a[80];
+	int rc;
+
+	rc = want_string_list(p, key, v, "[linux/amd64, darwin/arm64]");
+	if (rc) {
+		return rc;
+	}
+	list = gn_arena_array(p->arena, v->n ? v->n : 1, sizeof(*list));
+	if (!list) {
+		return nomem(p);
+	}
+	for (const struct node *it = v->first; it; it = it->next) {
+		switch (gn_platform_parse(it->text, &list[n])) {
+		case GN_PLATFORM_OK:
+			break;
+		case GN_PLATFORM_MALFORMED:
+			return fail_node(
+			    p, it,
+			    "%s: \"%s\" is not a platform: write os/arch in lowercase, "
+			    "as `go tool dist list` prints it (e.g. linux/amd64)",
+			    key, SHOW(it, a));
+		case GN_PLATFORM_UNKNOWN:
+			return fail_node(p, it,
+					 "%s: unknown platform \"%s\": no Go port has that name "
+					 "(see `go tool dist list`)",
+					 key, SHOW(it, a));
+		}
+		n++;
+	}
+	*out = list;
+	*n_out = n;
+	return 0;
+}
+
+static bool
+valid_url(const char *s)
+{
+	static const char *const schemes[] = {"https://", "http://", "file://"};
+	const char *rest = NULL;
+
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+		size_t n = strlen(schemes[i]);
+		if (strncmp(s, schemes[i], n) == 0) {
+			rest = s + n;
+			break;
+		}
+	}
+	if (!rest || *rest == '\0') {
+		return false;
+	}
+	for (; *rest; rest++) {
+		unsigned char c = (unsigned char)*rest;
+		if (c <= 0x20 || c == 0x7f) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static int
+want_url(struct parse *p, const char *key, const struct node *v, const char **out)
+{
+	char a[80];
+	int rc = want_string(p, key, v, out);
+
+	if (rc) {
+		return rc;
+	}
+	if (!valid_url(v->text)) {
+		return fail_node(p, v, "%s: \"%s\" is not an https://, http:// or file:// URL", key,
+				 SHOW(v, a));
+	}
+	return 0;
+}
+
+static int
+parse_go(struct parse *p, struct manifest *m, const struct node *v)
+{
+	char a[80];
+	int rc = want_string(p, "go", v, &m->go);
+
+	if (rc) {
+		return rc;
+	}
+	m->go_line = v->line;
+	m->go_col = v->col;
+	if (strcmp(v->text, "stable") == 0) {
+		m->go_kind = MANIFEST_GO_STABLE;
+		return 0;
+	}
+	if (gn_goversion_parse(v->text, &m->go_version) != 0) {
+		return fail_node(p, v,
+				 "go: \"%s\" is not a Go version: write \"1.21.5\" (exact), "
+				 "\"1.21\" (newest patch of that line), \"1.22rc1\" or \"stable\"",
+				 SHOW(v, a));
+	}
+	if (m->go_version.has_patch || m->go_version.pre != GN_PRE_NONE) {
+		m->go_kind = MANIFEST_GO_EXACT;
+	} else {
+		m->go_kind = MANIFEST_GO_LINE;
+	}
+	return 0;
+}
+
+static int
+parse_mirrors(struct parse *p, struct manifest *m, const struct node *v)
+{
+	size_t n = 0;
+	int rc;
+
+	rc = want_string_list(p, "mirrors", v, "[https://go.dev/dl/]");
+	if (rc) {
+		return rc;
+	}
+	if (v->n == 0) {
+		return fail_node(p, v, "mirrors: empty list; leave mirrors out to use %s",
+				 MANIFEST_DEFAULT_MIRROR);
+	}
+	m->mirrors = gn_arena_array(p->arena, v->n, sizeof(*m->mirrors));
+	if (!m->mirrors) {
+		return nomem(p);
+	}
+	for (const struct node *it = v->first; it; it = it->next) {
+		rc = want_url(p, "mirrors", it, &m->mirrors[n++]);
+		if (rc) {
+			return rc;
+		}
+	}
+	m->n_mirrors = n;
+	return 0;
+}
+
+/* A pin names one artifact in a mirror folder: a bare file name. */
+static bool
+valid_file_name(const char *s, size_t len)
+{
+	if (len == 0 || len > 255 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0) {
+		return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= 0x20 || c == 0x7f || c == '/' || c == '\\') {
+			return false;
+		}
+	}
+	return true;
+}
+
+static int
+parse_checksums(struct parse *p, struct manifest *m, const struct node *v)
+{
+	size_t n = 0;
+	char a[80];
+
+	if (v->kind != NODE_MAP) {
+		return fail_node(p, v,
+				 "checksums: expected a mapping of file name to sha256, got %s",
+				 kind_name(v));
+	}
+	m->checksums = gn_arena_array(p->arena, v->n ? v->n / 2 : 1, sizeof(*m->checksums));
+	if (!m->checksums) {
+		return nomem(p);
+	}
+	for (const struct node *k = v->first; k; k = k->next->next) {
+		const struct node *val = k->next;
+		struct manifest_checksum *c = &m->checksums[n];
+
+		if (!valid_file_name(k->text, k->len)) {
+			return fail_node(p, k,
+					 "checksums: \"%s\" is not a file name such as "
+					 "go1.21.5.linux-amd64.tar.gz",
+					 SHOW(k, a));
+		}
+		if (val->kind != NODE_SCALAR || is_null(val)) {
+			return fail_node(p, val, "checksums: %s: expected a sha256, got %s",
+					 SHOW(k, a), kind_name(val));
+		}
+		if (val->len != GN_SHA256_HEX - 1) {
+			return fail_node(
+			    p, val, "checksums: %s: a sha256 is 64 hex digits, got %zu characters",
+			    SHOW(k, a), val->len);
+		}
+		for (size_t i = 0; i < val->len; i++) {
+			char ch = val->text[i];
+			if (ch >= 'A' && ch <= 'F') {
+				ch = (char)(ch - 'A' + 'a');
+			} else if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) {
+				return fail_node(p, val,
+						 "checksums: %s: a sha256 is 64 hex digits, "
+						 "found '%c'",
+						 SHOW(k, a), ch >= 0x20 && ch < 0x7f ? ch : '?');
+			}
+			c->sha256[i] = ch;
+		}
+		c->sha256[GN_SHA256_HEX - 1] = '\0';
+		c->file = gn_arena_strdup(p->arena, k->text);
+		if (!c->file) {
+			return nomem(p);
+		}
+		c->line = k->line;
+		c->col = k->col;
+		n++;
+	}
+	m->n_checksums = n;
+	return 0;
+}
+
+static int
+want_bool(struct parse *p, const char *key, const struct node *v, bool *out)
+{
+	static const char *const yes[] = {"true", "True", "TRUE"};
+	static const char *const no[] = {"false", "False", "FALSE"};
+
+	if (v->kind == NODE_SCALAR && v->plain) {
+		for (size_t i = 0; i < 3; i++) {
+			if (strcmp(v->text, yes[i]) == 0) {
+				*out = true;
+				return 0;
+			}
+			if (strcmp(v->text, no[i]) == 0) {
+				*out = false;
+				return 0;
+			}
+		}
+	}
+	if (v->kind == NODE_SCALAR && !is_null(v)) {
+		char a[80];
+		return fail_node(p, v, "%s: expected true or false, got \"%s\"", key, SHOW(v, a));
+	}
+	return fail_node(p, v, "%s: expected true or false, got %s", key, kind_name(v));
+}
+
+static int
+parse_signatures(struct parse *p, struct manifest *m, const struct node *v)
+{
+	const struct node *require = NULL;
+	char a[80];
+	int rc;
+
+	if (v->kind != NODE_MAP) {
+		return fail_node(p, v, "signatures: expected a mapping with keys: %s, got %s",
+				 SIG_KEYS, kind_name(v));
+	}
+	for (const struct node *k = v->first; k; k = k->next->next) {
+		const struct node *val = k->next;
+
+		if (strcmp(k->text, "keys") == 0) {
+			size_t n = 0;
+			rc = want_string_list(p, "signatures.keys", val, "[\"RWQ...\"]");
+			if (rc) {
+				return rc;
+			}
+			m->signatures.keys = gn_arena_array(p->arena, val->n ? val->n : 1,
+							    sizeof(*m->signatures.keys));
+			if (!m->signatures.keys) {
+				return nomem(p);
+			}
+			for (const struct node *it = val->first; it; it = it->next) {
+				rc = want_nonempty_string(p, "signatures.keys", it,
+							  &m->signatures.keys[n++]);
+				if (rc) {
+					return rc;
+				}
+			}
+			m->signatures.n_keys = n;
+		} else if (strcmp(k->text, "require") == 0) {
+			rc = want_string_list(p, "signatures.require", val, "[index, archives]");
+			if (rc) {
+				return rc;
+			}
+			for (const struct node *it = val->first; it; it = it->next) {
+				if (strcmp(it->text, "index") == 0) {
+					m->signatures.require_index = true;
+				} else if (strcmp(it->text, "archives") == 0) {
+					m->signatures.require_archives = true;
+				} else {
+					return fail_node(p, it,
+							 "signatures.require: unknown item \"%s\" "
+							 "(valid items: index, archives)",
+							 SHOW(it, a));
+				}
+			}
+			require = val;
+		} else if (strcmp(k->text, "legacy") == 0) {
+			rc = want_bool(p, "signatures.legacy", val, &m->signatures.allow_legacy);
+			if (rc) {
+				return rc;
+			}
+		} else {
+			return fail_node(p, k, "unknown key \"%s\" in signatures (valid keys: %s)",
+					 SHOW(k, a), SIG_KEYS);
+		}
+	}
+	if (require && (m->signatures.require_index || m->signatures.require_archives) &&
+	    m->signatures.n_keys == 0) {
+		return fail_node(p, require,
+				 "signatures.require: nothing can be verified without at least "
+				 "one key in signatures.keys");
+	}
+	return 0;
+}
+
+static int
+parse_base(struct parse *p, struct manifest *m, const struct node *v)
+{
+	char a[80];
+	int rc = want_string(p, "base", v, NULL);
+
+	if (rc) {
+		return rc;
+	}
+	if (strcmp(v->text, "binary") == 0) {
+		m->base = MANIFEST_BASE_BINARY;
+	} else if (strcmp(v->text, "source") == 0) {
+		m->base = MANIFEST_BASE_SOURCE;
+	} else {
+		return fail_node(p, v, "base: expected binary or source, got \"%s\"", SHOW(v, a));
+	}
+	return 0;
+}
+
+static int
+parse_top(struct parse *p, struct manifest *m)
+{
+	const struct node *top = p->root, *go = NULL, *bootstrap = NULL;
+	char a[80];
+	int rc = 0;
+
+	if (top->kind != NODE_MAP) {
+		return fail_node(p, top, "the manifest must be a mapping of keys (%s), not %s",
+				 TOP_KEYS, kind_name(top));
+	}
+	for (const struct node *k = top->first; k && rc == 0; k = k->next->next) {
+		const struct node *v = k->next;
+		const char *key = k->text;
+
+		if (strcmp(key, "go") == 0) {
+			go = v;
+			rc = parse_go(p, m, v);
+		} else if (strcmp(key, "hosts") == 0) {
+			rc = want_platforms(p, "hosts", v, &m->hosts, &m->n_hosts);
+			if (rc == 0 && m->n_hosts == 0) {
+				rc = fail_node(p, v,
+					       "hosts: empty list; leave hosts out to use the "
+					       "machine running `gonative lock`");
+			}
+			m->hosts_default = false;
+		} else if (strcmp(key, "platforms") == 0) {
+			rc = want_platforms(p, "platforms", v, &m->platforms, &m->n_platforms);
+		} else if (strcmp(key, "index") == 0) {
+			rc = want_url(p, "index", v, &m->index);
+		} else if (strcmp(key, "mirrors") == 0) {
+			rc = parse_mirrors(p, m, v);
+		} else if (strcmp(key, "checksums") == 0) {
+			rc = parse_checksums(p, m, v);
+		} else if (strcmp(key, "signatures") == 0) {
+			rc = parse_signatures(p, m, v);
+		} else if (strcmp(key, "install") == 0) {
+			rc = want_nonempty_string(p, "install", v, &m->install);
+		} else if (strcmp(key, "base") == 0) {
+			rc = parse_base(p, m, v);
+		} else if (strcmp(key, "bootstrap") == 0) {
+			bootstrap = k;
+			rc = want_nonempty_string(p, "bootstrap", v, &m->bootstrap);
+		} else {
+			rc = fail_node(p, k, "unknown key \"%s\" (valid keys: %s)", SHOW(k, a),
+				       TOP_KEYS);
+		}
+	}
+	if (rc) {
+		return rc;
+	}
+	if (!go) {
+		return fail_node(p, top,
+				 "missing required key \"go\" (e.g. go: \"1.21\" or go: stable)");
+	}
+	if (bootstrap && m->base != MANIFEST_BASE_SOURCE) {
+		return fail_node(p, bootstrap, "bootstrap is only used with base: source");
+	}
+	return 0;
+}
+
+static int
+set_defaults(struct gn_arena *arena, struct manifest *m)
+{
+	m->mirrors = gn_arena_array(arena, 1, sizeof(*m->mirrors));
+	if (!m->mirrors) {
+		return -1;
+	}
+	m->mirrors[0] = MANIFEST_DEFAULT_MIRROR;
+	m->n_mirrors = 1;
+	m->hosts_default = true;
+	m->index = MANIFEST_DEFAULT_INDEX;
+	m->install = MANIFEST_DEFAULT_INSTALL;
+	m->base = MANIFEST_BASE_BINARY;
+	m->signatures.allow_legacy = true;
+	return 0;
+}
+
+int
+manifest_parse(struct gn_arena *arena, const char *name, const char *dir, const char *data,
+	       size_t len, struct manifest *out, struct gn_error *err)
+{
+	struct parse p;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!name) {
+		name = "gonative.yaml";
+	}
+	if (len > MANIFEST_MAX_BYTES) {
+		return gn_error_at(err, GN_E_MANIFEST, name, 0, 0,
+				   "larger than the limit of %d bytes", MANIFEST_MAX_BYTES);
+	}
+	memset(&p, 0, sizeof(p));
+	gn_arena_init(&p.scratch);
+	p.arena = arena;
+	p.name = name;
+	p.data = data ? data : "";
+	p.len = data ? len : 0;
+	p.err = err;
+
+	out->path = gn_arena_strdup(arena, name);
+	out->dir = gn_arena_strdup(arena, dir ? dir : ".");
+	if (!out->path || !out->dir || set_defaults(arena, out) != 0) {
+		rc = nomem(&p);
+		goto out;
+	}
+	rc = build_tree(&p);
+	if (rc == 0) {
+		rc = parse_top(&p, out);
+	}
+out:
+	gn_arena_free(&p.scratch);
+	if (rc) {
+		memset(out, 0, sizeof(*out));
+	}
+	return rc;
+}
+
+int
+manifest_load(struct gn_arena *arena, const char *path, struct manifest *out, struct gn_error *err)
+{
+	char dir[4096];
+	struct stat st;
+	char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR) {
+			return gn_error_at(err, GN_E_MANIFEST, path, 0, 0,
+					   "no such file (run `gonative init`)");
+		}
+		return gn_error_at(err, GN_E_IO, path, 0, 0, "cannot read: %s", strerror(errno));
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > MANIFEST_MAX_BYTES) {
+		return gn_error_at(err, GN_E_MANIFEST, path, 0, 0,
+				   "larger than the limit of %d bytes", MANIFEST_MAX_BYTES);
+	}
+	/* One byte over the limit lets manifest_parse() refuse a file that grew
+	 * (or a pipe) with the manifest's own error. */
+	rc = gn_read_file(path, MANIFEST_MAX_BYTES + 1, &data, &len, err);
+	if (rc) {
+		return rc;
+	}
+	gn_dirname(path, dir, sizeof(dir));
+	rc = manifest_parse(arena, path, dir, data, len, out, err);
+	free(data);
+	return rc;
+}
+
+const struct manifest_checksum *
+manifest_pin(const struct manifest *m, const char *file)
+{
+	for (size_t i = 0; i < m->n_checksums; i++) {
+		if (strcmp(m->checksums[i].file, file) == 0) {
+			return &m->checksums[i];
+		}
+	}
+	return NULL;
+}
