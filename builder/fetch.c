@@ -1,0 +1,745 @@
+/*
+ * builder/fetch.c - parallel downloads with libcurl multi.
+ *
+ * One payload per request, attached to its easy handle through
+ * CURLOPT_PRIVATE; one multi handle; at most opts->jobs easy handles in it.
+ * A failed attempt either waits out a short backoff and tries the same URL
+ * again (408/429/5xx, timeouts, cut-off bodies) or moves to the next URL.
+ * Backoffs are deadlines, not sleeps, so the other transfers keep running.
+ *
+ * Resuming a ".part" with a Range request is not done: every attempt starts
+ * from byte 0 (O_TRUNC).
+ */
+#include "builder/fetch.h"
+
+#include "gn/fs.h"
+#include "gn/sha256.h"
+
+#include <curl/curl.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FETCH_DEFAULT_JOBS 4
+#define FETCH_MAX_JOBS 64
+#define FETCH_DEFAULT_CONNECT 30L
+#define FETCH_DEFAULT_STALL 30L
+#define FETCH_DEFAULT_RETRIES 2
+#define FETCH_DEFAULT_MAX_SIZE ((int64_t)64 << 20)
+#define FETCH_BACKOFF_MS 200
+#define FETCH_RETRY_AFTER_MAX_MS 5000
+#define FETCH_PROGRESS_MS 100
+#define FETCH_POLL_MS 1000
+
+enum payload_state {
+	P_QUEUED,  /* waiting for a slot (and for ready_at) */
+	P_RUNNING, /* its easy handle is in the multi handle */
+	P_DONE,	   /* req->result is final */
+};
+
+struct fetch_ctx {
+	CURLM *multi;
+	struct curl_slist *headers;
+	const struct gn_events *events;
+	int jobs;
+	int retries;
+	long connect_timeout;
+	long stall_timeout;
+	int running;
+};
+
+struct payload {
+	struct fetch_request *req;
+	struct fetch_ctx *ctx;
+	enum payload_state state;
+	size_t url;	  /* index of the URL being tried */
+	int tries;	  /* retries already spent on that URL */
+	int64_t ready_at; /* monotonic ms; not started before */
+
+	CURL *easy;
+	int fd;
+	char part[PATH_MAX];
+	struct gn_sha256 sha;
+	int64_t received;
+	int64_t limit;
+	int64_t last_progress;
+	bool overflow;
+	int write_errno;
+	char errbuf[CURL_ERROR_SIZE];
+
+	/* The last failure of each kind, to report once every URL is spent. */
+	char last_why[GN_ERR_TEXT / 2];
+	bool bad_bytes;
+	struct gn_error bad_bytes_err;
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * GONATIVE_STALL_TIMEOUT (seconds) replaces the default stall timeout when
+ * the caller left it at 0, so tests (and users behind slow links) can tune
+ * it without a flag.
+ */
+static long
+stall_timeout(const struct fetch_opts *opts)
+{
+	const char *env;
+	char *end;
+	long v;
+
+	if (opts && opts->stall_timeout > 0) {
+		return opts->stall_timeout;
+	}
+	env = getenv("GONATIVE_STALL_TIMEOUT");
+	if (env && *env) {
+		errno = 0;
+		v = strtol(env, &end, 10);
+		if (errno == 0 && *end == '\0' && v > 0) {
+			return v;
+		}
+	}
+	return FETCH_DEFAULT_STALL;
+}
+
+static void
+emit(struct payload *p, enum gn_event_kind kind, const char *message)
+{
+	struct gn_event ev = {
+	    .kind = kind,
+	    .name = p->req->name,
+	    .url = p->req->urls[p->url],
+	    .message = message,
+	    .done = p->received,
+	    .total = p->req->size,
+	};
+
+	gn_emit(p->ctx->events, &ev);
+}
+
+static bool
+is_2xx(long status)
+{
+	return status >= 200 && status <= 299;
+}
+
+static bool
+http_failed(long status)
+{
+	/* file:// has no status (0); everything else must be 2xx. */
+	return status != 0 && !is_2xx(status);
+}
+
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *user)
+{
+	struct payload *p = user;
+	size_t len = size * nmemb, off = 0;
+	long status = 0;
+	int64_t now;
+
+	curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (http_failed(status)) {
+		/* An error page: the status says all we need. */
+		return 0;
+	}
+	if ((int64_t)len > p->limit - p->received) {
+		p->overflow = true;
+		return 0;
+	}
+	while (off < len) {
+		ssize_t w = write(p->fd, data + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			p->write_errno = errno;
+			return 0;
+		}
+		off += (size_t)w;
+	}
+	gn_sha256_update(&p->sha, data, len);
+	p->received += (int64_t)len;
+
+	now = now_ms();
+	if (now - p->last_progress >= FETCH_PROGRESS_MS) {
+		p->last_progress = now;
+		emit(p, GN_EV_FETCH_PROGRESS, NULL);
+	}
+	return len;
+}
+
+/* Drops the attempt's file, hash and handle; keeps the payload's history. */
+static void
+attempt_cleanup(struct payload *p, bool unlink_part)
+{
+	if (p->easy) {
+		curl_multi_remove_handle(p->ctx->multi, p->easy);
+		curl_easy_cleanup(p->easy);
+		p->easy = NULL;
+		p->ctx->running--;
+	}
+	if (p->fd >= 0) {
+		close(p->fd);
+		p->fd = -1;
+	}
+	gn_sha256_dispose(&p->sha);
+	if (unlink_part) {
+		unlink(p->part);
+	}
+}
+
+/* The request is over: set its result from what it went through. */
+static void
+request_fail(struct payload *p, int rc)
+{
+	p->state = P_DONE;
+	p->req->result = rc;
+}
+
+static void
+request_exhausted(struct payload *p)
+{
+	struct fetch_request *req = p->req;
+	const char *url = req->urls[p->url];
+
+	if (p->bad_bytes) {
+		req->error = p->bad_bytes_err;
+		request_fail(p, -(int)req->error.code);
+		return;
+	}
+	gn_error_clear(&req->error);
+	gn_error_set(&req->error, GN_E_FETCH, "%s: every mirror failed; last: %s", req->name,
+		     p->last_why);
+	gn_error_url(&req->error, url);
+	request_fail(p, -GN_E_FETCH);
+}
+
+/*
+ * One attempt failed.  transient: the same URL may work a moment later.
+ * wait_ms: the server's Retry-After, or 0.
+ */
+static void
+attempt_failed(struct payload *p, bool transient, int64_t wait_ms)
+{
+	struct fetch_request *req = p->req;
+	char msg[GN_ERR_TEXT];
+
+	attempt_cleanup(p, true);
+	if (transient && p->tries < p->ctx->retries) {
+		int64_t delay = (int64_t)FETCH_BACKOFF_MS << p->tries;
+		if (wait_ms > delay) {
+			delay =
+			    wait_ms > FETCH_RETRY_AFTER_MAX_MS ? FETCH_RETRY_AFTER_MAX_MS : wait_ms;
+		}
+		p->tries++;
+		p->ready_at = now_ms() + delay;
+		p->state = P_QUEUED;
+		snprintf(msg, sizeof(msg), "%s, retrying in %" PRId64 " ms", p->last_why, delay);
+		emit(p, GN_EV_FETCH_RETRY, msg);
+		return;
+	}
+	if (p->url + 1 < req->n_urls) {
+		snprintf(msg, sizeof(msg), "%s, trying next mirror", p->last_why);
+		emit(p, GN_EV_FETCH_RETRY, msg);
+		p->url++;
+		p->tries = 0;
+		p->ready_at = 0;
+		p->state = P_QUEUED;
+		return;
+	}
+	request_exhausted(p);
+}
+
+/* Wrong bytes from this URL: remember them as the integrity failure. */
+static void bad_bytes(struct payload *p, const char *expected, const char *got, const char *fmt,
+		      ...) __attribute__((format(printf, 4, 5)));
+
+static void
+bad_bytes(struct payload *p, const char *expected, const char *got, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->last_why, sizeof(p->last_why), fmt, ap);
+	va_end(ap);
+	p->bad_bytes = true;
+	gn_error_clear(&p->bad_bytes_err);
+	gn_error_set(&p->bad_bytes_err, GN_E_INTEGRITY, "%s: %s", p->req->name, p->last_why);
+	gn_error_url(&p->bad_bytes_err, p->req->urls[p->url]);
+	if (expected || got) {
+		gn_error_values(&p->bad_bytes_err, expected, got);
+	}
+}
+
+static bool
+curl_transient(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return true;
+	default:
+		/* Refused connections, bad names, TLS and protocol errors: the
+		 * next mirror is a better bet than this one again. */
+		return false;
+	}
+}
+
+/* Size, sha256 and hook passed or not; on success the file is in place. */
+static void
+attempt_complete(struct payload *p)
+{
+	struct fetch_request *req = p->req;
+	const char *url = req->urls[p->url];
+	uint8_t digest[GN_SHA256_LEN];
+	char hex[GN_SHA256_HEX], want[64], got[64], dir[PATH_MAX];
+	struct gn_error herr;
+	int rc;
+
+	if (req->size >= 0 && p->received != req->size) {
+		snprintf(want, sizeof(want), "%" PRId64 " bytes", req->size);
+		snprintf(got, sizeof(got), "%" PRId64 " bytes", p->received);
+		bad_bytes(p, want, got, "size mismatch");
+		attempt_failed(p, false, 0);
+		return;
+	}
+	gn_sha256_final(&p->sha, digest);
+	gn_hex_encode(digest, sizeof(digest), hex);
+	if (req->sha256 && strcmp(hex, req->sha256) != 0) {
+		bad_bytes(p, req->sha256, hex, "sha256 mismatch");
+		attempt_failed(p, false, 0);
+		return;
+	}
+	if (fsync(p->fd) != 0) {
+		rc = gn_error_set(&req->error, GN_E_IO, "cannot sync %s: %s", p->part,
+				  strerror(errno));
+		attempt_cleanup(p, true);
+		request_fail(p, rc);
+		return;
+	}
+	close(p->fd);
+	p->fd = -1;
+	if (req->verify) {
+		gn_error_clear(&herr);
+		rc = req->verify(req->verify_user, req, p->part, url, &herr);
+		if (rc < 0) {
+			/* Keep the hook's code (a signature failure stays one). */
+			snprintf(p->last_why, sizeof(p->last_why), "%s",
+				 herr.message[0] ? herr.message : gn_code_message(gn_code_of(rc)));
+			p->bad_bytes = true;
+			p->bad_bytes_err = herr;
+			p->bad_bytes_err.code = gn_code_of(rc);
+			if (!herr.url[0]) {
+				gn_error_url(&p->bad_bytes_err, url);
+			}
+			attempt_failed(p, false, 0);
+			return;
+		}
+	}
+	if (rename(p->part, req->dest) != 0) {
+		rc = gn_error_set(&req->error, GN_E_IO, "cannot rename %s to %s: %s", p->part,
+				  req->dest, strerror(errno));
+		attempt_cleanup(p, true);
+		request_fail(p, rc);
+		return;
+	}
+	gn_dirname(req->dest, dir, sizeof(dir));
+	rc = gn_fsync_dir(dir, &req->error);
+	attempt_cleanup(p, false);
+	if (rc < 0) {
+		request_fail(p, rc);
+		return;
+	}
+	snprintf(req->url_used, sizeof(req->url_used), "%s", url);
+	gn_error_clear(&req->error);
+	emit(p, GN_EV_FETCH_DONE, NULL);
+	p->state = P_DONE;
+	req->result = 0;
+}
+
+static void
+attempt_done(struct payload *p, CURLcode rc)
+{
+	struct fetch_request *req = p->req;
+	curl_off_t retry_after = 0;
+	long status = 0;
+	int err;
+
+	curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(p->easy, CURLINFO_RETRY_AFTER, &retry_after);
+
+	if (p->write_errno) {
+		err = gn_error_set(&req->error, GN_E_IO, "cannot write %s: %s", p->part,
+				   strerror(p->write_errno));
+		attempt_cleanup(p, true);
+		request_fail(p, err);
+		return;
+	}
+	/* A 3xx that failed (redirect refused, too many) has curl's reason;
+	 * an error page we cut short ends in CURLE_WRITE_ERROR. */
+	if (status >= 400 || (http_failed(status) && (rc == CURLE_OK || rc == CURLE_WRITE_ERROR))) {
+		snprintf(p->last_why, sizeof(p->last_why), "HTTP %ld", status);
+		attempt_failed(p,
+			       status == 408 || status == 429 || (status >= 500 && status <= 599),
+			       retry_after > 0 ? (int64_t)retry_after * 1000 : 0);
+		return;
+	}
+	if (p->overflow || rc == CURLE_FILESIZE_EXCEEDED) {
+		bad_bytes(p, NULL, NULL, "served more than the expected %" PRId64 " bytes",
+			  p->limit);
+		attempt_failed(p, false, 0);
+		return;
+	}
+	if (rc != CURLE_OK) {
+		snprintf(p->last_why, sizeof(p->last_why), "%s",
+			 p->errbuf[0] ? p->errbuf : curl_easy_strerror(rc));
+		attempt_failed(p, curl_transient(rc), 0);
+		return;
+	}
+	attempt_complete(p);
+}
+
+#define SETOPT(easy, opt, val)                                                                     \
+	do {                                                                                       \
+		CURLcode c_ = curl_easy_setopt(easy, opt, val);                                    \
+		if (c_ != CURLE_OK) {                                                              \
+			return c_;                                                                 \
+		}                                                                                  \
+	} while (0)
+
+static CURLcode
+easy_setup(struct payload *p, CURL *easy)
+{
+	struct fetch_ctx *ctx = p->ctx;
+
+	SETOPT(easy, CURLOPT_URL, p->req->urls[p->url]);
+	SETOPT(easy, CURLOPT_PRIVATE, p);
+	SETOPT(easy, CURLOPT_ERRORBUFFER, p->errbuf);
+	SETOPT(easy, CURLOPT_WRITEFUNCTION, on_body);
+	SETOPT(easy, CURLOPT_WRITEDATA, p);
+	SETOPT(easy, CURLOPT_NOSIGNAL, 1L);
+	SETOPT(easy, CURLOPT_PROTOCOLS_STR, "http,https,file");
+	SETOPT(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	SETOPT(easy, CURLOPT_DEFAULT_PROTOCOL, "https");
+	SETOPT(easy, CURLOPT_FOLLOWLOCATION, 1L);
+	SETOPT(easy, CURLOPT_MAXREDIRS, 10L);
+	SETOPT(easy, CURLOPT_USERAGENT, "gonative/" GONATIVE_VERSION);
+	/* No Content-Encoding: the sha256 is over the exact bytes. */
+	SETOPT(easy, CURLOPT_HTTPHEADER, ctx->headers);
+	SETOPT(easy, CURLOPT_CONNECTTIMEOUT, ctx->connect_timeout);
+	SETOPT(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	SETOPT(easy, CURLOPT_LOW_SPEED_TIME, ctx->stall_timeout);
+	/* Refuses an announced Content-Length over the cap before any byte. */
+	SETOPT(easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)p->limit);
+	return CURLE_OK;
+}
+
+/* Starts the current URL; a local failure ends the request. */
+static void
+attempt_start(struct payload *p)
+{
+	struct fetch_request *req = p->req;
+	CURLcode cc;
+	CURLMcode mc;
+	int rc;
+
+	p->received = 0;
+	p->overflow = false;
+	p->write_errno = 0;
+	p->errbuf[0] = '\0';
+	p->last_progress = 0;
+
+	p->fd = open(p->part, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+	if (p->fd < 0) {
+		rc = gn_error_set(&req->error, GN_E_IO, "cannot create %s: %s", p->part,
+				  strerror(errno));
+		request_fail(p, rc);
+		return;
+	}
+	rc = gn_sha256_init(&p->sha);
+	if (rc < 0) {
+		gn_error_set(&req->error, GN_E_NOMEM, "out of memory hashing %s", req->name);
+		attempt_cleanup(p, true);
+		request_fail(p, rc);
+		return;
+	}
+	p->easy = curl_easy_init();
+	if (!p->easy) {
+		rc = gn_error_set(&req->error, GN_E_NOMEM, "cannot create a curl handle");
+		attempt_cleanup(p, true);
+		request_fail(p, rc);
+		return;
+	}
+	cc = easy_setup(p, p->easy);
+	if (cc != CURLE_OK) {
+		/* Our libcurl lacks an option we rely on (e.g. protocol limits). */
+		curl_easy_cleanup(p->easy);
+		p->easy = NULL;
+		rc = gn_error_set(&req->error, GN_E_FETCH, "%s: cannot set up the transfer: %s",
+				  req->name, curl_easy_strerror(cc));
+		gn_error_url(&req->error, req->urls[p->url]);
+		attempt_cleanup(p, true);
+		request_fail(p, rc);
+		return;
+	}
+	mc = curl_multi_add_handle(p->ctx->multi, p->easy);
+	if (mc != CURLM_OK) {
+		curl_easy_cleanup(p->easy);
+		p->easy = NULL;
+		rc = gn_error_set(&req->error, GN_E_FETCH, "%s: cannot start the transfer: %s",
+				  req->name, curl_multi_strerror(mc));
+		attempt_cleanup(p, true);
+		request_fail(p, rc);
+		return;
+	}
+	p->ctx->running++;
+	p->state = P_RUNNING;
+	emit(p, GN_EV_FETCH_START, NULL);
+}
+
+/* Checks a request before anything runs; failing ones are done at once. */
+static int
+payload_init(struct payload *p, struct fetch_request *req, struct fetch_ctx *ctx)
+{
+	int n;
+
+	memset(p, 0, sizeof(*p));
+	p->req = req;
+	p->ctx = ctx;
+	p->fd = -1;
+	p->state = P_QUEUED;
+	req->result = 0;
+	req->url_used[0] = '\0';
+	gn_error_clear(&req->error);
+	if (!req->name) {
+		req->name = req->dest ? gn_basename(req->dest) : "(unnamed)";
+	}
+	p->limit = req->size >= 0 ? req->size
+				  : (req->max_size > 0 ? req->max_size : FETCH_DEFAULT_MAX_SIZE);
+	if (!req->dest || !req->urls || req->n_urls == 0) {
+		return gn_error_set(&req->error, GN_E_FETCH, "%s: no URL to fetch from", req->name);
+	}
+	for (size_t i = 0; i < req->n_urls; i++) {
+		if (!req->urls[i]) {
+			return gn_error_set(&req->error, GN_E_FETCH, "%s: URL %zu is missing",
+					    req->name, i + 1);
+		}
+	}
+	if (req->sha256 && !gn_is_sha256_hex(req->sha256)) {
+		return gn_error_set(&req->error, GN_E_USAGE,
+				    "%s: expected sha256 is not 64 lowercase hex digits: %s",
+				    req->name, req->sha256);
+	}
+	n = snprintf(p->part, sizeof(p->part), "%s.part", req->dest);
+	if (n < 0 || (size_t)n >= sizeof(p->part)) {
+		return gn_error_set(&req->error, GN_E_IO, "%s: path too long", req->dest);
+	}
+	return 0;
+}
+
+static int
+ctx_init(struct fetch_ctx *ctx, const struct fetch_opts *opts, struct gn_error *err)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->events = opts ? opts->events : NULL;
+	ctx->jobs = opts && opts->jobs > 0 ? opts->jobs : FETCH_DEFAULT_JOBS;
+	if (ctx->jobs > FETCH_MAX_JOBS) {
+		ctx->jobs = FETCH_MAX_JOBS;
+	}
+	ctx->connect_timeout =
+	    opts && opts->connect_timeout > 0 ? opts->connect_timeout : FETCH_DEFAULT_CONNECT;
+	ctx->stall_timeout = stall_timeout(opts);
+	if (!opts || opts->retries == 0) {
+		ctx->retries = FETCH_DEFAULT_RETRIES;
+	} else {
+		ctx->retries = opts->retries < 0 ? 0 : opts->retries;
+	}
+	ctx->headers = curl_slist_append(NULL, "Accept-Encoding: identity");
+	ctx->multi = curl_multi_init();
+	if (!ctx->headers || !ctx->multi) {
+		return gn_error_set(err, GN_E_NOMEM, "cannot set up downloads: out of memory");
+	}
+	return 0;
+}
+
+static void
+ctx_free(struct fetch_ctx *ctx)
+{
+	if (ctx->multi) {
+		curl_multi_cleanup(ctx->multi);
+	}
+	curl_slist_free_all(ctx->headers);
+}
+
+/* Starts what may start now; returns the ms until a backoff ends, or -1. */
+static int64_t
+start_ready(struct payload *ps, size_t n, struct fetch_ctx *ctx, bool *pending)
+{
+	int64_t now = now_ms(), wake = -1;
+
+	*pending = false;
+	for (size_t i = 0; i < n; i++) {
+		struct payload *p = &ps[i];
+		if (p->state != P_QUEUED) {
+			continue;
+		}
+		if (p->ready_at > now) {
+			if (wake < 0 || p->ready_at - now < wake) {
+				wake = p->ready_at - now;
+			}
+			*pending = true;
+			continue;
+		}
+		if (ctx->running >= ctx->jobs) {
+			*pending = true;
+			continue;
+		}
+		attempt_start(p);
+		if (p->state == P_QUEUED) {
+			*pending = true;
+		}
+	}
+	return wake;
+}
+
+/* Hands every finished transfer to attempt_done; returns how many. */
+static int
+reap(struct fetch_ctx *ctx)
+{
+	CURLMsg *msg;
+	int left, done = 0;
+
+	while ((msg = curl_multi_info_read(ctx->multi, &left))) {
+		char *priv = NULL;
+		CURLcode rc;
+
+		if (msg->msg != CURLMSG_DONE) {
+			continue;
+		}
+		/* Read before attempt_done removes the handle and frees msg. */
+		rc = msg->data.result;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+		if (priv) {
+			attempt_done((struct payload *)priv, rc);
+			done++;
+		}
+	}
+	return done;
+}
+
+int
+fetch_run(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts, struct gn_error *err)
+{
+	struct fetch_ctx ctx;
+	struct payload *ps = NULL;
+	int rc = 0;
+
+	gn_error_clear(err);
+	if (n == 0) {
+		return 0;
+	}
+	rc = ctx_init(&ctx, opts, err);
+	if (rc < 0) {
+		goto out;
+	}
+	ps = calloc(n, sizeof(*ps));
+	if (!ps) {
+		rc = gn_error_set(err, GN_E_NOMEM, "cannot set up downloads: out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int prc = payload_init(&ps[i], &reqs[i], &ctx);
+		if (prc < 0) {
+			request_fail(&ps[i], prc);
+		}
+	}
+
+	for (;;) {
+		bool pending;
+		int64_t wake = start_ready(ps, n, &ctx, &pending);
+		int still = 0, timeout = FETCH_POLL_MS;
+		CURLMcode mc;
+
+		if (ctx.running == 0 && !pending) {
+			break;
+		}
+		mc = curl_multi_perform(ctx.multi, &still);
+		if (mc != CURLM_OK) {
+			rc = gn_error_set(err, GN_E_FETCH, "curl: %s", curl_multi_strerror(mc));
+			goto out;
+		}
+		if (reap(&ctx) > 0) {
+			/* Slots freed or URLs switched: start those first. */
+			continue;
+		}
+		if (wake >= 0 && wake < timeout) {
+			timeout = (int)wake;
+		}
+		mc = curl_multi_poll(ctx.multi, NULL, 0, timeout, NULL);
+		if (mc != CURLM_OK) {
+			rc = gn_error_set(err, GN_E_FETCH, "curl: %s", curl_multi_strerror(mc));
+			goto out;
+		}
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		if (reqs[i].result < 0) {
+			*err = reqs[i].error;
+			rc = reqs[i].result;
+			break;
+		}
+	}
+out:
+	if (ps) {
+		/* Only after an internal curl failure is anything left undone. */
+		for (size_t i = 0; i < n; i++) {
+			if (ps[i].state != P_DONE) {
+				attempt_cleanup(&ps[i], ps[i].state == P_RUNNING);
+				ps[i].req->error = *err;
+				request_fail(&ps[i], rc);
+			}
+		}
+		free(ps);
+	}
+	ctx_free(&ctx);
+	return rc;
+}
+
+int
+fetch_global_init(struct gn_error *err)
+{
+	CURLcode cc = curl_global_init(CURL_GLOBAL_DEFAULT);
+
+	if (cc != CURLE_OK) {
+		return gn_error_set(err, GN_E_FETCH, "cannot initialise libcurl: %s",
+				    curl_easy_strerror(cc));
+	}
+	return 0;
+}
+
+void
+fetch_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
