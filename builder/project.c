@@ -60,7 +60,8 @@ project_open(struct project *p, const struct project_opts *opts, struct gn_error
 		}
 		p->have_lock = true;
 	}
-	if (!gn_path_join(install_path, sizeof(install_path), p->manifest.dir,
+	if (!gn_path_join(install_path, sizeof(install_path),
+			  strcmp(p->manifest.dir, ".") == 0 ? "" : p->manifest.dir,
 			  p->manifest.install)) {
 		return gn_error_set(err, GN_E_USAGE, "install path too long");
 	}

@@ -40,6 +40,32 @@ print_help(void)
 	       "5 local I/O or install failure.\n");
 }
 
+/* -q and -v are accepted after the command too (`gonative verify -q`);
+ * they are removed from its arguments.  Stops at "--". */
+static int
+take_global_flags(struct cli *cli, int argc, char **argv)
+{
+	int kept = 1;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < argc) {
+				argv[kept++] = argv[i++];
+			}
+			break;
+		}
+		if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
+			cli->verbosity = -1;
+		} else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
+			cli->verbosity = 1;
+		} else {
+			argv[kept++] = argv[i];
+		}
+	}
+	argv[kept] = NULL;
+	return kept;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -113,6 +139,7 @@ main(int argc, char **argv)
 			int sub_argc = argc - optind;
 			char **sub_argv = argv + optind;
 
+			sub_argc = take_global_flags(&cli, sub_argc, sub_argv);
 			optind = 0;
 			rc = (*c)->run(&cli, sub_argc, sub_argv);
 		}

@@ -179,9 +179,11 @@ cli_event(void *user, const struct gn_event *ev)
 		char text[2048];
 		switch (ev->kind) {
 		case GN_EV_FETCH_START:
-			snprintf(text, sizeof(text), "fetching %s from %s", name,
-				 ev->url ? ev->url : "?");
-			message(cli, NULL, NULL, text);
+			if (cli->verbosity > 0) {
+				snprintf(text, sizeof(text), "fetching %s from %s", name,
+					 ev->url ? ev->url : "?");
+				message(cli, NULL, NULL, text);
+			}
 			break;
 		case GN_EV_FETCH_DONE:
 			human_bytes(ev->done, size, sizeof(size));

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install whatever Debian packages gonative's build and tests need and this
+# machine lacks.  Safe to run again: it installs nothing when all are there.
+set -euo pipefail
+
+packages=(
+	gcc pkg-config meson ninja-build git python3
+	libyaml-dev libcurl4-openssl-dev libarchive-dev libsodium-dev libssl-dev
+	minisign zip unzip
+)
+# Extra suites: `scripts/deps.sh real` adds the real Go 1.19 toolchain proof.
+if [ "${1:-}" = real ]; then
+	packages+=(golang-1.19-go gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user file binutils)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "gonative: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The whole test suite from a clean clone: installs what is missing, builds a
+# normal and an ASan+UBSan configuration, runs every meson test in both, and
+# ends with "N passed, N failed" counted from meson's test logs.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export ASAN_OPTIONS=detect_leaks=1
+
+passed=0
+failed=0
+status=0
+
+# count BUILD_DIR: add meson's Ok/Fail totals from its test log.
+count() {
+	local log="$1/meson-logs/testlog.txt" ok fail
+	if [ ! -f "$log" ]; then
+		failed=$((failed + 1))
+		return
+	fi
+	ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
+	fail=0
+	for key in 'Fail' 'Unexpected Pass' 'Timeout'; do
+		n=$(sed -n "s/^$key: *\\([0-9]*\\).*/\\1/p" "$log" | tail -n 1)
+		fail=$((fail + ${n:-0}))
+	done
+	passed=$((passed + ${ok:-0}))
+	failed=$((failed + fail))
+}
+
+run_config() {
+	local dir="$1"
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >"$root/$dir.setup.log" 2>&1 || {
+			cat "$root/$dir.setup.log"
+			failed=$((failed + 1))
+			status=1
+			return
+		}
+	fi
+	if ! meson compile -C "$dir"; then
+		failed=$((failed + 1))
+		status=1
+		return
+	fi
+	meson test -C "$dir" --num-processes "${GONATIVE_TEST_JOBS:-2}" --print-errorlogs || status=1
+	count "$dir"
+}
+
+run_config build
+run_config build-asan -Db_sanitize=address,undefined -Db_lundef=false
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$status" -eq 0 ]
