@@ -1,0 +1,788 @@
+/*
+ * lockfiles/index.c - the go.dev release index: JSON in, JSON out.
+ *
+ * JSON is read with libyaml's event API (go.dev's JSON is valid YAML flow
+ * syntax), straight into the model without building a tree, so the full
+ * ~2 MB index costs about as much as libyaml's scanner itself.
+ */
+#include "lockfiles/index.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+struct vec {
+	void *items;
+	size_t n;
+	size_t cap;
+	size_t size;
+};
+
+/* Filenames seen so far, for the duplicate check (open addressing). */
+struct name_set {
+	const char **slots;
+	size_t cap;
+	size_t n;
+};
+
+struct index_parser {
+	yaml_parser_t yaml;
+	yaml_event_t event;
+	bool have_event;
+	struct gn_arena *arena;
+	const char *name;
+	struct gn_error *err;
+	struct vec releases;
+	struct vec files;
+	struct name_set names;
+};
+
+static void *
+vec_push(struct vec *v)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 64;
+		void *grown = realloc(v->items, cap * v->size);
+
+		if (!grown) {
+			return NULL;
+		}
+		v->items = grown;
+		v->cap = cap;
+	}
+	return (char *)v->items + v->n++ * v->size;
+}
+
+static uint64_t
+hash_name(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++) {
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	}
+	return h;
+}
+
+/* 1 when added, 0 when already there, -1 on OOM. */
+static int
+name_set_add(struct name_set *set, const char *s)
+{
+	size_t i;
+
+	if ((set->n + 1) * 2 > set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 1024;
+		const char **slots = calloc(cap, sizeof(*slots));
+
+		if (!slots) {
+			return -1;
+		}
+		for (size_t k = 0; k < set->cap; k++) {
+			if (set->slots[k]) {
+				i = hash_name(set->slots[k]) & (cap - 1);
+				while (slots[i]) {
+					i = (i + 1) & (cap - 1);
+				}
+				slots[i] = set->slots[k];
+			}
+		}
+		free(set->slots);
+		set->slots = slots;
+		set->cap = cap;
+	}
+	i = hash_name(s) & (set->cap - 1);
+	while (set->slots[i]) {
+		if (strcmp(set->slots[i], s) == 0) {
+			return 0;
+		}
+		i = (i + 1) & (set->cap - 1);
+	}
+	set->slots[i] = s;
+	set->n++;
+	return 1;
+}
+
+static int
+fail_at(struct index_parser *p, const yaml_mark_t *mark, const char *fmt, const char *arg)
+{
+	return gn_error_at(p->err, GN_E_INDEX, p->name, (int)mark->line + 1, (int)mark->column + 1,
+			   fmt, arg);
+}
+
+static int
+nomem(struct index_parser *p)
+{
+	return gn_error_set(p->err, GN_E_NOMEM, "out of memory reading the release index");
+}
+
+/* Next event into p->event (the previous one is released). */
+static int
+next(struct index_parser *p)
+{
+	if (p->have_event) {
+		yaml_event_delete(&p->event);
+		p->have_event = false;
+	}
+	if (!yaml_parser_parse(&p->yaml, &p->event)) {
+		const yaml_mark_t *mark = &p->yaml.problem_mark;
+		const char *problem = p->yaml.problem ? p->yaml.problem : "malformed JSON";
+
+		if (p->yaml.error == YAML_MEMORY_ERROR) {
+			return nomem(p);
+		}
+		return gn_error_at(p->err, GN_E_INDEX, p->name, (int)mark->line + 1,
+				   (int)mark->column + 1, "malformed JSON: %s", problem);
+	}
+	p->have_event = true;
+	if (p->event.type == YAML_ALIAS_EVENT) {
+		return fail_at(p, &p->event.start_mark, "%s", "YAML aliases are not JSON");
+	}
+	return 0;
+}
+
+static const char *
+event_what(const yaml_event_t *e)
+{
+	switch (e->type) {
+	case YAML_SCALAR_EVENT:
+		if (e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+			return "a number or literal";
+		}
+		return "a string";
+	case YAML_SEQUENCE_START_EVENT:
+		return "an array";
+	case YAML_MAPPING_START_EVENT:
+		return "an object";
+	default:
+		return "the end of a value";
+	}
+}
+
+static int
+type_error(struct index_parser *p, const char *want)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "expected %s, found %s", want, event_what(&p->event));
+	return fail_at(p, &p->event.start_mark, "%s", msg);
+}
+
+/* Skips the value whose first event is current. */
+static int
+skip_value(struct index_parser *p)
+{
+	int depth = 0;
+	int rc;
+
+	for (;;) {
+		switch (p->event.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			depth++;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_SCALAR_EVENT:
+			break;
+		default:
+			return type_error(p, "a value");
+		}
+		if (depth == 0) {
+			return 0;
+		}
+		rc = next(p);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+}
+
+static bool
+is_quoted(const yaml_event_t *e)
+{
+	return e->type == YAML_SCALAR_EVENT && e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+}
+
+/* Current event as a string, copied into the arena. */
+static int
+take_string(struct index_parser *p, const char **out)
+{
+	const char *value = (const char *)p->event.data.scalar.value;
+	size_t len = p->event.data.scalar.length;
+
+	if (!is_quoted(&p->event)) {
+		return type_error(p, "a string");
+	}
+	if (strlen(value) != len) {
+		return fail_at(p, &p->event.start_mark, "%s", "string contains a NUL character");
+	}
+	*out = gn_arena_strndup(p->arena, value, len);
+	return *out ? 0 : nomem(p);
+}
+
+static int
+take_bool(struct index_parser *p, bool *out)
+{
+	const char *value = (const char *)p->event.data.scalar.value;
+
+	if (p->event.type != YAML_SCALAR_EVENT ||
+	    p->event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+	    (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)) {
+		return type_error(p, "true or false");
+	}
+	*out = value[0] == 't';
+	return 0;
+}
+
+static int
+take_size(struct index_parser *p, int64_t *out)
+{
+	const char *value = (const char *)p->event.data.scalar.value;
+	char *end;
+	long long n;
+
+	if (p->event.type != YAML_SCALAR_EVENT ||
+	    p->event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+		return type_error(p, "an integer");
+	}
+	if (value[0] == '-' && value[1] >= '0' && value[1] <= '9') {
+		return fail_at(p, &p->event.start_mark, "size must not be negative, found %s",
+			       value);
+	}
+	if (value[0] < '0' || value[0] > '9' || (value[0] == '0' && value[1] != '\0')) {
+		return fail_at(p, &p->event.start_mark, "expected an integer size, found %s", value);
+	}
+	errno = 0;
+	n = strtoll(value, &end, 10);
+	if (*end != '\0' || errno == ERANGE) {
+		return fail_at(p, &p->event.start_mark, "expected an integer size, found %s", value);
+	}
+	*out = n;
+	return 0;
+}
+
+static int
+take_sha256(struct index_parser *p, const char **out)
+{
+	const char *value = (const char *)p->event.data.scalar.value;
+	size_t len = p->event.data.scalar.length;
+	char *copy;
+
+	if (!is_quoted(&p->event)) {
+		return type_error(p, "a string");
+	}
+	if (len != 0 && len != 64) {
+		return fail_at(p, &p->event.start_mark,
+			       "sha256 must be empty or 64 hex digits, found \"%s\"", value);
+	}
+	copy = gn_arena_strndup(p->arena, value, len);
+	if (!copy) {
+		return nomem(p);
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = copy[i];
+		if (c >= 'A' && c <= 'F') {
+			copy[i] = (char)(c - 'A' + 'a');
+		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+			return fail_at(p, &p->event.start_mark,
+				       "sha256 must be empty or 64 hex digits, found \"%s\"", value);
+		}
+	}
+	*out = copy;
+	return 0;
+}
+
+/* Reads the key of a mapping entry; *done at the mapping's end. */
+static int
+next_key(struct index_parser *p, const char **key, bool *done)
+{
+	int rc = next(p);
+
+	if (rc < 0) {
+		return rc;
+	}
+	if (p->event.type == YAML_MAPPING_END_EVENT) {
+		*done = true;
+		return 0;
+	}
+	if (!is_quoted(&p->event)) {
+		return type_error(p, "a string key");
+	}
+	*done = false;
+	*key = (const char *)p->event.data.scalar.value;
+	return 0;
+}
+
+enum file_field {
+	F_FILENAME = 1 << 0,
+	F_OS = 1 << 1,
+	F_ARCH = 1 << 2,
+	F_VERSION = 1 << 3,
+	F_SHA256 = 1 << 4,
+	F_SIZE = 1 << 5,
+	F_KIND = 1 << 6,
+};
+
+static const struct {
+	const char *key;
+	enum file_field bit;
+} file_keys[] = {
+	{"filename", F_FILENAME}, {"os", F_OS},	    {"arch", F_ARCH}, {"version", F_VERSION},
+	{"sha256", F_SHA256},	  {"size", F_SIZE}, {"kind", F_KIND},
+};
+
+static int
+parse_file(struct index_parser *p, struct lock_index_file *f)
+{
+	yaml_mark_t start = p->event.start_mark;
+	unsigned seen = 0;
+	bool done = false;
+	const char *key;
+	int rc;
+
+	f->filename = f->os = f->arch = f->version = f->sha256 = f->kind = "";
+	f->size = 0;
+	for (;;) {
+		enum file_field bit = 0;
+
+		rc = next_key(p, &key, &done);
+		if (rc < 0 || done) {
+			break;
+		}
+		for (size_t i = 0; i < sizeof(file_keys) / sizeof(file_keys[0]); i++) {
+			if (strcmp(key, file_keys[i].key) == 0) {
+				bit = file_keys[i].bit;
+			}
+		}
+		if (bit & seen) {
+			return fail_at(p, &p->event.start_mark, "duplicate key \"%s\"", key);
+		}
+		seen |= bit;
+		rc = next(p);
+		if (rc < 0) {
+			return rc;
+		}
+		switch (bit) {
+		case F_FILENAME:
+			rc = take_string(p, &f->filename);
+			break;
+		case F_OS:
+			rc = take_string(p, &f->os);
+			break;
+		case F_ARCH:
+			rc = take_string(p, &f->arch);
+			break;
+		case F_VERSION:
+			rc = take_string(p, &f->version);
+			break;
+		case F_SHA256:
+			rc = take_sha256(p, &f->sha256);
+			break;
+		case F_SIZE:
+			rc = take_size(p, &f->size);
+			break;
+		case F_KIND:
+			rc = take_string(p, &f->kind);
+			break;
+		default:
+			rc = skip_value(p); /* a field go.dev added later */
+			break;
+		}
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	if (rc < 0) {
+		return rc;
+	}
+	if (!f->filename[0]) {
+		return fail_at(p, &start, "%s", "file entry without a filename");
+	}
+	rc = name_set_add(&p->names, f->filename);
+	if (rc < 0) {
+		return nomem(p);
+	}
+	if (rc == 0) {
+		return fail_at(p, &start, "file \"%s\" is listed twice", f->filename);
+	}
+	return 0;
+}
+
+static int
+parse_files(struct index_parser *p, struct lock_index_release *rel)
+{
+	size_t first = p->files.n;
+	int rc;
+
+	/* Go encodes a nil slice as null. */
+	if (p->event.type == YAML_SCALAR_EVENT &&
+	    p->event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    strcmp((const char *)p->event.data.scalar.value, "null") == 0) {
+		rel->n_files = 0;
+		rel->files = gn_arena_alloc(p->arena, sizeof(*rel->files));
+		return rel->files ? 0 : nomem(p);
+	}
+	if (p->event.type != YAML_SEQUENCE_START_EVENT) {
+		return type_error(p, "an array of files");
+	}
+	for (;;) {
+		struct lock_index_file *f;
+
+		rc = next(p);
+		if (rc < 0) {
+			return rc;
+		}
+		if (p->event.type == YAML_SEQUENCE_END_EVENT) {
+			break;
+		}
+		if (p->event.type != YAML_MAPPING_START_EVENT) {
+			return type_error(p, "a file object");
+		}
+		f = vec_push(&p->files);
+		if (!f) {
+			return nomem(p);
+		}
+		rc = parse_file(p, f);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	rel->n_files = p->files.n - first;
+	rel->files = gn_arena_array(p->arena, rel->n_files ? rel->n_files : 1, sizeof(*rel->files));
+	if (!rel->files) {
+		return nomem(p);
+	}
+	if (rel->n_files) {
+		memcpy(rel->files, (struct lock_index_file *)p->files.items + first,
+		       rel->n_files * sizeof(*rel->files));
+	}
+	p->files.n = first;
+	return 0;
+}
+
+static int
+parse_release(struct index_parser *p, struct lock_index_release *rel)
+{
+	yaml_mark_t start = p->event.start_mark;
+	bool has_version = false, has_stable = false, has_files = false;
+	bool done = false;
+	const char *key;
+	int rc;
+
+	memset(rel, 0, sizeof(*rel));
+	for (;;) {
+		rc = next_key(p, &key, &done);
+		if (rc < 0) {
+			return rc;
+		}
+		if (done) {
+			break;
+		}
+		if ((strcmp(key, "version") == 0 && has_version) ||
+		    (strcmp(key, "stable") == 0 && has_stable) ||
+		    (strcmp(key, "files") == 0 && has_files)) {
+			return fail_at(p, &p->event.start_mark, "duplicate key \"%s\"", key);
+		}
+		if (strcmp(key, "version") == 0) {
+			has_version = true;
+			rc = next(p);
+			if (rc == 0) {
+				rc = take_string(p, &rel->version);
+			}
+		} else if (strcmp(key, "stable") == 0) {
+			has_stable = true;
+			rc = next(p);
+			if (rc == 0) {
+				rc = take_bool(p, &rel->stable);
+			}
+		} else if (strcmp(key, "files") == 0) {
+			has_files = true;
+			rc = next(p);
+			if (rc == 0) {
+				rc = parse_files(p, rel);
+			}
+		} else {
+			rc = next(p);
+			if (rc == 0) {
+				rc = skip_value(p);
+			}
+		}
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	if (!has_version || !rel->version[0]) {
+		return fail_at(p, &start, "%s", "release without a version");
+	}
+	if (!has_files) {
+		rel->files = gn_arena_alloc(p->arena, sizeof(*rel->files));
+		if (!rel->files) {
+			return nomem(p);
+		}
+	}
+	return 0;
+}
+
+static int
+parse_document(struct index_parser *p, struct lock_index *out)
+{
+	int rc;
+
+	if ((rc = next(p)) < 0) {
+		return rc;
+	}
+	if (p->event.type != YAML_STREAM_START_EVENT) {
+		return type_error(p, "a JSON document");
+	}
+	if ((rc = next(p)) < 0) {
+		return rc;
+	}
+	if (p->event.type != YAML_DOCUMENT_START_EVENT) {
+		return fail_at(p, &p->event.start_mark, "%s", "empty release index");
+	}
+	if ((rc = next(p)) < 0) {
+		return rc;
+	}
+	if (p->event.type != YAML_SEQUENCE_START_EVENT) {
+		return type_error(p, "an array of releases");
+	}
+	for (;;) {
+		struct lock_index_release *rel;
+
+		if ((rc = next(p)) < 0) {
+			return rc;
+		}
+		if (p->event.type == YAML_SEQUENCE_END_EVENT) {
+			break;
+		}
+		if (p->event.type != YAML_MAPPING_START_EVENT) {
+			return type_error(p, "a release object");
+		}
+		rel = vec_push(&p->releases);
+		if (!rel) {
+			return nomem(p);
+		}
+		rc = parse_release(p, rel);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	if ((rc = next(p)) < 0) {
+		return rc;
+	}
+	if (p->event.type != YAML_DOCUMENT_END_EVENT) {
+		return fail_at(p, &p->event.start_mark, "%s", "unexpected data after the index");
+	}
+	if ((rc = next(p)) < 0) {
+		return rc;
+	}
+	if (p->event.type != YAML_STREAM_END_EVENT) {
+		return fail_at(p, &p->event.start_mark, "%s", "unexpected data after the index");
+	}
+	out->n_releases = p->releases.n;
+	out->releases = gn_arena_array(p->arena, out->n_releases ? out->n_releases : 1,
+				       sizeof(*out->releases));
+	if (!out->releases) {
+		return nomem(p);
+	}
+	if (out->n_releases) {
+		memcpy(out->releases, p->releases.items, out->n_releases * sizeof(*out->releases));
+	}
+	return 0;
+}
+
+int
+lock_index_parse(struct gn_arena *arena, const char *name, const char *data, size_t len,
+		 struct lock_index *out, struct gn_error *err)
+{
+	struct index_parser p;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (len > LOCK_INDEX_MAX_BYTES) {
+		return gn_error_at(err, GN_E_INDEX, name, 0, 0,
+				   "release index is larger than %d bytes", LOCK_INDEX_MAX_BYTES);
+	}
+	memset(&p, 0, sizeof(p));
+	p.arena = arena;
+	p.name = name;
+	p.err = err;
+	p.releases.size = sizeof(struct lock_index_release);
+	p.files.size = sizeof(struct lock_index_file);
+	if (!yaml_parser_initialize(&p.yaml)) {
+		return nomem(&p);
+	}
+	yaml_parser_set_input_string(&p.yaml, (const unsigned char *)data, len);
+	rc = parse_document(&p, out);
+	if (p.have_event) {
+		yaml_event_delete(&p.event);
+	}
+	yaml_parser_delete(&p.yaml);
+	free(p.releases.items);
+	free(p.files.items);
+	free(p.names.slots);
+	if (rc < 0) {
+		memset(out, 0, sizeof(*out));
+	}
+	return rc;
+}
+
+/* Decodes one UTF-8 sequence at s; returns its length, or 0 when invalid. */
+static size_t
+utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+	size_t n, i;
+	uint32_t c;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if ((s[0] & 0xe0) == 0xc0) {
+		n = 2;
+		c = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3;
+		c = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		n = 4;
+		c = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			return 0;
+		}
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 2 && c < 0x80) || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+		return 0;
+	}
+	*cp = c;
+	return n;
+}
+
+/* A JSON string as Go's encoding/json writes it (HTML-safe escaping on). */
+static void
+put_go_string(struct gn_buf *out, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+
+	gn_buf_putc(out, '"');
+	while (*p) {
+		uint32_t cp;
+		size_t n;
+
+		switch (*p) {
+		case '"':
+			gn_buf_puts(out, "\\\"");
+			p++;
+			continue;
+		case '\\':
+			gn_buf_puts(out, "\\\\");
+			p++;
+			continue;
+		case '\b':
+			gn_buf_puts(out, "\\b");
+			p++;
+			continue;
+		case '\f':
+			gn_buf_puts(out, "\\f");
+			p++;
+			continue;
+		case '\n':
+			gn_buf_puts(out, "\\n");
+			p++;
+			continue;
+		case '\r':
+			gn_buf_puts(out, "\\r");
+			p++;
+			continue;
+		case '\t':
+			gn_buf_puts(out, "\\t");
+			p++;
+			continue;
+		case '<':
+		case '>':
+		case '&':
+			gn_buf_printf(out, "\\u00%c%c", hex[*p >> 4], hex[*p & 15]);
+			p++;
+			continue;
+		default:
+			break;
+		}
+		if (*p < 0x20) {
+			gn_buf_printf(out, "\\u00%c%c", hex[*p >> 4], hex[*p & 15]);
+			p++;
+			continue;
+		}
+		n = utf8_decode(p, &cp);
+		if (n == 0) {
+			gn_buf_puts(out, "\\ufffd");
+			p++;
+			continue;
+		}
+		if (cp == 0x2028 || cp == 0x2029) {
+			gn_buf_printf(out, "\\u%04x", (unsigned)cp);
+		} else {
+			gn_buf_append(out, p, n);
+		}
+		p += n;
+	}
+	gn_buf_putc(out, '"');
+}
+
+static void
+put_field(struct gn_buf *out, const char *indent, const char *key, const char *value, bool last)
+{
+	gn_buf_puts(out, indent);
+	put_go_string(out, key);
+	gn_buf_puts(out, ": ");
+	put_go_string(out, value ? value : "");
+	gn_buf_puts(out, last ? "\n" : ",\n");
+}
+
+void
+lock_index_write(const struct lock_index *index, struct gn_buf *out)
+{
+	if (index->n_releases == 0) {
+		gn_buf_puts(out, "[]\n");
+		return;
+	}
+	gn_buf_puts(out, "[\n");
+	for (size_t r = 0; r < index->n_releases; r++) {
+		const struct lock_index_release *rel = &index->releases[r];
+
+		gn_buf_puts(out, " {\n");
+		put_field(out, "  ", "version", rel->version, false);
+		gn_buf_printf(out, "  \"stable\": %s,\n", rel->stable ? "true" : "false");
+		if (rel->n_files == 0) {
+			gn_buf_puts(out, "  \"files\": []\n");
+		} else {
+			gn_buf_puts(out, "  \"files\": [\n");
+			for (size_t i = 0; i < rel->n_files; i++) {
+				const struct lock_index_file *f = &rel->files[i];
+
+				gn_buf_puts(out, "   {\n");
+				put_field(out, "    ", "filename", f->filename, false);
+				put_field(out, "    ", "os", f->os, false);
+				put_field(out, "    ", "arch", f->arch, false);
+				put_field(out, "    ", "version", f->version, false);
+				put_field(out, "    ", "sha256", f->sha256, false);
+				gn_buf_printf(out, "    \"size\": %lld,\n", (long long)f->size);
+				put_field(out, "    ", "kind", f->kind, true);
+				gn_buf_puts(out, i + 1 < rel->n_files ? "   },\n" : "   }\n");
+			}
+			gn_buf_puts(out, "  ]\n");
+		}
+		gn_buf_puts(out, r + 1 < index->n_releases ? " },\n" : " }\n");
+	}
+	gn_buf_puts(out, "]\n");
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Other YAML tools must read back exactly what the lock writer wrote.
+
+test_lock --emit DIR writes DIR/tricky.lock (values that look like numbers,
+booleans, nulls, URLs, escapes) and DIR/expected.json (the same values).
+PyYAML (YAML 1.1 resolvers) and yq, when installed, must see the same
+strings, and sizes as integers.  TAP output.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+count = 0
+failed = 0
+
+
+def ok(cond, name, diag=None):
+    global count, failed
+    count += 1
+    print(("ok" if cond else "not ok") + " %d - %s" % (count, name))
+    if not cond:
+        failed += 1
+        if diag:
+            for line in str(diag).splitlines():
+                print("# " + line)
+
+
+def skip(name, why):
+    global count
+    count += 1
+    print("ok %d - %s # SKIP %s" % (count, name, why))
+
+
+def normalize(doc):
+    """The part of a lock both sides must agree on, artifacts keyed by file."""
+    arts = {}
+    for a in doc["artifacts"]:
+        arts[a["file"]] = a
+    return {"go": doc["go"], "index": doc["index"], "artifacts": arts}
+
+
+def check(tool, doc, expected):
+    got = normalize(doc)
+    want = normalize(expected)
+    ok(type(doc["go"]) is str and doc["go"] == "1.20", tool + ': go: "1.20" is the string 1.20',
+       repr(doc["go"]))
+    ok(got["index"] == want["index"], tool + ": index URL reads back", repr(got["index"]))
+    ok(set(got["artifacts"]) == set(want["artifacts"]),
+       tool + ": every tricky file name reads back as the same string",
+       "missing: %r\nextra: %r" % (sorted(map(repr, set(want["artifacts"]) - set(got["artifacts"]))),
+                                  sorted(map(repr, set(got["artifacts"]) - set(want["artifacts"])))))
+    bad = []
+    for name, a in want["artifacts"].items():
+        b = got["artifacts"].get(name)
+        if b is None:
+            continue
+        for key in ("os", "arch", "sha256", "signed-by"):
+            if type(b.get(key)) is not str or b.get(key) != a[key]:
+                bad.append((name, key, a[key], b.get(key)))
+        if type(b.get("size")) is not int or b["size"] != a["size"]:
+            bad.append((name, "size", a["size"], b.get("size")))
+    ok(not bad, tool + ": os, arch, sha256, signed-by are strings and size an int",
+       "\n".join(repr(x) for x in bad[:10]))
+    ok(isinstance(doc.get("goroot"), dict) and doc.get("hosts") == ["linux/386"],
+       tool + ": hosts and goroot shapes", repr((doc.get("hosts"), doc.get("goroot"))))
+
+
+def main():
+    test_lock = sys.argv[1]
+    tmp = tempfile.mkdtemp(prefix="gn-readback-")
+    try:
+        subprocess.run([test_lock, "--emit", tmp], check=True)
+        with open(os.path.join(tmp, "expected.json"), encoding="utf-8") as f:
+            expected = json.load(f)
+        path = os.path.join(tmp, "tricky.lock")
+        with open(path, "rb") as f:
+            raw = f.read()
+        ok(raw.endswith(b"\n") and b"\r" not in raw, "LF endings with a final newline")
+        try:
+            import yaml
+        except ImportError:
+            skip("PyYAML", "not installed")
+        else:
+            with open(path, encoding="utf-8") as f:
+                check("PyYAML", yaml.safe_load(f), expected)
+        yq = shutil.which("yq")
+        if not yq:
+            skip("yq", "not installed")
+        else:
+            out = subprocess.run([yq, ".", path], check=True, capture_output=True).stdout
+            check("yq", json.loads(out), expected)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("1..%d" % count)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

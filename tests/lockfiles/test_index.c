@@ -1,0 +1,355 @@
+/*
+ * tests/lockfiles/test_index.c - release index parser and writer.
+ */
+#include "common.h"
+#include "gn/error.h"
+#include "lockfiles/index.h"
+#include "tap.h"
+
+#include <time.h>
+
+/* shared/formats.md section 1 "Literal example", verbatim. */
+static const char formats_literal[] =
+	"{\n"
+	" \"version\": \"go1.17.3\",\n"
+	" \"stable\": true,\n"
+	" \"files\": [\n"
+	"  {\n"
+	"   \"filename\": \"go1.17.3.src.tar.gz\",\n"
+	"   \"os\": \"\",\n"
+	"   \"arch\": \"\",\n"
+	"   \"version\": \"go1.17.3\",\n"
+	"   \"sha256\": \"705c64251e5b25d5d55ede1039c6aa22bea40a7a931d14c370339853643c3df0\",\n"
+	"   \"size\": 22183309,\n"
+	"   \"kind\": \"source\"\n"
+	"  },\n"
+	"  {\n"
+	"   \"filename\": \"go1.17.3.linux-amd64.tar.gz\",\n"
+	"   \"os\": \"linux\",\n"
+	"   \"arch\": \"amd64\",\n"
+	"   \"version\": \"go1.17.3\",\n"
+	"   \"sha256\": \"550f9845451c0c94be679faf116291e7807a8d78b43149f9506c1b15eb89008c\",\n"
+	"   \"size\": 134804820,\n"
+	"   \"kind\": \"archive\"\n"
+	"  },\n"
+	"  {\n"
+	"   \"filename\": \"go1.17.3.linux-armv6l.tar.gz\",\n"
+	"   \"os\": \"linux\",\n"
+	"   \"arch\": \"armv6l\",\n"
+	"   \"version\": \"go1.17.3\",\n"
+	"   \"sha256\": \"aa0d5516c8bd61654990916274d27491cfa229d322475502b247a8dc885adec5\",\n"
+	"   \"size\": 103083329,\n"
+	"   \"kind\": \"archive\"\n"
+	"  },\n"
+	"  {\n"
+	"   \"filename\": \"go1.17.3.windows-amd64.zip\",\n"
+	"   \"os\": \"windows\",\n"
+	"   \"arch\": \"amd64\",\n"
+	"   \"version\": \"go1.17.3\",\n"
+	"   \"sha256\": \"e78684b955742e215926204afc6ed62b9d165b509e25a687d62902516f08726b\",\n"
+	"   \"size\": 150393304,\n"
+	"   \"kind\": \"archive\"\n"
+	"  },\n"
+	"  {\n"
+	"   \"filename\": \"go1.17.3.windows-amd64.msi\",\n"
+	"   \"os\": \"windows\",\n"
+	"   \"arch\": \"amd64\",\n"
+	"   \"version\": \"go1.17.3\",\n"
+	"   \"sha256\": \"bf3c475726c9165eb5d809e1bb4ce33550a25850495aac0a5df6d0df05930936\",\n"
+	"   \"size\": 130314240,\n"
+	"   \"kind\": \"installer\"\n"
+	"  }\n"
+	" ]\n"
+	"}";
+
+/* What go.dev's encoder writes for [that release]: each line one space in. */
+static void
+literal_as_index(struct gn_buf *out)
+{
+	gn_buf_puts(out, "[\n ");
+	for (const char *p = formats_literal; *p; p++) {
+		gn_buf_putc(out, *p);
+		if (*p == '\n') {
+			gn_buf_putc(out, ' ');
+		}
+	}
+	gn_buf_puts(out, "\n]\n");
+}
+
+static int
+parse_str(struct gn_arena *a, const char *json, struct lock_index *idx, struct gn_error *err)
+{
+	gn_error_clear(err);
+	return lock_index_parse(a, "index.json", json, strlen(json), idx, err);
+}
+
+static void
+test_literal(void)
+{
+	struct gn_arena a = {0};
+	struct gn_buf in, out;
+	struct lock_index idx;
+	struct gn_error err;
+	int rc;
+
+	gn_buf_init(&in);
+	gn_buf_init(&out);
+	literal_as_index(&in);
+	rc = parse_str(&a, in.data, &idx, &err);
+	TAP_EQ_INT(rc, 0, "formats.md literal parses");
+	if (rc != 0) {
+		tap_diag("%s:%d:%d: %s", err.file, err.line, err.col, err.message);
+		goto out;
+	}
+	TAP_EQ_INT(idx.n_releases, 1, "one release");
+	TAP_EQ_STR(idx.releases[0].version, "go1.17.3", "release version");
+	TAP_OK(idx.releases[0].stable, "release is stable");
+	TAP_EQ_INT(idx.releases[0].n_files, 5, "five files");
+	TAP_EQ_STR(idx.releases[0].files[0].os, "", "source os is empty");
+	TAP_EQ_STR(idx.releases[0].files[0].kind, "source", "source kind");
+	TAP_EQ_INT(idx.releases[0].files[0].size, 22183309, "source size");
+	TAP_EQ_STR(idx.releases[0].files[2].arch, "armv6l", "armv6l arch");
+	TAP_EQ_STR(idx.releases[0].files[2].filename, "go1.17.3.linux-armv6l.tar.gz", "filename");
+	TAP_EQ_STR(idx.releases[0].files[1].sha256,
+		   "550f9845451c0c94be679faf116291e7807a8d78b43149f9506c1b15eb89008c", "sha256");
+	TAP_EQ_INT(idx.releases[0].files[3].size, 150393304, "zip size");
+	TAP_EQ_STR(idx.releases[0].files[4].kind, "installer", "msi kind");
+	TAP_EQ_STR(idx.releases[0].files[4].version, "go1.17.3", "file version");
+
+	lock_index_write(&idx, &out);
+	TAP_OK(!out.failed && out.len == in.len && memcmp(out.data, in.data, in.len) == 0,
+	       "write(parse(literal)) is byte-identical to the formats.md literal");
+	if (out.len != in.len || memcmp(out.data, in.data, in.len) != 0) {
+		tap_diag("written:\n%s", out.data);
+	}
+out:
+	gn_buf_free(&in);
+	gn_buf_free(&out);
+	gn_arena_free(&a);
+}
+
+static void
+test_write_model(void)
+{
+	struct gn_arena a = {0};
+	struct lock_index_file files[2] = {
+		{"go1.99.linux-amd64.tar.gz", "linux", "amd64", "go1.99",
+		 "550f9845451c0c94be679faf116291e7807a8d78b43149f9506c1b15eb89008c", 7, "archive"},
+		{"we<ird>&\"name\\\t\x01\xe2\x80\xa8.zip", "windows", "amd64", "go1.99", "", 0,
+		 "archive"},
+	};
+	struct lock_index_release rels[2] = {
+		{"go1.99", false, files, 2},
+		{"go1.98", true, NULL, 0},
+	};
+	struct lock_index idx = {rels, 2}, back;
+	struct gn_buf out, again;
+	struct gn_error err;
+	int rc;
+
+	gn_buf_init(&out);
+	gn_buf_init(&again);
+	lock_index_write(&idx, &out);
+	TAP_OK(strstr(out.data, "\"filename\": \"we\\u003cird\\u003e\\u0026\\\"name\\\\\\t\\u0001"
+				"\\u2028.zip\"") != NULL,
+	       "Go escaping: <, >, & as \\u003c.., control and U+2028 escaped");
+	TAP_OK(strstr(out.data, "  \"stable\": false,\n  \"files\": [\n") != NULL, "stable false");
+	TAP_OK(strstr(out.data, "  \"files\": []\n }\n]\n") != NULL, "empty files list is []");
+	rc = parse_str(&a, out.data, &back, &err);
+	TAP_EQ_INT(rc, 0, "written index parses back");
+	if (rc == 0) {
+		TAP_EQ_STR(back.releases[0].files[1].filename, files[1].filename,
+			   "escaped name reads back");
+		lock_index_write(&back, &again);
+		TAP_EQ_STR(again.data, out.data, "write(parse(write(x))) == write(x)");
+	}
+	gn_buf_reset(&out);
+	idx.n_releases = 0;
+	lock_index_write(&idx, &out);
+	TAP_EQ_STR(out.data, "[]\n", "empty index");
+	gn_buf_free(&out);
+	gn_buf_free(&again);
+	gn_arena_free(&a);
+}
+
+struct bad_case {
+	const char *name;
+	const char *json;
+	int line, col;
+	const char *needle;
+};
+
+static void
+test_errors(void)
+{
+	static const struct bad_case cases[] = {
+		{"size as a string", "[\n {\n  \"version\": \"go1.2\",\n  \"files\": [\n   {\n"
+				     "    \"filename\": \"a.tgz\",\n    \"size\": \"12\"\n   }\n  ]\n }\n]\n",
+		 7, 13, "integer"},
+		{"os as null", "[{\"version\": \"go1.2\", \"files\": [{\"filename\": \"a\", \"os\": null}]}]",
+		 1, 57, "string"},
+		{"os as a number", "[{\"version\": \"go1.2\", \"files\": [{\"filename\": \"a\", \"os\": 4}]}]",
+		 1, 57, "string"},
+		{"stable as a string", "[\n{\"version\": \"go1.2\", \"stable\": \"yes\"}]", 2, 32,
+		 "true or false"},
+		{"files as an object", "[{\"version\": \"go1.2\", \"files\": {}}]", 1, 32, "array"},
+		{"top level object", "{\"version\": \"go1.2\"}", 1, 1, "array of releases"},
+		{"release as a string", "[\"go1.2\"]", 1, 2, "release object"},
+		{"bad sha256", "[{\"version\": \"go1.2\", \"files\": [{\"filename\": \"a\", "
+			       "\"sha256\": \"xyz\"}]}]",
+		 1, 61, "64 hex"},
+		{"sha256 with a non-hex digit", "[{\"version\": \"go1.2\", \"files\": [{\"filename\": "
+						"\"a\", \"sha256\": \"g50f9845451c0c94be679faf116291e7807a"
+						"8d78b43149f9506c1b15eb89008c\"}]}]",
+		 1, 61, "64 hex"},
+		{"negative size", "[{\"version\": \"go1.2\", \"files\": [{\"filename\": \"a\", \"size\": -5}]}]",
+		 1, 59, "negative"},
+		{"float size", "[{\"version\": \"go1.2\", \"files\": [{\"filename\": \"a\", \"size\": 1.5}]}]",
+		 1, 59, "integer"},
+		{"duplicate filename",
+		 "[{\"version\": \"go1.2\", \"files\": [{\"filename\": \"a\"}]},\n"
+		 " {\"version\": \"go1.3\", \"files\": [{\"filename\": \"b\"}, {\"filename\": \"a\"}]}]",
+		 2, 52, "listed twice"},
+		{"duplicate key", "[{\"version\": \"go1.2\", \"version\": \"go1.3\"}]", 1, 23,
+		 "duplicate key"},
+		{"release without version", "[{\"stable\": true}]", 1, 2, "without a version"},
+		{"file without filename", "[{\"version\": \"go1.2\", \"files\": [{\"os\": \"linux\"}]}]", 1,
+		 33, "without a filename"},
+		{"truncated", "[\n {\n  \"version\": \"go1.2\",\n  \"files\": [\n   {\n    \"filena", 6,
+		 12, "malformed JSON"},
+		{"truncated after a value", "[\n {\n  \"version\": \"go1.2\",\n", 4, 1, "malformed JSON"},
+		{"empty", "", 1, 1, "empty"},
+		{"trailing document", "[]\n---\n[]\n", 2, 1, "after the index"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct gn_arena a = {0};
+		struct lock_index idx;
+		struct gn_error err;
+		int rc = parse_str(&a, cases[i].json, &idx, &err);
+
+		TAP_EQ_INT(rc, -GN_E_INDEX, "%s: GN_E_INDEX", cases[i].name);
+		if (!tap_ok(err.line == cases[i].line && err.col == cases[i].col &&
+				    strcmp(err.file, "index.json") == 0,
+			    "%s: at index.json:%d:%d", cases[i].name, cases[i].line, cases[i].col)) {
+			tap_diag("got %s:%d:%d: %s", err.file, err.line, err.col, err.message);
+		}
+		if (!tap_ok(strstr(err.message, cases[i].needle) != NULL, "%s: message says \"%s\"",
+			    cases[i].name, cases[i].needle)) {
+			tap_diag("message: %s", err.message);
+		}
+		gn_arena_free(&a);
+	}
+}
+
+static void
+test_lenient(void)
+{
+	struct gn_arena a = {0};
+	struct lock_index idx;
+	struct gn_error err;
+	const char *json =
+		"[{\"version\":\"go1.2\",\"new\":{\"x\":[1,{\"y\":null}]},\"stable\":false,"
+		"\"files\":[{\"filename\":\"A.tgz\",\"sha256\":\"550F9845451C0C94BE679FAF116291E7807A"
+		"8D78B43149F9506C1B15EB89008C\",\"future\":[true],\"size\":0}]},{\"version\":\"go1.1\"},"
+		"{\"version\":\"go1.0\",\"files\":null}]";
+	int rc = parse_str(&a, json, &idx, &err);
+
+	TAP_EQ_INT(rc, 0, "compact JSON with unknown fields parses");
+	if (rc == 0) {
+		TAP_EQ_STR(idx.releases[0].files[0].sha256,
+			   "550f9845451c0c94be679faf116291e7807a8d78b43149f9506c1b15eb89008c",
+			   "uppercase sha256 is stored lowercase");
+		TAP_EQ_STR(idx.releases[0].files[0].os, "", "missing os is \"\"");
+		TAP_EQ_INT(idx.releases[1].n_files, 0, "missing files is empty");
+		TAP_OK(idx.n_releases == 3 && idx.releases[2].n_files == 0, "files: null is empty");
+		TAP_OK(!idx.releases[0].stable, "stable false");
+	}
+	gn_arena_free(&a);
+}
+
+/* ~2 MB, shaped like go.dev's full index. */
+static void
+test_large(void)
+{
+	static const char *const ports[][2] = {
+		{"aix", "ppc64"},     {"darwin", "amd64"},  {"darwin", "arm64"}, {"freebsd", "386"},
+		{"freebsd", "amd64"}, {"illumos", "amd64"}, {"linux", "386"},    {"linux", "amd64"},
+		{"linux", "arm64"},   {"linux", "armv6l"},  {"linux", "loong64"}, {"linux", "ppc64le"},
+		{"linux", "riscv64"}, {"linux", "s390x"},   {"netbsd", "amd64"}, {"openbsd", "amd64"},
+		{"plan9", "amd64"},   {"solaris", "amd64"}, {"windows", "386"},  {"windows", "amd64"},
+	};
+	size_t n_rel = 28 * 13, n_ports = sizeof(ports) / sizeof(ports[0]);
+	struct gn_arena a = {0};
+	struct lock_index idx = {0}, back;
+	struct gn_buf json, again;
+	struct gn_error err;
+	struct timespec t0, t1;
+	double best = 1e9;
+	int rc = 0;
+
+	idx.releases = gn_arena_array(&a, n_rel, sizeof(*idx.releases));
+	for (size_t r = 0; r < n_rel; r++) {
+		struct lock_index_release *rel = &idx.releases[idx.n_releases++];
+
+		rel->version = gn_arena_printf(&a, "go1.%zu.%zu", 29 - r / 13, 12 - r % 13);
+		rel->stable = true;
+		rel->files = gn_arena_array(&a, n_ports, sizeof(*rel->files));
+		for (size_t i = 0; i < n_ports; i++) {
+			struct lock_index_file *f = &rel->files[rel->n_files++];
+			char *hex = gn_arena_alloc(&a, GN_SHA256_HEX);
+
+			f->os = ports[i][0];
+			f->arch = ports[i][1];
+			f->version = rel->version;
+			f->kind = "archive";
+			f->filename = gn_arena_printf(&a, "%s.%s-%s.%s", rel->version, f->os, f->arch,
+						      strcmp(f->os, "windows") ? "tar.gz" : "zip");
+			fixture_sha(f->filename, hex);
+			f->sha256 = hex;
+			f->size = 100000000 + (int64_t)(r * n_ports + i);
+		}
+	}
+	gn_buf_init(&json);
+	gn_buf_init(&again);
+	lock_index_write(&idx, &json);
+	TAP_OK(json.len > 1800000, "generated index is %zu bytes", json.len);
+	for (int round = 0; round < 5 && rc == 0; round++) {
+		struct gn_arena b = {0};
+		double ms;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		rc = lock_index_parse(&b, "big.json", json.data, json.len, &back, &err);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		best = ms < best ? ms : best;
+		if (round == 0 && rc == 0) {
+			lock_index_write(&back, &again);
+			TAP_OK(again.len == json.len && memcmp(again.data, json.data, json.len) == 0,
+			       "large index round-trips byte for byte");
+		}
+		gn_arena_free(&b);
+	}
+	TAP_EQ_INT(rc, 0, "large index parses");
+	tap_diag("parse of %zu bytes (%zu releases, %zu files): best of 5 %.2f ms", json.len,
+		 n_rel, n_rel * n_ports, best);
+#if defined(__SANITIZE_ADDRESS__)
+	/* Sanitizer builds are several times slower. */
+	TAP_OK(best < 500.0, "large index parses in %.1f ms (< 500, sanitized build)", best);
+#else
+	TAP_OK(best < 50.0, "large index parses in %.1f ms (< 50)", best);
+#endif
+	gn_buf_free(&json);
+	gn_buf_free(&again);
+	gn_arena_free(&a);
+}
+
+int
+main(void)
+{
+	test_literal();
+	test_write_model();
+	test_errors();
+	test_lenient();
+	test_large();
+	return tap_done();
+}
