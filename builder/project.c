@@ -9,6 +9,7 @@
 #include "lockfiles/resolve.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,30 @@ lock_path_for(const char *manifest_path, char *out, size_t len)
 	snprintf(out, len, "%s.lock", manifest_path);
 }
 
+static int
+load_keys(struct project *p, struct gn_error *err)
+{
+	const struct manifest *m = &p->manifest;
+	int rc;
+
+	if (m->signatures.n_keys == 0) {
+		return 0;
+	}
+	p->keys = gn_arena_array(&p->arena, m->signatures.n_keys, sizeof(*p->keys));
+	p->verified = gn_arena_array(&p->arena, 256, sizeof(*p->verified));
+	if (!p->keys || !p->verified) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < m->signatures.n_keys; i++) {
+		rc = minisign_pubkey_from_manifest(m->signatures.keys[i], m->dir, &p->keys[i], err);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	p->n_keys = m->signatures.n_keys;
+	return 0;
+}
+
 int
 project_open(struct project *p, const struct project_opts *opts, struct gn_error *err)
 {
@@ -53,6 +78,9 @@ project_open(struct project *p, const struct project_opts *opts, struct gn_error
 	lock_path_for(p->opts.manifest_path, p->lock_path, sizeof(p->lock_path));
 	if (!gn_platform_host(&p->host)) {
 		return gn_error_set(err, GN_E_USAGE, "this machine is not a platform Go supports");
+	}
+	if ((rc = load_keys(p, err)) < 0) {
+		return rc;
 	}
 	if (gn_path_exists(p->lock_path)) {
 		if ((rc = lock_load(&p->arena, p->lock_path, &p->lock, err)) < 0) {
@@ -107,18 +135,112 @@ static struct fetch_opts
 fetch_options(const struct project *p)
 {
 	struct fetch_opts fo = {
-		.jobs = p->opts.jobs,
-		.events = p->opts.events,
+	    .jobs = p->opts.jobs,
+	    .events = p->opts.events,
 	};
 	return fo;
 }
 
-/* Fetch (or, offline, read back) the release index. */
+/* Fetch one small file (a signature) from url into dest. */
+static int
+fetch_one(struct project *p, const char *name, const char *url, const char *dest, int64_t max_size,
+	  struct gn_error *err)
+{
+	const char *urls[] = {url};
+	struct fetch_request req = {
+	    .name = name,
+	    .urls = urls,
+	    .n_urls = 1,
+	    .size = -1,
+	    .max_size = max_size,
+	    .dest = dest,
+	};
+	struct fetch_opts fo = fetch_options(p);
+	int rc;
+
+	/* Signatures are tiny: no progress lines for them. */
+	fo.events = NULL;
+	fo.retries = -1;
+	rc = fetch_run(&req, 1, &fo, err);
+	return rc;
+}
+
+/* "<url>.minisig", inserted before any query string. */
+static const char *
+signature_url(struct gn_arena *arena, const char *url)
+{
+	const char *query = strchr(url, '?');
+
+	if (!query) {
+		return gn_arena_printf(arena, "%s.minisig", url);
+	}
+	return gn_arena_printf(arena, "%.*s.minisig%s", (int)(query - url), url, query);
+}
+
+/* Last path component of a URL without its query; NULL when empty. */
+static const char *
+url_file_name(struct gn_arena *arena, const char *url)
+{
+	const char *end = url + strcspn(url, "?#");
+	const char *start = end;
+
+	while (start > url && start[-1] != '/') {
+		start--;
+	}
+	if (start == end) {
+		return NULL;
+	}
+	return gn_arena_strndup(arena, start, (size_t)(end - start));
+}
+
+static struct minisign_verify_opts
+verify_options(const struct project *p, const char *expect_file)
+{
+	struct minisign_verify_opts vo = {
+	    .keys = p->keys,
+	    .n_keys = p->n_keys,
+	    .allow_legacy = p->manifest.signatures.allow_legacy,
+	    .expect_file = expect_file,
+	};
+	return vo;
+}
+
+#define SIGNATURE_MAX_BYTES (64 * 1024)
+
+/* Check the index bytes against its signature file (already on disk). */
+static int
+verify_index(struct project *p, const char *data, size_t len, const char *sig_path,
+	     const char *sig_name, struct gn_error *err)
+{
+	struct minisign_verify_opts vo =
+	    verify_options(p, url_file_name(&p->arena, p->manifest.index));
+	uint8_t signer[8];
+	char *sig = NULL;
+	size_t sig_len = 0;
+	int rc;
+
+	if (gn_read_file(sig_path, SIGNATURE_MAX_BYTES, &sig, &sig_len, NULL) < 0) {
+		rc = gn_error_set(err, GN_E_SIGNATURE,
+				  "the release index has no signature, and signatures.require "
+				  "lists index");
+		gn_error_url(err, sig_name);
+		return rc;
+	}
+	rc = minisign_verify_buffer(data, len, sig, sig_len, sig_name, &vo, signer, err);
+	free(sig);
+	return rc;
+}
+
+/* Fetch (or, offline, read back) the release index, and check its
+ * signature when the manifest requires one. */
 static int
 load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 {
 	const char *url = p->manifest.index;
+	const char *sig_url = signature_url(&p->arena, url);
+	bool signed_index = p->manifest.signatures.require_index;
 	char cached[CACHE_PATH_MAX], fresh[CACHE_PATH_MAX + 8];
+	char cached_sig[CACHE_PATH_MAX + 16], fresh_sig[CACHE_PATH_MAX + 16];
 	char *data = NULL;
 	size_t len = 0;
 	int rc;
@@ -127,6 +249,9 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 		return rc;
 	}
 	cache_index_path(&p->cache, url, cached);
+	snprintf(cached_sig, sizeof(cached_sig), "%s.minisig", cached);
+	snprintf(fresh, sizeof(fresh), "%s.new", cached);
+	snprintf(fresh_sig, sizeof(fresh_sig), "%s.minisig.new", cached);
 	if (p->opts.offline) {
 		if (!gn_path_exists(cached)) {
 			rc = gn_error_set(err, GN_E_OFFLINE,
@@ -138,48 +263,235 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 		if ((rc = gn_read_file(cached, LOCK_INDEX_MAX_BYTES, &data, &len, err)) < 0) {
 			return rc;
 		}
+		/* A cached copy is trusted no more than a fresh one. */
+		if (signed_index &&
+		    (rc = verify_index(p, data, len, cached_sig, sig_url, err)) < 0) {
+			free(data);
+			return rc;
+		}
 	} else {
 		const char *urls[] = {url};
 		struct fetch_request req = {
-			.name = "release index",
-			.urls = urls,
-			.n_urls = 1,
-			.size = -1,
-			.max_size = LOCK_INDEX_MAX_BYTES,
-			.dest = fresh,
+		    .name = "release index",
+		    .urls = urls,
+		    .n_urls = 1,
+		    .size = -1,
+		    .max_size = LOCK_INDEX_MAX_BYTES,
+		    .dest = fresh,
 		};
 		struct fetch_opts fo = fetch_options(p);
 
-		snprintf(fresh, sizeof(fresh), "%s.new", cached);
 		gn_emitf(p->opts.events, GN_EV_DEBUG, "fetching the release index %s", url);
 		if ((rc = fetch_run(&req, 1, &fo, err)) < 0) {
 			return rc;
 		}
 		rc = gn_read_file(fresh, LOCK_INDEX_MAX_BYTES, &data, &len, err);
+		if (rc == 0 && signed_index) {
+			struct gn_error fetch_err;
+
+			gn_error_clear(&fetch_err);
+			if (fetch_one(p, "index signature", sig_url, fresh_sig, SIGNATURE_MAX_BYTES,
+				      &fetch_err) < 0) {
+				rc = gn_error_set(err, GN_E_SIGNATURE,
+						  "cannot fetch the release index's signature, and "
+						  "signatures.require lists index: %s",
+						  fetch_err.message);
+				gn_error_url(err, sig_url);
+			} else {
+				rc = verify_index(p, data, len, fresh_sig, sig_url, err);
+			}
+		}
 		if (rc < 0) {
+			free(data);
 			unlink(fresh);
+			unlink(fresh_sig);
 			return rc;
 		}
 	}
 	rc = lock_index_parse(&p->arena, url, data, len, index, err);
 	free(data);
 	if (!p->opts.offline) {
-		/* Only an index that parsed replaces the cached copy. */
+		/* Only an index that verified and parsed replaces the cached copy. */
+		if (rc == 0 && signed_index && rename(fresh_sig, cached_sig) != 0) {
+			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", cached_sig,
+					  strerror(errno));
+		}
 		if (rc == 0 && rename(fresh, cached) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot cache the index at %s: %s", cached,
 					  strerror(errno));
 		}
 		unlink(fresh);
+		unlink(fresh_sig);
 	}
 	return rc;
 }
 
-/* Make sure every listed artifact is in the cache, fetching what is not. */
+static bool
+needs_signature(const struct project *p, const struct lock_artifact *a)
+{
+	return p->manifest.signatures.require_archives || a->signed_by;
+}
+
+static bool
+already_verified(const struct project *p, const char *sha256)
+{
+	for (size_t i = 0; i < p->n_verified; i++) {
+		if (strcmp(p->verified[i], sha256) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The signer must be the one the lock names; a new lock records it. */
 static int
-fetch_artifacts(struct project *p, const struct lock *lock, const struct lock_artifact **arts,
-		size_t n, struct gn_error *err)
+accept_signer(struct project *p, struct lock_artifact *a, const uint8_t keyid[8], bool record,
+	      struct gn_error *err)
+{
+	char text[MINISIGN_KEYID_TEXT];
+
+	minisign_keyid_format(keyid, text);
+	if (a->signed_by && strcmp(a->signed_by, text) != 0) {
+		int rc = gn_error_set(err, GN_E_SIGNATURE,
+				      "%s is signed by key %s, but the lock says %s", a->file, text,
+				      a->signed_by);
+		gn_error_values(err, a->signed_by, text);
+		return rc;
+	}
+	if (!a->signed_by && record) {
+		a->signed_by = gn_arena_strdup(&p->arena, text);
+	}
+	if (p->verified && p->n_verified < 256) {
+		p->verified[p->n_verified++] = gn_arena_strdup(&p->arena, a->sha256);
+	}
+	return 0;
+}
+
+/* Verify archive at path against the signature file at sig_path. */
+static int
+verify_archive(struct project *p, struct lock_artifact *a, bool record, const char *path,
+	       const char *sig_path, const char *sig_name, struct gn_error *err)
+{
+	struct minisign_verify_opts vo = verify_options(p, a->file);
+	uint8_t signer[8];
+	char *sig = NULL;
+	size_t sig_len = 0;
+	int rc;
+
+	if (gn_read_file(sig_path, SIGNATURE_MAX_BYTES, &sig, &sig_len, NULL) < 0) {
+		rc = gn_error_set(err, GN_E_SIGNATURE, "%s has no signature", a->file);
+		gn_error_url(err, sig_name);
+		return rc;
+	}
+	rc = minisign_verify_file(path, sig, sig_len, sig_name, &vo, signer, err);
+	free(sig);
+	if (rc < 0) {
+		return rc;
+	}
+	if ((rc = accept_signer(p, a, signer, record, err)) == 0) {
+		gn_emitf(p->opts.events, GN_EV_DEBUG, "%s: signed by %s", a->file,
+			 a->signed_by ? a->signed_by : "a trusted key");
+	}
+	return rc;
+}
+
+struct signature_job {
+	struct project *p;
+	struct lock_artifact *artifact;
+	bool record;
+};
+
+/* fetch hook: the archive is complete and its sha256 checked; its
+ * signature must check out too before it may enter the cache. */
+static int
+signature_hook(void *user, const struct fetch_request *req, const char *part, const char *url,
+	       struct gn_error *err)
+{
+	struct signature_job *job = user;
+	struct project *p = job->p;
+	const char *sig_url = signature_url(&p->arena, url);
+	char sig_new[CACHE_PATH_MAX + 32], sig_final[CACHE_PATH_MAX + 16];
+	struct gn_error fetch_err;
+	int rc;
+
+	snprintf(sig_new, sizeof(sig_new), "%s.minisig.new", req->dest);
+	snprintf(sig_final, sizeof(sig_final), "%s.minisig", req->dest);
+	gn_error_clear(&fetch_err);
+	if (fetch_one(p, "signature", sig_url, sig_new, SIGNATURE_MAX_BYTES, &fetch_err) < 0) {
+		rc = gn_error_set(err, GN_E_SIGNATURE, "%s: no signature on this mirror (%s)",
+				  job->artifact->file, fetch_err.message);
+		gn_error_url(err, sig_url);
+		return rc;
+	}
+	rc = verify_archive(p, job->artifact, job->record, part, sig_new, sig_url, err);
+	if (rc == 0 && rename(sig_new, sig_final) != 0) {
+		rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", sig_final, strerror(errno));
+	}
+	unlink(sig_new);
+	return rc;
+}
+
+/*
+ * A cached archive whose signature was not checked this run: use the
+ * signature cached beside it, or fetch one from the mirrors.
+ */
+static int
+ensure_signature(struct project *p, struct lock_artifact *a, bool record, struct gn_error *err)
+{
+	char path[CACHE_PATH_MAX], sig_path[CACHE_PATH_MAX + 16], sig_new[CACHE_PATH_MAX + 32];
+	int rc = 0;
+
+	cache_archive_path(&p->cache, a->sha256, path);
+	snprintf(sig_path, sizeof(sig_path), "%s.minisig", path);
+	snprintf(sig_new, sizeof(sig_new), "%s.minisig.new", path);
+	if (gn_path_exists(sig_path)) {
+		return verify_archive(p, a, record, path, sig_path, sig_path, err);
+	}
+	if (p->opts.offline) {
+		rc = gn_error_set(err, GN_E_SIGNATURE,
+				  "%s: no cached signature and --offline was given", a->file);
+		return rc;
+	}
+	for (size_t m = 0; m < p->manifest.n_mirrors; m++) {
+		const char *url = mirror_url(&p->arena, p->manifest.mirrors[m], a->file);
+		const char *sig_url = signature_url(&p->arena, url);
+		struct gn_error fetch_err;
+
+		gn_error_clear(&fetch_err);
+		if (fetch_one(p, "signature", sig_url, sig_new, SIGNATURE_MAX_BYTES, &fetch_err) <
+		    0) {
+			rc = gn_error_set(err, GN_E_SIGNATURE, "%s: no signature on any mirror: %s",
+					  a->file, fetch_err.message);
+			gn_error_url(err, sig_url);
+			continue;
+		}
+		rc = verify_archive(p, a, record, path, sig_new, sig_url, err);
+		if (rc == 0 && rename(sig_new, sig_path) != 0) {
+			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", sig_path,
+					  strerror(errno));
+		}
+		unlink(sig_new);
+		if (rc == 0) {
+			return 0;
+		}
+	}
+	return rc < 0 ? rc : gn_error_set(err, GN_E_SIGNATURE, "%s has no signature", a->file);
+}
+
+/* Size to expect: the index has 0 for a few old files (unknown). */
+#define UNKNOWN_SIZE_CAP (4LL * 1024 * 1024 * 1024)
+
+/*
+ * Make sure every listed artifact is in the cache (fetching what is not)
+ * and, where required, that its signature checked out.  record: this is a
+ * lock being written, so signers and unknown sizes are filled in.
+ */
+static int
+prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool record,
+		  struct gn_error *err)
 {
 	struct fetch_request *reqs;
+	struct signature_job *jobs;
 	size_t n_reqs = 0;
 	struct fetch_opts fo = fetch_options(p);
 	int rc;
@@ -188,11 +500,12 @@ fetch_artifacts(struct project *p, const struct lock *lock, const struct lock_ar
 		return rc;
 	}
 	reqs = gn_arena_array(&p->arena, n ? n : 1, sizeof(*reqs));
-	if (!reqs) {
+	jobs = gn_arena_array(&p->arena, n ? n : 1, sizeof(*jobs));
+	if (!reqs || !jobs) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct lock_artifact *a = arts[i];
+		struct lock_artifact *a = arts[i];
 		const char **urls;
 		char *dest;
 		bool seen = false;
@@ -200,14 +513,13 @@ fetch_artifacts(struct project *p, const struct lock *lock, const struct lock_ar
 		for (size_t j = 0; j < n_reqs; j++) {
 			seen = seen || strcmp(reqs[j].name, a->file) == 0;
 		}
-		if (seen || cache_has_archive(&p->cache, a->sha256, a->size)) {
+		if (seen || cache_has_archive(&p->cache, a->sha256, a->size > 0 ? a->size : -1)) {
 			continue;
 		}
 		if (p->opts.offline) {
-			rc = gn_error_set(err, GN_E_OFFLINE,
-					  "%s is not in the cache and --offline was given",
-					  a->file);
-			return rc;
+			return gn_error_set(err, GN_E_OFFLINE,
+					    "%s is not in the cache and --offline was given",
+					    a->file);
 		}
 		urls = gn_arena_array(&p->arena, p->manifest.n_mirrors, sizeof(*urls));
 		dest = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
@@ -218,60 +530,85 @@ fetch_artifacts(struct project *p, const struct lock *lock, const struct lock_ar
 			urls[m] = mirror_url(&p->arena, p->manifest.mirrors[m], a->file);
 		}
 		cache_archive_path(&p->cache, a->sha256, dest);
-		reqs[n_reqs++] = (struct fetch_request){
-			.name = a->file,
-			.urls = urls,
-			.n_urls = p->manifest.n_mirrors,
-			.size = a->size,
-			.sha256 = a->sha256,
-			.dest = dest,
+		jobs[n_reqs] = (struct signature_job){.p = p, .artifact = a, .record = record};
+		reqs[n_reqs] = (struct fetch_request){
+		    .name = a->file,
+		    .urls = urls,
+		    .n_urls = p->manifest.n_mirrors,
+		    .size = a->size > 0 ? a->size : -1,
+		    .max_size = UNKNOWN_SIZE_CAP,
+		    .sha256 = a->sha256,
+		    .dest = dest,
+		    .verify = needs_signature(p, a) ? signature_hook : NULL,
+		    .verify_user = &jobs[n_reqs],
 		};
+		n_reqs++;
 	}
-	(void)lock;
-	if (n_reqs == 0) {
-		return 0;
+	if (n_reqs > 0) {
+		if ((rc = cache_lock(&p->cache, err)) < 0) {
+			return rc;
+		}
+		rc = fetch_run(reqs, n_reqs, &fo, err);
+		cache_unlock(&p->cache);
+		if (rc < 0) {
+			return rc;
+		}
 	}
-	if ((rc = cache_lock(&p->cache, err)) < 0) {
-		return rc;
+	for (size_t i = 0; i < n; i++) {
+		struct lock_artifact *a = arts[i];
+
+		if (needs_signature(p, a) && !already_verified(p, a->sha256) &&
+		    (rc = ensure_signature(p, a, record, err)) < 0) {
+			return rc;
+		}
+		if (record && a->size <= 0) {
+			char path[CACHE_PATH_MAX];
+			struct stat st;
+
+			cache_archive_path(&p->cache, a->sha256, path);
+			if (stat(path, &st) == 0) {
+				a->size = st.st_size;
+			}
+		}
 	}
-	rc = fetch_run(reqs, n_reqs, &fo, err);
-	cache_unlock(&p->cache);
-	return rc;
+	return 0;
 }
 
 /* The artifacts one host's GOROOT is built from: host first. */
 static int
-host_artifacts(const struct project *p, const struct lock *lock, const struct gn_platform *host,
-	       const struct lock_artifact **arts, size_t *n, struct gn_error *err)
+host_artifacts(const struct project *p, struct lock *lock, const struct gn_platform *host,
+	       struct lock_artifact **arts, size_t *n, struct gn_error *err)
 {
+	const struct lock_artifact *found;
 	char text[GN_PLATFORM_TEXT];
 
 	*n = 0;
-	arts[(*n)++] = lock_artifact_for(lock, host);
-	if (!arts[0]) {
+	found = lock_artifact_for(lock, host);
+	if (!found) {
 		gn_platform_format(host, text, sizeof(text));
 		return gn_error_set(err, GN_E_LOCK, "%s: no artifact for host %s", p->lock_path,
 				    text);
 	}
+	arts[(*n)++] = &lock->artifacts[found - lock->artifacts];
 	for (size_t i = 0; i < lock->n_platforms; i++) {
 		const struct gn_platform *t = &lock->platforms[i];
 		if (gn_platform_equal(t, host)) {
 			continue;
 		}
-		arts[*n] = lock_artifact_for(lock, t);
-		if (!arts[*n]) {
+		found = lock_artifact_for(lock, t);
+		if (!found) {
 			gn_platform_format(t, text, sizeof(text));
 			return gn_error_set(err, GN_E_LOCK, "%s: no artifact for platform %s",
 					    p->lock_path, text);
 		}
-		(*n)++;
+		arts[(*n)++] = &lock->artifacts[found - lock->artifacts];
 	}
 	return 0;
 }
 
 /* Re-hash cached archives and drop the ones that changed since caching. */
 static size_t
-evict_changed(struct project *p, const struct lock_artifact **arts, size_t n)
+evict_changed(struct project *p, struct lock_artifact **arts, size_t n)
 {
 	size_t evicted = 0;
 
@@ -282,7 +619,7 @@ evict_changed(struct project *p, const struct lock_artifact **arts, size_t n)
 		size_t len;
 
 		cache_archive_path(&p->cache, arts[i]->sha256, path);
-		if (gn_read_file(path, (size_t)arts[i]->size + 1, &data, &len, NULL) < 0) {
+		if (gn_read_file(path, (size_t)UNKNOWN_SIZE_CAP, &data, &len, NULL) < 0) {
 			cache_evict_archive(&p->cache, arts[i]->sha256);
 			evicted++;
 			continue;
@@ -307,10 +644,10 @@ evict_changed(struct project *p, const struct lock_artifact **arts, size_t n)
  * build retried once; nothing unverified is ever used.
  */
 static int
-build_goroot(struct project *p, const struct lock *lock, const struct gn_platform *host,
-	     const char *dest, char tree[LOCK_TREE_ID_LEN], struct gn_error *err)
+build_goroot(struct project *p, struct lock *lock, const struct gn_platform *host, const char *dest,
+	     bool record, char tree[LOCK_TREE_ID_LEN], struct gn_error *err)
 {
-	const struct lock_artifact **arts;
+	struct lock_artifact **arts;
 	struct merge_source *sources;
 	struct merge_opts mo = {0};
 	uint8_t id[GN_SHA256_LEN];
@@ -330,7 +667,7 @@ build_goroot(struct project *p, const struct lock *lock, const struct gn_platfor
 		return rc;
 	}
 	for (int attempt = 0;; attempt++) {
-		if ((rc = fetch_artifacts(p, lock, arts, n, err)) < 0) {
+		if ((rc = prepare_artifacts(p, arts, n, record, err)) < 0) {
 			return rc;
 		}
 		for (size_t i = 0; i < n; i++) {
@@ -340,10 +677,10 @@ build_goroot(struct project *p, const struct lock *lock, const struct gn_platfor
 			}
 			cache_archive_path(&p->cache, arts[i]->sha256, path);
 			sources[i] = (struct merge_source){
-				.archive = path,
-				.file = arts[i]->file,
-				.sha256 = arts[i]->sha256,
-				.size = arts[i]->size,
+			    .archive = path,
+			    .file = arts[i]->file,
+			    .sha256 = arts[i]->sha256,
+			    .size = arts[i]->size,
 			};
 			gn_platform_from_index(arts[i]->os, arts[i]->arch, &sources[i].platform);
 		}
@@ -361,7 +698,8 @@ build_goroot(struct project *p, const struct lock *lock, const struct gn_platfor
 		}
 		if (dest) {
 			/* Start again from an empty staging folder. */
-			if ((rc = gn_rm_rf(dest, err)) < 0 || (rc = gn_mkdir_p(dest, 0755, err)) < 0) {
+			if ((rc = gn_rm_rf(dest, err)) < 0 ||
+			    (rc = gn_mkdir_p(dest, 0755, err)) < 0) {
 				return rc;
 			}
 		}
@@ -381,8 +719,7 @@ copy_go(char *out, size_t len, const char *go)
 }
 
 int
-project_lock(struct project *p, bool upgrade, struct project_lock_result *res,
-	     struct gn_error *err)
+project_lock(struct project *p, bool upgrade, struct project_lock_result *res, struct gn_error *err)
 {
 	struct lock_index index;
 	struct lock fresh;
@@ -403,6 +740,21 @@ project_lock(struct project *p, bool upgrade, struct project_lock_result *res,
 	if (rc < 0) {
 		return rc;
 	}
+	/* Every artifact's signer goes into the lock, even when no tree needs
+	 * hashing again. */
+	if (p->manifest.signatures.require_archives) {
+		struct lock_artifact **all =
+		    gn_arena_array(&p->arena, fresh.n_artifacts + 1, sizeof(*all));
+		if (!all) {
+			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+		for (size_t i = 0; i < fresh.n_artifacts; i++) {
+			all[i] = &fresh.artifacts[i];
+		}
+		if ((rc = prepare_artifacts(p, all, fresh.n_artifacts, true, err)) < 0) {
+			return rc;
+		}
+	}
 	for (size_t i = 0; i < fresh.n_goroots; i++) {
 		struct lock_goroot *g = &fresh.goroots[i];
 		char text[GN_PLATFORM_TEXT];
@@ -412,7 +764,7 @@ project_lock(struct project *p, bool upgrade, struct project_lock_result *res,
 		}
 		gn_platform_format(&g->host, text, sizeof(text));
 		gn_emitf(p->opts.events, GN_EV_INFO, "hashing the merged GOROOT for %s", text);
-		if ((rc = build_goroot(p, &fresh, &g->host, NULL, g->tree, err)) < 0) {
+		if ((rc = build_goroot(p, &fresh, &g->host, NULL, true, g->tree, err)) < 0) {
 			return rc;
 		}
 	}
@@ -458,8 +810,7 @@ host_goroot(struct project *p, const struct lock_goroot **out, struct gn_error *
 }
 
 int
-project_sync(struct project *p, bool frozen, struct project_sync_result *res,
-	     struct gn_error *err)
+project_sync(struct project *p, bool frozen, struct project_sync_result *res, struct gn_error *err)
 {
 	const struct lock_goroot *goroot;
 	struct install_report report;
@@ -523,7 +874,7 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res,
 	{
 		char tree[LOCK_TREE_ID_LEN];
 
-		rc = build_goroot(p, &p->lock, &p->host, stage, tree, err);
+		rc = build_goroot(p, &p->lock, &p->host, stage, false, tree, err);
 		if (rc == 0 && strcmp(tree, goroot->tree) != 0) {
 			rc = gn_error_set(err, GN_E_INTEGRITY,
 					  "the merged GOROOT does not hash to the locked value");

@@ -11,6 +11,7 @@
 
 #include "builder/cache.h"
 #include "builder/install.h"
+#include "builder/minisign.h"
 #include "gn/arena.h"
 #include "gn/error.h"
 #include "gn/events.h"
@@ -41,6 +42,10 @@ struct project {
 	struct lock lock; /* valid when have_lock */
 	struct cache cache;
 	struct install install;
+	struct minisign_pubkey *keys; /* signatures.keys, loaded at open */
+	size_t n_keys;
+	const char **verified; /* sha256 of archives whose signature checked out this run */
+	size_t n_verified;
 };
 
 /* Load and check the manifest; read the lock when it exists (a lock that

@@ -8,19 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The pin for file.  (Same as manifest_pin(); kept local so lockfiles/
- * does not depend on manifest/'s object code, only on its model.) */
-static const struct manifest_checksum *
-find_pin(const struct manifest *m, const char *file)
-{
-	for (size_t i = 0; i < m->n_checksums; i++) {
-		if (strcmp(m->checksums[i].file, file) == 0) {
-			return &m->checksums[i];
-		}
-	}
-	return NULL;
-}
-
 bool
 lock_version_matches(const struct manifest *m, const char *version)
 {
@@ -197,7 +184,7 @@ fill_artifact(const struct manifest *m, const struct lock_index_release *rel,
 	snprintf(a->arch, sizeof(a->arch), "%s", f->arch);
 	a->size = f->size;
 	a->signed_by = NULL;
-	pin = find_pin(m, f->filename);
+	pin = manifest_pin(m, f->filename);
 	if (pin && f->sha256[0] && strcmp(pin->sha256, f->sha256) != 0) {
 		int rc = gn_error_at(err, GN_E_INTEGRITY, m->path, pin->line, pin->col,
 				     "%s: the pinned sha256 differs from the release index",
@@ -231,6 +218,10 @@ fill_artifact(const struct manifest *m, const struct lock_index_release *rel,
 		snprintf(got, sizeof(got), "%lld", (long long)a->size);
 		gn_error_values(err, want, got);
 		return rc;
+	}
+	/* Once signed, always signed: the signer sticks to the same bytes. */
+	if (old && old->signed_by) {
+		a->signed_by = old->signed_by;
 	}
 	return 0;
 }

@@ -36,7 +36,9 @@ bool lock_version_matches(const struct manifest *m, const char *version);
  *   nothing to merge, and for pins that name no locked file.
  * - goroots get one entry per host with tree left "" (the builder fills it),
  *   except that entries of previous with the same artifacts are kept.
- * - signed_by is left NULL (the builder records it when it verifies).
+ * - signed_by is copied from previous for the same file, sha256 and size
+ *   (a signed artifact must not turn unsigned); otherwise NULL, and the
+ *   builder records it when it verifies a signature.
  */
 int lock_resolve(struct gn_arena *arena, const struct manifest *m, const char *manifest_digest,
 		 const struct gn_platform *default_host, const struct lock_index *index,
