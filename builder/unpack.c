@@ -1,0 +1,822 @@
+/*
+ * Secure extraction with libarchive.
+ *
+ * Every entry passes unpack_check_entry() and the tree's file/folder clash
+ * check before anything reaches the disk; libarchive's write_disk then
+ * writes it with its own symlink and ".." guards as a second line.
+ *
+ * Decisions worth knowing:
+ * - Entry names are raw bytes; backslashes are refused (a Windows-made zip
+ *   could mean them as separators, and official archives never hold one).
+ * - A symlink target may climb ("..") only at its start and never above the
+ *   GOROOT root; ".." after a name is refused, because a name could itself
+ *   be a symlink and make the lexical check lie.
+ * - Paths handed to libarchive are realpath(dest) + "/" + rel: absolute,
+ *   so ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS cannot be used (names were
+ *   already checked to be relative), and resolving dest first keeps
+ *   SECURE_SYMLINKS from tripping over symlinks above dest.
+ * - Permissions: ARCHIVE_EXTRACT_PERM applies the entry's bits with chmod
+ *   after creation, so the process umask does not change file or folder
+ *   modes; we mask them to 0777 (no setuid/setgid/sticky).  Folders the
+ *   archive does not list are made 0755 here (libarchive would use
+ *   0777 & ~umask).  Listed folders are created owner-writable and get
+ *   their own mode when libarchive closes the writer.  Nothing is chowned.
+ * - The expansion limit counts file bytes (holes included) in both modes.
+ * - libarchive converts UTF-8 names (zip's UTF-8 flag, pax) to the current
+ *   locale, and fails in the C locale.  This thread runs the extraction in
+ *   C.UTF-8 (uselocale, thread-local), so names stay the archive's bytes
+ *   and the tree hash does not depend on the user's locale.
+ */
+#include "builder/unpack.h"
+
+#include "gn/buf.h"
+#include "gn/sha256.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define READ_BUF (256 * 1024)
+
+static int
+unsafe(struct gn_error *err, const char *pathname, const char *why)
+{
+	return gn_error_set(err, GN_E_UNSAFE, "entry '%s' %s", pathname, why);
+}
+
+/* Symlink target check: see the file comment.  depth = folders above the link. */
+static int
+check_link(const char *pathname, const char *rel, const char *target, struct gn_error *err)
+{
+	long depth = 0;
+	bool named = false;
+	const char *p;
+
+	if (!target || !*target) {
+		return unsafe(err, pathname, "is a symlink with an empty target");
+	}
+	if (target[0] == '/') {
+		return gn_error_set(err, GN_E_UNSAFE,
+				    "entry '%s' is a symlink to absolute path '%s'", pathname,
+				    target);
+	}
+	if (strchr(target, '\\')) {
+		return gn_error_set(err, GN_E_UNSAFE,
+				    "entry '%s' is a symlink to '%s', which holds a backslash",
+				    pathname, target);
+	}
+	for (p = rel; *p; p++) {
+		depth += *p == '/';
+	}
+	for (p = target; *p;) {
+		const char *end = strchr(p, '/');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			if (named) {
+				return gn_error_set(err, GN_E_UNSAFE,
+						    "entry '%s' is a symlink to '%s', which climbs "
+						    "with '..' after a name",
+						    pathname, target);
+			}
+			if (--depth < 0) {
+				return gn_error_set(err, GN_E_UNSAFE,
+						    "entry '%s' is a symlink to '%s', outside go/",
+						    pathname, target);
+			}
+		} else if (len > 0 && !(len == 1 && p[0] == '.')) {
+			named = true;
+		}
+		p += len + (end ? 1 : 0);
+	}
+	return 0;
+}
+
+int
+unpack_check_entry(const char *pathname, unsigned int filetype, const char *symlink,
+		   const char *hardlink, const char **rel, struct gn_error *err)
+{
+	const char *r, *p;
+
+	*rel = NULL;
+	if (!pathname || !*pathname) {
+		return gn_error_set(err, GN_E_UNSAFE, "entry with an empty name");
+	}
+	if (hardlink && *hardlink) {
+		return unsafe(err, pathname, "is a hard link");
+	}
+	switch (filetype) {
+	case AE_IFREG:
+	case AE_IFDIR:
+	case AE_IFLNK:
+		break;
+	case AE_IFCHR:
+	case AE_IFBLK:
+		return unsafe(err, pathname, "is a device");
+	case AE_IFIFO:
+		return unsafe(err, pathname, "is a FIFO");
+	case AE_IFSOCK:
+		return unsafe(err, pathname, "is a socket");
+	default:
+		return unsafe(err, pathname, "has an unknown file type");
+	}
+	if (pathname[0] == '/') {
+		return unsafe(err, pathname, "is an absolute path");
+	}
+	if (strchr(pathname, '\\')) {
+		return unsafe(err, pathname, "holds a backslash");
+	}
+	if (strcmp(pathname, "go") == 0 || strcmp(pathname, "go/") == 0) {
+		if (filetype != AE_IFDIR) {
+			return unsafe(err, pathname, "must be a folder");
+		}
+		*rel = pathname + strlen(pathname);
+		return 0;
+	}
+	if (strncmp(pathname, "go/", 3) != 0) {
+		return unsafe(err, pathname, "is outside go/");
+	}
+	r = pathname + 3;
+	for (p = r;;) {
+		const char *end = strchr(p, '/');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == 0) {
+			/* Only a folder's trailing slash may leave an empty name. */
+			if (!end && p > r && filetype == AE_IFDIR) {
+				break;
+			}
+			if (!end && p > r) {
+				return unsafe(err, pathname, "ends in '/' but is not a folder");
+			}
+			return unsafe(err, pathname, "has an empty path component");
+		}
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			return unsafe(err, pathname, "is outside go/ (has a '..' component)");
+		}
+		if (len == 1 && p[0] == '.') {
+			return unsafe(err, pathname, "has a '.' component");
+		}
+		if (!end) {
+			break;
+		}
+		p = end + 1;
+	}
+	if (filetype == AE_IFLNK) {
+		int rc = check_link(pathname, r, symlink, err);
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	*rel = r;
+	return 0;
+}
+
+/* Reading the archive: our own callbacks so the raw bytes can be hashed. */
+
+struct source {
+	int fd;
+	bool hashing;
+	struct gn_sha256 h;
+	uint8_t *buf;
+	int read_errno;
+};
+
+static la_ssize_t
+source_read(struct archive *a, void *data, const void **out)
+{
+	struct source *s = data;
+	ssize_t n;
+
+	(void)a;
+	do {
+		n = read(s->fd, s->buf, READ_BUF);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		s->read_errno = errno;
+		archive_set_error(a, errno, "read failed");
+		return -1;
+	}
+	if (s->hashing) {
+		gn_sha256_update(&s->h, s->buf, (size_t)n);
+	}
+	*out = s->buf;
+	return n;
+}
+
+static la_int64_t
+source_seek(struct archive *a, void *data, la_int64_t offset, int whence)
+{
+	struct source *s = data;
+	off_t pos = lseek(s->fd, (off_t)offset, whence);
+
+	if (pos < 0) {
+		archive_set_error(a, errno, "seek failed");
+		return ARCHIVE_FATAL;
+	}
+	return pos;
+}
+
+/* Reads whatever is left and hashes it, so the digest covers the whole file. */
+static int
+source_drain(struct source *s)
+{
+	for (;;) {
+		ssize_t n = read(s->fd, s->buf, READ_BUF);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			s->read_errno = errno;
+			return -1;
+		}
+		if (n == 0) {
+			return 0;
+		}
+		gn_sha256_update(&s->h, s->buf, (size_t)n);
+	}
+}
+
+static int
+check_digest(struct source *s, const struct unpack_opts *opts, struct gn_error *err)
+{
+	uint8_t got[GN_SHA256_LEN];
+	char hex[GN_SHA256_HEX];
+
+	gn_sha256_final(&s->h, got);
+	s->hashing = false;
+	gn_hex_encode(got, GN_SHA256_LEN, hex);
+	if (strcmp(hex, opts->expect_sha256) != 0) {
+		gn_error_set(err, GN_E_INTEGRITY, "sha256 of %s changed since it was verified",
+			     opts->archive);
+		gn_error_file(err, opts->name ? opts->name : opts->archive);
+		gn_error_values(err, opts->expect_sha256, hex);
+		return -GN_E_INTEGRITY;
+	}
+	return 0;
+}
+
+/* The extraction of one archive. */
+
+struct unpacker {
+	const struct unpack_opts *opts;
+	const char *name;
+	struct archive *ar;
+	struct archive *aw; /* NULL in hash-only mode */
+	struct source src;
+	struct tree *tree;
+	int dest_fd;
+	char *dest; /* realpath of opts->dest */
+	int64_t total;
+	struct gn_buf full;	   /* dest + "/" + rel */
+	struct gn_buf rel;	   /* pathname without go/ and trailing slash */
+	struct gn_buf last_parent; /* last folder made sure of on disk */
+	struct gn_buf data;	   /* file body when the size is not known */
+};
+
+static int
+read_error(struct unpacker *u, struct gn_error *err)
+{
+	if (u->src.read_errno) {
+		return gn_error_set(err, GN_E_IO, "cannot read %s: %s", u->opts->archive,
+				    strerror(u->src.read_errno));
+	}
+	gn_error_set(err, GN_E_INTEGRITY, "corrupt archive: %s", archive_error_string(u->ar));
+	gn_error_file(err, u->name);
+	return -GN_E_INTEGRITY;
+}
+
+static int
+write_error(struct unpacker *u, struct gn_error *err)
+{
+	const char *msg = archive_error_string(u->aw);
+
+	return gn_error_set(err, GN_E_IO, "cannot write %s: %s", u->full.data,
+			    msg ? msg : "unknown error");
+}
+
+static int
+too_big(struct unpacker *u, struct gn_error *err)
+{
+	gn_error_set(err, GN_E_UNSAFE, "expands past %" PRId64 " bytes (at entry 'go/%s')",
+		     u->opts->max_bytes, u->rel.data);
+	gn_error_file(err, u->name);
+	return -GN_E_UNSAFE;
+}
+
+/* Folders above rel: created 0755 when missing, never through a symlink. */
+static int
+make_parents(struct unpacker *u, struct gn_error *err)
+{
+	const char *rel = u->rel.data;
+	const char *slash = strrchr(rel, '/');
+	size_t len = slash ? (size_t)(slash - rel) : 0;
+	int fd = u->dest_fd, rc = 0;
+	char name[NAME_MAX + 1];
+
+	if (len == 0 || (u->last_parent.len == len && memcmp(u->last_parent.data, rel, len) == 0)) {
+		return 0;
+	}
+	for (const char *p = rel; p < rel + len;) {
+		const char *end = memchr(p, '/', (size_t)(rel + len - p));
+		size_t n = end ? (size_t)(end - p) : (size_t)(rel + len - p);
+		int next;
+		if (n > NAME_MAX) {
+			rc = gn_error_set(err, GN_E_IO, "%s/%s: name too long", u->dest, rel);
+			break;
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (mkdirat(fd, name, 0755) == 0) {
+			/* mkdir applied the umask; the contract says 0755. */
+			if (fchmodat(fd, name, 0755, 0) != 0) {
+				rc = gn_error_set(err, GN_E_IO, "cannot chmod %s/%.*s: %s", u->dest,
+						  (int)(p + n - rel), rel, strerror(errno));
+				break;
+			}
+		} else if (errno != EEXIST) {
+			rc = gn_error_set(err, GN_E_IO, "cannot create %s/%.*s: %s", u->dest,
+					  (int)(p + n - rel), rel, strerror(errno));
+			break;
+		}
+		next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0) {
+			rc = gn_error_set(err, GN_E_IO, "cannot open folder %s/%.*s: %s", u->dest,
+					  (int)(p + n - rel), rel, strerror(errno));
+			break;
+		}
+		if (fd != u->dest_fd) {
+			close(fd);
+		}
+		fd = next;
+		p += n + 1;
+	}
+	if (fd != u->dest_fd) {
+		close(fd);
+	}
+	if (rc == 0) {
+		gn_buf_reset(&u->last_parent);
+		gn_buf_append(&u->last_parent, rel, len);
+		if (u->last_parent.failed) {
+			rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+	}
+	return rc;
+}
+
+static int
+write_header(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
+{
+	int r, rc;
+
+	gn_buf_reset(&u->full);
+	gn_buf_printf(&u->full, "%s/%s", u->dest, u->rel.data);
+	if (u->full.failed) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	/* Before libarchive would make them with 0777 & ~umask. */
+	rc = make_parents(u, err);
+	if (rc != 0) {
+		return rc;
+	}
+	archive_entry_set_pathname(entry, u->full.data);
+	archive_entry_set_perm(entry, archive_entry_perm(entry) & 0777);
+	r = archive_write_header(u->aw, entry);
+	if (r < ARCHIVE_WARN) {
+		return write_error(u, err);
+	}
+	return 0;
+}
+
+static const uint8_t zeros[64 * 1024];
+
+/* Feeds bytes into the blob (or the buffer when the size is unknown). */
+static void
+feed(struct unpacker *u, struct gn_sha256 *h, bool sized, const void *data, size_t len)
+{
+	if (sized) {
+		gn_sha256_update(h, data, len);
+	} else {
+		gn_buf_append(&u->data, data, len);
+	}
+}
+
+static void
+feed_zeros(struct unpacker *u, struct gn_sha256 *h, bool sized, uint64_t n)
+{
+	while (n > 0) {
+		size_t chunk = n > sizeof(zeros) ? sizeof(zeros) : (size_t)n;
+		feed(u, h, sized, zeros, chunk);
+		n -= chunk;
+	}
+}
+
+static int
+copy_file(struct unpacker *u, struct archive_entry *entry, uint8_t id[GN_SHA256_LEN],
+	  int64_t *size_out, struct gn_error *err)
+{
+	bool sized = archive_entry_size_is_set(entry);
+	int64_t size = sized ? archive_entry_size(entry) : -1;
+	int64_t max = u->opts->max_bytes;
+	int64_t pos = 0;
+	struct gn_sha256 h = {0};
+	int rc = 0;
+
+	if (sized && size < 0) {
+		gn_error_set(err, GN_E_INTEGRITY, "entry 'go/%s' has a negative size", u->rel.data);
+		gn_error_file(err, u->name);
+		return -GN_E_INTEGRITY;
+	}
+	if (sized && max > 0 && size > max - u->total) {
+		return too_big(u, err);
+	}
+	if (sized && tree_blob_begin(&h, (uint64_t)size) != 0) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	gn_buf_reset(&u->data);
+	for (;;) {
+		const void *buf;
+		size_t len;
+		la_int64_t offset;
+		int r = archive_read_data_block(u->ar, &buf, &len, &offset);
+		if (r == ARCHIVE_EOF) {
+			break;
+		}
+		if (r < ARCHIVE_WARN) {
+			rc = read_error(u, err);
+			goto out;
+		}
+		if (offset < pos) {
+			gn_error_set(err, GN_E_INTEGRITY, "entry 'go/%s' has overlapping data",
+				     u->rel.data);
+			gn_error_file(err, u->name);
+			rc = -GN_E_INTEGRITY;
+			goto out;
+		}
+		/* Holes of sparse entries are zeros in the blob. */
+		u->total += offset - pos;
+		u->total += (int64_t)len;
+		if (max > 0 && u->total > max) {
+			rc = too_big(u, err);
+			goto out;
+		}
+		feed_zeros(u, &h, sized, (uint64_t)(offset - pos));
+		feed(u, &h, sized, buf, len);
+		if (u->aw && archive_write_data_block(u->aw, buf, len, offset) < ARCHIVE_WARN) {
+			rc = write_error(u, err);
+			goto out;
+		}
+		pos = offset + (int64_t)len;
+	}
+	if (sized && pos < size) {
+		u->total += size - pos;
+		if (max > 0 && u->total > max) {
+			rc = too_big(u, err);
+			goto out;
+		}
+		feed_zeros(u, &h, sized, (uint64_t)(size - pos));
+		pos = size;
+	}
+	if (sized && pos != size) {
+		gn_error_set(err, GN_E_INTEGRITY,
+			     "entry 'go/%s' holds %" PRId64 " bytes, its header says %" PRId64,
+			     u->rel.data, pos, size);
+		gn_error_file(err, u->name);
+		rc = -GN_E_INTEGRITY;
+		goto out;
+	}
+	if (u->data.failed) {
+		rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (sized) {
+		gn_sha256_final(&h, id);
+	} else {
+		tree_blob_id(u->data.data, u->data.len, id);
+	}
+	*size_out = pos;
+out:
+	gn_sha256_dispose(&h);
+	return rc;
+}
+
+static int
+finish_entry(struct unpacker *u, struct gn_error *err)
+{
+	if (u->aw && archive_write_finish_entry(u->aw) < ARCHIVE_WARN) {
+		return write_error(u, err);
+	}
+	return 0;
+}
+
+static int
+do_entry(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
+{
+	const struct unpack_opts *opts = u->opts;
+	const char *pathname = archive_entry_pathname(entry);
+	unsigned int type = archive_entry_filetype(entry);
+	const char *target = archive_entry_symlink(entry);
+	struct unpack_entry done = {0};
+	uint8_t id[GN_SHA256_LEN] = {0};
+	const char *rel;
+	int rc;
+
+	if (!pathname) {
+		gn_error_set(err, GN_E_UNSAFE, "entry with a name that cannot be read");
+		gn_error_file(err, u->name);
+		return -GN_E_UNSAFE;
+	}
+	rc = unpack_check_entry(pathname, type, target, archive_entry_hardlink(entry), &rel, err);
+	if (rc != 0) {
+		gn_error_file(err, u->name);
+		return rc;
+	}
+	gn_buf_reset(&u->rel);
+	gn_buf_puts(&u->rel, rel);
+	if (u->rel.failed) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	if (u->rel.len && u->rel.data[u->rel.len - 1] == '/') {
+		u->rel.data[--u->rel.len] = '\0';
+	}
+	if (u->rel.len == 0) {
+		return 0; /* go/ itself: dest already exists */
+	}
+	if (opts->want && !opts->want(opts->user, u->rel.data, type == AE_IFDIR)) {
+		return 0;
+	}
+
+	if (type == AE_IFDIR) {
+		rc = tree_put_dir(u->tree, u->rel.data, err);
+		if (rc == 0 && u->aw) {
+			rc = write_header(u, entry, err);
+			if (rc == 0) {
+				rc = finish_entry(u, err);
+			}
+		}
+		if (rc != 0) {
+			gn_error_file(err, u->name);
+		}
+		return rc;
+	}
+
+	done.path = u->rel.data;
+	done.mtime = archive_entry_mtime(entry);
+	if (type == AE_IFLNK) {
+		done.mode = TREE_LINK;
+		done.size = (int64_t)strlen(target);
+		tree_blob_id(target, strlen(target), id);
+		rc = tree_put(u->tree, u->rel.data, TREE_LINK, id, err);
+		if (rc == 0 && u->aw) {
+			rc = write_header(u, entry, err);
+			if (rc == 0) {
+				rc = finish_entry(u, err);
+			}
+		}
+	} else {
+		done.mode = (archive_entry_perm(entry) & 0100) ? TREE_EXEC : TREE_FILE;
+		/* Claim the path first: a file/folder clash is refused before any write. */
+		rc = tree_put(u->tree, u->rel.data, done.mode, id, err);
+		if (rc == 0 && u->aw) {
+			rc = write_header(u, entry, err);
+		}
+		if (rc == 0) {
+			rc = copy_file(u, entry, id, &done.size, err);
+		}
+		if (rc == 0) {
+			rc = finish_entry(u, err);
+		}
+		if (rc == 0) {
+			rc = tree_put(u->tree, u->rel.data, done.mode, id, err);
+		}
+	}
+	if (rc != 0) {
+		if (!err || !err->file[0]) {
+			gn_error_file(err, u->name);
+		}
+		return rc;
+	}
+	if (opts->wrote) {
+		opts->wrote(opts->user, &done);
+	}
+	return 0;
+}
+
+static int
+open_reader(struct unpacker *u, struct gn_error *err)
+{
+	const struct unpack_opts *opts = u->opts;
+	unsigned char magic[4] = {0};
+	bool zip;
+	int r;
+
+	if (pread(u->src.fd, magic, sizeof(magic), 0) < 0) {
+		return gn_error_set(err, GN_E_IO, "cannot read %s: %s", opts->archive,
+				    strerror(errno));
+	}
+	zip = magic[0] == 'P' && magic[1] == 'K';
+	u->ar = archive_read_new();
+	if (!u->ar) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	if (opts->expect_sha256) {
+		if (gn_sha256_init(&u->src.h) != 0) {
+			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+		u->src.hashing = true;
+	}
+	if (zip) {
+		/* The central directory is read by seeking: check the digest first. */
+		if (opts->expect_sha256) {
+			int rc;
+			if (source_drain(&u->src) != 0) {
+				return gn_error_set(err, GN_E_IO, "cannot read %s: %s",
+						    opts->archive, strerror(u->src.read_errno));
+			}
+			rc = check_digest(&u->src, opts, err);
+			if (rc != 0) {
+				return rc;
+			}
+			if (lseek(u->src.fd, 0, SEEK_SET) != 0) {
+				return gn_error_set(err, GN_E_IO, "cannot seek %s: %s",
+						    opts->archive, strerror(errno));
+			}
+		}
+		archive_read_support_format_zip_seekable(u->ar);
+		archive_read_set_seek_callback(u->ar, source_seek);
+	} else {
+		/* Streamed: no seek or skip callback, so every byte passes the hash once. */
+		archive_read_support_filter_gzip(u->ar);
+		archive_read_support_format_tar(u->ar);
+	}
+	archive_read_set_read_callback(u->ar, source_read);
+	archive_read_set_callback_data(u->ar, &u->src);
+	r = archive_read_open1(u->ar);
+	if (r != ARCHIVE_OK) {
+		return read_error(u, err);
+	}
+	return 0;
+}
+
+static int
+open_writer(struct unpacker *u, struct gn_error *err)
+{
+	const char *dest = u->opts->dest;
+
+	u->dest = realpath(dest, NULL);
+	if (!u->dest) {
+		return gn_error_set(err, GN_E_IO, "cannot resolve %s: %s", dest, strerror(errno));
+	}
+	u->dest_fd = open(u->dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (u->dest_fd < 0) {
+		return gn_error_set(err, GN_E_IO, "cannot open folder %s: %s", dest,
+				    strerror(errno));
+	}
+	/* Note: archive_write_disk_new() reads the umask by setting it briefly. */
+	u->aw = archive_write_disk_new();
+	if (!u->aw) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	archive_write_disk_set_options(
+	    u->aw, ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+		       ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_UNLINK);
+	return 0;
+}
+
+static int
+unpack_run(const struct unpack_opts *opts, struct gn_error *err)
+{
+	struct unpacker u = {.opts = opts, .dest_fd = -1};
+	struct tree *own = NULL;
+	int rc = 0;
+
+	u.name = opts->name ? opts->name : opts->archive;
+	u.src.fd = -1;
+	gn_buf_init(&u.full);
+	gn_buf_init(&u.rel);
+	gn_buf_init(&u.last_parent);
+	gn_buf_init(&u.data);
+	if (opts->expect_sha256 && !gn_is_sha256_hex(opts->expect_sha256)) {
+		return gn_error_set(err, GN_E_USAGE, "expected sha256 '%s' is not 64 hex digits",
+				    opts->expect_sha256);
+	}
+	u.tree = opts->tree;
+	if (!u.tree) {
+		/* Still needed: it catches file/folder clashes before they reach the disk. */
+		u.tree = own = tree_new();
+		if (!own) {
+			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+	}
+	u.src.buf = malloc(READ_BUF);
+	if (!u.src.buf) {
+		rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+		goto out;
+	}
+	u.src.fd = open(opts->archive, O_RDONLY | O_CLOEXEC);
+	if (u.src.fd < 0) {
+		rc = gn_error_set(err, GN_E_IO, "cannot open %s: %s", opts->archive,
+				  strerror(errno));
+		goto out;
+	}
+	if (opts->dest) {
+		rc = open_writer(&u, err);
+		if (rc != 0) {
+			goto out;
+		}
+	}
+	rc = open_reader(&u, err);
+	if (rc != 0) {
+		goto out;
+	}
+	for (;;) {
+		struct archive_entry *entry;
+		int r = archive_read_next_header(u.ar, &entry);
+		if (r == ARCHIVE_EOF) {
+			break;
+		}
+		if (r < ARCHIVE_WARN) {
+			rc = read_error(&u, err);
+			goto out;
+		}
+		rc = do_entry(&u, entry, err);
+		if (rc != 0) {
+			goto out;
+		}
+	}
+	if (u.aw && archive_write_close(u.aw) != ARCHIVE_OK) {
+		rc = gn_error_set(err, GN_E_IO, "cannot finish %s: %s", opts->dest,
+				  archive_error_string(u.aw));
+		goto out;
+	}
+out:
+	/* A tampered cache file explains any failure better than its symptom. */
+	if (u.src.hashing && u.src.fd >= 0) {
+		if (source_drain(&u.src) != 0) {
+			if (rc == 0) {
+				rc = gn_error_set(err, GN_E_IO, "cannot read %s: %s", opts->archive,
+						  strerror(u.src.read_errno));
+			}
+		} else {
+			struct gn_error mismatch;
+			gn_error_clear(&mismatch);
+			if (check_digest(&u.src, opts, &mismatch) != 0) {
+				if (err) {
+					*err = mismatch;
+				}
+				rc = -GN_E_INTEGRITY;
+			}
+		}
+	}
+	gn_sha256_dispose(&u.src.h);
+	if (u.ar) {
+		archive_read_free(u.ar);
+	}
+	if (u.aw) {
+		/* After a failure this still applies libarchive's folder fixups. */
+		archive_write_free(u.aw);
+	}
+	if (u.dest_fd >= 0) {
+		close(u.dest_fd);
+	}
+	if (u.src.fd >= 0) {
+		close(u.src.fd);
+	}
+	free(u.dest);
+	free(u.src.buf);
+	gn_buf_free(&u.full);
+	gn_buf_free(&u.rel);
+	gn_buf_free(&u.last_parent);
+	gn_buf_free(&u.data);
+	tree_free(own);
+	return rc;
+}
+
+int
+unpack_archive(const struct unpack_opts *opts, struct gn_error *err)
+{
+	static const char *const names[] = {"C.UTF-8", "C.utf8", "en_US.UTF-8", "UTF-8"};
+	locale_t utf8 = (locale_t)0;
+	locale_t saved = (locale_t)0;
+	int rc;
+
+	for (size_t i = 0; !utf8 && i < sizeof(names) / sizeof(names[0]); i++) {
+		utf8 = newlocale(LC_CTYPE_MASK, names[i], (locale_t)0);
+	}
+	if (utf8) {
+		saved = uselocale(utf8);
+	}
+	rc = unpack_run(opts, err);
+	if (utf8) {
+		uselocale(saved);
+		freelocale(utf8);
+	}
+	return rc;
+}
