@@ -51,6 +51,10 @@ cache_open(struct cache *cache, const char *dir, struct gn_error *err)
 	if ((rc = gn_mkdir_p(sub, 0755, err)) < 0) {
 		return rc;
 	}
+	snprintf(sub, sizeof(sub), "%s/tmp", cache->root);
+	if ((rc = gn_mkdir_p(sub, 0755, err)) < 0) {
+		return rc;
+	}
 	snprintf(sub, sizeof(sub), "%s/index", cache->root);
 	return gn_mkdir_p(sub, 0755, err);
 }
@@ -111,6 +115,12 @@ cache_index_path(const struct cache *cache, const char *url, char *out)
 	gn_sha256(url, strlen(url), digest);
 	gn_hex_encode(digest, sizeof(digest), hex);
 	snprintf(out, CACHE_PATH_MAX, "%s/index/%s", cache->root, hex);
+}
+
+void
+cache_tmp_path(const struct cache *cache, const char *name, char *out)
+{
+	snprintf(out, CACHE_PATH_MAX, "%s/tmp/%s", cache->root, name);
 }
 
 bool

@@ -3,6 +3,7 @@
  *
  *   <root>/archives/<sha256 hex>   verified archives, content-addressed
  *   <root>/index/<sha256(url)>     last good copy of each release index
+ *   <root>/tmp/                    downloads in progress (never read as cache)
  *   <root>/lock                    flock: one process fetches at a time
  *
  * A file enters archives/ only after fetch verified its size, sha256 and
@@ -38,6 +39,8 @@ void cache_unlock(struct cache *cache);
 /* Paths into out (CACHE_PATH_MAX bytes). */
 void cache_archive_path(const struct cache *cache, const char *sha256_hex, char *out);
 void cache_index_path(const struct cache *cache, const char *url, char *out);
+/* <root>/tmp/<name>: where a download lands before it is verified. */
+void cache_tmp_path(const struct cache *cache, const char *name, char *out);
 
 /* Is the archive present (a regular file of the given size)? */
 bool cache_has_archive(const struct cache *cache, const char *sha256_hex, long long size);

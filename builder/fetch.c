@@ -551,7 +551,8 @@ payload_init(struct payload *p, struct fetch_request *req, struct fetch_ctx *ctx
 				    "%s: expected sha256 is not 64 lowercase hex digits: %s",
 				    req->name, req->sha256);
 	}
-	n = snprintf(p->part, sizeof(p->part), "%s.part", req->dest);
+	n = req->part ? snprintf(p->part, sizeof(p->part), "%s", req->part)
+		      : snprintf(p->part, sizeof(p->part), "%s.part", req->dest);
 	if (n < 0 || (size_t)n >= sizeof(p->part)) {
 		return gn_error_set(&req->error, GN_E_IO, "%s: path too long", req->dest);
 	}

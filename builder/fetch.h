@@ -1,7 +1,7 @@
 /*
  * builder/fetch.h - parallel downloads with libcurl multi (pacman dload.c).
  *
- * Each request lists its URLs in mirror order.  Bytes go to "<dest>.part",
+ * Each request lists its URLs in mirror order.  Bytes go to the part file,
  * hashed as they arrive; only when size, sha256 and the optional verify hook
  * agree is the file fsync'd and renamed to dest.  A failure moves that
  * request to its next URL; others keep running.  Schemes: http, https, file;
@@ -32,6 +32,8 @@ struct fetch_request {
 	const char *sha256;      /* expected lowercase hex, or NULL when unknown */
 	int64_t max_size;        /* cap when size is unknown (0 = 64 MiB) */
 	const char *dest;        /* final path; its folder exists */
+	const char *part;        /* where bytes land first (same file system as
+				  * dest); NULL = "<dest>.part" */
 	fetch_verify_fn verify;  /* optional */
 	void *verify_user;
 

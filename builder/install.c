@@ -109,8 +109,8 @@ install_stage(struct install *inst, char *out, struct gn_error *err)
 {
 	snprintf(out, INSTALL_PATH_MAX, "%s.stage-XXXXXX", inst->root);
 	if (!mkdtemp(out)) {
-		return gn_error_set(err, GN_E_INSTALL, "cannot create a staging folder %s: %s",
-				    out, strerror(errno));
+		return gn_error_set(err, GN_E_INSTALL, "cannot create a staging folder %s: %s", out,
+				    strerror(errno));
 	}
 	chmod(out, 0755);
 	return 0;
@@ -172,8 +172,7 @@ state_write(struct install *inst, const char *tree_id, struct gn_error *err)
 	state_root_len = strlen(inst->root);
 	state_unusable = false;
 	if (nftw(inst->root, state_visit, 64, FTW_PHYS) != 0) {
-		rc = gn_error_set(err, GN_E_IO, "cannot walk %s: %s", inst->root,
-				  strerror(errno));
+		rc = gn_error_set(err, GN_E_IO, "cannot walk %s: %s", inst->root, strerror(errno));
 	} else if (buf.failed) {
 		rc = gn_error_set(err, GN_E_NOMEM, "out of memory writing %s", inst->state);
 	} else if (!state_unusable) {
@@ -206,8 +205,8 @@ install_commit(struct install *inst, const char *stage, const char *tree_id, str
 	}
 	if (gn_path_exists(inst->root)) {
 		if (renameat2(AT_FDCWD, stage, AT_FDCWD, inst->root, RENAME_EXCHANGE) != 0) {
-			return gn_error_set(err, GN_E_INSTALL, "cannot swap %s into %s: %s",
-					    stage, inst->root, strerror(errno));
+			return gn_error_set(err, GN_E_INSTALL, "cannot swap %s into %s: %s", stage,
+					    inst->root, strerror(errno));
 		}
 		/* stage now holds the previous tree. */
 		if ((rc = gn_fsync_dir(inst->parent, err)) < 0) {
@@ -230,15 +229,14 @@ static void
 report_changed(struct install_report *report, const char *rel)
 {
 	if (report->n_changed < INSTALL_REPORT_PATHS) {
-		snprintf(report->changed[report->n_changed], sizeof(report->changed[0]), "%s",
-			 rel);
+		snprintf(report->changed[report->n_changed], sizeof(report->changed[0]), "%s", rel);
 	}
 	report->n_changed++;
 }
 
 int
-install_check(const struct install *inst, const char *expected_tree,
-	      struct install_report *report, struct gn_error *err)
+install_check(const struct install *inst, const char *expected_tree, struct install_report *report,
+	      struct gn_error *err)
 {
 	char *data = NULL, *line, *next;
 	size_t len;

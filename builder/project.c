@@ -21,7 +21,7 @@ static void
 lock_path_for(const char *manifest_path, char *out, size_t len)
 {
 	size_t n = strlen(manifest_path);
-	const char *suffixes[] = {".yaml", ".yml"};
+	const char *suffixes[] = { ".yaml", ".yml" };
 
 	for (size_t i = 0; i < 2; i++) {
 		size_t s = strlen(suffixes[i]);
@@ -57,20 +57,12 @@ load_keys(struct project *p, struct gn_error *err)
 	return 0;
 }
 
-int
-project_open(struct project *p, const struct project_opts *opts, struct gn_error *err)
+static int
+open_parts(struct project *p, struct gn_error *err)
 {
 	char install_path[PROJECT_PATH_MAX];
 	int rc;
 
-	memset(p, 0, sizeof(*p));
-	gn_arena_init(&p->arena);
-	p->cache.lock_fd = -1;
-	p->install.lock_fd = -1;
-	p->opts = *opts;
-	if (!p->opts.manifest_path) {
-		p->opts.manifest_path = DEFAULT_MANIFEST;
-	}
 	if ((rc = manifest_load(&p->arena, p->opts.manifest_path, &p->manifest, err)) < 0) {
 		return rc;
 	}
@@ -94,6 +86,25 @@ project_open(struct project *p, const struct project_opts *opts, struct gn_error
 		return gn_error_set(err, GN_E_USAGE, "install path too long");
 	}
 	return install_init(&p->install, install_path, err);
+}
+
+int
+project_open(struct project *p, const struct project_opts *opts, struct gn_error *err)
+{
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	gn_arena_init(&p->arena);
+	p->cache.lock_fd = -1;
+	p->install.lock_fd = -1;
+	p->opts = *opts;
+	if (!p->opts.manifest_path) {
+		p->opts.manifest_path = DEFAULT_MANIFEST;
+	}
+	if ((rc = open_parts(p, err)) < 0) {
+		project_close(p);
+	}
+	return rc;
 }
 
 void
@@ -135,8 +146,8 @@ static struct fetch_opts
 fetch_options(const struct project *p)
 {
 	struct fetch_opts fo = {
-	    .jobs = p->opts.jobs,
-	    .events = p->opts.events,
+		.jobs = p->opts.jobs,
+		.events = p->opts.events,
 	};
 	return fo;
 }
@@ -146,14 +157,14 @@ static int
 fetch_one(struct project *p, const char *name, const char *url, const char *dest, int64_t max_size,
 	  struct gn_error *err)
 {
-	const char *urls[] = {url};
+	const char *urls[] = { url };
 	struct fetch_request req = {
-	    .name = name,
-	    .urls = urls,
-	    .n_urls = 1,
-	    .size = -1,
-	    .max_size = max_size,
-	    .dest = dest,
+		.name = name,
+		.urls = urls,
+		.n_urls = 1,
+		.size = -1,
+		.max_size = max_size,
+		.dest = dest,
 	};
 	struct fetch_opts fo = fetch_options(p);
 	int rc;
@@ -197,10 +208,10 @@ static struct minisign_verify_opts
 verify_options(const struct project *p, const char *expect_file)
 {
 	struct minisign_verify_opts vo = {
-	    .keys = p->keys,
-	    .n_keys = p->n_keys,
-	    .allow_legacy = p->manifest.signatures.allow_legacy,
-	    .expect_file = expect_file,
+		.keys = p->keys,
+		.n_keys = p->n_keys,
+		.allow_legacy = p->manifest.signatures.allow_legacy,
+		.expect_file = expect_file,
 	};
 	return vo;
 }
@@ -213,7 +224,7 @@ verify_index(struct project *p, const char *data, size_t len, const char *sig_pa
 	     const char *sig_name, struct gn_error *err)
 {
 	struct minisign_verify_opts vo =
-	    verify_options(p, url_file_name(&p->arena, p->manifest.index));
+		verify_options(p, url_file_name(&p->arena, p->manifest.index));
 	uint8_t signer[8];
 	char *sig = NULL;
 	size_t sig_len = 0;
@@ -250,8 +261,14 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 	}
 	cache_index_path(&p->cache, url, cached);
 	snprintf(cached_sig, sizeof(cached_sig), "%s.minisig", cached);
-	snprintf(fresh, sizeof(fresh), "%s.new", cached);
-	snprintf(fresh_sig, sizeof(fresh_sig), "%s.minisig.new", cached);
+	{
+		char name[96];
+
+		snprintf(name, sizeof(name), "index-%s", gn_basename(cached));
+		cache_tmp_path(&p->cache, name, fresh);
+		snprintf(name, sizeof(name), "index-%s.minisig", gn_basename(cached));
+		cache_tmp_path(&p->cache, name, fresh_sig);
+	}
 	if (p->opts.offline) {
 		if (!gn_path_exists(cached)) {
 			rc = gn_error_set(err, GN_E_OFFLINE,
@@ -270,19 +287,24 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 			return rc;
 		}
 	} else {
-		const char *urls[] = {url};
+		const char *urls[] = { url };
 		struct fetch_request req = {
-		    .name = "release index",
-		    .urls = urls,
-		    .n_urls = 1,
-		    .size = -1,
-		    .max_size = LOCK_INDEX_MAX_BYTES,
-		    .dest = fresh,
+			.name = "release index",
+			.urls = urls,
+			.n_urls = 1,
+			.size = -1,
+			.max_size = LOCK_INDEX_MAX_BYTES,
+			.dest = fresh,
 		};
 		struct fetch_opts fo = fetch_options(p);
 
 		gn_emitf(p->opts.events, GN_EV_DEBUG, "fetching the release index %s", url);
+		/* One process at a time writes the cached index. */
+		if ((rc = cache_lock(&p->cache, err)) < 0) {
+			return rc;
+		}
 		if ((rc = fetch_run(&req, 1, &fo, err)) < 0) {
+			cache_unlock(&p->cache);
 			return rc;
 		}
 		rc = gn_read_file(fresh, LOCK_INDEX_MAX_BYTES, &data, &len, err);
@@ -305,6 +327,7 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 			free(data);
 			unlink(fresh);
 			unlink(fresh_sig);
+			cache_unlock(&p->cache);
 			return rc;
 		}
 	}
@@ -322,6 +345,7 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 		}
 		unlink(fresh);
 		unlink(fresh_sig);
+		cache_unlock(&p->cache);
 	}
 	return rc;
 }
@@ -414,7 +438,12 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 	struct gn_error fetch_err;
 	int rc;
 
-	snprintf(sig_new, sizeof(sig_new), "%s.minisig.new", req->dest);
+	{
+		char name[96];
+
+		snprintf(name, sizeof(name), "%s.minisig", gn_basename(req->dest));
+		cache_tmp_path(&p->cache, name, sig_new);
+	}
 	snprintf(sig_final, sizeof(sig_final), "%s.minisig", req->dest);
 	gn_error_clear(&fetch_err);
 	if (fetch_one(p, "signature", sig_url, sig_new, SIGNATURE_MAX_BYTES, &fetch_err) < 0) {
@@ -443,7 +472,12 @@ ensure_signature(struct project *p, struct lock_artifact *a, bool record, struct
 
 	cache_archive_path(&p->cache, a->sha256, path);
 	snprintf(sig_path, sizeof(sig_path), "%s.minisig", path);
-	snprintf(sig_new, sizeof(sig_new), "%s.minisig.new", path);
+	{
+		char name[96];
+
+		snprintf(name, sizeof(name), "%s.minisig", a->sha256);
+		cache_tmp_path(&p->cache, name, sig_new);
+	}
 	if (gn_path_exists(sig_path)) {
 		return verify_archive(p, a, record, path, sig_path, sig_path, err);
 	}
@@ -507,7 +541,7 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 	for (size_t i = 0; i < n; i++) {
 		struct lock_artifact *a = arts[i];
 		const char **urls;
-		char *dest;
+		char *dest, *part;
 		bool seen = false;
 
 		for (size_t j = 0; j < n_reqs; j++) {
@@ -530,35 +564,45 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 			urls[m] = mirror_url(&p->arena, p->manifest.mirrors[m], a->file);
 		}
 		cache_archive_path(&p->cache, a->sha256, dest);
-		jobs[n_reqs] = (struct signature_job){.p = p, .artifact = a, .record = record};
+		part = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
+		if (!part) {
+			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+		{
+			char name[96];
+
+			snprintf(name, sizeof(name), "%s.part", a->sha256);
+			cache_tmp_path(&p->cache, name, part);
+		}
+		jobs[n_reqs] = (struct signature_job){ .p = p, .artifact = a, .record = record };
 		reqs[n_reqs] = (struct fetch_request){
-		    .name = a->file,
-		    .urls = urls,
-		    .n_urls = p->manifest.n_mirrors,
-		    .size = a->size > 0 ? a->size : -1,
-		    .max_size = UNKNOWN_SIZE_CAP,
-		    .sha256 = a->sha256,
-		    .dest = dest,
-		    .verify = needs_signature(p, a) ? signature_hook : NULL,
-		    .verify_user = &jobs[n_reqs],
+			.name = a->file,
+			.urls = urls,
+			.n_urls = p->manifest.n_mirrors,
+			.size = a->size > 0 ? a->size : -1,
+			.max_size = UNKNOWN_SIZE_CAP,
+			.sha256 = a->sha256,
+			.dest = dest,
+			.part = part,
+			.verify = needs_signature(p, a) ? signature_hook : NULL,
+			.verify_user = &jobs[n_reqs],
 		};
 		n_reqs++;
 	}
-	if (n_reqs > 0) {
-		if ((rc = cache_lock(&p->cache, err)) < 0) {
-			return rc;
-		}
-		rc = fetch_run(reqs, n_reqs, &fo, err);
+	/* Held across fetches and signature checks: both write into the cache. */
+	if ((rc = cache_lock(&p->cache, err)) < 0) {
+		return rc;
+	}
+	if (n_reqs > 0 && (rc = fetch_run(reqs, n_reqs, &fo, err)) < 0) {
 		cache_unlock(&p->cache);
-		if (rc < 0) {
-			return rc;
-		}
+		return rc;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct lock_artifact *a = arts[i];
 
 		if (needs_signature(p, a) && !already_verified(p, a->sha256) &&
 		    (rc = ensure_signature(p, a, record, err)) < 0) {
+			cache_unlock(&p->cache);
 			return rc;
 		}
 		if (record && a->size <= 0) {
@@ -571,6 +615,7 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 			}
 		}
 	}
+	cache_unlock(&p->cache);
 	return 0;
 }
 
@@ -649,7 +694,7 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 {
 	struct lock_artifact **arts;
 	struct merge_source *sources;
-	struct merge_opts mo = {0};
+	struct merge_opts mo = { 0 };
 	uint8_t id[GN_SHA256_LEN];
 	size_t n = 0;
 	int rc;
@@ -677,10 +722,10 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 			}
 			cache_archive_path(&p->cache, arts[i]->sha256, path);
 			sources[i] = (struct merge_source){
-			    .archive = path,
-			    .file = arts[i]->file,
-			    .sha256 = arts[i]->sha256,
-			    .size = arts[i]->size,
+				.archive = path,
+				.file = arts[i]->file,
+				.sha256 = arts[i]->sha256,
+				.size = arts[i]->size,
 			};
 			gn_platform_from_index(arts[i]->os, arts[i]->arch, &sources[i].platform);
 		}
@@ -744,7 +789,7 @@ project_lock(struct project *p, bool upgrade, struct project_lock_result *res, s
 	 * hashing again. */
 	if (p->manifest.signatures.require_archives) {
 		struct lock_artifact **all =
-		    gn_arena_array(&p->arena, fresh.n_artifacts + 1, sizeof(*all));
+			gn_arena_array(&p->arena, fresh.n_artifacts + 1, sizeof(*all));
 		if (!all) {
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}

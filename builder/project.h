@@ -49,7 +49,8 @@ struct project {
 };
 
 /* Load and check the manifest; read the lock when it exists (a lock that
- * does not parse is an error: exit 2, nothing is touched).  No network. */
+ * does not parse is an error: exit 2, nothing is touched).  No network.
+ * On failure everything is already released: do not call project_close(). */
 int project_open(struct project *p, const struct project_opts *opts, struct gn_error *err);
 void project_close(struct project *p);
 

@@ -59,8 +59,7 @@ print_report(const struct project *p, const struct project_check_result *res)
 		if (res->deep) {
 			printf("  tree hash: %s (lock: %s)%s\n", res->actual_tree,
 			       res->expected_tree,
-			       strcmp(res->actual_tree, res->expected_tree) == 0 ? ""
-										 : " DIFFERS");
+			       strcmp(res->actual_tree, res->expected_tree) == 0 ? "" : " DIFFERS");
 		}
 	}
 	if (res->upstream_checked) {
@@ -78,10 +77,10 @@ static int
 run_check(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"upstream", no_argument, NULL, 'u'},
-		{"deep", no_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "upstream", no_argument, NULL, 'u' },
+		{ "deep", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct project_check_result res;
 	struct project project;

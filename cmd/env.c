@@ -56,10 +56,10 @@ static int
 run_env(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"shell", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "json", no_argument, NULL, 'j' },
+		{ "shell", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct project project;
 	enum shell shell = detect_shell();
@@ -79,7 +79,8 @@ run_env(struct cli *cli, int argc, char **argv)
 				shell = SHELL_POSIX;
 			} else if (strcmp(optarg, "fish") == 0) {
 				shell = SHELL_FISH;
-			} else if (strcmp(optarg, "powershell") == 0 || strcmp(optarg, "pwsh") == 0) {
+			} else if (strcmp(optarg, "powershell") == 0 ||
+				   strcmp(optarg, "pwsh") == 0) {
 				shell = SHELL_POWERSHELL;
 			} else {
 				return cli_usage(cli,

@@ -9,8 +9,8 @@ static int
 run_hash(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	uint8_t id[GN_SHA256_LEN];
 	char text[TREE_ID_TEXT];

@@ -12,11 +12,11 @@ static int
 run_init(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"go", required_argument, NULL, 'g'},
-		{"platform", required_argument, NULL, 'p'},
-		{"force", no_argument, NULL, 'F'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "go", required_argument, NULL, 'g' },
+		{ "platform", required_argument, NULL, 'p' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = cli->manifest_path ? cli->manifest_path : "gonative.yaml";
 	struct gn_platform platforms[INIT_MAX_PLATFORMS], host;

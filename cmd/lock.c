@@ -9,10 +9,10 @@ static int
 run_lock(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"upgrade", no_argument, NULL, 'u'},
-		{"offline", no_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "upgrade", no_argument, NULL, 'u' },
+		{ "offline", no_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct project_lock_result res;
 	struct project project;

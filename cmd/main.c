@@ -21,21 +21,25 @@ print_help(void)
 {
 	printf("gonative %s - a reproducible GOROOT with every target platform's native std\n\n",
 	       GONATIVE_VERSION);
-	printf("Usage: gonative [-C DIR] [-f MANIFEST] [--cache-dir DIR] [-q|-v] COMMAND [ARGS]\n\n");
+	printf("Usage: gonative [-C DIR] [-f MANIFEST] [--cache-dir DIR] [-q|-v] COMMAND "
+	       "[ARGS]\n\n");
 	printf("Commands:\n");
 	for (const struct cmd *const *c = commands; *c; c++) {
 		printf("  %-8s  %s\n", (*c)->name, (*c)->summary);
 	}
 	printf("\nGlobal options:\n"
 	       "  -C DIR            run as if started in DIR\n"
-	       "  -f MANIFEST       manifest path (default gonative.yaml; the lock sits beside it)\n"
-	       "  --cache-dir DIR   download cache (default $GONATIVE_CACHE, $XDG_CACHE_HOME/gonative,\n"
+	       "  -f MANIFEST       manifest path (default gonative.yaml; the lock sits beside "
+	       "it)\n"
+	       "  --cache-dir DIR   download cache (default $GONATIVE_CACHE, "
+	       "$XDG_CACHE_HOME/gonative,\n"
 	       "                    ~/.cache/gonative)\n"
 	       "  -q, --quiet       print nothing on success\n"
 	       "  -v, --verbose     print more detail\n"
 	       "  -h, --help        this help; `gonative COMMAND --help` for a command\n"
 	       "  -V, --version     print the version\n"
-	       "\nExit codes: 0 success, 1 drift found (check, verify, sync --frozen), 2 usage error\n"
+	       "\nExit codes: 0 success, 1 drift found (check, verify, sync --frozen), 2 usage "
+	       "error\n"
 	       "or invalid manifest/lock, 3 download failed on every mirror, 4 integrity failure,\n"
 	       "5 local I/O or install failure.\n");
 }
@@ -70,14 +74,14 @@ int
 main(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"cache-dir", required_argument, NULL, 'c'},
-		{NULL, 0, NULL, 0},
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "cache-dir", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct cli cli = {0};
+	struct cli cli = { 0 };
 	const char *no_color = getenv("NO_COLOR");
 	struct gn_error err;
 	int opt, rc;
@@ -91,8 +95,8 @@ main(int argc, char **argv)
 		switch (opt) {
 		case 'C':
 			if (chdir(optarg) != 0) {
-				fprintf(stderr, "gonative: error: cannot change to %s: %s\n", optarg,
-					strerror(errno));
+				fprintf(stderr, "gonative: error: cannot change to %s: %s\n",
+					optarg, strerror(errno));
 				return 2;
 			}
 			break;

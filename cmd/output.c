@@ -35,7 +35,7 @@ now_seconds(void)
 static void
 human_bytes(long long n, char *out, size_t len)
 {
-	const char *units[] = {"B", "KiB", "MiB", "GiB"};
+	const char *units[] = { "B", "KiB", "MiB", "GiB" };
 	double value = (double)n;
 	int u = 0;
 

@@ -9,11 +9,11 @@ static int
 run_sync(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"frozen", no_argument, NULL, 'F'},
-		{"offline", no_argument, NULL, 'o'},
-		{"jobs", required_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "frozen", no_argument, NULL, 'F' },
+		{ "offline", no_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct project_sync_result res;
 	struct project project;
@@ -34,7 +34,8 @@ run_sync(struct cli *cli, int argc, char **argv)
 		case 'j':
 			jobs = (int)strtol(optarg, &end, 10);
 			if (*end || jobs < 1 || jobs > 64) {
-				return cli_usage(cli, "--jobs takes a number from 1 to 64, not '%s'",
+				return cli_usage(cli,
+						 "--jobs takes a number from 1 to 64, not '%s'",
 						 optarg);
 			}
 			break;

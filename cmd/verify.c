@@ -8,8 +8,8 @@ static int
 run_verify(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct project_verify_result res;
 	struct project project;
@@ -48,7 +48,8 @@ run_verify(struct cli *cli, int argc, char **argv)
 			printf("  changed: %s\n", res.changed.changed[i]);
 		}
 		if (res.changed.n_changed > INSTALL_REPORT_PATHS) {
-			printf("  ... and %zu more\n", res.changed.n_changed - INSTALL_REPORT_PATHS);
+			printf("  ... and %zu more\n",
+			       res.changed.n_changed - INSTALL_REPORT_PATHS);
 		}
 		printf("Run `gonative sync` to reinstall it.\n");
 		rc = gn_code_exit(GN_E_DRIFT);

@@ -9,7 +9,7 @@ static const struct {
 	int exit_code;
 	const char *message;
 } gn_error_table[] = {
-#define GN_ERROR_ROW(name, exit_code, message) {#name, exit_code, message},
+#define GN_ERROR_ROW(name, exit_code, message) { #name, exit_code, message },
 	GN_ERRORS(GN_ERROR_ROW)
 #undef GN_ERROR_ROW
 };
@@ -116,7 +116,7 @@ gn_code_of(int rc)
 	if (rc >= 0) {
 		return GN_OK;
 	}
-	return clamp((enum gn_code)-rc);
+	return clamp((enum gn_code) - rc);
 }
 
 void
@@ -129,13 +129,13 @@ gn_error_format(const struct gn_error *err, char *buf, size_t len)
 		return;
 	}
 	buf[0] = '\0';
-#define APPEND(...)                                                                    \
-	do {                                                                           \
-		n = snprintf(buf + used, len - used, __VA_ARGS__);                     \
-		if (n < 0 || (size_t)n >= len - used) {                                \
-			return;                                                        \
-		}                                                                      \
-		used += (size_t)n;                                                     \
+#define APPEND(...)                                                                                \
+	do {                                                                                       \
+		n = snprintf(buf + used, len - used, __VA_ARGS__);                                 \
+		if (n < 0 || (size_t)n >= len - used) {                                            \
+			return;                                                                    \
+		}                                                                                  \
+		used += (size_t)n;                                                                 \
 	} while (0)
 	if (err->file[0] && err->line > 0 && err->col > 0) {
 		APPEND("%s:%d:%d: ", err->file, err->line, err->col);

@@ -15,7 +15,7 @@ void
 gn_emitf(const struct gn_events *events, enum gn_event_kind kind, const char *fmt, ...)
 {
 	char message[2048];
-	struct gn_event event = {.kind = kind, .message = message};
+	struct gn_event event = { .kind = kind, .message = message };
 	va_list ap;
 
 	if (!events || !events->fn) {
