@@ -1032,3 +1032,43 @@ project_verify(struct project *p, struct project_verify_result *res, struct gn_e
 	}
 	return rc;
 }
+
+static int
+require_fresh_lock(const struct project *p, struct gn_error *err)
+{
+	if (!p->have_lock) {
+		return gn_error_set(err, GN_E_LOCK, "%s does not exist (run `gonative lock`)",
+				    p->lock_path);
+	}
+	if (!lock_is_fresh(p)) {
+		return gn_error_set(err, GN_E_DRIFT,
+				    "%s is out of date with %s (run `gonative lock`)", p->lock_path,
+				    p->manifest.path);
+	}
+	return 0;
+}
+
+int
+project_fetch_all(struct project *p, struct gn_error *err)
+{
+	struct lock_artifact **all;
+	int rc;
+
+	if ((rc = require_fresh_lock(p, err)) < 0) {
+		return rc;
+	}
+	all = gn_arena_array(&p->arena, p->lock.n_artifacts + 1, sizeof(*all));
+	if (!all) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < p->lock.n_artifacts; i++) {
+		all[i] = &p->lock.artifacts[i];
+	}
+	return prepare_artifacts(p, all, p->lock.n_artifacts, false, err);
+}
+
+void
+project_archive_path(struct project *p, const struct lock_artifact *a, char *out)
+{
+	cache_archive_path(&p->cache, a->sha256, out);
+}

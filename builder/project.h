@@ -109,4 +109,14 @@ struct project_verify_result {
 /* Re-hash every byte of the installed GOROOT against the lock. */
 int project_verify(struct project *p, struct project_verify_result *res, struct gn_error *err);
 
+/*
+ * Fetch every locked artifact into the cache (checking signatures where the
+ * manifest or the lock asks for them).  Needs a lock that matches the
+ * manifest: a stale lock is GN_E_DRIFT, a missing one GN_E_LOCK.
+ */
+int project_fetch_all(struct project *p, struct gn_error *err);
+
+/* Path of an artifact's verified archive in the cache (CACHE_PATH_MAX). */
+void project_archive_path(struct project *p, const struct lock_artifact *a, char *out);
+
 #endif

@@ -281,3 +281,69 @@ gn_path_join(char *out, size_t len, const char *a, const char *b)
 	}
 	return n >= 0 && (size_t)n < len;
 }
+
+int
+gn_copy_file(const char *from, const char *to, mode_t mode, struct gn_error *err)
+{
+	char tmp[4096];
+	struct stat st;
+	int in, out, n;
+	off_t left;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", to);
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		return gn_error_set(err, GN_E_IO, "%s: path too long", to);
+	}
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0 || fstat(in, &st) != 0) {
+		int saved = errno;
+		if (in >= 0) {
+			close(in);
+		}
+		return gn_error_set(err, GN_E_IO, "cannot read %s: %s", from, strerror(saved));
+	}
+	out = mkstemp(tmp);
+	if (out < 0) {
+		int saved = errno;
+		close(in);
+		return gn_error_set(err, GN_E_IO, "cannot create %s: %s", tmp, strerror(saved));
+	}
+	for (left = st.st_size; left > 0;) {
+		ssize_t copied = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+		if (copied <= 0) {
+			/* Fall back to plain reads where copy_file_range can't help. */
+			char buf[65536];
+			ssize_t r = read(in, buf, sizeof(buf));
+			if (r <= 0 || write(out, buf, (size_t)r) != r) {
+				goto fail;
+			}
+			copied = r;
+		}
+		left -= copied;
+	}
+	if (fchmod(out, mode) != 0 || fsync(out) != 0) {
+		goto fail;
+	}
+	close(in);
+	if (close(out) != 0) {
+		out = -1;
+		in = -1;
+		goto fail;
+	}
+	if (rename(tmp, to) != 0) {
+		in = out = -1;
+		goto fail;
+	}
+	return 0;
+fail : {
+	int saved = errno;
+	if (in >= 0) {
+		close(in);
+	}
+	if (out >= 0) {
+		close(out);
+	}
+	unlink(tmp);
+	return gn_error_set(err, GN_E_IO, "cannot copy %s to %s: %s", from, to, strerror(saved));
+}
+}

@@ -22,6 +22,8 @@ int gn_read_file(const char *path, size_t max_len, char **data, size_t *len, str
  * rename, fsync of the folder. */
 int gn_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			 struct gn_error *err);
+/* Copy a regular file to path atomically (temp + fsync + rename). */
+int gn_copy_file(const char *from, const char *to, mode_t mode, struct gn_error *err);
 /* fsync a directory by path (after renames into it). */
 int gn_fsync_dir(const char *path, struct gn_error *err);
 bool gn_path_exists(const char *path);

@@ -1,0 +1,30 @@
+/*
+ * builder/mirror.h - `gonative mirror DIR`: a folder that serves as a
+ * mirror and release index for air-gapped or team use.
+ */
+#ifndef MIRROR_H
+#define MIRROR_H
+
+#include "builder/minisign.h"
+#include "builder/project.h"
+
+#include <stddef.h>
+
+#define MIRROR_INDEX_NAME "index.json"
+
+struct mirror_result {
+	size_t n_files;  /* archives copied */
+	size_t n_signed; /* signatures written or copied */
+};
+
+/*
+ * Copy every locked archive (fetched through the cache first) into dir,
+ * with the cached .minisig beside it when there is one, and write
+ * dir/index.json in go.dev's shape holding the locked release.  With key,
+ * index.json and every archive are signed (prehashed minisign) instead.
+ * The lock must match the manifest.  0 or -code.
+ */
+int mirror_write(struct project *p, const char *dir, const struct minisign_seckey *key,
+		 struct mirror_result *res, struct gn_error *err);
+
+#endif
