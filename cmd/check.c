@@ -1,5 +1,6 @@
 /* cmd/check.c - gonative check */
 #include "cmd/cmd.h"
+#include "gn/buf.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -24,53 +25,124 @@ install_status_text(enum install_status status)
 }
 
 static void
-print_report(const struct project *p, const struct project_check_result *res)
+print_report(FILE *out, const struct project *p, const struct project_check_result *res)
 {
 	if (res->lock_missing) {
-		printf("lock: %s does not exist (run `gonative lock`)\n", p->lock_path);
+		fprintf(out, "lock: %s does not exist (run `gonative lock`)\n", p->lock_path);
 		return;
 	}
 	if (res->drift.n_items == 0) {
-		printf("manifest vs lock: up to date\n");
+		fprintf(out, "manifest vs lock: up to date\n");
 	} else {
-		printf("manifest vs lock: %s is out of date (run `gonative lock`)\n", p->lock_path);
+		fprintf(out, "manifest vs lock: %s is out of date (run `gonative lock`)\n",
+			p->lock_path);
 		for (size_t i = 0; i < res->drift.n_items; i++) {
 			const struct lock_drift_item *d = &res->drift.items[i];
-			printf("  %s:\n    - lock:     %s\n    + manifest: %s\n", d->field,
-			       d->locked ? d->locked : "", d->manifest ? d->manifest : "");
+			fprintf(out, "  %s:\n    - lock:     %s\n    + manifest: %s\n", d->field,
+				d->locked ? d->locked : "", d->manifest ? d->manifest : "");
 		}
 	}
 	if (res->host_missing) {
-		printf("lock vs install: the lock has no GOROOT for this machine\n");
+		fprintf(out, "lock vs install: the lock has no GOROOT for this machine\n");
 	} else {
-		printf("lock vs install: %s %s\n", p->install.root,
-		       install_status_text(res->install.status));
+		fprintf(out, "lock vs install: %s %s\n", p->install.root,
+			install_status_text(res->install.status));
 		if (res->install.status == INSTALL_OTHER_TREE) {
-			printf("    - lock:      %s\n    + installed: %s\n", res->expected_tree,
-			       res->install.recorded_tree);
+			fprintf(out, "    - lock:      %s\n    + installed: %s\n",
+				res->expected_tree, res->install.recorded_tree);
 		}
 		for (size_t i = 0; i < res->install.n_changed && i < INSTALL_REPORT_PATHS; i++) {
-			printf("    changed: %s\n", res->install.changed[i]);
+			fprintf(out, "    changed: %s\n", res->install.changed[i]);
 		}
 		if (res->install.n_changed > INSTALL_REPORT_PATHS) {
-			printf("    ... and %zu more\n",
-			       res->install.n_changed - INSTALL_REPORT_PATHS);
+			fprintf(out, "    ... and %zu more\n",
+				res->install.n_changed - INSTALL_REPORT_PATHS);
 		}
 		if (res->deep) {
-			printf("  tree hash: %s (lock: %s)%s\n", res->actual_tree,
-			       res->expected_tree,
-			       strcmp(res->actual_tree, res->expected_tree) == 0 ? "" : " DIFFERS");
+			fprintf(out, "  tree hash: %s (lock: %s)%s\n", res->actual_tree,
+				res->expected_tree,
+				strcmp(res->actual_tree, res->expected_tree) == 0 ? ""
+										  : " DIFFERS");
 		}
 	}
 	if (res->upstream_checked) {
 		if (strcmp(res->upstream_go, p->lock.go) == 0) {
-			printf("lock vs upstream: %s is the newest match\n", p->lock.go);
+			fprintf(out, "lock vs upstream: %s is the newest match\n", p->lock.go);
 		} else {
-			printf("lock vs upstream: %s is newer than the locked %s (run `gonative "
-			       "lock --upgrade`)\n",
-			       res->upstream_go, p->lock.go);
+			fprintf(out,
+				"lock vs upstream: %s is newer than the locked %s (run `gonative "
+				"lock --upgrade`)\n",
+				res->upstream_go, p->lock.go);
 		}
 	}
+}
+
+static const char *
+install_status_name(enum install_status status)
+{
+	switch (status) {
+	case INSTALL_MISSING:
+		return "missing";
+	case INSTALL_UNKNOWN:
+		return "unknown";
+	case INSTALL_MATCH:
+		return "match";
+	case INSTALL_OTHER_TREE:
+		return "other-tree";
+	case INSTALL_CHANGED:
+		return "changed";
+	}
+	return "unknown";
+}
+
+static void
+print_json(const struct project *p, const struct project_check_result *res)
+{
+	struct gn_buf out;
+
+	gn_buf_init(&out);
+	cli_json_begin(&out, "check");
+	cli_json_bool(&out, "drift", res->drifted);
+	cli_json_key(&out, "lock");
+	gn_buf_puts(&out, "{\"path\": ");
+	gn_buf_json_string(&out, p->lock_path);
+	gn_buf_printf(&out, ", \"missing\": %s, \"fresh\": %s, \"drift\": [",
+		      res->lock_missing ? "true" : "false",
+		      !res->lock_missing && res->drift.n_items == 0 ? "true" : "false");
+	for (size_t i = 0; i < res->drift.n_items; i++) {
+		const struct lock_drift_item *d = &res->drift.items[i];
+
+		gn_buf_puts(&out, i ? ", {\"field\": " : "{\"field\": ");
+		gn_buf_json_string(&out, d->field);
+		gn_buf_puts(&out, ", \"lock\": ");
+		gn_buf_json_string(&out, d->locked ? d->locked : "");
+		gn_buf_puts(&out, ", \"manifest\": ");
+		gn_buf_json_string(&out, d->manifest ? d->manifest : "");
+		gn_buf_puts(&out, "}");
+	}
+	gn_buf_puts(&out, "]}");
+	cli_json_key(&out, "install");
+	gn_buf_puts(&out, "{\"path\": ");
+	gn_buf_json_string(&out, p->install.root);
+	gn_buf_puts(&out, ", \"status\": ");
+	gn_buf_json_string(&out, res->host_missing ? "host-missing"
+						   : install_status_name(res->install.status));
+	gn_buf_puts(&out, ", \"expected_tree\": ");
+	gn_buf_json_string(&out, res->expected_tree);
+	gn_buf_puts(&out, ", \"actual_tree\": ");
+	if (res->deep) {
+		gn_buf_json_string(&out, res->actual_tree);
+	} else {
+		gn_buf_puts(&out, "null");
+	}
+	gn_buf_puts(&out, ", \"changed\": [");
+	for (size_t i = 0; i < res->install.n_changed && i < INSTALL_REPORT_PATHS; i++) {
+		gn_buf_puts(&out, i ? ", " : "");
+		gn_buf_json_string(&out, res->install.changed[i]);
+	}
+	gn_buf_puts(&out, "]}");
+	cli_json_str(&out, "upstream_go", res->upstream_checked ? res->upstream_go : NULL);
+	cli_json_print(&out);
 }
 
 static int
@@ -79,6 +151,7 @@ run_check(struct cli *cli, int argc, char **argv)
 	static const struct option options[] = {
 		{ "upstream", no_argument, NULL, 'u' },
 		{ "deep", no_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -96,6 +169,9 @@ run_check(struct cli *cli, int argc, char **argv)
 			break;
 		case 'd':
 			deep = true;
+			break;
+		case 'J':
+			cli->json = true;
 			break;
 		case 'h':
 			return cli_help(&cmd_check);
@@ -115,7 +191,10 @@ run_check(struct cli *cli, int argc, char **argv)
 		rc = cli_fail(cli, rc, &err);
 	} else {
 		if (cli->verbosity >= 0 || res.drifted) {
-			print_report(&project, &res);
+			print_report(cli_out(cli), &project, &res);
+		}
+		if (cli->json) {
+			print_json(&project, &res);
 		}
 		rc = res.drifted ? gn_code_exit(GN_E_DRIFT) : 0;
 	}
@@ -126,7 +205,7 @@ run_check(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_check = {
 	.name = "check",
 	.summary = "report drift: manifest vs lock, lock vs installed GOROOT",
-	.usage = "Usage: gonative check [--upstream] [--deep]\n"
+	.usage = "Usage: gonative check [--upstream] [--deep] [--json]\n"
 		 "\n"
 		 "Report, without writing anything, whether gonative.lock still matches\n"
 		 "gonative.yaml and whether the installed GOROOT still matches the lock.\n"
@@ -135,6 +214,7 @@ const struct cmd cmd_check = {
 		 "Options:\n"
 		 "  --upstream  also fetch the index and report a newer matching release\n"
 		 "  --deep      re-hash the installed tree instead of trusting the stat record\n"
+		 "  --json      print the report as one JSON object (the text goes to stderr)\n"
 		 "  -h, --help  this help\n",
 	.run = run_check,
 };

@@ -10,6 +10,7 @@
 #include "gn/events.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 
 struct cli {
 	const char *manifest_path; /* -f */
@@ -19,6 +20,7 @@ struct cli {
 	bool tty;                  /* stderr is a terminal: progress bars */
 	struct gn_events events;   /* prints through cli_event() */
 	const char *command;       /* for messages */
+	bool json;                 /* --json: one JSON document on stdout */
 };
 
 struct cmd {
@@ -29,7 +31,8 @@ struct cmd {
 };
 
 /* Every command, in main.c's table. */
-extern const struct cmd cmd_init, cmd_lock, cmd_sync, cmd_check, cmd_verify, cmd_env, cmd_hash;
+extern const struct cmd cmd_init, cmd_lock, cmd_sync, cmd_check, cmd_verify, cmd_env, cmd_hash,
+	cmd_exec, cmd_mirror;
 
 /* Output helpers (output.c). */
 void cli_event(void *user, const struct gn_event *event);
@@ -44,6 +47,28 @@ void cli_progress_end(struct cli *cli);
 /* Opens the project with the global options; prints and returns the exit
  * code on failure (0 on success). */
 int cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs);
+
+/*
+ * JSON output (--json): every document is an object starting with
+ * "version": CLI_JSON_VERSION and "command".  Build it in a gn_buf with
+ * the helpers, then cli_json_print() writes it to stdout.
+ */
+#define CLI_JSON_VERSION 1
+struct gn_buf;
+void cli_json_begin(struct gn_buf *out, const char *command);
+void cli_json_str(struct gn_buf *out, const char *key, const char *value); /* NULL -> null */
+void cli_json_bool(struct gn_buf *out, const char *key, bool value);
+void cli_json_key(struct gn_buf *out, const char *key); /* then raw value text */
+void cli_json_print(struct gn_buf *out);                /* closes, prints, frees */
+
+/* Where human-readable results go: stdout, or stderr under --json. */
+FILE *cli_out(const struct cli *cli);
+
+/* Load a minisign secret key; asks for its password (GONATIVE_PASSWORD or
+ * the terminal) when it is encrypted.  Prints and returns the exit code on
+ * failure, 0 on success. */
+struct minisign_seckey;
+int cli_load_seckey(struct cli *cli, const char *path, struct minisign_seckey *key);
 
 /* Prints cmd's usage to stdout (for --help); returns 0. */
 int cli_help(const struct cmd *cmd);

@@ -104,14 +104,13 @@ run_env(struct cli *cli, int argc, char **argv)
 	snprintf(bin, sizeof(bin), "%s/bin", project.install.root);
 	if (json) {
 		struct gn_buf out;
+
+		cli->json = true;
 		gn_buf_init(&out);
-		gn_buf_puts(&out, "{\"GOROOT\": ");
-		gn_buf_json_string(&out, project.install.root);
-		gn_buf_puts(&out, ", \"PATH\": ");
-		gn_buf_json_string(&out, bin);
-		gn_buf_puts(&out, "}\n");
-		fwrite(out.data, 1, out.len, stdout);
-		gn_buf_free(&out);
+		cli_json_begin(&out, "env");
+		cli_json_str(&out, "GOROOT", project.install.root);
+		cli_json_str(&out, "PATH", bin);
+		cli_json_print(&out);
 	} else if (shell == SHELL_FISH) {
 		fputs("set -gx GOROOT ", stdout);
 		put_single_quoted(project.install.root);
@@ -142,8 +141,9 @@ const struct cmd cmd_env = {
 		 "\n"
 		 "Print the settings that put the synced toolchain first, for\n"
 		 "`eval \"$(gonative env)\"`.  The shell is taken from $SHELL unless --shell\n"
-		 "names one.  --json prints {\"GOROOT\": ..., \"PATH\": ...} where PATH is the\n"
-		 "folder to prepend.\n"
+		 "names one.  --json prints {\"version\": 1, \"command\": \"env\", \"GOROOT\": "
+		 "...,\n"
+		 "\"PATH\": ...} where PATH is the folder to prepend.\n"
 		 "\n"
 		 "Options:\n"
 		 "  --json      one JSON object on stdout\n"

@@ -13,7 +13,8 @@
 #include <unistd.h>
 
 static const struct cmd *const commands[] = {
-	&cmd_init, &cmd_lock, &cmd_sync, &cmd_check, &cmd_verify, &cmd_env, &cmd_hash, NULL,
+	&cmd_init, &cmd_lock, &cmd_sync, &cmd_check,  &cmd_verify,
+	&cmd_env,  &cmd_exec, &cmd_hash, &cmd_mirror, NULL,
 };
 
 static void

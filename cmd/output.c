@@ -4,10 +4,16 @@
  */
 #include "cmd/cmd.h"
 
+#include "builder/minisign.h"
+#include "gn/buf.h"
+
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
+#include <unistd.h>
 
 #define BAR_SLOTS 8
 #define BAR_WIDTH 24
@@ -261,6 +267,35 @@ cli_fail(const struct cli *cli, int rc, const struct gn_error *err)
 	char text[4096];
 	enum gn_code code = gn_code_of(rc);
 
+	if (cli->json) {
+		struct gn_buf out;
+		char exit_text[16];
+
+		gn_buf_init(&out);
+		cli_json_begin(&out, cli->command ? cli->command : "");
+		cli_json_key(&out, "error");
+		gn_buf_puts(&out, "{");
+		gn_buf_json_string(&out, "code");
+		gn_buf_puts(&out, ": ");
+		gn_buf_json_string(&out, gn_code_name(code));
+		snprintf(exit_text, sizeof(exit_text), "%d", gn_code_exit(code));
+		gn_buf_puts(&out, ", \"exit\": ");
+		gn_buf_puts(&out, exit_text);
+		gn_buf_puts(&out, ", \"message\": ");
+		gn_error_format(err, text, sizeof(text));
+		gn_buf_json_string(&out, text);
+		gn_buf_puts(&out, ", \"file\": ");
+		gn_buf_json_string(&out, err->file);
+		gn_buf_puts(&out, ", \"url\": ");
+		gn_buf_json_string(&out, err->url);
+		gn_buf_puts(&out, ", \"expected\": ");
+		gn_buf_json_string(&out, err->expected);
+		gn_buf_puts(&out, ", \"got\": ");
+		gn_buf_json_string(&out, err->got);
+		gn_buf_puts(&out, "}");
+		cli_json_print(&out);
+	}
+
 	if (cli->tty) {
 		erase_bars();
 	}
@@ -313,6 +348,117 @@ cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs)
 
 	gn_error_clear(&err);
 	rc = project_open(p, &opts, &err);
+	if (rc < 0) {
+		return cli_fail(cli, rc, &err);
+	}
+	return 0;
+}
+
+void
+cli_json_begin(struct gn_buf *out, const char *command)
+{
+	gn_buf_printf(out, "{\"version\": %d, \"command\": ", CLI_JSON_VERSION);
+	gn_buf_json_string(out, command);
+}
+
+void
+cli_json_key(struct gn_buf *out, const char *key)
+{
+	gn_buf_puts(out, ", ");
+	gn_buf_json_string(out, key);
+	gn_buf_puts(out, ": ");
+}
+
+void
+cli_json_str(struct gn_buf *out, const char *key, const char *value)
+{
+	cli_json_key(out, key);
+	if (value) {
+		gn_buf_json_string(out, value);
+	} else {
+		gn_buf_puts(out, "null");
+	}
+}
+
+void
+cli_json_bool(struct gn_buf *out, const char *key, bool value)
+{
+	cli_json_key(out, key);
+	gn_buf_puts(out, value ? "true" : "false");
+}
+
+void
+cli_json_print(struct gn_buf *out)
+{
+	gn_buf_puts(out, "}\n");
+	if (!out->failed) {
+		fwrite(out->data, 1, out->len, stdout);
+		fflush(stdout);
+	}
+	gn_buf_free(out);
+}
+
+FILE *
+cli_out(const struct cli *cli)
+{
+	return cli->json ? stderr : stdout;
+}
+
+/* Reads a line from the terminal with echo off; false without a terminal. */
+static bool
+read_password(const char *prompt, char *out, size_t len)
+{
+	struct termios old, quiet;
+	FILE *tty = fopen("/dev/tty", "r+");
+	bool ok = false;
+
+	if (!tty) {
+		return false;
+	}
+	fputs(prompt, tty);
+	fflush(tty);
+	if (tcgetattr(fileno(tty), &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+		ok = fgets(out, (int)len, tty) != NULL;
+		tcsetattr(fileno(tty), TCSAFLUSH, &old);
+		fputc('\n', tty);
+	}
+	fclose(tty);
+	if (ok) {
+		out[strcspn(out, "\r\n")] = '\0';
+	}
+	return ok;
+}
+
+int
+cli_load_seckey(struct cli *cli, const char *path, struct minisign_seckey *key)
+{
+	const char *password = NULL;
+	char typed[1024];
+	struct gn_error err;
+	int rc;
+
+	gn_error_clear(&err);
+	if (minisign_seckey_encrypted(path)) {
+		password = getenv("GONATIVE_PASSWORD");
+		if (!password) {
+			char prompt[4200];
+
+			snprintf(prompt, sizeof(prompt), "Password for %s: ", path);
+			if (!read_password(prompt, typed, sizeof(typed))) {
+				gn_error_set(&err, GN_E_USAGE,
+					     "%s is encrypted: set GONATIVE_PASSWORD or run on a "
+					     "terminal",
+					     path);
+				return cli_fail(cli, -GN_E_USAGE, &err);
+			}
+			password = typed;
+		}
+	}
+	rc = minisign_seckey_load(path, password, key, &err);
+	explicit_bzero(typed, sizeof(typed));
 	if (rc < 0) {
 		return cli_fail(cli, rc, &err);
 	}

@@ -1,5 +1,6 @@
 /* cmd/verify.c - gonative verify */
 #include "cmd/cmd.h"
+#include "gn/buf.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@ static int
 run_verify(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -18,6 +20,10 @@ run_verify(struct cli *cli, int argc, char **argv)
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		if (opt == 'J') {
+			cli->json = true;
+			continue;
+		}
 		if (opt == 'h') {
 			return cli_help(&cmd_verify);
 		}
@@ -31,27 +37,49 @@ run_verify(struct cli *cli, int argc, char **argv)
 	}
 	gn_error_clear(&err);
 	rc = project_verify(&project, &res, &err);
+	if (rc == 0 && cli->json) {
+		struct gn_buf out;
+
+		gn_buf_init(&out);
+		cli_json_begin(&out, "verify");
+		cli_json_str(&out, "goroot", project.install.root);
+		cli_json_bool(&out, "installed", res.installed);
+		cli_json_str(&out, "expected_tree", res.expected_tree);
+		cli_json_str(&out, "actual_tree", res.installed ? res.actual_tree : NULL);
+		cli_json_bool(&out, "match", res.match);
+		cli_json_key(&out, "changed");
+		gn_buf_puts(&out, "[");
+		for (size_t i = 0; i < res.changed.n_changed && i < INSTALL_REPORT_PATHS; i++) {
+			gn_buf_puts(&out, i ? ", " : "");
+			gn_buf_json_string(&out, res.changed.changed[i]);
+		}
+		gn_buf_puts(&out, "]");
+		cli_json_print(&out);
+	}
 	if (rc < 0) {
 		rc = cli_fail(cli, rc, &err);
 	} else if (!res.installed) {
-		printf("%s: not installed (run `gonative sync`)\n", project.install.root);
+		fprintf(cli_out(cli), "%s: not installed (run `gonative sync`)\n",
+			project.install.root);
 		rc = gn_code_exit(GN_E_DRIFT);
 	} else if (res.match) {
 		if (cli->verbosity >= 0) {
-			printf("%s: verified %s\n", project.install.root, res.actual_tree);
+			fprintf(cli_out(cli), "%s: verified %s\n", project.install.root,
+				res.actual_tree);
 		}
 		rc = 0;
 	} else {
-		printf("%s: does not match the lock\n  - lock:      %s\n  + installed: %s\n",
-		       project.install.root, res.expected_tree, res.actual_tree);
+		fprintf(cli_out(cli),
+			"%s: does not match the lock\n  - lock:      %s\n  + installed: %s\n",
+			project.install.root, res.expected_tree, res.actual_tree);
 		for (size_t i = 0; i < res.changed.n_changed && i < INSTALL_REPORT_PATHS; i++) {
-			printf("  changed: %s\n", res.changed.changed[i]);
+			fprintf(cli_out(cli), "  changed: %s\n", res.changed.changed[i]);
 		}
 		if (res.changed.n_changed > INSTALL_REPORT_PATHS) {
-			printf("  ... and %zu more\n",
-			       res.changed.n_changed - INSTALL_REPORT_PATHS);
+			fprintf(cli_out(cli), "  ... and %zu more\n",
+				res.changed.n_changed - INSTALL_REPORT_PATHS);
 		}
-		printf("Run `gonative sync` to reinstall it.\n");
+		fprintf(cli_out(cli), "Run `gonative sync` to reinstall it.\n");
 		rc = gn_code_exit(GN_E_DRIFT);
 	}
 	project_close(&project);
@@ -61,12 +89,13 @@ run_verify(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_verify = {
 	.name = "verify",
 	.summary = "re-hash the installed GOROOT against the lock",
-	.usage = "Usage: gonative verify\n"
+	.usage = "Usage: gonative verify [--json]\n"
 		 "\n"
 		 "Read every byte of the installed GOROOT, compute its git-sha256 tree hash\n"
 		 "and compare it with gonative.lock.  Exit 0 when it matches, 1 when not.\n"
 		 "\n"
 		 "Options:\n"
+		 "  --json      print the result as one JSON object\n"
 		 "  -h, --help  this help\n",
 	.run = run_verify,
 };
