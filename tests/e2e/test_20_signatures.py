@@ -29,7 +29,9 @@ def keypair(t, name, password=None):
         subprocess.run([MINISIGN, "-G", "-p", pub, "-s", sec], check=True, capture_output=True,
                        input=("%s\n%s\n" % (password, password)).encode())
     with open(pub) as fh:
-        keyid = fh.readline().split()[-1]
+        # minisign 0.11 prints the id without leading zeros; gonative always
+        # writes 16 digits (formats.md), so compare them as numbers.
+        keyid = "%016X" % int(fh.readline().split()[-1], 16)
     return pub, sec, keyid
 
 
