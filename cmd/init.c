@@ -100,7 +100,7 @@ const struct cmd cmd_init = {
 		 "\n"
 		 "Options:\n"
 		 "  --go VERSION     Go version spec: 1.21.5, 1.21 or stable (default stable)\n"
-		 "  -p, --platform P a target platform to merge (repeatable)\n"
+		 "  -p, --platform OS/ARCH  a target platform to merge (repeatable)\n"
 		 "  --force          overwrite an existing manifest\n"
 		 "  -h, --help       this help\n",
 	.run = run_init,

@@ -46,14 +46,16 @@ print_help(void)
 }
 
 /* -q and -v are accepted after the command too (`gonative verify -q`);
- * they are removed from its arguments.  Stops at "--". */
+ * they are removed from its arguments.  Stops at "--", and for exec at the
+ * first plain word: what follows belongs to the command it runs. */
 static int
 take_global_flags(struct cli *cli, int argc, char **argv)
 {
+	bool is_exec = strcmp(argv[0], "exec") == 0;
 	int kept = 1;
 
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
+		if (strcmp(argv[i], "--") == 0 || (is_exec && argv[i][0] != '-')) {
 			while (i < argc) {
 				argv[kept++] = argv[i++];
 			}
