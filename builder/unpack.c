@@ -29,6 +29,8 @@
  */
 #include "builder/unpack.h"
 
+#include "builder/inflate.h"
+
 #include "gn/buf.h"
 #include "gn/sha256.h"
 
@@ -187,6 +189,8 @@ struct source {
 	struct gn_sha256 h;
 	uint8_t *buf;
 	int read_errno;
+	struct inflate_stream *gz; /* ISA-L inflate of a .tar.gz; hashes as it reads */
+	struct gn_error gz_err;
 };
 
 static la_ssize_t
@@ -195,7 +199,15 @@ source_read(struct archive *a, void *data, const void **out)
 	struct source *s = data;
 	ssize_t n;
 
-	(void)a;
+	if (s->gz) {
+		n = inflate_read(s->gz, s->buf, READ_BUF, &s->gz_err);
+		if (n < 0) {
+			archive_set_error(a, EINVAL, "%s", s->gz_err.message);
+			return -1;
+		}
+		*out = s->buf;
+		return n;
+	}
 	do {
 		n = read(s->fd, s->buf, READ_BUF);
 	} while (n < 0 && errno == EINTR);
@@ -228,6 +240,13 @@ source_seek(struct archive *a, void *data, la_int64_t offset, int whence)
 static int
 source_drain(struct source *s)
 {
+	if (s->gz) {
+		if (inflate_drain(s->gz, &s->gz_err) < 0) {
+			s->read_errno = EIO;
+			return -1;
+		}
+		return 0;
+	}
 	for (;;) {
 		ssize_t n = read(s->fd, s->buf, READ_BUF);
 		if (n < 0 && errno == EINTR) {
@@ -652,8 +671,18 @@ open_reader(struct unpacker *u, struct gn_error *err)
 		archive_read_support_format_zip_seekable(u->ar);
 		archive_read_set_seek_callback(u->ar, source_seek);
 	} else {
-		/* Streamed: no seek or skip callback, so every byte passes the hash once. */
-		archive_read_support_filter_gzip(u->ar);
+		/* Streamed: no seek or skip callback, so every byte passes the hash once.
+		 * gzip goes through ISA-L when this build has it (4x zlib's speed). */
+		if (magic[0] == 0x1f && magic[1] == 0x8b && inflate_available()) {
+			u->src.gz = inflate_open(u->src.fd, opts->expect_sha256 ? &u->src.h : NULL,
+						 u->name, err);
+			if (!u->src.gz) {
+				return -GN_E_NOMEM;
+			}
+			u->src.hashing = false; /* the inflate stream feeds the hash now */
+		} else {
+			archive_read_support_filter_gzip(u->ar);
+		}
 		archive_read_support_format_tar(u->ar);
 	}
 	archive_read_set_read_callback(u->ar, source_read);
@@ -758,7 +787,7 @@ unpack_run(const struct unpack_opts *opts, struct gn_error *err)
 	}
 out:
 	/* A tampered cache file explains any failure better than its symptom. */
-	if (u.src.hashing && u.src.fd >= 0) {
+	if ((u.src.hashing || (u.src.gz && opts->expect_sha256)) && u.src.fd >= 0) {
 		if (source_drain(&u.src) != 0) {
 			if (rc == 0) {
 				rc = gn_error_set(err, GN_E_IO, "cannot read %s: %s", opts->archive,
@@ -776,6 +805,9 @@ out:
 		}
 	}
 	gn_sha256_dispose(&u.src.h);
+	if (u.src.gz) {
+		inflate_close(u.src.gz);
+	}
 	if (u.ar) {
 		archive_read_free(u.ar);
 	}

@@ -341,7 +341,7 @@ parse_file(struct index_parser *p, struct lock_index_file *f)
 	yaml_mark_t start = p->event.start_mark;
 	unsigned seen = 0;
 	bool done = false;
-	const char *key;
+	const char *key = NULL;
 	int rc;
 
 	f->filename = f->os = f->arch = f->version = f->sha256 = f->kind = "";
@@ -470,7 +470,7 @@ parse_release(struct index_parser *p, struct lock_index_release *rel)
 	yaml_mark_t start = p->event.start_mark;
 	bool has_version = false, has_stable = false, has_files = false;
 	bool done = false;
-	const char *key;
+	const char *key = NULL;
 	int rc;
 
 	memset(rel, 0, sizeof(*rel));

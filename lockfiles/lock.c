@@ -624,7 +624,7 @@ static int
 get_hex_field(struct lock_reader *r, const struct ynode *n, const char *key, const char *prefix,
 	      bool keep_prefix, char *out, size_t size)
 {
-	const char *s;
+	const char *s = NULL;
 	size_t plen = strlen(prefix);
 	int rc = get_string(r, n, key, &s);
 
