@@ -10,13 +10,13 @@
 #ifndef INSTALL_H
 #define INSTALL_H
 
+#include "builder/statrec.h"
 #include "gn/error.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #define INSTALL_PATH_MAX 4096
-#define INSTALL_REPORT_PATHS 8
 
 struct install {
 	char root[INSTALL_PATH_MAX];  /* absolute GOROOT path */
@@ -24,21 +24,6 @@ struct install {
 	char flock[INSTALL_PATH_MAX]; /* <root>.flock */
 	char parent[INSTALL_PATH_MAX];
 	int lock_fd; /* -1 when not held */
-};
-
-enum install_status {
-	INSTALL_MISSING,    /* nothing at the install path */
-	INSTALL_UNKNOWN,    /* a tree, but no usable stat record */
-	INSTALL_MATCH,      /* stat record says the tree is the expected one */
-	INSTALL_OTHER_TREE, /* recorded tree id differs from the expected one */
-	INSTALL_CHANGED,    /* files changed since install (stat differs) */
-};
-
-struct install_report {
-	enum install_status status;
-	char recorded_tree[80];       /* tree id in the stat record, or "" */
-	size_t n_changed;             /* entries whose stat differs */
-	char changed[INSTALL_REPORT_PATHS][512]; /* the first few, relative */
 };
 
 /* Fill paths from the install folder (made absolute against cwd). Makes
@@ -65,9 +50,9 @@ int install_commit(struct install *inst, const char *stage, const char *tree_id,
 		   struct gn_error *err);
 
 /* Compare the installed tree with its stat record and expected tree id
- * (lstat only; no file is read).  expected_tree may be NULL: then only the
- * stat comparison is made and the changed paths reported. */
-int install_check(const struct install *inst, const char *expected_tree,
-		  struct install_report *report, struct gn_error *err);
+ * (one fstatat per entry; no file is read).  expected_tree may be NULL:
+ * then only the stat comparison is made and the changed paths reported. */
+void install_check(const struct install *inst, const char *expected_tree,
+		   struct statrec_report *report);
 
 #endif

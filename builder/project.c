@@ -858,7 +858,7 @@ int
 project_sync(struct project *p, bool frozen, struct project_sync_result *res, struct gn_error *err)
 {
 	const struct lock_goroot *goroot;
-	struct install_report report;
+	struct statrec_report report;
 	char stage[INSTALL_PATH_MAX];
 	int rc;
 
@@ -891,10 +891,8 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res, st
 	snprintf(res->tree, sizeof(res->tree), "%s", goroot->tree);
 
 	/* Fast path first without the lock: a warm sync costs a few lstat calls. */
-	if ((rc = install_check(&p->install, goroot->tree, &report, err)) < 0) {
-		return rc;
-	}
-	if (report.status == INSTALL_MATCH) {
+	install_check(&p->install, goroot->tree, &report);
+	if (report.status == STATREC_MATCH) {
 		res->noop = true;
 		return 0;
 	}
@@ -902,10 +900,8 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res, st
 		return rc;
 	}
 	/* Another sync may have finished while we waited. */
-	if ((rc = install_check(&p->install, goroot->tree, &report, err)) < 0) {
-		goto out;
-	}
-	if (report.status == INSTALL_MATCH) {
+	install_check(&p->install, goroot->tree, &report);
+	if (report.status == STATREC_MATCH) {
 		res->noop = true;
 		goto out;
 	}
@@ -963,13 +959,11 @@ project_check(struct project *p, bool deep, bool upstream, struct project_check_
 		res->drifted = true;
 	} else {
 		snprintf(res->expected_tree, sizeof(res->expected_tree), "%s", goroot->tree);
-		if ((rc = install_check(&p->install, goroot->tree, &res->install, err)) < 0) {
-			return rc;
-		}
-		if (res->install.status != INSTALL_MATCH) {
+		install_check(&p->install, goroot->tree, &res->install);
+		if (res->install.status != STATREC_MATCH) {
 			res->drifted = true;
 		}
-		if (deep && res->install.status != INSTALL_MISSING) {
+		if (deep && res->install.status != STATREC_MISSING) {
 			uint8_t id[GN_SHA256_LEN];
 			if ((rc = tree_hash_dir(p->install.root, id, err)) < 0) {
 				return rc;
@@ -1028,7 +1022,7 @@ project_verify(struct project *p, struct project_verify_result *res, struct gn_e
 	tree_format_id(id, res->actual_tree);
 	res->match = strcmp(res->actual_tree, goroot->tree) == 0;
 	if (!res->match) {
-		rc = install_check(&p->install, NULL, &res->changed, err);
+		install_check(&p->install, NULL, &res->changed);
 	}
 	return rc;
 }

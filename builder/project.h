@@ -85,7 +85,7 @@ struct project_check_result {
 	struct lock_drift drift;          /* manifest vs lock */
 	bool host_missing;                /* this machine is not among the lock's hosts */
 	char expected_tree[LOCK_TREE_ID_LEN];
-	struct install_report install;    /* lock vs installed tree */
+	struct statrec_report install;    /* lock vs installed tree */
 	bool deep;                        /* tree re-hashed */
 	char actual_tree[LOCK_TREE_ID_LEN];
 	bool upstream_checked;
@@ -103,7 +103,7 @@ struct project_verify_result {
 	char expected_tree[LOCK_TREE_ID_LEN];
 	char actual_tree[LOCK_TREE_ID_LEN];
 	bool match;
-	struct install_report changed; /* when it does not match: what the stat record says */
+	struct statrec_report changed; /* when it does not match: what the stat record says */
 };
 
 /* Re-hash every byte of the installed GOROOT against the lock. */

@@ -7,18 +7,18 @@
 #include <string.h>
 
 static const char *
-install_status_text(enum install_status status)
+install_status_text(enum statrec_status status)
 {
 	switch (status) {
-	case INSTALL_MISSING:
+	case STATREC_MISSING:
 		return "not installed";
-	case INSTALL_UNKNOWN:
+	case STATREC_UNKNOWN:
 		return "installed, but without a stat record (run `gonative sync`)";
-	case INSTALL_MATCH:
+	case STATREC_MATCH:
 		return "matches the lock";
-	case INSTALL_OTHER_TREE:
+	case STATREC_OTHER_TREE:
 		return "holds another GOROOT than the lock";
-	case INSTALL_CHANGED:
+	case STATREC_CHANGED:
 		return "changed since it was installed";
 	}
 	return "?";
@@ -47,16 +47,16 @@ print_report(FILE *out, const struct project *p, const struct project_check_resu
 	} else {
 		fprintf(out, "lock vs install: %s %s\n", p->install.root,
 			install_status_text(res->install.status));
-		if (res->install.status == INSTALL_OTHER_TREE) {
+		if (res->install.status == STATREC_OTHER_TREE) {
 			fprintf(out, "    - lock:      %s\n    + installed: %s\n",
 				res->expected_tree, res->install.recorded_tree);
 		}
-		for (size_t i = 0; i < res->install.n_changed && i < INSTALL_REPORT_PATHS; i++) {
+		for (size_t i = 0; i < res->install.n_changed && i < STATREC_REPORT_PATHS; i++) {
 			fprintf(out, "    changed: %s\n", res->install.changed[i]);
 		}
-		if (res->install.n_changed > INSTALL_REPORT_PATHS) {
+		if (res->install.n_changed > STATREC_REPORT_PATHS) {
 			fprintf(out, "    ... and %zu more\n",
-				res->install.n_changed - INSTALL_REPORT_PATHS);
+				res->install.n_changed - STATREC_REPORT_PATHS);
 		}
 		if (res->deep) {
 			fprintf(out, "  tree hash: %s (lock: %s)%s\n", res->actual_tree,
@@ -78,18 +78,18 @@ print_report(FILE *out, const struct project *p, const struct project_check_resu
 }
 
 static const char *
-install_status_name(enum install_status status)
+install_status_name(enum statrec_status status)
 {
 	switch (status) {
-	case INSTALL_MISSING:
+	case STATREC_MISSING:
 		return "missing";
-	case INSTALL_UNKNOWN:
+	case STATREC_UNKNOWN:
 		return "unknown";
-	case INSTALL_MATCH:
+	case STATREC_MATCH:
 		return "match";
-	case INSTALL_OTHER_TREE:
+	case STATREC_OTHER_TREE:
 		return "other-tree";
-	case INSTALL_CHANGED:
+	case STATREC_CHANGED:
 		return "changed";
 	}
 	return "unknown";
@@ -136,7 +136,7 @@ print_json(const struct project *p, const struct project_check_result *res)
 		gn_buf_puts(&out, "null");
 	}
 	gn_buf_puts(&out, ", \"changed\": [");
-	for (size_t i = 0; i < res->install.n_changed && i < INSTALL_REPORT_PATHS; i++) {
+	for (size_t i = 0; i < res->install.n_changed && i < STATREC_REPORT_PATHS; i++) {
 		gn_buf_puts(&out, i ? ", " : "");
 		gn_buf_json_string(&out, res->install.changed[i]);
 	}

@@ -49,7 +49,7 @@ run_verify(struct cli *cli, int argc, char **argv)
 		cli_json_bool(&out, "match", res.match);
 		cli_json_key(&out, "changed");
 		gn_buf_puts(&out, "[");
-		for (size_t i = 0; i < res.changed.n_changed && i < INSTALL_REPORT_PATHS; i++) {
+		for (size_t i = 0; i < res.changed.n_changed && i < STATREC_REPORT_PATHS; i++) {
 			gn_buf_puts(&out, i ? ", " : "");
 			gn_buf_json_string(&out, res.changed.changed[i]);
 		}
@@ -72,12 +72,12 @@ run_verify(struct cli *cli, int argc, char **argv)
 		fprintf(cli_out(cli),
 			"%s: does not match the lock\n  - lock:      %s\n  + installed: %s\n",
 			project.install.root, res.expected_tree, res.actual_tree);
-		for (size_t i = 0; i < res.changed.n_changed && i < INSTALL_REPORT_PATHS; i++) {
+		for (size_t i = 0; i < res.changed.n_changed && i < STATREC_REPORT_PATHS; i++) {
 			fprintf(cli_out(cli), "  changed: %s\n", res.changed.changed[i]);
 		}
-		if (res.changed.n_changed > INSTALL_REPORT_PATHS) {
+		if (res.changed.n_changed > STATREC_REPORT_PATHS) {
 			fprintf(cli_out(cli), "  ... and %zu more\n",
-				res.changed.n_changed - INSTALL_REPORT_PATHS);
+				res.changed.n_changed - STATREC_REPORT_PATHS);
 		}
 		fprintf(cli_out(cli), "Run `gonative sync` to reinstall it.\n");
 		rc = gn_code_exit(GN_E_DRIFT);
