@@ -2,6 +2,7 @@
 
 #include "builder/fetch.h"
 #include "builder/merge.h"
+#include "builder/store.h"
 #include "builder/tree.h"
 #include "gn/fs.h"
 #include "gn/sha256.h"
@@ -854,6 +855,60 @@ host_goroot(struct project *p, const struct lock_goroot **out, struct gn_error *
 			    p->lock_path, text, p->manifest.path);
 }
 
+/*
+ * Put the locked tree into the staging folder: from the tree store when it
+ * holds it (no archive is read), else built from the cached archives and
+ * checked against the lock, then kept in the store for next time.
+ */
+static int
+fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_error *err)
+{
+	char stored[CACHE_PATH_MAX], tree[LOCK_TREE_ID_LEN];
+	enum store_method method;
+	struct gn_error store_err;
+	bool found;
+	int rc;
+
+	if ((rc = cache_lock(&p->cache, err)) < 0) {
+		return rc;
+	}
+	found = store_lookup(&p->cache, tree_id, stored);
+	rc = found ? store_clone(stored, stage, &method, err) : 0;
+	cache_unlock(&p->cache);
+	if (found && rc == 0) {
+		gn_emitf(p->opts.events, GN_EV_INFO, "filled from the tree store (%s)",
+			 store_method_name(method));
+		return 0;
+	}
+	if (found) {
+		/* A store that can't be read is no reason to fail: build instead. */
+		gn_emitf(p->opts.events, GN_EV_WARNING, "tree store: %s; building from archives",
+			 err->message);
+		gn_error_clear(err);
+		if ((rc = gn_rm_rf(stage, err)) < 0 || (rc = gn_mkdir_p(stage, 0755, err)) < 0) {
+			return rc;
+		}
+	}
+	rc = build_goroot(p, &p->lock, &p->host, stage, false, tree, err);
+	if (rc == 0 && strcmp(tree, tree_id) != 0) {
+		rc = gn_error_set(err, GN_E_INTEGRITY,
+				  "the merged GOROOT does not hash to the locked value");
+		gn_error_values(err, tree_id, tree);
+	}
+	if (rc < 0) {
+		return rc;
+	}
+	gn_error_clear(&store_err);
+	if (cache_lock(&p->cache, &store_err) == 0) {
+		if (store_put(&p->cache, tree_id, stage, &store_err) < 0) {
+			gn_emitf(p->opts.events, GN_EV_WARNING, "could not keep the tree in the store: %s",
+				 store_err.message);
+		}
+		cache_unlock(&p->cache);
+	}
+	return 0;
+}
+
 int
 project_sync(struct project *p, bool frozen, struct project_sync_result *res, struct gn_error *err)
 {
@@ -912,16 +967,7 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res, st
 	if ((rc = install_stage(&p->install, stage, err)) < 0) {
 		goto out;
 	}
-	{
-		char tree[LOCK_TREE_ID_LEN];
-
-		rc = build_goroot(p, &p->lock, &p->host, stage, false, tree, err);
-		if (rc == 0 && strcmp(tree, goroot->tree) != 0) {
-			rc = gn_error_set(err, GN_E_INTEGRITY,
-					  "the merged GOROOT does not hash to the locked value");
-			gn_error_values(err, goroot->tree, tree);
-		}
-	}
+	rc = fill_stage(p, goroot->tree, stage, err);
 	if (rc == 0) {
 		gn_emitf(p->opts.events, GN_EV_DEBUG, "installing %s", p->install.root);
 		rc = install_commit(&p->install, stage, goroot->tree, err);
