@@ -51,6 +51,17 @@ cache_open(struct cache *cache, const char *dir, struct gn_error *err)
 	if ((rc = gn_mkdir_p(sub, 0755, err)) < 0) {
 		return rc;
 	}
+	/* Absolute, so paths handed to child processes (make.bash) hold. */
+	{
+		char *abs = realpath(cache->root, NULL);
+
+		if (!abs) {
+			return gn_error_set(err, GN_E_IO, "cannot resolve %s: %s", cache->root,
+					    strerror(errno));
+		}
+		snprintf(cache->root, sizeof(cache->root), "%s", abs);
+		free(abs);
+	}
 	snprintf(sub, sizeof(sub), "%s/tmp", cache->root);
 	if ((rc = gn_mkdir_p(sub, 0755, err)) < 0) {
 		return rc;

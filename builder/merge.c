@@ -13,6 +13,7 @@
 #include "gn/arena.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -212,6 +213,36 @@ touch_merged(struct merge_ctx *ctx, struct gn_error *err)
 	return 0;
 }
 
+/* The newest mtime of a tree already on disk (for the Go < 1.10 rule). */
+static struct merge_ctx *newest_ctx;
+
+static int
+newest_visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)path;
+	(void)ftw;
+	if ((type == FTW_F || type == FTW_SL) &&
+	    (!newest_ctx->have_newest || st->st_mtime > newest_ctx->newest)) {
+		newest_ctx->newest = st->st_mtime;
+		newest_ctx->have_newest = true;
+	}
+	return 0;
+}
+
+static int
+newest_on_disk(struct merge_ctx *ctx, const char *dir, struct gn_error *err)
+{
+	int rc;
+
+	newest_ctx = ctx;
+	rc = nftw(dir, newest_visit, 32, FTW_PHYS);
+	newest_ctx = NULL;
+	if (rc != 0) {
+		return gn_error_set(err, GN_E_IO, "cannot walk %s: %s", dir, strerror(errno));
+	}
+	return 0;
+}
+
 int
 merge_goroot(const struct merge_opts *opts, uint8_t tree_id[GN_SHA256_LEN], struct gn_error *err)
 {
@@ -223,7 +254,12 @@ merge_goroot(const struct merge_opts *opts, uint8_t tree_id[GN_SHA256_LEN], stru
 	if (!tree) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	rc = unpack_source(&ctx, &opts->host, tree, err);
+	if (opts->host_prebuilt) {
+		rc = opts->dest ? newest_on_disk(&ctx, opts->dest, err)
+				: gn_error_set(err, GN_E_USAGE, "a prebuilt host needs a folder");
+	} else {
+		rc = unpack_source(&ctx, &opts->host, tree, err);
+	}
 	for (size_t i = 0; rc == 0 && i < opts->n_targets; i++) {
 		const struct merge_source *t = &opts->targets[i];
 		bool seen = gn_platform_equal(&t->platform, &opts->host.platform);
@@ -255,7 +291,9 @@ merge_goroot(const struct merge_opts *opts, uint8_t tree_id[GN_SHA256_LEN], stru
 		rc = touch_merged(&ctx, err);
 	}
 	if (rc == 0) {
-		rc = tree_root(tree, tree_id, err);
+		/* Files written by a source build never passed through the tree. */
+		rc = opts->host_prebuilt ? tree_hash_dir(opts->dest, tree_id, err)
+					 : tree_root(tree, tree_id, err);
 	}
 	tree_free(tree);
 	free(ctx.merged);

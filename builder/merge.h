@@ -29,6 +29,9 @@ struct merge_opts {
 	const struct merge_source *targets; /* a target equal to the host is skipped */
 	size_t n_targets;
 	const char *dest; /* empty folder to build in; NULL = compute the hash only */
+	/* dest already holds the host's tree (built from source): the host
+	 * archive is not unpacked and the tree id is hashed from dest. */
+	bool host_prebuilt;
 	const struct gn_events *events;
 };
 

@@ -2,6 +2,7 @@
 
 #include "builder/fetch.h"
 #include "builder/merge.h"
+#include "builder/source.h"
 #include "builder/store.h"
 #include "builder/tree.h"
 #include "gn/fs.h"
@@ -631,6 +632,10 @@ host_artifacts(const struct project *p, struct lock *lock, const struct gn_platf
 	*n = 0;
 	found = lock_artifact_for(lock, host);
 	if (!found) {
+		/* base: source: the host's tree comes from the source archive. */
+		found = lock_source_artifact(lock);
+	}
+	if (!found) {
 		gn_platform_format(host, text, sizeof(text));
 		return gn_error_set(err, GN_E_LOCK, "%s: no artifact for host %s", p->lock_path,
 				    text);
@@ -685,6 +690,72 @@ evict_changed(struct project *p, struct lock_artifact **arts, size_t n)
 }
 
 /*
+ * base: source: make.bash builds the host toolchain from the locked source
+ * (into dest, or a scratch folder when only the hash is wanted), then the
+ * targets are merged as usual and the tree hashed from disk.  A tree built
+ * only for its hash goes into the tree store, so the sync that follows the
+ * lock does not build it again.
+ */
+static int
+build_from_source(struct project *p, struct merge_opts *mo, const char *dest,
+		  uint8_t id[GN_SHA256_LEN], struct gn_error *err)
+{
+	char work[CACHE_PATH_MAX], root[CACHE_PATH_MAX + 16], bootstrap[4096];
+	char tree[LOCK_TREE_ID_LEN], scratch[CACHE_PATH_MAX + 16];
+	struct source_build sb = {
+		.archive = mo->host.archive,
+		.file = mo->host.file,
+		.sha256 = mo->host.sha256,
+		.size = mo->host.size,
+		.bootstrap = bootstrap,
+		.work = work,
+		.events = p->opts.events,
+	};
+	int rc;
+
+	rc = source_find_bootstrap(p->manifest.bootstrap, p->manifest.dir, bootstrap,
+				   sizeof(bootstrap), err);
+	if (rc < 0) {
+		return rc;
+	}
+	cache_tmp_path(&p->cache, "build-XXXXXX", work);
+	if (!mkdtemp(work)) {
+		return gn_error_set(err, GN_E_IO, "cannot create %s: %s", work, strerror(errno));
+	}
+	snprintf(root, sizeof(root), "%s/goroot", work);
+	if (!dest && (rc = gn_mkdir_p(root, 0755, err)) < 0) {
+		return rc;
+	}
+	sb.dest = dest ? dest : root;
+	rc = source_build(&sb, err);
+	if (rc == 0) {
+		mo->dest = sb.dest;
+		mo->host_prebuilt = true;
+		rc = merge_goroot(mo, id, err);
+	}
+	if (rc == 0 && !dest) {
+		struct gn_error store_err;
+
+		tree_format_id(id, tree);
+		gn_error_clear(&store_err);
+		if (store_put(&p->cache, tree, root, &store_err) < 0) {
+			gn_emitf(p->opts.events, GN_EV_WARNING,
+				 "could not keep the built tree in the store: %s",
+				 store_err.message);
+		}
+	}
+	/* Keep make.log after a failure: the error names it. */
+	gn_rm_rf(root, NULL);
+	if (rc == 0) {
+		gn_rm_rf(work, NULL);
+	} else {
+		snprintf(scratch, sizeof(scratch), "%s/gocache", work);
+		gn_rm_rf(scratch, NULL);
+	}
+	return rc;
+}
+
+/*
  * Build host's GOROOT from the cache into dest (NULL: hash only).  A cache
  * file that no longer matches its sha256 is evicted, fetched again and the
  * build retried once; nothing unverified is ever used.
@@ -735,6 +806,10 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 		mo.n_targets = n - 1;
 		mo.dest = dest;
 		mo.events = p->opts.events;
+		if (arts[0]->os[0] == '\0') {
+			rc = build_from_source(p, &mo, dest, id, err);
+			break;
+		}
 		rc = merge_goroot(&mo, id, err);
 		if (rc != -GN_E_INTEGRITY || attempt > 0 || p->opts.offline) {
 			break;

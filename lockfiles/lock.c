@@ -16,9 +16,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 /* ---- scalars ----------------------------------------------------------- */
+
+
+/* go<V>.src.tar.gz with os "" and arch "": the source of a base: source lock. */
+static bool
+is_source_artifact(const char *file, const char *os, const char *arch)
+{
+	size_t n = strlen(file), suffix = strlen(".src.tar.gz");
+
+	return os[0] == '\0' && arch[0] == '\0' && n > suffix &&
+	       strcmp(file + n - suffix, ".src.tar.gz") == 0;
+}
 
 static bool
 word_is(const char *s, const char *lower)
@@ -781,8 +793,10 @@ read_artifact(struct lock_reader *r, const struct ynode *n, struct lock_artifact
 	    (rc = get_string(r, v[A_ARCH], "arch", &arch)) < 0) {
 		return rc;
 	}
-	if (!gn_platform_from_index(os, arch, &p) || strlen(os) >= sizeof(a->os) ||
-	    strlen(arch) >= sizeof(a->arch)) {
+	if (is_source_artifact(a->file, os, arch)) {
+		/* base: source: the source archive has no platform. */
+	} else if (!gn_platform_from_index(os, arch, &p) || strlen(os) >= sizeof(a->os) ||
+		   strlen(arch) >= sizeof(a->arch)) {
 		return rfail(r, v[A_OS]->line, v[A_OS]->col, "os/arch: %s/%s is not a known platform",
 			     os, arch);
 	}
@@ -1031,12 +1045,19 @@ int
 lock_load(struct gn_arena *arena, const char *path, struct lock *out, struct gn_error *err)
 {
 	char *data = NULL;
+	struct stat st;
 	size_t len = 0;
 	int rc;
 
 	if (!gn_path_exists(path)) {
 		memset(out, 0, sizeof(*out));
 		return gn_error_set(err, GN_E_LOCK, "%s does not exist", path);
+	}
+	/* An oversized lock is an invalid lock (exit 2), not an I/O error. */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > LOCK_MAX_BYTES) {
+		memset(out, 0, sizeof(*out));
+		return gn_error_at(err, GN_E_LOCK, path, 0, 0, "larger than the limit of %d bytes",
+				   LOCK_MAX_BYTES);
 	}
 	rc = gn_read_file(path, LOCK_MAX_BYTES, &data, &len, err);
 	if (rc < 0) {
@@ -1055,6 +1076,19 @@ lock_find_artifact(const struct lock *lock, const char *file)
 	for (size_t i = 0; i < lock->n_artifacts; i++) {
 		if (lock->artifacts[i].file && strcmp(lock->artifacts[i].file, file) == 0) {
 			return &lock->artifacts[i];
+		}
+	}
+	return NULL;
+}
+
+const struct lock_artifact *
+lock_source_artifact(const struct lock *lock)
+{
+	for (size_t i = 0; i < lock->n_artifacts; i++) {
+		const struct lock_artifact *a = &lock->artifacts[i];
+
+		if (is_source_artifact(a->file, a->os, a->arch)) {
+			return a;
 		}
 	}
 	return NULL;

@@ -77,6 +77,8 @@ int lock_load(struct gn_arena *arena, const char *path, struct lock *out, struct
 
 /* Lookups; NULL when absent. */
 const struct lock_artifact *lock_find_artifact(const struct lock *lock, const char *file);
+/* The source archive of a base: source lock (os and arch ""), or NULL. */
+const struct lock_artifact *lock_source_artifact(const struct lock *lock);
 /* The artifact for platform p (os + index arch). */
 const struct lock_artifact *lock_artifact_for(const struct lock *lock, const struct gn_platform *p);
 const struct lock_goroot *lock_goroot_for(const struct lock *lock, const struct gn_platform *host);

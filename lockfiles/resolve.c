@@ -77,8 +77,9 @@ pick_file(const struct lock_index_release *rel, const struct gn_platform *p)
 		const struct lock_index_file *f = &rel->files[i];
 		bool f_new, best_new;
 
-		if (strcmp(f->kind, "archive") != 0 || strcmp(f->os, p->os) != 0 ||
-		    strcmp(f->arch, arch) != 0) {
+		/* The empty platform stands for the source archive (base: source). */
+		if (strcmp(f->kind, p->os[0] ? "archive" : "source") != 0 ||
+		    strcmp(f->os, p->os) != 0 || strcmp(f->arch, arch) != 0) {
 			continue;
 		}
 		if (!best) {
@@ -133,6 +134,15 @@ same_artifact(const struct lock_artifact *a, const struct lock_artifact *b)
 	       a->size == b->size;
 }
 
+/* What host's tree is built from: its binary archive, or the source. */
+static const struct lock_artifact *
+host_artifact(const struct lock *lock, const struct gn_platform *host)
+{
+	const struct lock_artifact *a = lock_artifact_for(lock, host);
+
+	return a ? a : lock_source_artifact(lock);
+}
+
 /* Is previous's tree for host still the tree these artifacts make? */
 static bool
 keep_goroot(const struct lock *previous, const struct lock *out, const struct gn_platform *host)
@@ -150,7 +160,7 @@ keep_goroot(const struct lock *previous, const struct lock *out, const struct gn
 			       out->n_platforms)) {
 		return false;
 	}
-	if (!same_artifact(lock_artifact_for(previous, host), lock_artifact_for(out, host))) {
+	if (!same_artifact(host_artifact(previous, host), host_artifact(out, host))) {
 		return false;
 	}
 	for (size_t i = 0; i < out->n_platforms; i++) {
@@ -173,8 +183,13 @@ fill_artifact(const struct manifest *m, const struct lock_index_release *rel,
 	char text[GN_PLATFORM_TEXT];
 
 	gn_platform_format(p, text, sizeof(text));
+	if (!p->os[0]) {
+		text[0] = '\0';
+	}
 	if (!f) {
-		int rc = gn_error_set(err, GN_E_RESOLVE, "%s has no binary archive for %s",
+		int rc = gn_error_set(err, GN_E_RESOLVE,
+				      p->os[0] ? "%s has no binary archive for %s"
+					       : "%s has no source archive%s",
 				      rel->version, text);
 		gn_error_values(err, text, "no such file in the index");
 		return rc;
@@ -297,8 +312,9 @@ lock_resolve(struct gn_arena *arena, const struct manifest *m, const char *manif
 	out->hosts = gn_arena_array(arena, n_hosts, sizeof(*out->hosts));
 	out->platforms = gn_arena_array(arena, m->n_platforms ? m->n_platforms : 1,
 					sizeof(*out->platforms));
-	want = gn_arena_array(arena, n_hosts + m->n_platforms, sizeof(*want));
-	out->artifacts = gn_arena_array(arena, n_hosts + m->n_platforms, sizeof(*out->artifacts));
+	want = gn_arena_array(arena, n_hosts + m->n_platforms + 1, sizeof(*want));
+	out->artifacts = gn_arena_array(arena, n_hosts + m->n_platforms + 1,
+					sizeof(*out->artifacts));
 	out->goroots = gn_arena_array(arena, n_hosts, sizeof(*out->goroots));
 	if (!out->go || !out->index || !out->hosts || !out->platforms || !want ||
 	    !out->artifacts || !out->goroots) {
@@ -312,10 +328,32 @@ lock_resolve(struct gn_arena *arena, const struct manifest *m, const char *manif
 	}
 	out->n_platforms = m->n_platforms;
 
-	/* One archive per host and per platform. */
+	/* One archive per host and per platform; with base: source the host's
+	 * is the source archive (the empty platform), built on this machine. */
+	if (m->base == MANIFEST_BASE_SOURCE) {
+		char text[GN_PLATFORM_TEXT], here[GN_PLATFORM_TEXT];
+
+		if (!default_host || n_hosts != 1 || !gn_platform_equal(&hosts[0], default_host)) {
+			gn_platform_format(&hosts[0], text, sizeof(text));
+			if (default_host) {
+				gn_platform_format(default_host, here, sizeof(here));
+			} else {
+				snprintf(here, sizeof(here), "unknown");
+			}
+			memset(out, 0, sizeof(*out));
+			return gn_error_at(err, GN_E_RESOLVE, m->path, m->go_line, m->go_col,
+					   "base: source builds the toolchain for this machine "
+					   "(%s) only; hosts: must be just that (got %s%s)",
+					   here, text, n_hosts > 1 ? ", ..." : "");
+		}
+		memset(&want[n_want++], 0, sizeof(*want));
+	}
 	for (size_t i = 0; i < n_hosts + m->n_platforms; i++) {
 		const struct gn_platform *p = i < n_hosts ? &hosts[i] : &m->platforms[i - n_hosts];
 
+		if (m->base == MANIFEST_BASE_SOURCE && gn_platform_equal(p, &hosts[0])) {
+			continue;
+		}
 		if (!platform_in(p, want, n_want)) {
 			want[n_want++] = *p;
 		}
