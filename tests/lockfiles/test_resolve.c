@@ -480,6 +480,63 @@ test_drift(void)
 	gn_arena_free(&a);
 }
 
+/* base: source locks the source archive instead of the host's binary one,
+ * for the machine running lock only, and the lock reads it back. */
+static void
+test_source(void)
+{
+	struct run r;
+	struct gn_buf text;
+	struct gn_arena back_arena;
+	struct lock back;
+	struct gn_error err;
+
+	run_init(&r, "1.21.5", "linux/amd64", "linux/386,linux/amd64");
+	r.m.base = MANIFEST_BASE_SOURCE;
+	if (resolve_ok(&r, NULL, false)) {
+		const struct lock_artifact *src = lock_source_artifact(&r.lock);
+
+		TAP_OK(src && strcmp(src->file, "go1.21.5.src.tar.gz") == 0 && src->os[0] == '\0' &&
+			       src->arch[0] == '\0',
+		       "source: the src.tar.gz is locked with empty os/arch");
+		TAP_OK(!has_file(&r.lock, "go1.21.5.linux-amd64.tar.gz"),
+		       "source: no binary archive for the host");
+		TAP_OK(has_file(&r.lock, "go1.21.5.linux-386.tar.gz") && r.lock.n_artifacts == 2,
+		       "source: targets other than the host keep their archives");
+		TAP_OK(r.lock.n_goroots == 1 && r.lock.goroots[0].tree[0] == '\0',
+		       "source: one goroot to build");
+		gn_buf_init(&text);
+		gn_arena_init(&back_arena);
+		strcpy(r.lock.goroots[0].tree, "git-sha256:"
+		       "0000000000000000000000000000000000000000000000000000000000000000");
+		lock_write(&r.lock, &text);
+		TAP_OK(strstr(text.data, "os: \"\"\n    arch: \"\"\n") != NULL,
+		       "source: os and arch written as quoted empty strings");
+		TAP_EQ_INT(lock_parse(&back_arena, "gonative.lock", text.data, text.len, &back, &err),
+			   0, "source: the lock reads back");
+		TAP_OK(lock_source_artifact(&back) != NULL, "source: read back as the source");
+		gn_buf_free(&text);
+		gn_arena_free(&back_arena);
+	}
+	run_free(&r);
+
+	run_init(&r, "1.21.5", "darwin/arm64", "linux/386");
+	r.m.base = MANIFEST_BASE_SOURCE;
+	TAP_EQ_INT(resolve(&r, NULL, false), -GN_E_RESOLVE, "source: another machine's host refused");
+	TAP_OK(strstr(r.err.message, "base: source") && strstr(r.err.message, "linux/amd64") &&
+		       strstr(r.err.message, "darwin/arm64"),
+	       "source: the error names this machine and the host asked for");
+	run_free(&r);
+
+	run_init(&r, "1.21.5", NULL, "");
+	r.m.base = MANIFEST_BASE_SOURCE;
+	if (resolve_ok(&r, NULL, false)) {
+		TAP_OK(lock_source_artifact(&r.lock) && r.lock.n_artifacts == 1,
+		       "source: default host, no platforms: just the source");
+	}
+	run_free(&r);
+}
+
 int
 main(void)
 {
@@ -500,6 +557,7 @@ main(void)
 	test_pins();
 	test_previous();
 	test_drift();
+	test_source();
 	gn_buf_free(&json);
 	gn_arena_free(&idx_arena);
 	return tap_done();
