@@ -23,7 +23,8 @@ def main(t):
         t.expect_rc(r, 0, "second sync")
         new = srv.requests()[before:]
         t.check(not new, "second sync made no requests", new)
-        t.check(r.seconds < 3.0, "second sync is quick (%.2fs)" % r.seconds)
+        # Quickness is bench/'s P3a; here: no request, nothing replaced.
+        print("# second sync took %.3f s" % r.seconds)
         t.expect_re(r"up.to.date|already|nothing to do|no changes|unchanged", r.both,
                     "second sync says nothing changed", r, flags=re.I)
         t.check(os.stat(p.install).st_ino == ino, "GOROOT not replaced")

@@ -332,12 +332,8 @@ test_large(void)
 	TAP_EQ_INT(rc, 0, "large index parses");
 	tap_diag("parse of %zu bytes (%zu releases, %zu files): best of 5 %.2f ms", json.len,
 		 n_rel, n_rel * n_ports, best);
-#if defined(__SANITIZE_ADDRESS__)
-	/* Sanitizer builds are several times slower. */
-	TAP_OK(best < 500.0, "large index parses in %.1f ms (< 500, sanitized build)", best);
-#else
-	TAP_OK(best < 50.0, "large index parses in %.1f ms (< 50)", best);
-#endif
+	/* The time is a figure, not a verdict: speed goals live in bench/ (P6),
+	 * where they are compared with a baseline from the same run. */
 	gn_buf_free(&json);
 	gn_buf_free(&again);
 	gn_arena_free(&a);
