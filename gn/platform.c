@@ -87,6 +87,32 @@ gn_platform_equal(const struct gn_platform *a, const struct gn_platform *b)
 	return strcmp(a->os, b->os) == 0 && strcmp(a->arch, b->arch) == 0;
 }
 
+bool
+gn_platform_in(const struct gn_platform *p, const struct gn_platform *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (gn_platform_equal(p, &set[i])) {
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+gn_platform_same_set(const struct gn_platform *a, size_t na, const struct gn_platform *b,
+		     size_t nb)
+{
+	if (na != nb) {
+		return false;
+	}
+	for (size_t i = 0; i < na; i++) {
+		if (!gn_platform_in(&a[i], b, nb)) {
+			return false;
+		}
+	}
+	return true;
+}
+
 const char *
 gn_platform_index_arch(const struct gn_platform *p)
 {

@@ -29,6 +29,11 @@ void gn_platform_format(const struct gn_platform *p, char *out, size_t len);
 /* Order of "os/arch" strings. */
 int gn_platform_cmp(const struct gn_platform *a, const struct gn_platform *b);
 bool gn_platform_equal(const struct gn_platform *a, const struct gn_platform *b);
+/* Is p in set[0..n)? */
+bool gn_platform_in(const struct gn_platform *p, const struct gn_platform *set, size_t n);
+/* Same platforms, in any order (neither list has duplicates). */
+bool gn_platform_same_set(const struct gn_platform *a, size_t na, const struct gn_platform *b,
+			  size_t nb);
 /* Arch as go.dev file names and the index's "arch" field spell it. */
 const char *gn_platform_index_arch(const struct gn_platform *p);
 /* From the index's os/arch ("linux","armv6l" -> linux/arm); false if not a port. */

@@ -40,31 +40,6 @@ cmp_platform(const void *a, const void *b)
 	return gn_platform_cmp(a, b);
 }
 
-static bool
-platform_in(const struct gn_platform *p, const struct gn_platform *set, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (gn_platform_equal(p, &set[i])) {
-			return true;
-		}
-	}
-	return false;
-}
-
-static bool
-same_set(const struct gn_platform *a, size_t na, const struct gn_platform *b, size_t nb)
-{
-	if (na != nb) {
-		return false;
-	}
-	for (size_t i = 0; i < na; i++) {
-		if (!platform_in(&a[i], b, nb)) {
-			return false;
-		}
-	}
-	return true;
-}
-
 /* "[a, b]", sorted, owned by the arena. */
 static char *
 platform_list(struct gn_arena *arena, const struct gn_platform *ps, size_t n)
@@ -103,7 +78,7 @@ compare_platforms(struct drift_builder *b, const char *field, const struct gn_pl
 {
 	char *l, *w;
 
-	if (same_set(locked, n_locked, want, n_want)) {
+	if (gn_platform_same_set(locked, n_locked, want, n_want)) {
 		return;
 	}
 	l = platform_list(b->arena, locked, n_locked);

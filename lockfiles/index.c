@@ -7,6 +7,8 @@
  */
 #include "lockfiles/index.h"
 
+#include "gn/utf8.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -631,43 +633,6 @@ lock_index_parse(struct gn_arena *arena, const char *name, const char *data, siz
 	return rc;
 }
 
-/* Decodes one UTF-8 sequence at s; returns its length, or 0 when invalid. */
-static size_t
-utf8_decode(const unsigned char *s, uint32_t *cp)
-{
-	size_t n, i;
-	uint32_t c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2;
-		c = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		c = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			return 0;
-		}
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 2 && c < 0x80) || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-		return 0;
-	}
-	*cp = c;
-	return n;
-}
-
 /* A JSON string as Go's encoding/json writes it (HTML-safe escaping on). */
 static void
 put_go_string(struct gn_buf *out, const char *s)
@@ -723,7 +688,7 @@ put_go_string(struct gn_buf *out, const char *s)
 			p++;
 			continue;
 		}
-		n = utf8_decode(p, &cp);
+		n = gn_utf8_decode(p, &cp);
 		if (n == 0) {
 			gn_buf_puts(out, "\\ufffd");
 			p++;

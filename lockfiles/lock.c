@@ -8,6 +8,7 @@
  */
 #include "lockfiles/lock.h"
 
+#include "gn/utf8.h"
 #include "gn/fs.h"
 
 #include <errno.h>
@@ -115,43 +116,6 @@ needs_quotes(const char *s)
 	return plain_non_string(s);
 }
 
-/* Decodes one UTF-8 sequence; 0 when invalid. */
-static size_t
-utf8_next(const unsigned char *s, uint32_t *cp)
-{
-	size_t n;
-	uint32_t c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2;
-		c = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		c = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			return 0;
-		}
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 2 && c < 0x80) || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-		return 0;
-	}
-	*cp = c;
-	return n;
-}
-
 /* A YAML double-quoted scalar. */
 static void
 put_quoted(struct gn_buf *out, const char *s)
@@ -182,7 +146,7 @@ put_quoted(struct gn_buf *out, const char *s)
 			gn_buf_printf(out, "\\x%02X", *p++);
 			continue;
 		}
-		n = utf8_next(p, &cp);
+		n = gn_utf8_decode(p, &cp);
 		if (n == 0) {
 			/* Not representable in YAML; the reader would refuse it. */
 			gn_buf_puts(out, "\\uFFFD");

@@ -103,31 +103,6 @@ pick_file(const struct lock_index_release *rel, const struct gn_platform *p)
 }
 
 static bool
-platform_in(const struct gn_platform *p, const struct gn_platform *set, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (gn_platform_equal(p, &set[i])) {
-			return true;
-		}
-	}
-	return false;
-}
-
-static bool
-same_platform_set(const struct gn_platform *a, size_t na, const struct gn_platform *b, size_t nb)
-{
-	if (na != nb) {
-		return false;
-	}
-	for (size_t i = 0; i < na; i++) {
-		if (!platform_in(&a[i], b, nb)) {
-			return false;
-		}
-	}
-	return true;
-}
-
-static bool
 same_artifact(const struct lock_artifact *a, const struct lock_artifact *b)
 {
 	return a && b && strcmp(a->file, b->file) == 0 && strcmp(a->sha256, b->sha256) == 0 &&
@@ -156,7 +131,7 @@ keep_goroot(const struct lock *previous, const struct lock *out, const struct gn
 	if (!g || !g->tree[0]) {
 		return false;
 	}
-	if (!same_platform_set(previous->platforms, previous->n_platforms, out->platforms,
+	if (!gn_platform_same_set(previous->platforms, previous->n_platforms, out->platforms,
 			       out->n_platforms)) {
 		return false;
 	}
@@ -254,7 +229,7 @@ warn_nothing_to_merge(const struct lock *out, const struct gn_events *events)
 	for (size_t i = 0; i < out->n_platforms; i++) {
 		char text[GN_PLATFORM_TEXT];
 
-		if (platform_in(&out->platforms[i], out->hosts, out->n_hosts)) {
+		if (gn_platform_in(&out->platforms[i], out->hosts, out->n_hosts)) {
 			continue;
 		}
 		gn_platform_format(&out->platforms[i], text, sizeof(text));
@@ -354,7 +329,7 @@ lock_resolve(struct gn_arena *arena, const struct manifest *m, const char *manif
 		if (m->base == MANIFEST_BASE_SOURCE && gn_platform_equal(p, &hosts[0])) {
 			continue;
 		}
-		if (!platform_in(p, want, n_want)) {
+		if (!gn_platform_in(p, want, n_want)) {
 			want[n_want++] = *p;
 		}
 	}
