@@ -7,8 +7,17 @@
  * again (408/429/5xx, timeouts, cut-off bodies) or moves to the next URL.
  * Backoffs are deadlines, not sleeps, so the other transfers keep running.
  *
- * Resuming a ".part" with a Range request is not done: every attempt starts
- * from byte 0 (O_TRUNC).
+ * Resume: a request whose caller named the part file (req->part) and whose
+ * size is known keeps a part that holds only good-so-far bytes (a cut-off
+ * body, a timeout, a killed process) and continues it with "Range:
+ * bytes=N-".  The bytes already there are hashed first, so the final sha256
+ * still covers the whole file.  A 206 must say it starts at N; a 200 means
+ * the server ignored the range, and its body replaces the part.  When a
+ * resumed file fails its size or sha256 check (the old bytes were not what
+ * they seemed), the part is dropped and the same URL is fetched once more
+ * from byte 0; only that fresh download can blame the mirror.  Parts that
+ * got wrong bytes are always removed.  The default part ("<dest>.part") is
+ * never resumed: anything may have left it there.
  */
 #include "builder/fetch.h"
 
@@ -26,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +49,7 @@
 #define FETCH_RETRY_AFTER_MAX_MS 5000
 #define FETCH_PROGRESS_MS 100
 #define FETCH_POLL_MS 1000
+#define FETCH_HASH_CHUNK (256 * 1024)
 
 enum payload_state {
 	P_QUEUED,  /* waiting for a slot (and for ready_at) */
@@ -73,8 +84,16 @@ struct payload {
 	int64_t limit;
 	int64_t last_progress;
 	bool overflow;
+	int64_t overflow_at; /* bytes we would have had with the refused chunk */
 	int write_errno;
 	char errbuf[CURL_ERROR_SIZE];
+
+	/* Resume state (see the file comment). */
+	int64_t resume_from; /* this attempt asked for bytes from here; 0 = whole */
+	bool body_seen;      /* the first body chunk of this attempt was checked */
+	bool range_bad;      /* a 206 that does not continue at resume_from */
+	bool no_resume;      /* a resumed file failed once: always from byte 0 now */
+	bool attempt_bad;    /* this attempt got wrong bytes: drop the part */
 
 	/* The last failure of each kind, to report once every URL is spent. */
 	char last_why[GN_ERR_TEXT / 2];
@@ -145,6 +164,63 @@ http_failed(long status)
 	return status != 0 && !is_2xx(status);
 }
 
+static bool
+resumable(const struct payload *p)
+{
+	return p->req->part && p->req->size > 0 && !p->no_resume;
+}
+
+/* Does a 206's Content-Range continue exactly where the part ends? */
+static bool
+range_continues(struct payload *p)
+{
+	struct curl_header *h = NULL;
+	long long start, end, total;
+	char star;
+
+	if (curl_easy_header(p->easy, "Content-Range", 0, CURLH_HEADER, -1, &h) != CURLHE_OK ||
+	    !h) {
+		return false;
+	}
+	if (sscanf(h->value, "bytes %lld-%lld/%lld", &start, &end, &total) == 3) {
+		return start == p->resume_from && end >= start && total == p->req->size;
+	}
+	if (sscanf(h->value, "bytes %lld-%lld/%c", &start, &end, &star) == 3 && star == '*') {
+		return start == p->resume_from && end >= start;
+	}
+	return false;
+}
+
+/* The first body chunk of a resumed attempt: 206 appends, 200 starts over
+ * (the server ignored the range), file:// (status 0) was served from the
+ * offset.  -1 stops the transfer. */
+static int
+resume_answer(struct payload *p, long status)
+{
+	if (status == 206) {
+		if (!range_continues(p)) {
+			p->range_bad = true;
+			return -1;
+		}
+		return 0;
+	}
+	if (status == 0) {
+		return 0;
+	}
+	if (ftruncate(p->fd, 0) != 0 || lseek(p->fd, 0, SEEK_SET) != 0) {
+		p->write_errno = errno;
+		return -1;
+	}
+	gn_sha256_dispose(&p->sha);
+	if (gn_sha256_init(&p->sha) < 0) {
+		p->write_errno = ENOMEM;
+		return -1;
+	}
+	p->received = 0;
+	p->resume_from = 0;
+	return 0;
+}
+
 static size_t
 on_body(char *data, size_t size, size_t nmemb, void *user)
 {
@@ -158,8 +234,15 @@ on_body(char *data, size_t size, size_t nmemb, void *user)
 		/* An error page: the status says all we need. */
 		return 0;
 	}
+	if (!p->body_seen) {
+		p->body_seen = true;
+		if (p->resume_from > 0 && resume_answer(p, status) < 0) {
+			return 0;
+		}
+	}
 	if ((int64_t)len > p->limit - p->received) {
 		p->overflow = true;
+		p->overflow_at = p->received + (int64_t)len;
 		return 0;
 	}
 	while (off < len) {
@@ -240,7 +323,8 @@ attempt_failed(struct payload *p, bool transient, int64_t wait_ms)
 	struct fetch_request *req = p->req;
 	char msg[GN_ERR_TEXT];
 
-	attempt_cleanup(p, true);
+	/* Good-so-far bytes stay for the next attempt to resume from. */
+	attempt_cleanup(p, !(resumable(p) && !p->attempt_bad && p->received > 0));
 	if (transient && p->tries < p->ctx->retries) {
 		int64_t delay = (int64_t)FETCH_BACKOFF_MS << p->tries;
 		if (wait_ms > delay) {
@@ -279,12 +363,34 @@ bad_bytes(struct payload *p, const char *expected, const char *got, const char *
 	vsnprintf(p->last_why, sizeof(p->last_why), fmt, ap);
 	va_end(ap);
 	p->bad_bytes = true;
+	p->attempt_bad = true;
 	gn_error_clear(&p->bad_bytes_err);
 	gn_error_set(&p->bad_bytes_err, GN_E_INTEGRITY, "%s: %s", p->req->name, p->last_why);
 	gn_error_url(&p->bad_bytes_err, p->req->urls[p->url]);
 	if (expected || got) {
 		gn_error_values(&p->bad_bytes_err, expected, got);
 	}
+}
+
+/*
+ * A resumed attempt ended in a file that does not check out (or the server
+ * would not continue it): the old bytes are suspect, not the mirror.  Drop
+ * the part and fetch the same URL once more from byte 0.
+ */
+static void
+resume_failed(struct payload *p, const char *why)
+{
+	char msg[GN_ERR_TEXT];
+
+	snprintf(msg, sizeof(msg), "%s after resuming at byte %" PRId64 ", restarting from byte 0",
+		 why, p->resume_from);
+	snprintf(p->last_why, sizeof(p->last_why), "%s", msg);
+	p->attempt_bad = true;
+	attempt_cleanup(p, true);
+	p->no_resume = true;
+	p->ready_at = 0;
+	p->state = P_QUEUED;
+	emit(p, GN_EV_FETCH_RETRY, msg);
 }
 
 static bool
@@ -318,6 +424,10 @@ attempt_complete(struct payload *p)
 	int rc;
 
 	if (req->size >= 0 && p->received != req->size) {
+		if (p->resume_from > 0) {
+			resume_failed(p, "size mismatch");
+			return;
+		}
 		snprintf(want, sizeof(want), "%" PRId64 " bytes", req->size);
 		snprintf(got, sizeof(got), "%" PRId64 " bytes", p->received);
 		bad_bytes(p, want, got, "size mismatch");
@@ -327,6 +437,10 @@ attempt_complete(struct payload *p)
 	gn_sha256_final(&p->sha, digest);
 	gn_hex_encode(digest, sizeof(digest), hex);
 	if (req->sha256 && strcmp(hex, req->sha256) != 0) {
+		if (p->resume_from > 0) {
+			resume_failed(p, "sha256 mismatch");
+			return;
+		}
 		bad_bytes(p, req->sha256, hex, "sha256 mismatch");
 		attempt_failed(p, false, 0);
 		return;
@@ -348,6 +462,7 @@ attempt_complete(struct payload *p)
 			snprintf(p->last_why, sizeof(p->last_why), "%s",
 				 herr.message[0] ? herr.message : gn_code_message(gn_code_of(rc)));
 			p->bad_bytes = true;
+			p->attempt_bad = true;
 			p->bad_bytes_err = herr;
 			p->bad_bytes_err.code = gn_code_of(rc);
 			if (!herr.url[0]) {
@@ -382,18 +497,29 @@ static void
 attempt_done(struct payload *p, CURLcode rc)
 {
 	struct fetch_request *req = p->req;
-	curl_off_t retry_after = 0;
+	curl_off_t retry_after = 0, announced = -1;
+	char want[64], got[64];
 	long status = 0;
 	int err;
 
 	curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(p->easy, CURLINFO_RETRY_AFTER, &retry_after);
+	curl_easy_getinfo(p->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
 
 	if (p->write_errno) {
 		err = gn_error_set(&req->error, GN_E_IO, "cannot write %s: %s", p->part,
 				   strerror(p->write_errno));
 		attempt_cleanup(p, true);
 		request_fail(p, err);
+		return;
+	}
+	if (p->resume_from > 0 && (rc == CURLE_BAD_DOWNLOAD_RESUME || rc == CURLE_RANGE_ERROR)) {
+		resume_failed(p, p->errbuf[0] ? p->errbuf : curl_easy_strerror(rc));
+		return;
+	}
+	if (p->resume_from > 0 && (p->range_bad || status == 416)) {
+		resume_failed(p, status == 416 ? "HTTP 416"
+					       : "a Content-Range that does not continue the file");
 		return;
 	}
 	/* A 3xx that failed (redirect refused, too many) has curl's reason;
@@ -406,7 +532,20 @@ attempt_done(struct payload *p, CURLcode rc)
 		return;
 	}
 	if (p->overflow || rc == CURLE_FILESIZE_EXCEEDED) {
-		bad_bytes(p, NULL, NULL, "served more than the expected %" PRId64 " bytes",
+		if (p->resume_from > 0) {
+			resume_failed(p, "too many bytes");
+			return;
+		}
+		snprintf(want, sizeof(want), "%" PRId64 " bytes", p->limit);
+		if (p->overflow) {
+			snprintf(got, sizeof(got), "at least %" PRId64 " bytes", p->overflow_at);
+		} else if (announced >= 0) {
+			snprintf(got, sizeof(got), "%" PRId64 " bytes (Content-Length)",
+				 (int64_t)announced);
+		} else {
+			snprintf(got, sizeof(got), "more than %" PRId64 " bytes", p->limit);
+		}
+		bad_bytes(p, want, got, "served more than the expected %" PRId64 " bytes",
 			  p->limit);
 		attempt_failed(p, false, 0);
 		return;
@@ -414,7 +553,12 @@ attempt_done(struct payload *p, CURLcode rc)
 	if (rc != CURLE_OK) {
 		snprintf(p->last_why, sizeof(p->last_why), "%s",
 			 p->errbuf[0] ? p->errbuf : curl_easy_strerror(rc));
-		attempt_failed(p, curl_transient(rc), 0);
+		/* A stalled mirror costs a whole stall timeout per try: move on
+		 * at once while another mirror is left; retry only the last. */
+		attempt_failed(p,
+			       curl_transient(rc) &&
+				   !(rc == CURLE_OPERATION_TIMEDOUT && p->url + 1 < req->n_urls),
+			       0);
 		return;
 	}
 	attempt_complete(p);
@@ -452,7 +596,71 @@ easy_setup(struct payload *p, CURL *easy)
 	SETOPT(easy, CURLOPT_LOW_SPEED_TIME, ctx->stall_timeout);
 	/* Refuses an announced Content-Length over the cap before any byte. */
 	SETOPT(easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)p->limit);
+	if (p->resume_from > 0) {
+		char range[32];
+
+		/* Not CURLOPT_RESUME_FROM: that fails on a 200, which we take. */
+		snprintf(range, sizeof(range), "%" PRId64 "-", p->resume_from);
+		SETOPT(easy, CURLOPT_RANGE, range);
+	}
 	return CURLE_OK;
+}
+
+/*
+ * A part left by an earlier attempt or run: hash what it holds and continue
+ * after it.  One that is not shorter than the file (or cannot be read) is
+ * emptied instead.  0, or -code with req->error set.
+ */
+static int
+resume_prepare(struct payload *p)
+{
+	struct fetch_request *req = p->req;
+	uint8_t *buf = NULL;
+	struct stat st;
+	int64_t have = 0;
+
+	if (fstat(p->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		goto restart;
+	}
+	if (st.st_size <= 0 || st.st_size >= req->size) {
+		goto restart;
+	}
+	buf = malloc(FETCH_HASH_CHUNK);
+	if (!buf) {
+		return gn_error_set(&req->error, GN_E_NOMEM, "out of memory hashing %s",
+				    req->name);
+	}
+	while (have < st.st_size) {
+		ssize_t n = read(p->fd, buf, FETCH_HASH_CHUNK);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			break;
+		}
+		gn_sha256_update(&p->sha, buf, (size_t)n);
+		have += n;
+	}
+	free(buf);
+	if (have != st.st_size || lseek(p->fd, 0, SEEK_END) != have) {
+		gn_sha256_dispose(&p->sha);
+		if (gn_sha256_init(&p->sha) < 0) {
+			return gn_error_set(&req->error, GN_E_NOMEM, "out of memory hashing %s",
+					    req->name);
+		}
+		goto restart;
+	}
+	p->resume_from = have;
+	p->received = have;
+	gn_emitf(p->ctx->events, GN_EV_DEBUG, "%s: resuming at byte %" PRId64 " of %" PRId64,
+		 req->name, have, req->size);
+	return 0;
+restart:
+	if (ftruncate(p->fd, 0) != 0 || lseek(p->fd, 0, SEEK_SET) != 0) {
+		return gn_error_set(&req->error, GN_E_IO, "cannot truncate %s: %s", p->part,
+				    strerror(errno));
+	}
+	return 0;
 }
 
 /* Starts the current URL; a local failure ends the request. */
@@ -466,11 +674,16 @@ attempt_start(struct payload *p)
 
 	p->received = 0;
 	p->overflow = false;
+	p->overflow_at = 0;
 	p->write_errno = 0;
 	p->errbuf[0] = '\0';
 	p->last_progress = 0;
+	p->resume_from = 0;
+	p->body_seen = false;
+	p->range_bad = false;
+	p->attempt_bad = false;
 
-	p->fd = open(p->part, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+	p->fd = open(p->part, O_CREAT | O_RDWR | O_CLOEXEC | (resumable(p) ? 0 : O_TRUNC), 0644);
 	if (p->fd < 0) {
 		rc = gn_error_set(&req->error, GN_E_IO, "cannot create %s: %s", p->part,
 				  strerror(errno));
@@ -480,6 +693,11 @@ attempt_start(struct payload *p)
 	rc = gn_sha256_init(&p->sha);
 	if (rc < 0) {
 		gn_error_set(&req->error, GN_E_NOMEM, "out of memory hashing %s", req->name);
+		attempt_cleanup(p, true);
+		request_fail(p, rc);
+		return;
+	}
+	if (resumable(p) && (rc = resume_prepare(p)) < 0) {
 		attempt_cleanup(p, true);
 		request_fail(p, rc);
 		return;

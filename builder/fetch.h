@@ -6,6 +6,15 @@
  * agree is the file fsync'd and renamed to dest.  A failure moves that
  * request to its next URL; others keep running.  Schemes: http, https, file;
  * redirects only to http/https.  TLS verification is never turned off.
+ *
+ * Resume: when the caller names the part file (part != NULL) and the size is
+ * known, a part shorter than the file (left by a cut-off transfer or a killed
+ * process) is hashed and continued with "Range: bytes=N-": a 206 must start
+ * at N and is appended, a 200 replaces the part.  If the resumed file then
+ * fails its size or sha256 check, the part is dropped and the same URL is
+ * fetched once more from byte 0.  A part that got wrong bytes is always
+ * removed; one that holds only good-so-far bytes stays after a failed run
+ * (for the next one to resume).  The default "<dest>.part" is never resumed.
  */
 #ifndef FETCH_H
 #define FETCH_H
@@ -33,7 +42,8 @@ struct fetch_request {
 	int64_t max_size;        /* cap when size is unknown (0 = 64 MiB) */
 	const char *dest;        /* final path; its folder exists */
 	const char *part;        /* where bytes land first (same file system as
-				  * dest); NULL = "<dest>.part" */
+				  * dest); resumed when size is known (above).
+				  * NULL = "<dest>.part", always started afresh */
 	fetch_verify_fn verify;  /* optional */
 	void *verify_user;
 

@@ -17,7 +17,9 @@
  *   SECURE_SYMLINKS from tripping over symlinks above dest.
  * - Permissions: ARCHIVE_EXTRACT_PERM applies the entry's bits with chmod
  *   after creation, so the process umask does not change file or folder
- *   modes; we mask them to 0777 (no setuid/setgid/sticky).  Folders the
+ *   modes.  We mask them to 0755: no setuid/setgid/sticky, and nobody but
+ *   the owner may write (the tree hash only sees the exec bit, so a
+ *   world-writable GOROOT would go unnoticed by verify).  Folders the
  *   archive does not list are made 0755 here (libarchive would use
  *   0777 & ~umask).  Listed folders are created owner-writable and get
  *   their own mode when libarchive closes the writer.  Nothing is chowned.
@@ -316,7 +318,12 @@ static int
 write_error(struct unpacker *u, struct gn_error *err)
 {
 	const char *msg = archive_error_string(u->aw);
+	int errnum = archive_errno(u->aw);
 
+	if (errnum > 0 && (!msg || !strstr(msg, strerror(errnum)))) {
+		return gn_error_set(err, GN_E_IO, "cannot write %s: %s (%s)", u->full.data,
+				    msg ? msg : "write failed", strerror(errnum));
+	}
 	return gn_error_set(err, GN_E_IO, "cannot write %s: %s", u->full.data,
 			    msg ? msg : "unknown error");
 }
@@ -406,9 +413,12 @@ write_header(struct unpacker *u, struct archive_entry *entry, struct gn_error *e
 		return rc;
 	}
 	archive_entry_set_pathname(entry, u->full.data);
-	archive_entry_set_perm(entry, archive_entry_perm(entry) & 0777);
+	archive_entry_set_perm(entry, archive_entry_perm(entry) & 0755);
+	/* Writes are strict: libarchive reports a failed write(2) (ENOSPC,
+	 * EIO), a short file or a mode it could not set as ARCHIVE_WARN, and
+	 * the tree hash, computed from the archive's bytes, would not notice. */
 	r = archive_write_header(u->aw, entry);
-	if (r < ARCHIVE_WARN) {
+	if (r != ARCHIVE_OK) {
 		return write_error(u, err);
 	}
 	return 0;
@@ -488,7 +498,7 @@ copy_file(struct unpacker *u, struct archive_entry *entry, uint8_t id[GN_SHA256_
 		}
 		feed_zeros(u, &h, sized, (uint64_t)(offset - pos));
 		feed(u, &h, sized, buf, len);
-		if (u->aw && archive_write_data_block(u->aw, buf, len, offset) < ARCHIVE_WARN) {
+		if (u->aw && archive_write_data_block(u->aw, buf, len, offset) != ARCHIVE_OK) {
 			rc = write_error(u, err);
 			goto out;
 		}
@@ -529,7 +539,7 @@ out:
 static int
 finish_entry(struct unpacker *u, struct gn_error *err)
 {
-	if (u->aw && archive_write_finish_entry(u->aw) < ARCHIVE_WARN) {
+	if (u->aw && archive_write_finish_entry(u->aw) != ARCHIVE_OK) {
 		return write_error(u, err);
 	}
 	return 0;
