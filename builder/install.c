@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 int
 install_init(struct install *inst, const char *path, struct gn_error *err)
 {
@@ -141,8 +140,10 @@ install_commit(struct install *inst, const char *stage, const char *tree_id, str
 			return gn_error_set(err, GN_E_INSTALL, "cannot swap %s into %s: %s", stage,
 					    inst->root, strerror(errno));
 		}
-		/* stage now holds the previous tree. */
+		/* stage now holds the previous tree.  If the swap can't be made
+		 * durable, put the previous tree back: a failed sync changes nothing. */
 		if ((rc = gn_fsync_dir(inst->parent, err)) < 0) {
+			renameat2(AT_FDCWD, stage, AT_FDCWD, inst->root, RENAME_EXCHANGE);
 			return rc;
 		}
 		gn_rm_rf(stage, NULL);
@@ -152,15 +153,18 @@ install_commit(struct install *inst, const char *stage, const char *tree_id, str
 					    inst->root, strerror(errno));
 		}
 		if ((rc = gn_fsync_dir(inst->parent, err)) < 0) {
+			rename(inst->root, stage);
 			return rc;
 		}
 	}
-	return statrec_write(inst->root, inst->state, tree_id, err);
+	/* The tree is in place and verified: a missing stat record only means
+	 * the next sync checks the slow way, so it is no failure. */
+	statrec_write(inst->root, inst->state, tree_id, NULL);
+	return 0;
 }
 
 void
-install_check(const struct install *inst, const char *expected_tree,
-	      struct statrec_report *report)
+install_check(const struct install *inst, const char *expected_tree, struct statrec_report *report)
 {
 	statrec_check(inst->root, inst->state, expected_tree, report);
 }

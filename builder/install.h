@@ -44,7 +44,9 @@ int install_stage(struct install *inst, char *out, struct gn_error *err);
  * Flush the staged tree, then swap it in: rename(2) when nothing is
  * installed, else renameat2(RENAME_EXCHANGE) so the install path always
  * holds a whole tree; the old tree is then removed.  The stat record is
- * dropped before the swap and rewritten after it for tree_id.
+ * dropped before the swap and rewritten after it for tree_id (failing to
+ * write it is not an error: the next sync then checks the slow way).  If
+ * the swap can't be flushed, the previous tree is put back.
  */
 int install_commit(struct install *inst, const char *stage, const char *tree_id,
 		   struct gn_error *err);

@@ -540,6 +540,11 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 	if (!reqs || !jobs) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
+	/* Decide what is missing under the lock: another process may be
+	 * fetching the same files into this cache right now. */
+	if ((rc = cache_lock(&p->cache, err)) < 0) {
+		return rc;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct lock_artifact *a = arts[i];
 		const char **urls;
@@ -552,7 +557,10 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 		if (seen || cache_has_archive(&p->cache, a->sha256, a->size > 0 ? a->size : -1)) {
 			continue;
 		}
+		/* A file of the wrong size under this name is no cache entry. */
+		cache_evict_archive(&p->cache, a->sha256);
 		if (p->opts.offline) {
+			cache_unlock(&p->cache);
 			return gn_error_set(err, GN_E_OFFLINE,
 					    "%s is not in the cache and --offline was given",
 					    a->file);
@@ -560,6 +568,7 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 		urls = gn_arena_array(&p->arena, p->manifest.n_mirrors, sizeof(*urls));
 		dest = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
 		if (!urls || !dest) {
+			cache_unlock(&p->cache);
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 		for (size_t m = 0; m < p->manifest.n_mirrors; m++) {
@@ -568,6 +577,7 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 		cache_archive_path(&p->cache, a->sha256, dest);
 		part = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
 		if (!part) {
+			cache_unlock(&p->cache);
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 		{
@@ -592,9 +602,6 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 		n_reqs++;
 	}
 	/* Held across fetches and signature checks: both write into the cache. */
-	if ((rc = cache_lock(&p->cache, err)) < 0) {
-		return rc;
-	}
 	if (n_reqs > 0 && (rc = fetch_run(reqs, n_reqs, &fo, err)) < 0) {
 		cache_unlock(&p->cache);
 		return rc;
@@ -664,19 +671,16 @@ evict_changed(struct project *p, struct lock_artifact **arts, size_t n)
 	size_t evicted = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		char path[CACHE_PATH_MAX], *data = NULL;
+		char path[CACHE_PATH_MAX];
 		uint8_t digest[GN_SHA256_LEN];
 		char hex[GN_SHA256_HEX];
-		size_t len;
 
 		cache_archive_path(&p->cache, arts[i]->sha256, path);
-		if (gn_read_file(path, (size_t)UNKNOWN_SIZE_CAP, &data, &len, NULL) < 0) {
+		if (gn_sha256_file(path, digest, NULL) < 0) {
 			cache_evict_archive(&p->cache, arts[i]->sha256);
 			evicted++;
 			continue;
 		}
-		gn_sha256(data, len, digest);
-		free(data);
 		gn_hex_encode(digest, sizeof(digest), hex);
 		if (strcmp(hex, arts[i]->sha256) != 0) {
 			gn_emitf(p->opts.events, GN_EV_WARNING,
@@ -811,10 +815,12 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 			break;
 		}
 		rc = merge_goroot(&mo, id, err);
-		if (rc != -GN_E_INTEGRITY || attempt > 0 || p->opts.offline) {
+		if (rc != -GN_E_INTEGRITY || attempt > 0) {
 			break;
 		}
-		if (evict_changed(p, arts, n) == 0) {
+		/* Offline the bad file still goes (nothing unverified stays), but
+		 * it can't be fetched again: report the mismatch. */
+		if (evict_changed(p, arts, n) == 0 || p->opts.offline) {
 			break;
 		}
 		if (dest) {
@@ -938,8 +944,9 @@ host_goroot(struct project *p, const struct lock_goroot **out, struct gn_error *
 static int
 fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_error *err)
 {
+	enum store_method mode = store_link_mode(), method;
 	char stored[CACHE_PATH_MAX], tree[LOCK_TREE_ID_LEN];
-	enum store_method method;
+	struct tree *check = NULL;
 	struct gn_error store_err;
 	bool found;
 	int rc;
@@ -948,22 +955,45 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 		return rc;
 	}
 	found = store_lookup(&p->cache, tree_id, stored);
-	rc = found ? store_clone(stored, stage, &method, err) : 0;
-	cache_unlock(&p->cache);
-	if (found && rc == 0) {
-		gn_emitf(p->opts.events, GN_EV_INFO, "filled from the tree store (%s)",
-			 store_method_name(method));
-		return 0;
-	}
 	if (found) {
-		/* A store that can't be read is no reason to fail: build instead. */
-		gn_emitf(p->opts.events, GN_EV_WARNING, "tree store: %s; building from archives",
-			 err->message);
-		gn_error_clear(err);
+		/* Copies are hashed on the way: a changed store is never installed.
+		 * Hard links (GONATIVE_LINK_MODE=hardlink) trust the stat record. */
+		check = mode == STORE_HARDLINK ? NULL : tree_new();
+		if (mode != STORE_HARDLINK && !check) {
+			cache_unlock(&p->cache);
+			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+		gn_error_clear(&store_err);
+		rc = store_clone(stored, stage, mode, check, &method, &store_err);
+		if (rc == 0 && check) {
+			uint8_t id[GN_SHA256_LEN];
+
+			rc = tree_root(check, id, &store_err);
+			tree_format_id(id, tree);
+			if (rc == 0 && strcmp(tree, tree_id) != 0) {
+				gn_error_set(&store_err, GN_E_INTEGRITY,
+					     "it hashes to %s, not the locked %s", tree, tree_id);
+				rc = -GN_E_INTEGRITY;
+			}
+		}
+		tree_free(check);
+		if (rc == 0) {
+			cache_unlock(&p->cache);
+			gn_emitf(p->opts.events, GN_EV_INFO, "filled from the tree store (%s)",
+				 store_method_name(method));
+			return 0;
+		}
+		/* A store entry that fails is no reason to fail: drop it and build. */
+		store_drop(&p->cache, tree_id);
+		gn_emitf(p->opts.events, GN_EV_WARNING,
+			 "tree store: %s; building from the verified archives instead",
+			 store_err.message);
 		if ((rc = gn_rm_rf(stage, err)) < 0 || (rc = gn_mkdir_p(stage, 0755, err)) < 0) {
+			cache_unlock(&p->cache);
 			return rc;
 		}
 	}
+	cache_unlock(&p->cache);
 	rc = build_goroot(p, &p->lock, &p->host, stage, false, tree, err);
 	if (rc == 0 && strcmp(tree, tree_id) != 0) {
 		rc = gn_error_set(err, GN_E_INTEGRITY,
@@ -973,13 +1003,18 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 	if (rc < 0) {
 		return rc;
 	}
-	gn_error_clear(&store_err);
-	if (cache_lock(&p->cache, &store_err) == 0) {
-		if (store_put(&p->cache, tree_id, stage, &store_err) < 0) {
-			gn_emitf(p->opts.events, GN_EV_WARNING, "could not keep the tree in the store: %s",
-				 store_err.message);
+	/* Keep what is slow to rebuild (a make.bash build); with hard links,
+	 * keeping costs nothing, so keep everything. */
+	if (mode == STORE_HARDLINK || lock_source_artifact(&p->lock)) {
+		gn_error_clear(&store_err);
+		if (cache_lock(&p->cache, &store_err) == 0) {
+			if (store_put(&p->cache, tree_id, stage, &store_err) < 0) {
+				gn_emitf(p->opts.events, GN_EV_WARNING,
+					 "could not keep the tree in the store: %s",
+					 store_err.message);
+			}
+			cache_unlock(&p->cache);
 		}
-		cache_unlock(&p->cache);
 	}
 	return 0;
 }

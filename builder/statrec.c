@@ -71,7 +71,9 @@ walk(int dirfd, struct gn_buf *buf, struct gn_buf *rel, int depth)
 		n++;
 	}
 	closedir(dir);
-	qsort(names, n, sizeof(*names), name_order);
+	if (n > 1) {
+		qsort(names, n, sizeof(*names), name_order);
+	}
 	/* Files and symlinks first, then folders. */
 	for (int pass = 0; ok && pass < 2; pass++) {
 		for (size_t i = 0; ok && i < n; i++) {

@@ -1,6 +1,9 @@
 #include "builder/store.h"
 
 #include "builder/statrec.h"
+#include "builder/tree.h"
+#include "gn/buf.h"
+#include "gn/sha256.h"
 #include "gn/fs.h"
 
 #include <dirent.h>
@@ -40,10 +43,19 @@ store_lookup(const struct cache *cache, const char *tree_id, char out[CACHE_PATH
 	}
 	if (report.status != STATREC_MISSING) {
 		/* Changed behind our back (an install edited a shared inode?). */
-		unlink(record);
-		gn_rm_rf(out, NULL);
+		store_drop(cache, tree_id);
 	}
 	return false;
+}
+
+void
+store_drop(const struct cache *cache, const char *tree_id)
+{
+	char dir[CACHE_PATH_MAX], record[CACHE_PATH_MAX];
+
+	entry_paths(cache, tree_id, dir, record);
+	unlink(record);
+	gn_rm_rf(dir, NULL);
 }
 
 const char *
@@ -60,85 +72,130 @@ store_method_name(enum store_method method)
 	return "?";
 }
 
-static int
-copy_data(int in, int out)
+enum store_method
+store_link_mode(void)
 {
-	char buf[128 * 1024];
+	const char *mode = getenv("GONATIVE_LINK_MODE");
 
-	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
-		if (n == 0) {
-			return 0;
-		}
-		if (n > 0) {
-			continue;
-		}
-		if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP) {
-			return -1;
-		}
-		/* No copy_file_range here: plain reads. */
+	return mode && strcmp(mode, "hardlink") == 0 ? STORE_HARDLINK : STORE_REFLINK;
+}
+
+/* Copy in to out; with h, hash the bytes on the way. */
+static int
+copy_data(int in, int out, struct gn_sha256 *h)
+{
+	static _Thread_local char buf[256 * 1024];
+
+	if (!h) {
 		for (;;) {
-			ssize_t r = read(in, buf, sizeof(buf));
-			if (r == 0) {
+			ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+			if (n == 0) {
 				return 0;
 			}
-			if (r < 0 || write(out, buf, (size_t)r) != r) {
+			if (n > 0) {
+				continue;
+			}
+			if (errno != EXDEV && errno != EINVAL && errno != ENOSYS &&
+			    errno != EOPNOTSUPP) {
 				return -1;
 			}
+			break; /* no copy_file_range here: plain reads */
+		}
+	}
+	for (;;) {
+		ssize_t r = read(in, buf, sizeof(buf));
+		if (r == 0) {
+			return 0;
+		}
+		if (r < 0 || write(out, buf, (size_t)r) != r) {
+			return -1;
+		}
+		if (h) {
+			gn_sha256_update(h, buf, (size_t)r);
 		}
 	}
 }
 
-/* One regular file, by the best method still believed to work. */
+/* Hash what is now at dst (after a reflink). */
 static int
-clone_file(int src_dir, int dst_dir, const char *name, const struct stat *st,
-	   enum store_method *method)
+hash_fd(int fd, struct gn_sha256 *h)
 {
-	struct timespec times[2] = {st->st_atim, st->st_mtim};
-	int in, out;
+	static _Thread_local char buf[256 * 1024];
+	ssize_t r;
+
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		return -1;
+	}
+	while ((r = read(fd, buf, sizeof(buf))) > 0) {
+		gn_sha256_update(h, buf, (size_t)r);
+	}
+	return r < 0 ? -1 : 0;
+}
+
+/* One regular file, by the best method still believed to work; with tree,
+ * hashed and recorded under rel. */
+static int
+clone_file(int src_dir, int dst_dir, const char *name, const char *rel, const struct stat *st,
+	   enum store_method *method, struct tree *tree, struct gn_error *err)
+{
+	struct timespec times[2] = { st->st_atim, st->st_mtim };
+	struct gn_sha256 h = { 0 };
+	uint8_t id[GN_SHA256_LEN];
+	int in, out, rc = 0;
 
 	if (*method == STORE_HARDLINK) {
 		if (linkat(src_dir, name, dst_dir, name, 0) == 0) {
 			return 0;
 		}
 		if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOTSUP) {
-			return -1;
+			return gn_error_set(err, GN_E_IO, "cannot link %s: %s", rel,
+					    strerror(errno));
 		}
 		*method = STORE_COPY;
 	}
 	in = openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0) {
-		return -1;
+		return gn_error_set(err, GN_E_IO, "cannot read %s: %s", rel, strerror(errno));
 	}
-	out = openat(dst_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	out = openat(dst_dir, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (out < 0) {
+		rc = gn_error_set(err, GN_E_IO, "cannot create %s: %s", rel, strerror(errno));
 		close(in);
-		return -1;
+		return rc;
 	}
-	if (*method == STORE_REFLINK && ioctl(out, FICLONE, in) != 0) {
-		/* Not a CoW file system: hard links from now on. */
-		close(out);
-		close(in);
-		unlinkat(dst_dir, name, 0);
-		*method = STORE_HARDLINK;
-		return clone_file(src_dir, dst_dir, name, st, method);
+	if (tree && tree_blob_begin(&h, (uint64_t)st->st_size) < 0) {
+		rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+	} else if (*method == STORE_REFLINK && ioctl(out, FICLONE, in) == 0) {
+		if (tree && hash_fd(out, &h) != 0) {
+			rc = gn_error_set(err, GN_E_IO, "cannot read %s: %s", rel, strerror(errno));
+		}
+	} else {
+		/* Not a CoW file system: copies from now on. */
+		*method = STORE_COPY;
+		if (copy_data(in, out, tree ? &h : NULL) != 0) {
+			rc = gn_error_set(err, GN_E_IO, "cannot copy %s: %s", rel, strerror(errno));
+		}
 	}
-	if ((*method == STORE_COPY && copy_data(in, out) != 0) ||
-	    fchmod(out, st->st_mode & 07777) != 0 || futimens(out, times) != 0) {
-		int saved = errno;
-		close(out);
-		close(in);
-		errno = saved;
-		return -1;
+	if (rc == 0 && (fchmod(out, st->st_mode & 07777) != 0 || futimens(out, times) != 0)) {
+		rc = gn_error_set(err, GN_E_IO, "cannot set %s: %s", rel, strerror(errno));
 	}
+	if (rc == 0 && tree) {
+		gn_sha256_final(&h, id);
+		rc = tree_put(tree, rel, (st->st_mode & 0100) ? TREE_EXEC : TREE_FILE, id, err);
+	}
+	gn_sha256_dispose(&h);
 	close(in);
-	return close(out);
+	if (close(out) != 0 && rc == 0) {
+		rc = gn_error_set(err, GN_E_IO, "cannot write %s: %s", rel, strerror(errno));
+	}
+	return rc;
 }
 
 static int
-clone_dir(int src_dir, int dst_dir, const char *where, enum store_method *method,
-	  struct gn_error *err)
+clone_dir(int src_dir, int dst_dir, struct gn_buf *rel, enum store_method *method,
+	  struct tree *tree, struct gn_error *err)
 {
+	size_t base = rel->len;
 	DIR *dir;
 	struct dirent *ent;
 	int fd = dup(src_dir), rc = 0;
@@ -147,7 +204,8 @@ clone_dir(int src_dir, int dst_dir, const char *where, enum store_method *method
 		if (fd >= 0) {
 			close(fd);
 		}
-		return gn_error_set(err, GN_E_IO, "cannot read %s: %s", where, strerror(errno));
+		return gn_error_set(err, GN_E_IO, "cannot read %s: %s", rel->data ? rel->data : ".",
+				    strerror(errno));
 	}
 	while (rc == 0 && (ent = readdir(dir))) {
 		const char *name = ent->d_name;
@@ -156,28 +214,33 @@ clone_dir(int src_dir, int dst_dir, const char *where, enum store_method *method
 		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
 			continue;
 		}
-		if (fstatat(src_dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-			rc = gn_error_set(err, GN_E_IO, "cannot stat %s/%s: %s", where, name,
+		rel->len = base;
+		if (base) {
+			gn_buf_putc(rel, '/');
+		}
+		gn_buf_puts(rel, name);
+		if (rel->failed) {
+			rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+		} else if (fstatat(src_dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+			rc = gn_error_set(err, GN_E_IO, "cannot stat %s: %s", rel->data,
 					  strerror(errno));
 		} else if (S_ISDIR(st.st_mode)) {
 			int s = -1, d = -1;
 			if (mkdirat(dst_dir, name, 0700) != 0 ||
-			    (s = openat(src_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-							       O_CLOEXEC)) < 0 ||
+			    (s = openat(src_dir, name,
+					O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
 			    (d = openat(dst_dir, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-				rc = gn_error_set(err, GN_E_IO, "cannot copy folder %s/%s: %s",
-						  where, name, strerror(errno));
+				rc = gn_error_set(err, GN_E_IO, "cannot copy folder %s: %s",
+						  rel->data, strerror(errno));
 			} else {
-				char sub[4096];
-				struct timespec times[2] = {st.st_atim, st.st_mtim};
+				struct timespec times[2] = { st.st_atim, st.st_mtim };
 
-				snprintf(sub, sizeof(sub), "%s/%s", where, name);
-				rc = clone_dir(s, d, sub, method, err);
+				rc = clone_dir(s, d, rel, method, tree, err);
 				/* Modes last: a read-only folder must first be filled. */
 				if (rc == 0 && (fchmod(d, st.st_mode & 07777) != 0 ||
 						futimens(d, times) != 0)) {
-					rc = gn_error_set(err, GN_E_IO, "cannot set %s: %s", sub,
-							  strerror(errno));
+					rc = gn_error_set(err, GN_E_IO, "cannot set %s: %s",
+							  rel->data, strerror(errno));
 				}
 			}
 			if (s >= 0) {
@@ -188,42 +251,50 @@ clone_dir(int src_dir, int dst_dir, const char *where, enum store_method *method
 			}
 		} else if (S_ISLNK(st.st_mode)) {
 			char target[4096];
-			struct timespec times[2] = {st.st_atim, st.st_mtim};
+			struct timespec times[2] = { st.st_atim, st.st_mtim };
 			ssize_t n = readlinkat(src_dir, name, target, sizeof(target) - 1);
 
 			if (n < 0 || (target[n] = '\0', symlinkat(target, dst_dir, name)) != 0 ||
 			    utimensat(dst_dir, name, times, AT_SYMLINK_NOFOLLOW) != 0) {
-				rc = gn_error_set(err, GN_E_IO, "cannot copy link %s/%s: %s", where,
-						  name, strerror(errno));
+				rc = gn_error_set(err, GN_E_IO, "cannot copy link %s: %s",
+						  rel->data, strerror(errno));
+			} else if (tree) {
+				uint8_t id[GN_SHA256_LEN];
+
+				tree_blob_id(target, (size_t)n, id);
+				rc = tree_put(tree, rel->data, TREE_LINK, id, err);
 			}
 		} else if (S_ISREG(st.st_mode)) {
-			if (clone_file(src_dir, dst_dir, name, &st, method) != 0) {
-				rc = gn_error_set(err, GN_E_IO, "cannot copy %s/%s: %s", where,
-						  name, strerror(errno));
-			}
+			rc = clone_file(src_dir, dst_dir, name, rel->data, &st, method, tree, err);
 		} else {
-			rc = gn_error_set(err, GN_E_IO, "%s/%s is not a file, folder or link",
-					  where, name);
+			rc = gn_error_set(err, GN_E_IO, "%s is not a file, folder or link",
+					  rel->data);
 		}
 	}
 	closedir(dir);
+	rel->len = base;
+	if (rel->data) {
+		rel->data[base] = '\0';
+	}
 	return rc;
 }
 
 int
-store_clone(const char *src, const char *dst, enum store_method *used, struct gn_error *err)
+store_clone(const char *src, const char *dst, enum store_method method, struct tree *tree,
+	    enum store_method *used, struct gn_error *err)
 {
-	enum store_method method = STORE_REFLINK;
+	struct gn_buf rel;
 	struct stat st;
 	int s, d, rc;
 
+	gn_buf_init(&rel);
 	s = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	d = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s < 0 || d < 0 || fstat(s, &st) != 0) {
 		rc = gn_error_set(err, GN_E_IO, "cannot open %s or %s: %s", src, dst,
 				  strerror(errno));
 	} else {
-		rc = clone_dir(s, d, src, &method, err);
+		rc = clone_dir(s, d, &rel, &method, tree, err);
 		if (rc == 0 && fchmod(d, st.st_mode & 07777) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot set %s: %s", dst, strerror(errno));
 		}
@@ -234,6 +305,7 @@ store_clone(const char *src, const char *dst, enum store_method *used, struct gn
 	if (d >= 0) {
 		close(d);
 	}
+	gn_buf_free(&rel);
 	if (used) {
 		*used = method;
 	}
@@ -256,7 +328,7 @@ store_put(const struct cache *cache, const char *tree_id, const char *src, struc
 	if (!mkdtemp(tmp)) {
 		return gn_error_set(err, GN_E_IO, "cannot create %s: %s", tmp, strerror(errno));
 	}
-	rc = store_clone(src, tmp, NULL, err);
+	rc = store_clone(src, tmp, store_link_mode(), NULL, NULL, err);
 	if (rc == 0) {
 		unlink(record);
 		gn_rm_rf(dir, NULL);

@@ -62,6 +62,16 @@ rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 	return 0;
 }
 
+static int
+rm_open_up(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)ftw;
+	if (type == FTW_D && (st->st_mode & 0700) != 0700) {
+		chmod(path, (st->st_mode & 07777) | 0700);
+	}
+	return 0;
+}
+
 int
 gn_rm_rf(const char *path, struct gn_error *err)
 {
@@ -81,6 +91,9 @@ gn_rm_rf(const char *path, struct gn_error *err)
 		return 0;
 	}
 	rm_errno = 0;
+	/* A folder without write permission (an archive may list 0555) can't
+	 * be emptied, even by its owner: open them all up first. */
+	nftw(path, rm_open_up, 32, FTW_PHYS);
 	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS) != 0) {
 		return gn_error_set(err, GN_E_IO, "cannot remove %s: %s", rm_failed,
 				    strerror(rm_errno ? rm_errno : errno));

@@ -2,7 +2,11 @@
 
 #include "gn/error.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 int
@@ -115,4 +119,44 @@ gn_is_sha256_hex(const char *s)
 		}
 	}
 	return i == 64;
+}
+
+int
+gn_sha256_file(const char *path, uint8_t out[GN_SHA256_LEN], struct gn_error *err)
+{
+	struct gn_sha256 h;
+	size_t cap = 1 << 20;
+	unsigned char *buf;
+	ssize_t n;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", path, strerror(errno));
+	}
+	buf = malloc(cap);
+	if (!buf || gn_sha256_init(&h) < 0) {
+		free(buf);
+		close(fd);
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	while ((n = read(fd, buf, cap)) != 0) {
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			rc = gn_error_set(err, GN_E_IO, "cannot read %s: %s", path,
+					  strerror(errno));
+			break;
+		}
+		gn_sha256_update(&h, buf, (size_t)n);
+	}
+	if (rc == 0) {
+		gn_sha256_final(&h, out);
+	} else {
+		gn_sha256_dispose(&h);
+	}
+	free(buf);
+	close(fd);
+	return rc;
 }

@@ -27,6 +27,10 @@ void gn_sha256_dispose(struct gn_sha256 *h);
 /* One shot. */
 void gn_sha256(const void *data, size_t len, uint8_t out[GN_SHA256_LEN]);
 
+/* SHA-256 of a file, read in chunks.  0, or -GN_E_IO (err may be NULL). */
+struct gn_error;
+int gn_sha256_file(const char *path, uint8_t out[GN_SHA256_LEN], struct gn_error *err);
+
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void gn_hex_encode(const uint8_t *bytes, size_t n, char *out);
 /* Decodes exactly 2n hex digits (either case); false on bad input or length. */
