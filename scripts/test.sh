@@ -64,5 +64,21 @@ run_config build ""
 # runs once, above.
 run_config build-asan "--no-suite source" -Db_sanitize=address,undefined -Db_lundef=false
 
+# The C unit tests under valgrind (in the normal build: valgrind and ASan
+# don't mix); its test log replaces the normal one, so count it again.
+if tests/hardening/valgrind.sh build; then :; else status=1; fi
+count build
+
+# Short libFuzzer runs on every parser (clang, ASan+UBSan); each target is
+# one result.  README: `fuzz/run.sh 600` for a longer run.
+for target in manifest lock index minisig entry unpack; do
+	if FUZZ_OUT="$root/build-fuzz" fuzz/run.sh "${GONATIVE_FUZZ_SECONDS:-20}" "$target"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		status=1
+	fi
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]
