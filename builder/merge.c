@@ -178,6 +178,9 @@ unpack_source(struct merge_ctx *ctx, const struct merge_source *src, struct tree
 	    .wrote = wrote,
 	    .user = ctx,
 	    .tree = tree,
+	    /* Every entry in dest passed through this tree, unless make.bash
+	     * built the host there. */
+	    .fresh_dest = !ctx->opts->host_prebuilt,
 	};
 	int rc = unpack_archive(&uo, err);
 

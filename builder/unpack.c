@@ -723,9 +723,13 @@ open_writer(struct unpacker *u, struct gn_error *err)
 	if (!u->aw) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
+	/* No ARCHIVE_EXTRACT_UNLINK: the folder starts empty, and libarchive
+	 * still unlinks a file in the way of a later duplicate entry. */
 	archive_write_disk_set_options(
-	    u->aw, ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-		       ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_UNLINK);
+		u->aw, ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+			       (u->opts->fresh_dest && u->opts->tree ? 0
+								     : ARCHIVE_EXTRACT_SECURE_SYMLINKS) |
+			       ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME);
 	return 0;
 }
 

@@ -41,6 +41,11 @@ struct unpack_opts {
 	unpack_wrote_fn wrote;
 	void *user;
 	struct tree *tree; /* receives every file and symlink; may be NULL */
+	/* dest holds nothing but what tree records (a fresh staging folder), so
+	 * the tree's own checks already refuse writing through a symlink and
+	 * libarchive's per-component symlink walk (a third of the extraction
+	 * time) can be skipped.  Leave false for a dest with other content. */
+	bool fresh_dest;
 };
 
 /*
