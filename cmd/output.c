@@ -87,8 +87,18 @@ draw_bars(const struct cli *cli, bool force)
 		if (b->total > 0) {
 			filled = (int)(BAR_WIDTH * (double)b->done / (double)b->total);
 			if (per_second > 0) {
-				long left = (long)((double)(b->total - b->done) / per_second);
-				snprintf(eta, sizeof(eta), "%02ld:%02ld", left / 60, left % 60);
+				double left = (double)(b->total - b->done) / per_second;
+				long s = (long)left;
+
+				/* Past a day an estimate means nothing. */
+				if (left >= 86400) {
+					snprintf(eta, sizeof(eta), "--:--");
+				} else if (s >= 3600) {
+					snprintf(eta, sizeof(eta), "%ld:%02ld:%02ld", s / 3600,
+						 s / 60 % 60, s % 60);
+				} else {
+					snprintf(eta, sizeof(eta), "%02ld:%02ld", s / 60, s % 60);
+				}
 			}
 		}
 		fprintf(stderr, " %-40.40s [", b->name);
