@@ -18,7 +18,8 @@
 struct merge_source {
 	const char *archive; /* verified archive path */
 	const char *file;    /* artifact file name, for messages */
-	const char *sha256;  /* re-checked while reading (cache tampering) */
+	const char *sha256;  /* re-checked while reading (cache tampering); NULL when
+			      * this run just downloaded and hashed it */
 	int64_t size;        /* bounds the expansion */
 	struct gn_platform platform;
 };

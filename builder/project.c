@@ -45,8 +45,7 @@ load_keys(struct project *p, struct gn_error *err)
 		return 0;
 	}
 	p->keys = gn_arena_array(&p->arena, m->signatures.n_keys, sizeof(*p->keys));
-	p->verified = gn_arena_array(&p->arena, 256, sizeof(*p->verified));
-	if (!p->keys || !p->verified) {
+	if (!p->keys) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < m->signatures.n_keys; i++) {
@@ -359,14 +358,40 @@ needs_signature(const struct project *p, const struct lock_artifact *a)
 }
 
 static bool
-already_verified(const struct project *p, const char *sha256)
+shas_has(const struct project_shas *set, const char *sha256)
 {
-	for (size_t i = 0; i < p->n_verified; i++) {
-		if (strcmp(p->verified[i], sha256) == 0) {
+	for (size_t i = 0; i < set->n; i++) {
+		if (strcmp(set->items[i], sha256) == 0) {
 			return true;
 		}
 	}
 	return false;
+}
+
+/* Best effort: on OOM the sha is simply not remembered (it is checked again). */
+static void
+shas_add(struct project *p, struct project_shas *set, const char *sha256)
+{
+	if (shas_has(set, sha256)) {
+		return;
+	}
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 16;
+		const char **grown = gn_arena_array(&p->arena, cap, sizeof(*grown));
+
+		if (!grown) {
+			return;
+		}
+		if (set->n) {
+			memcpy(grown, set->items, set->n * sizeof(*grown));
+		}
+		set->items = grown;
+		set->cap = cap;
+	}
+	set->items[set->n] = gn_arena_strdup(&p->arena, sha256);
+	if (set->items[set->n]) {
+		set->n++;
+	}
 }
 
 /* The signer must be the one the lock names; a new lock records it. */
@@ -387,9 +412,7 @@ accept_signer(struct project *p, struct lock_artifact *a, const uint8_t keyid[8]
 	if (!a->signed_by && record) {
 		a->signed_by = gn_arena_strdup(&p->arena, text);
 	}
-	if (p->verified && p->n_verified < 256) {
-		p->verified[p->n_verified++] = gn_arena_strdup(&p->arena, a->sha256);
-	}
+	shas_add(p, &p->signed_ok, a->sha256);
 	return 0;
 }
 
@@ -606,10 +629,13 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 		cache_unlock(&p->cache);
 		return rc;
 	}
+	for (size_t i = 0; i < n_reqs; i++) {
+		shas_add(p, &p->fetched, reqs[i].sha256);
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct lock_artifact *a = arts[i];
 
-		if (needs_signature(p, a) && !already_verified(p, a->sha256) &&
+		if (needs_signature(p, a) && !shas_has(&p->signed_ok, a->sha256) &&
 		    (rc = ensure_signature(p, a, record, err)) < 0) {
 			cache_unlock(&p->cache);
 			return rc;
@@ -800,7 +826,9 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 			sources[i] = (struct merge_source){
 				.archive = path,
 				.file = arts[i]->file,
-				.sha256 = arts[i]->sha256,
+				/* Just downloaded and hashed on arrival: no second hash. */
+				.sha256 = shas_has(&p->fetched, arts[i]->sha256) ? NULL
+										 : arts[i]->sha256,
 				.size = arts[i]->size,
 			};
 			gn_platform_from_index(arts[i]->os, arts[i]->arch, &sources[i].platform);

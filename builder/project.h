@@ -44,8 +44,13 @@ struct project {
 	struct install install;
 	struct minisign_pubkey *keys; /* signatures.keys, loaded at open */
 	size_t n_keys;
-	const char **verified; /* sha256 of archives whose signature checked out this run */
-	size_t n_verified;
+	/* sha256s already checked in this run: archives whose signature checked
+	 * out, and archives downloaded and hashed as they arrived (so reading
+	 * them back need not hash them again). */
+	struct project_shas {
+		const char **items;
+		size_t n, cap;
+	} signed_ok, fetched;
 };
 
 /* Load and check the manifest; read the lock when it exists (a lock that
