@@ -219,9 +219,32 @@ cmp_goroot(const void *a, const void *b)
 	return gn_platform_cmp(&x->host, &y->host);
 }
 
+static int
+cmp_cc_host(const void *a, const void *b)
+{
+	const struct lock_cc_host *x = a, *y = b;
+
+	return gn_platform_cmp(&x->host, &y->host);
+}
+
+static int
+cmp_cc_target(const void *a, const void *b)
+{
+	const struct lock_cc_target *x = a, *y = b;
+
+	return gn_platform_cmp(&x->platform, &y->platform);
+}
+
 void
 lock_sort(struct lock *lock)
 {
+	if (lock->cc.n_hosts > 1) {
+		qsort(lock->cc.hosts, lock->cc.n_hosts, sizeof(*lock->cc.hosts), cmp_cc_host);
+	}
+	if (lock->cc.n_targets > 1) {
+		qsort(lock->cc.targets, lock->cc.n_targets, sizeof(*lock->cc.targets),
+		      cmp_cc_target);
+	}
 	if (lock->n_hosts > 1) {
 		qsort(lock->hosts, lock->n_hosts, sizeof(*lock->hosts), cmp_platform);
 	}
@@ -250,6 +273,61 @@ put_platforms(struct gn_buf *out, const char *key, const struct gn_platform *ps,
 		put_scalar(out, text);
 	}
 	gn_buf_puts(out, "]\n");
+}
+
+static void
+put_tree(struct gn_buf *out, const char *tree)
+{
+	size_t plen = strlen(LOCK_TREE_PREFIX);
+
+	if (strncmp(tree, LOCK_TREE_PREFIX, plen) == 0 && gn_is_sha256_hex(tree + plen)) {
+		put_prefixed(out, LOCK_TREE_PREFIX, tree + plen);
+	} else {
+		put_scalar(out, tree);
+	}
+}
+
+/* cc: after goroot:, only when the manifest has one. */
+static void
+put_cc(struct gn_buf *out, const struct lock_cc *cc)
+{
+	gn_buf_puts(out, "cc:\n  zig: ");
+	put_scalar(out, cc->zig);
+	gn_buf_puts(out, "\n  index: ");
+	put_scalar(out, cc->index);
+	gn_buf_puts(out, cc->n_hosts ? "\n  hosts:\n" : "\n  hosts: {}\n");
+	for (size_t i = 0; i < cc->n_hosts; i++) {
+		const struct lock_cc_host *h = &cc->hosts[i];
+		char text[GN_PLATFORM_TEXT];
+
+		gn_platform_format(&h->host, text, sizeof(text));
+		gn_buf_puts(out, "    ");
+		put_scalar(out, text);
+		gn_buf_puts(out, ":\n      file: ");
+		put_scalar(out, h->file);
+		gn_buf_puts(out, "\n      url: ");
+		put_scalar(out, h->url);
+		gn_buf_printf(out, "\n      size: %lld\n      sha256: ", (long long)h->size);
+		put_scalar(out, h->sha256);
+		if (h->signed_by) {
+			gn_buf_puts(out, "\n      signed-by: ");
+			put_scalar(out, h->signed_by);
+		}
+		gn_buf_puts(out, "\n      tree: ");
+		put_tree(out, h->tree);
+		gn_buf_putc(out, '\n');
+	}
+	gn_buf_puts(out, cc->n_targets ? "  targets:\n" : "  targets: {}\n");
+	for (size_t i = 0; i < cc->n_targets; i++) {
+		char text[GN_PLATFORM_TEXT];
+
+		gn_platform_format(&cc->targets[i].platform, text, sizeof(text));
+		gn_buf_puts(out, "    ");
+		put_scalar(out, text);
+		gn_buf_puts(out, ": ");
+		put_scalar(out, cc->targets[i].triple);
+		gn_buf_putc(out, '\n');
+	}
 }
 
 void
@@ -290,19 +368,16 @@ lock_write(struct lock *lock, struct gn_buf *out)
 	for (size_t i = 0; i < lock->n_goroots; i++) {
 		const struct lock_goroot *g = &lock->goroots[i];
 		char text[GN_PLATFORM_TEXT];
-		const char *tree = g->tree;
-		size_t plen = strlen(LOCK_TREE_PREFIX);
 
 		gn_platform_format(&g->host, text, sizeof(text));
 		gn_buf_puts(out, "  ");
 		put_scalar(out, text);
 		gn_buf_puts(out, ": ");
-		if (strncmp(tree, LOCK_TREE_PREFIX, plen) == 0 && gn_is_sha256_hex(tree + plen)) {
-			put_prefixed(out, LOCK_TREE_PREFIX, tree + plen);
-		} else {
-			put_scalar(out, tree);
-		}
+		put_tree(out, g->tree);
 		gn_buf_putc(out, '\n');
+	}
+	if (lock->cc.zig) {
+		put_cc(out, &lock->cc);
 	}
 }
 
@@ -883,6 +958,226 @@ read_goroots(struct lock_reader *r, const struct ynode *n, struct lock *out)
 }
 
 enum {
+	CH_FILE,
+	CH_URL,
+	CH_SIZE,
+	CH_SHA256,
+	CH_SIGNED_BY,
+	CH_TREE,
+	CH_COUNT,
+};
+
+static const char *const cc_host_keys[CH_COUNT] = {
+	"file", "url", "size", "sha256", "signed-by", "tree",
+};
+
+static int
+read_cc_host(struct lock_reader *r, const struct ynode *n, struct lock_cc_host *h)
+{
+	const struct ynode *v[CH_COUNT];
+	const char *sha, *tree;
+	int rc;
+
+	if (n->type != YN_MAP) {
+		return rfail(r, n->line, n->col, "cc.hosts: expected a mapping, found %s",
+			     node_what(n));
+	}
+	if ((rc = check_keys(r, n, "cc.hosts", cc_host_keys, CH_COUNT, v, NULL)) < 0) {
+		return rc;
+	}
+	for (int k = 0; k < CH_COUNT; k++) {
+		if (!v[k] && k != CH_SIGNED_BY) {
+			return rfail(r, n->line, n->col, "cc.hosts: missing key \"%s\"",
+				     cc_host_keys[k]);
+		}
+	}
+	if ((rc = get_string(r, v[CH_FILE], "file", &h->file)) < 0) {
+		return rc;
+	}
+	if (!valid_file_name(h->file)) {
+		return rfail(r, v[CH_FILE]->line, v[CH_FILE]->col, "file: \"%s\" is not a file name",
+			     h->file);
+	}
+	if ((rc = get_string(r, v[CH_URL], "url", &h->url)) < 0) {
+		return rc;
+	}
+	if (strncmp(h->url, "https://", 8) != 0 && strncmp(h->url, "http://", 7) != 0 &&
+	    strncmp(h->url, "file://", 7) != 0) {
+		return rfail(r, v[CH_URL]->line, v[CH_URL]->col,
+			     "url: expected an https://, http:// or file:// URL");
+	}
+	if ((rc = get_int(r, v[CH_SIZE], "size", &h->size)) < 0) {
+		return rc;
+	}
+	if ((rc = get_string(r, v[CH_SHA256], "sha256", &sha)) < 0) {
+		return rc;
+	}
+	if (!gn_is_sha256_hex(sha)) {
+		return rfail(r, v[CH_SHA256]->line, v[CH_SHA256]->col,
+			     "sha256: expected 64 lowercase hex digits");
+	}
+	memcpy(h->sha256, sha, GN_SHA256_HEX);
+	h->signed_by = NULL;
+	if (v[CH_SIGNED_BY]) {
+		if ((rc = get_string(r, v[CH_SIGNED_BY], "signed-by", &h->signed_by)) < 0) {
+			return rc;
+		}
+		if (!valid_key_id(h->signed_by)) {
+			return rfail(r, v[CH_SIGNED_BY]->line, v[CH_SIGNED_BY]->col,
+				     "signed-by: expected a 16-digit uppercase hex key id");
+		}
+	}
+	if ((rc = get_string(r, v[CH_TREE], "tree", &tree)) < 0) {
+		return rc;
+	}
+	h->tree[0] = '\0';
+	if (tree[0]) {
+		return get_hex_field(r, v[CH_TREE], "tree", LOCK_TREE_PREFIX, true, h->tree,
+				     sizeof(h->tree));
+	}
+	return 0;
+}
+
+/* A mapping of os/arch keys, each checked once; *platform gets the key. */
+static int
+get_platform_key(struct lock_reader *r, const struct ynode *key, const char *what,
+		 struct gn_platform *platform)
+{
+	const char *text;
+	int rc;
+
+	if ((rc = get_string(r, key, what, &text)) < 0) {
+		return rc;
+	}
+	if (gn_platform_parse(text, platform) != GN_PLATFORM_OK) {
+		return rfail(r, key->line, key->col, "%s: \"%s\" is not a known os/arch", what,
+			     text);
+	}
+	return 0;
+}
+
+static bool
+valid_triple(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < LOCK_CC_TRIPLE_MAX && s[0] != '-' &&
+	       all_in(s, "abcdefghijklmnopqrstuvwxyz0123456789_.-");
+}
+
+enum {
+	CC_ZIG,
+	CC_INDEX,
+	CC_HOSTS,
+	CC_TARGETS,
+	CC_COUNT,
+};
+
+static const char *const cc_keys[CC_COUNT] = {"zig", "index", "hosts", "targets"};
+
+static int
+read_cc(struct lock_reader *r, const struct ynode *n, struct lock *out)
+{
+	const struct ynode *v[CC_COUNT];
+	struct lock_cc *cc = &out->cc;
+	size_t count;
+	int rc;
+
+	if (n->type != YN_MAP) {
+		return rfail(r, n->line, n->col, "cc: expected a mapping, found %s", node_what(n));
+	}
+	if ((rc = check_keys(r, n, "cc", cc_keys, CC_COUNT, v, NULL)) < 0) {
+		return rc;
+	}
+	for (int k = 0; k < CC_COUNT; k++) {
+		if (!v[k]) {
+			return rfail(r, n->line, n->col, "cc: missing key \"%s\"", cc_keys[k]);
+		}
+	}
+	if ((rc = get_string(r, v[CC_ZIG], "cc.zig", &cc->zig)) < 0 ||
+	    (rc = get_string(r, v[CC_INDEX], "cc.index", &cc->index)) < 0) {
+		return rc;
+	}
+	if (!cc->zig[0]) {
+		return rfail(r, v[CC_ZIG]->line, v[CC_ZIG]->col, "cc.zig: must not be empty");
+	}
+	if (v[CC_HOSTS]->type != YN_MAP || v[CC_TARGETS]->type != YN_MAP) {
+		const struct ynode *bad = v[CC_HOSTS]->type != YN_MAP ? v[CC_HOSTS] : v[CC_TARGETS];
+
+		return rfail(r, bad->line, bad->col, "cc: expected a mapping, found %s",
+			     node_what(bad));
+	}
+	count = v[CC_HOSTS]->n / 2;
+	cc->hosts = gn_arena_array(r->arena, count ? count : 1, sizeof(*cc->hosts));
+	if (!cc->hosts) {
+		return rnomem(r);
+	}
+	for (size_t i = 0; i < count; i++) {
+		const struct ynode *key = v[CC_HOSTS]->kids[2 * i];
+		struct lock_cc_host *h = &cc->hosts[i];
+		bool is_host = false;
+
+		if ((rc = get_platform_key(r, key, "cc.hosts", &h->host)) < 0) {
+			return rc;
+		}
+		for (size_t j = 0; j < out->n_hosts; j++) {
+			is_host = is_host || gn_platform_equal(&out->hosts[j], &h->host);
+		}
+		if (!is_host) {
+			return rfail(r, key->line, key->col, "cc.hosts: %s is not one of the hosts",
+				     key->value);
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (gn_platform_equal(&cc->hosts[j].host, &h->host)) {
+				return rfail(r, key->line, key->col, "cc.hosts: %s is listed twice",
+					     key->value);
+			}
+		}
+		if ((rc = read_cc_host(r, v[CC_HOSTS]->kids[2 * i + 1], h)) < 0) {
+			return rc;
+		}
+	}
+	cc->n_hosts = count;
+	count = v[CC_TARGETS]->n / 2;
+	cc->targets = gn_arena_array(r->arena, count ? count : 1, sizeof(*cc->targets));
+	if (!cc->targets) {
+		return rnomem(r);
+	}
+	for (size_t i = 0; i < count; i++) {
+		const struct ynode *key = v[CC_TARGETS]->kids[2 * i];
+		const struct ynode *value = v[CC_TARGETS]->kids[2 * i + 1];
+		struct lock_cc_target *t = &cc->targets[i];
+		const char *triple;
+
+		if ((rc = get_platform_key(r, key, "cc.targets", &t->platform)) < 0) {
+			return rc;
+		}
+		if (!gn_platform_in(&t->platform, out->platforms, out->n_platforms)) {
+			return rfail(r, key->line, key->col,
+				     "cc.targets: %s is not one of the platforms", key->value);
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (gn_platform_equal(&cc->targets[j].platform, &t->platform)) {
+				return rfail(r, key->line, key->col,
+					     "cc.targets: %s is listed twice", key->value);
+			}
+		}
+		if ((rc = get_string(r, value, key->value, &triple)) < 0) {
+			return rc;
+		}
+		if (!valid_triple(triple)) {
+			return rfail(r, value->line, value->col,
+				     "%s: \"%s\" is not a target triple such as "
+				     "aarch64-linux-gnu.2.17",
+				     key->value, triple);
+		}
+		snprintf(t->triple, sizeof(t->triple), "%s", triple);
+	}
+	cc->n_targets = count;
+	return 0;
+}
+
+enum {
 	K_VERSION,
 	K_DIGEST,
 	K_GO,
@@ -891,12 +1186,13 @@ enum {
 	K_PLATFORMS,
 	K_ARTIFACTS,
 	K_GOROOT,
+	K_CC, /* optional */
 	K_COUNT,
 };
 
 static const char *const top_keys[K_COUNT] = {
-	"lock-version", "manifest-digest", "go", "index",
-	"hosts",	"platforms",	   "artifacts", "goroot",
+	"lock-version", "manifest-digest", "go",     "index", "hosts",
+	"platforms",	"artifacts",	   "goroot", "cc",
 };
 
 static int
@@ -937,7 +1233,7 @@ read_lock(struct lock_reader *r, const struct ynode *root, struct lock *out)
 		return rfail(r, unknown->line, unknown->col, "unknown key \"%s\"", unknown->value);
 	}
 	for (int k = 0; k < K_COUNT; k++) {
-		if (!v[k]) {
+		if (!v[k] && k != K_CC) {
 			return rfail(r, root->line, root->col, "missing key \"%s\"", top_keys[k]);
 		}
 	}
@@ -965,7 +1261,10 @@ read_lock(struct lock_reader *r, const struct ynode *root, struct lock *out)
 	if ((rc = read_artifacts(r, v[K_ARTIFACTS], out)) < 0) {
 		return rc;
 	}
-	return read_goroots(r, v[K_GOROOT], out);
+	if ((rc = read_goroots(r, v[K_GOROOT], out)) < 0) {
+		return rc;
+	}
+	return v[K_CC] ? read_cc(r, v[K_CC], out) : 0;
 }
 
 int
@@ -1079,6 +1378,28 @@ lock_goroot_for(const struct lock *lock, const struct gn_platform *host)
 	for (size_t i = 0; i < lock->n_goroots; i++) {
 		if (gn_platform_equal(&lock->goroots[i].host, host)) {
 			return &lock->goroots[i];
+		}
+	}
+	return NULL;
+}
+
+const struct lock_cc_host *
+lock_cc_host_for(const struct lock *lock, const struct gn_platform *host)
+{
+	for (size_t i = 0; i < lock->cc.n_hosts; i++) {
+		if (gn_platform_equal(&lock->cc.hosts[i].host, host)) {
+			return &lock->cc.hosts[i];
+		}
+	}
+	return NULL;
+}
+
+const struct lock_cc_target *
+lock_cc_target_for(const struct lock *lock, const struct gn_platform *platform)
+{
+	for (size_t i = 0; i < lock->cc.n_targets; i++) {
+		if (gn_platform_equal(&lock->cc.targets[i].platform, platform)) {
+			return &lock->cc.targets[i];
 		}
 	}
 	return NULL;

@@ -37,6 +37,33 @@ struct lock_goroot {
 	char tree[LOCK_TREE_ID_LEN]; /* "git-sha256:<hex>" */
 };
 
+/* cc: the Zig C cross compiler, per host (lockfiles/zigindex.h). */
+struct lock_cc_host {
+	struct gn_platform host;
+	const char *file; /* zig-linux-x86_64-0.11.0.tar.xz */
+	const char *url;  /* where the Zig index said it lives */
+	int64_t size;
+	char sha256[GN_SHA256_HEX];
+	const char *signed_by;       /* minisign key id; always set once locked */
+	char tree[LOCK_TREE_ID_LEN]; /* the unpacked Zig tree, "" until hashed */
+};
+
+#define LOCK_CC_TRIPLE_MAX 64
+
+struct lock_cc_target {
+	struct gn_platform platform;
+	char triple[LOCK_CC_TRIPLE_MAX]; /* `zig cc -target` value */
+};
+
+struct lock_cc {
+	const char *zig;   /* "0.11.0"; NULL: the lock has no cc: section */
+	const char *index; /* Zig index URL */
+	struct lock_cc_host *hosts; /* sorted by host */
+	size_t n_hosts;
+	struct lock_cc_target *targets; /* sorted by platform; skipped ones absent */
+	size_t n_targets;
+};
+
 struct lock {
 	int version; /* LOCK_VERSION */
 	char manifest_digest[GN_SHA256_HEX];
@@ -50,6 +77,7 @@ struct lock {
 	size_t n_artifacts;
 	struct lock_goroot *goroots; /* sorted by host */
 	size_t n_goroots;
+	struct lock_cc cc; /* cc.zig == NULL when the manifest has no cc: */
 };
 
 /*
@@ -82,8 +110,11 @@ const struct lock_artifact *lock_source_artifact(const struct lock *lock);
 /* The artifact for platform p (os + index arch). */
 const struct lock_artifact *lock_artifact_for(const struct lock *lock, const struct gn_platform *p);
 const struct lock_goroot *lock_goroot_for(const struct lock *lock, const struct gn_platform *host);
+const struct lock_cc_host *lock_cc_host_for(const struct lock *lock, const struct gn_platform *host);
+const struct lock_cc_target *lock_cc_target_for(const struct lock *lock,
+						const struct gn_platform *platform);
 
-/* Sorts hosts, platforms, artifacts and goroots (what lock_write does). */
+/* Sorts hosts, platforms, artifacts, goroots and cc (what lock_write does). */
 void lock_sort(struct lock *lock);
 
 #endif

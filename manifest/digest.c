@@ -15,6 +15,17 @@
  *     legacy <true | false>
  *     base <binary | source>
  *
+ * With a cc: section (and only then, so older locks stay fresh) these follow:
+ *
+ *     cc-zig <version>
+ *     cc-index <len>:<url>
+ *     cc-key <len>:<key as written>                        sorted (the default key when absent)
+ *     cc-glibc <version>
+ *     cc-musl <os/arch,...>                                sorted
+ *     cc-skip <os/arch,...>                                sorted
+ *
+ * cc.mirrors are left out, like mirrors.
+ *
  * <len> is the byte length of the text after the colon, so no value (a URL,
  * a key, a file name) can forge a line break or a separator.  mirrors,
  * install and bootstrap are left out: they say where things are on this
@@ -83,6 +94,40 @@ put_platforms(struct gn_buf *buf, const struct gn_platform *list, size_t n)
 }
 
 static bool
+canonical_cc(const struct manifest *m, struct gn_buf *buf)
+{
+	const struct manifest_cc *cc = &m->cc;
+	const char **keys = malloc((cc->n_keys ? cc->n_keys : 1) * sizeof(*keys));
+
+	if (!keys) {
+		return false;
+	}
+	gn_buf_printf(buf, "cc-zig %s\ncc-index ", cc->zig);
+	put_sized(buf, cc->index ? cc->index : "");
+	gn_buf_puts(buf, "\n");
+	if (cc->n_keys) {
+		memcpy(keys, cc->keys, cc->n_keys * sizeof(*keys));
+		qsort(keys, cc->n_keys, sizeof(*keys), cmp_str);
+	}
+	for (size_t i = 0; i < cc->n_keys; i++) {
+		gn_buf_puts(buf, "cc-key ");
+		put_sized(buf, keys[i]);
+		gn_buf_puts(buf, "\n");
+	}
+	free(keys);
+	gn_buf_printf(buf, "cc-glibc %s\ncc-musl ", cc->glibc);
+	if (!put_platforms(buf, cc->musl, cc->n_musl)) {
+		return false;
+	}
+	gn_buf_puts(buf, "\ncc-skip ");
+	if (!put_platforms(buf, cc->skip, cc->n_skip)) {
+		return false;
+	}
+	gn_buf_puts(buf, "\n");
+	return !buf->failed;
+}
+
+static bool
 canonical(const struct manifest *m, struct gn_buf *buf)
 {
 	const struct manifest_checksum **pins = NULL;
@@ -148,6 +193,9 @@ canonical(const struct manifest *m, struct gn_buf *buf)
 	gn_buf_printf(buf, "require %s\nlegacy %s\nbase %s\n", require,
 		      m->signatures.allow_legacy ? "true" : "false",
 		      m->base == MANIFEST_BASE_SOURCE ? "source" : "binary");
+	if (m->cc.enabled && !canonical_cc(m, buf)) {
+		goto out;
+	}
 	ok = !buf->failed;
 out:
 	free(pins);

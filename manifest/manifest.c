@@ -27,8 +27,9 @@
 #define MAX_ITEMS 4096
 
 #define TOP_KEYS                                                                                   \
-	"go, hosts, platforms, index, mirrors, checksums, signatures, install, base, bootstrap"
+	"go, hosts, platforms, index, mirrors, checksums, signatures, install, base, bootstrap, cc"
 #define SIG_KEYS "keys, require, legacy"
+#define CC_KEYS "zig, index, mirrors, keys, glibc, musl, skip"
 
 enum node_kind {
 	NODE_SCALAR,
@@ -749,10 +750,183 @@ parse_base(struct parse *p, struct manifest *m, const struct node *v)
 	return 0;
 }
 
+/* min..max dot-separated decimal numbers, no leading zeros ("0.11.0", "2.17"). */
+static bool
+dotted_numbers(const char *s, int min, int max)
+{
+	int count = 0;
+
+	for (;;) {
+		size_t n = strspn(s, "0123456789");
+
+		if (n == 0 || n > 6 || (n > 1 && s[0] == '0')) {
+			return false;
+		}
+		count++;
+		s += n;
+		if (*s == '\0') {
+			break;
+		}
+		if (*s++ != '.') {
+			return false;
+		}
+	}
+	return count >= min && count <= max;
+}
+
+/* cc: the Zig C cross compiler (README "C cross compiler (Zig)"). */
+static int
+parse_cc(struct parse *p, struct manifest *m, const struct node *k0, const struct node *v)
+{
+	struct manifest_cc *cc = &m->cc;
+	bool have_zig = false;
+	char a[80];
+	int rc;
+
+	if (v->kind != NODE_MAP) {
+		return fail_node(p, v, "cc: expected a mapping with keys: %s, got %s", CC_KEYS,
+				 kind_name(v));
+	}
+	cc->enabled = true;
+	cc->line = k0->line;
+	cc->col = k0->col;
+	for (const struct node *k = v->first; k; k = k->next->next) {
+		const struct node *val = k->next;
+
+		if (strcmp(k->text, "zig") == 0) {
+			rc = want_string(p, "cc.zig", val, &cc->zig);
+			if (rc) {
+				return rc;
+			}
+			if (!dotted_numbers(cc->zig, 3, 3)) {
+				return fail_node(p, val,
+						 "cc.zig: \"%s\" is not an exact Zig release such as "
+						 "\"0.11.0\"",
+						 SHOW(val, a));
+			}
+			cc->zig_line = val->line;
+			cc->zig_col = val->col;
+			have_zig = true;
+		} else if (strcmp(k->text, "index") == 0) {
+			rc = want_url(p, "cc.index", val, &cc->index);
+			if (rc) {
+				return rc;
+			}
+		} else if (strcmp(k->text, "mirrors") == 0) {
+			size_t n = 0;
+
+			rc = want_string_list(p, "cc.mirrors", val, "[https://mirror.example/zig/]");
+			if (rc) {
+				return rc;
+			}
+			cc->mirrors = gn_arena_array(p->arena, val->n ? val->n : 1,
+						     sizeof(*cc->mirrors));
+			if (!cc->mirrors) {
+				return nomem(p);
+			}
+			for (const struct node *it = val->first; it; it = it->next) {
+				if ((rc = want_url(p, "cc.mirrors", it, &cc->mirrors[n++]))) {
+					return rc;
+				}
+			}
+			cc->n_mirrors = n;
+		} else if (strcmp(k->text, "keys") == 0) {
+			size_t n = 0;
+
+			rc = want_string_list(p, "cc.keys", val, "[\"RWS...\"]");
+			if (rc) {
+				return rc;
+			}
+			if (val->n == 0) {
+				return fail_node(p, val,
+						 "cc.keys: empty list; Zig tarballs are always "
+						 "verified (leave cc.keys out for Zig's own key)");
+			}
+			cc->keys = gn_arena_array(p->arena, val->n, sizeof(*cc->keys));
+			if (!cc->keys) {
+				return nomem(p);
+			}
+			for (const struct node *it = val->first; it; it = it->next) {
+				if ((rc = want_nonempty_string(p, "cc.keys", it, &cc->keys[n++]))) {
+					return rc;
+				}
+			}
+			cc->n_keys = n;
+		} else if (strcmp(k->text, "glibc") == 0) {
+			rc = want_string(p, "cc.glibc", val, &cc->glibc);
+			if (rc) {
+				return rc;
+			}
+			if (strncmp(cc->glibc, "2.", 2) != 0 || !dotted_numbers(cc->glibc, 2, 3)) {
+				return fail_node(p, val,
+						 "cc.glibc: \"%s\" is not a glibc version such as "
+						 "\"2.17\"",
+						 SHOW(val, a));
+			}
+		} else if (strcmp(k->text, "musl") == 0) {
+			rc = want_platforms(p, "cc.musl", val, &cc->musl, &cc->n_musl);
+			if (rc) {
+				return rc;
+			}
+			for (size_t i = 0; i < cc->n_musl; i++) {
+				if (strcmp(cc->musl[i].os, "linux") != 0) {
+					char text[GN_PLATFORM_TEXT];
+
+					gn_platform_format(&cc->musl[i], text, sizeof(text));
+					return fail_node(p, val,
+							 "cc.musl: %s cannot link against musl (a "
+							 "Linux C library)",
+							 text);
+				}
+			}
+		} else if (strcmp(k->text, "skip") == 0) {
+			rc = want_platforms(p, "cc.skip", val, &cc->skip, &cc->n_skip);
+			if (rc) {
+				return rc;
+			}
+		} else {
+			return fail_node(p, k, "unknown key \"%s\" in cc (valid keys: %s)", SHOW(k, a),
+					 CC_KEYS);
+		}
+	}
+	if (!have_zig) {
+		return fail_node(p, v, "cc: missing required key \"zig\" (e.g. zig: \"0.11.0\")");
+	}
+	return 0;
+}
+
+/* cc.musl and cc.skip name targets: each must be one of platforms. */
+static int
+check_cc_platforms(struct parse *p, const struct manifest *m, const struct node *cc_node)
+{
+	const struct {
+		const char *key;
+		const struct gn_platform *list;
+		size_t n;
+	} lists[] = {
+		{"cc.musl", m->cc.musl, m->cc.n_musl},
+		{"cc.skip", m->cc.skip, m->cc.n_skip},
+	};
+
+	for (size_t l = 0; l < 2; l++) {
+		for (size_t i = 0; i < lists[l].n; i++) {
+			char text[GN_PLATFORM_TEXT];
+
+			if (gn_platform_in(&lists[l].list[i], m->platforms, m->n_platforms)) {
+				continue;
+			}
+			gn_platform_format(&lists[l].list[i], text, sizeof(text));
+			return fail_node(p, cc_node, "%s: %s is not one of platforms", lists[l].key,
+					 text);
+		}
+	}
+	return 0;
+}
+
 static int
 parse_top(struct parse *p, struct manifest *m)
 {
-	const struct node *top = p->root, *go = NULL, *bootstrap = NULL;
+	const struct node *top = p->root, *go = NULL, *bootstrap = NULL, *cc = NULL;
 	char a[80];
 	int rc = 0;
 
@@ -792,6 +966,9 @@ parse_top(struct parse *p, struct manifest *m)
 		} else if (strcmp(key, "bootstrap") == 0) {
 			bootstrap = k;
 			rc = want_nonempty_string(p, "bootstrap", v, &m->bootstrap);
+		} else if (strcmp(key, "cc") == 0) {
+			cc = v;
+			rc = parse_cc(p, m, k, v);
 		} else {
 			rc = fail_node(p, k, "unknown key \"%s\" (valid keys: %s)", SHOW(k, a),
 				       TOP_KEYS);
@@ -806,6 +983,9 @@ parse_top(struct parse *p, struct manifest *m)
 	}
 	if (bootstrap && m->base != MANIFEST_BASE_SOURCE) {
 		return fail_node(p, bootstrap, "bootstrap is only used with base: source");
+	}
+	if (cc) {
+		return check_cc_platforms(p, m, cc);
 	}
 	return 0;
 }
@@ -824,6 +1004,14 @@ set_defaults(struct gn_arena *arena, struct manifest *m)
 	m->install = MANIFEST_DEFAULT_INSTALL;
 	m->base = MANIFEST_BASE_BINARY;
 	m->signatures.allow_legacy = true;
+	m->cc.index = MANIFEST_DEFAULT_ZIG_INDEX;
+	m->cc.glibc = MANIFEST_DEFAULT_GLIBC;
+	m->cc.keys = gn_arena_array(arena, 1, sizeof(*m->cc.keys));
+	if (!m->cc.keys) {
+		return -1;
+	}
+	m->cc.keys[0] = MANIFEST_DEFAULT_ZIG_KEY;
+	m->cc.n_keys = 1;
 	return 0;
 }
 

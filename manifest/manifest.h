@@ -19,6 +19,10 @@
 #define MANIFEST_DEFAULT_INDEX "https://go.dev/dl/?mode=json&include=all"
 #define MANIFEST_DEFAULT_MIRROR "https://go.dev/dl/"
 #define MANIFEST_DEFAULT_INSTALL ".gonative/go"
+#define MANIFEST_DEFAULT_ZIG_INDEX "https://ziglang.org/download/index.json"
+/* Zig's published minisign key (https://ziglang.org/download/). */
+#define MANIFEST_DEFAULT_ZIG_KEY "RWSGOq2NVecA2UPNdBUZykf1CCb147pkmdtYxgb3Ti+JO/wCYvhbAb/U"
+#define MANIFEST_DEFAULT_GLIBC "2.17"
 /* Largest manifest read from disk; larger files are refused (exit 2). */
 #define MANIFEST_MAX_BYTES (1024 * 1024)
 
@@ -72,6 +76,24 @@ struct manifest {
 		bool require_archives;
 		bool allow_legacy;  /* signatures.legacy: default true */
 	} signatures;
+
+	/* cc: a pinned Zig as the C cross compiler (absent -> enabled false). */
+	struct manifest_cc {
+		bool enabled;
+		const char *zig;      /* exact release, "0.11.0" */
+		int zig_line, zig_col;
+		const char *index;    /* default MANIFEST_DEFAULT_ZIG_INDEX */
+		const char **mirrors; /* tried before the index's URL; may be empty */
+		size_t n_mirrors;
+		const char **keys;    /* default { MANIFEST_DEFAULT_ZIG_KEY } */
+		size_t n_keys;
+		const char *glibc;    /* default MANIFEST_DEFAULT_GLIBC */
+		struct gn_platform *musl; /* linux targets linked against musl */
+		size_t n_musl;
+		struct gn_platform *skip; /* platforms that get no C compiler */
+		size_t n_skip;
+		int line, col;        /* the cc: key, for errors */
+	} cc;
 
 	const char *install; /* default MANIFEST_DEFAULT_INSTALL, relative to dir */
 	enum manifest_base base;
