@@ -471,9 +471,10 @@ verify_prepare(const char *sig_text, size_t sig_len, const char *sig_name, const
 /* Check the "file:<name>" fields of a verified trusted comment. */
 static int
 check_file_field(const char *tc, const char *sig_name, const char *subject, const char *expect_file,
-		 struct gn_error *err)
+		 bool require_file, struct gn_error *err)
 {
 	const char *p = tc;
+	bool seen = false;
 
 	if (!expect_file) {
 		return 0;
@@ -483,6 +484,8 @@ check_file_field(const char *tc, const char *sig_name, const char *subject, cons
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 		if (n >= 5 && memcmp(p, "file:", 5) == 0) {
 			const char *name = p + 5;
+
+			seen = true;
 			size_t name_len = n - 5;
 			if (name_len != strlen(expect_file) ||
 			    memcmp(name, expect_file, name_len) != 0) {
@@ -500,6 +503,14 @@ check_file_field(const char *tc, const char *sig_name, const char *subject, cons
 			break;
 		}
 		p = end + 1;
+	}
+	if (require_file && !seen) {
+		int rc = gn_error_at(err, GN_E_SIGNATURE, sig_name, 0, 0,
+				     "the signature's trusted comment names no file (expected "
+				     "file:%s)",
+				     expect_file);
+		gn_error_values(err, expect_file, "no file: field");
+		return rc;
 	}
 	return 0;
 }
@@ -529,7 +540,8 @@ verify_finish(const struct minisign_sig *sig, const struct minisign_pubkey *key,
 				   "with key %s (edited comment?)",
 				   subject, id);
 	}
-	rc = check_file_field(sig->trusted_comment, sig_name, subject, opts->expect_file, err);
+	rc = check_file_field(sig->trusted_comment, sig_name, subject, opts->expect_file,
+			      opts->require_file, err);
 	if (rc < 0) {
 		return rc;
 	}

@@ -86,6 +86,8 @@ struct minisign_verify_opts {
 	bool allow_legacy; /* accept "Ed" signatures over the raw data */
 	/* basename that a trusted comment "file:<name>" must equal, or NULL */
 	const char *expect_file;
+	/* the trusted comment must carry that "file:" field (Zig's always do) */
+	bool require_file;
 };
 
 /*

@@ -5,6 +5,7 @@
 #include "builder/source.h"
 #include "builder/store.h"
 #include "builder/tree.h"
+#include "builder/zig.h"
 #include "gn/fs.h"
 #include "gn/sha256.h"
 #include "lockfiles/index.h"
@@ -58,6 +59,30 @@ load_keys(struct project *p, struct gn_error *err)
 	return 0;
 }
 
+/* cc.keys: Zig's tarballs are always verified against these. */
+static int
+load_cc_keys(struct project *p, struct gn_error *err)
+{
+	const struct manifest *m = &p->manifest;
+	int rc;
+
+	if (!m->cc.enabled) {
+		return 0;
+	}
+	p->cc_keys = gn_arena_array(&p->arena, m->cc.n_keys ? m->cc.n_keys : 1, sizeof(*p->cc_keys));
+	if (!p->cc_keys) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < m->cc.n_keys; i++) {
+		rc = minisign_pubkey_from_manifest(m->cc.keys[i], m->dir, &p->cc_keys[i], err);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	p->n_cc_keys = m->cc.n_keys;
+	return 0;
+}
+
 static int
 open_parts(struct project *p, struct gn_error *err)
 {
@@ -72,7 +97,7 @@ open_parts(struct project *p, struct gn_error *err)
 	if (!gn_platform_host(&p->host)) {
 		return gn_error_set(err, GN_E_USAGE, "this machine is not a platform Go supports");
 	}
-	if ((rc = load_keys(p, err)) < 0) {
+	if ((rc = load_keys(p, err)) < 0 || (rc = load_cc_keys(p, err)) < 0) {
 		return rc;
 	}
 	if (gn_path_exists(p->lock_path)) {
@@ -86,7 +111,10 @@ open_parts(struct project *p, struct gn_error *err)
 			  p->manifest.install)) {
 		return gn_error_set(err, GN_E_USAGE, "install path too long");
 	}
-	return install_init(&p->install, install_path, err);
+	if ((rc = install_init(&p->install, install_path, err)) < 0) {
+		return rc;
+	}
+	return zig_install_init(&p->install, &p->zig_install, err);
 }
 
 int
@@ -98,6 +126,7 @@ project_open(struct project *p, const struct project_opts *opts, struct gn_error
 	gn_arena_init(&p->arena);
 	p->cache.lock_fd = -1;
 	p->install.lock_fd = -1;
+	p->zig_install.lock_fd = -1;
 	p->opts = *opts;
 	if (!p->opts.manifest_path) {
 		p->opts.manifest_path = DEFAULT_MANIFEST;
@@ -112,6 +141,7 @@ void
 project_close(struct project *p)
 {
 	install_unlock(&p->install);
+	install_unlock(&p->zig_install);
 	cache_close(&p->cache);
 	gn_arena_free(&p->arena);
 }
@@ -151,6 +181,22 @@ fetch_options(const struct project *p)
 		.events = p->opts.events,
 	};
 	return fo;
+}
+
+static struct zig_ctx
+zig_context(struct project *p)
+{
+	struct zig_ctx z = {
+		.arena = &p->arena,
+		.cache = &p->cache,
+		.manifest = &p->manifest,
+		.keys = p->cc_keys,
+		.n_keys = p->n_cc_keys,
+		.offline = p->opts.offline,
+		.fetch = fetch_options(p),
+		.events = p->opts.events,
+	};
+	return z;
 }
 
 /* Fetch one small file (a signature) from url into dest. */
@@ -676,7 +722,8 @@ host_artifacts(const struct project *p, struct lock *lock, const struct gn_platf
 	arts[(*n)++] = &lock->artifacts[found - lock->artifacts];
 	for (size_t i = 0; i < lock->n_platforms; i++) {
 		const struct gn_platform *t = &lock->platforms[i];
-		if (gn_platform_equal(t, host)) {
+		/* Go 1.20+: nothing to merge, so no target archive is locked. */
+		if (gn_platform_equal(t, host) || !lock_merges_targets(lock->go)) {
 			continue;
 		}
 		found = lock_artifact_for(lock, t);
@@ -878,6 +925,7 @@ project_lock(struct project *p, bool upgrade, struct project_lock_result *res, s
 {
 	struct lock_index index;
 	struct lock fresh;
+	struct lock_cc cc_targets = {0};
 	struct gn_buf bytes, old_bytes;
 	char *old = NULL;
 	size_t old_len = 0;
@@ -886,6 +934,19 @@ project_lock(struct project *p, bool upgrade, struct project_lock_result *res, s
 	memset(res, 0, sizeof(*res));
 	if (p->have_lock) {
 		copy_go(res->previous_go, sizeof(res->previous_go), p->lock.go);
+	}
+	/* A platform Zig cannot serve fails before anything is downloaded. */
+	if (p->manifest.cc.enabled) {
+		struct zig_ctx z = zig_context(p);
+		struct lock targets = {
+			.platforms = p->manifest.platforms,
+			.n_platforms = p->manifest.n_platforms,
+		};
+
+		if ((rc = zig_resolve_targets(&z, &targets, err)) < 0) {
+			return rc;
+		}
+		cc_targets = targets.cc;
 	}
 	if ((rc = load_index(p, &index, err)) < 0) {
 		return rc;
@@ -920,6 +981,15 @@ project_lock(struct project *p, bool upgrade, struct project_lock_result *res, s
 		gn_platform_format(&g->host, text, sizeof(text));
 		gn_emitf(p->opts.events, GN_EV_INFO, "hashing the merged GOROOT for %s", text);
 		if ((rc = build_goroot(p, &fresh, &g->host, NULL, true, g->tree, err)) < 0) {
+			return rc;
+		}
+	}
+	if (p->manifest.cc.enabled) {
+		struct zig_ctx z = zig_context(p);
+
+		fresh.cc = cc_targets;
+		if ((rc = open_cache(p, err)) < 0 ||
+		    (rc = zig_lock(&z, &fresh, p->have_lock ? &p->lock : NULL, err)) < 0) {
 			return rc;
 		}
 	}
@@ -1047,41 +1117,14 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 	return 0;
 }
 
-int
-project_sync(struct project *p, bool frozen, struct project_sync_result *res, struct gn_error *err)
+/* The GOROOT half of a sync. */
+static int
+sync_goroot(struct project *p, const struct lock_goroot *goroot, struct project_sync_result *res,
+	    struct gn_error *err)
 {
-	const struct lock_goroot *goroot;
 	struct statrec_report report;
 	char stage[INSTALL_PATH_MAX];
 	int rc;
-
-	memset(res, 0, sizeof(*res));
-	if (!lock_is_fresh(p)) {
-		if (frozen) {
-			if (!p->have_lock) {
-				return gn_error_set(err, GN_E_LOCK,
-						    "%s does not exist; --frozen installs only "
-						    "from a committed lock (run `gonative lock`)",
-						    p->lock_path);
-			}
-			return gn_error_set(err, GN_E_DRIFT,
-					    "%s is out of date with %s; --frozen will not "
-					    "update it (run `gonative lock`, or `gonative check` "
-					    "to see what changed)",
-					    p->lock_path, p->manifest.path);
-		}
-		struct project_lock_result lr;
-		if ((rc = project_lock(p, false, &lr, err)) < 0) {
-			return rc;
-		}
-		res->locked = lr.written;
-	}
-	copy_go(res->go, sizeof(res->go), p->lock.go);
-	snprintf(res->root, sizeof(res->root), "%s", p->install.root);
-	if ((rc = host_goroot(p, &goroot, err)) < 0) {
-		return rc;
-	}
-	snprintf(res->tree, sizeof(res->tree), "%s", goroot->tree);
 
 	/* Fast path first without the lock: a warm sync costs a few lstat calls. */
 	install_check(&p->install, goroot->tree, &report);
@@ -1116,6 +1159,101 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res, st
 out:
 	install_unlock(&p->install);
 	return rc;
+}
+
+/* The Zig half of a sync: beside the GOROOT, with the same guarantees. */
+static int
+sync_cc(struct project *p, struct project_sync_result *res, struct gn_error *err)
+{
+	struct zig_sync_result zr;
+	struct zig_ctx z;
+	int rc;
+
+	if (!p->lock.cc.zig || !lock_cc_host_for(&p->lock, &p->host)) {
+		return 0;
+	}
+	if ((rc = open_cache(p, err)) < 0) {
+		return rc;
+	}
+	z = zig_context(p);
+	if ((rc = zig_sync(&z, &p->lock, &p->host, &p->zig_install, &zr, err)) < 0) {
+		return rc;
+	}
+	res->cc = true;
+	res->cc_noop = zr.noop;
+	snprintf(res->cc_tree, sizeof(res->cc_tree), "%s", zr.tree);
+	snprintf(res->cc_root, sizeof(res->cc_root), "%s", p->zig_install.root);
+	return 0;
+}
+
+int
+project_sync(struct project *p, bool frozen, struct project_sync_result *res, struct gn_error *err)
+{
+	const struct lock_goroot *goroot;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (!lock_is_fresh(p)) {
+		if (frozen) {
+			if (!p->have_lock) {
+				return gn_error_set(err, GN_E_LOCK,
+						    "%s does not exist; --frozen installs only "
+						    "from a committed lock (run `gonative lock`)",
+						    p->lock_path);
+			}
+			return gn_error_set(err, GN_E_DRIFT,
+					    "%s is out of date with %s; --frozen will not "
+					    "update it (run `gonative lock`, or `gonative check` "
+					    "to see what changed)",
+					    p->lock_path, p->manifest.path);
+		}
+		struct project_lock_result lr;
+		if ((rc = project_lock(p, false, &lr, err)) < 0) {
+			return rc;
+		}
+		res->locked = lr.written;
+	}
+	copy_go(res->go, sizeof(res->go), p->lock.go);
+	snprintf(res->root, sizeof(res->root), "%s", p->install.root);
+	if ((rc = host_goroot(p, &goroot, err)) < 0) {
+		return rc;
+	}
+	snprintf(res->tree, sizeof(res->tree), "%s", goroot->tree);
+
+	if ((rc = sync_goroot(p, goroot, res, err)) < 0) {
+		return rc;
+	}
+	return sync_cc(p, res, err);
+}
+
+/* check: the installed Zig tree against the lock, like the GOROOT. */
+static int
+check_cc(struct project *p, bool deep, struct project_check_result *res, struct gn_error *err)
+{
+	const struct lock_cc_host *h = lock_cc_host_for(&p->lock, &p->host);
+	int rc;
+
+	if (!h || !h->tree[0]) {
+		return 0;
+	}
+	res->cc = true;
+	snprintf(res->cc_expected_tree, sizeof(res->cc_expected_tree), "%s", h->tree);
+	install_check(&p->zig_install, h->tree, &res->cc_install);
+	if (res->cc_install.status != STATREC_MATCH) {
+		res->drifted = true;
+	}
+	if (deep && res->cc_install.status != STATREC_MISSING) {
+		uint8_t id[GN_SHA256_LEN];
+
+		if ((rc = tree_hash_dir(p->zig_install.root, id, err)) < 0) {
+			return rc;
+		}
+		tree_format_id(id, res->cc_actual_tree);
+		if (strcmp(res->cc_actual_tree, h->tree) != 0) {
+			res->drifted = true;
+		}
+	}
+	return 0;
 }
 
 int
@@ -1159,6 +1297,9 @@ project_check(struct project *p, bool deep, bool upstream, struct project_check_
 			}
 		}
 	}
+	if ((rc = check_cc(p, deep, res, err)) < 0) {
+		return rc;
+	}
 	if (upstream) {
 		struct lock_index index;
 		struct lock newest;
@@ -1180,6 +1321,31 @@ project_check(struct project *p, bool deep, bool upstream, struct project_check_
 	return 0;
 }
 
+/* verify: every byte of the installed Zig tree against the lock. */
+static int
+verify_cc(struct project *p, struct project_verify_result *res, struct gn_error *err)
+{
+	const struct lock_cc_host *h = lock_cc_host_for(&p->lock, &p->host);
+	uint8_t id[GN_SHA256_LEN];
+	int rc;
+
+	if (!h || !h->tree[0]) {
+		return 0;
+	}
+	res->cc = true;
+	snprintf(res->cc_expected_tree, sizeof(res->cc_expected_tree), "%s", h->tree);
+	if (!gn_is_dir(p->zig_install.root)) {
+		return 0;
+	}
+	res->cc_installed = true;
+	if ((rc = tree_hash_dir(p->zig_install.root, id, err)) < 0) {
+		return rc;
+	}
+	tree_format_id(id, res->cc_actual_tree);
+	res->cc_match = strcmp(res->cc_actual_tree, h->tree) == 0;
+	return 0;
+}
+
 int
 project_verify(struct project *p, struct project_verify_result *res, struct gn_error *err)
 {
@@ -1197,7 +1363,7 @@ project_verify(struct project *p, struct project_verify_result *res, struct gn_e
 	}
 	snprintf(res->expected_tree, sizeof(res->expected_tree), "%s", goroot->tree);
 	if (!gn_is_dir(p->install.root)) {
-		return 0;
+		return verify_cc(p, res, err);
 	}
 	res->installed = true;
 	if ((rc = tree_hash_dir(p->install.root, id, err)) < 0) {
@@ -1208,7 +1374,7 @@ project_verify(struct project *p, struct project_verify_result *res, struct gn_e
 	if (!res->match) {
 		install_check(&p->install, NULL, &res->changed);
 	}
-	return rc;
+	return verify_cc(p, res, err);
 }
 
 static int

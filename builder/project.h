@@ -44,6 +44,10 @@ struct project {
 	struct install install;
 	struct minisign_pubkey *keys; /* signatures.keys, loaded at open */
 	size_t n_keys;
+	/* cc: (builder/zig.h): its keys, and the Zig tree's install folder */
+	struct minisign_pubkey *cc_keys;
+	size_t n_cc_keys;
+	struct install zig_install;
 	/* sha256s already checked in this run: archives whose signature checked
 	 * out, and archives downloaded and hashed as they arrived (so reading
 	 * them back need not hash them again). */
@@ -76,10 +80,15 @@ struct project_sync_result {
 	char go[32];
 	char tree[LOCK_TREE_ID_LEN];
 	char root[INSTALL_PATH_MAX];
+	bool cc;          /* the lock has a Zig for this host: synced too */
+	bool cc_noop;
+	char cc_tree[LOCK_TREE_ID_LEN];
+	char cc_root[INSTALL_PATH_MAX];
 };
 
 /*
- * Make the install folder hold the lock's GOROOT for this host.  frozen:
+ * Make the install folder hold the lock's GOROOT for this host, and, with
+ * cc:, the Zig tree beside it (builder/zig.h).  frozen:
  * never write the lock; a stale lock is GN_E_DRIFT, a missing one GN_E_LOCK.
  */
 int project_sync(struct project *p, bool frozen, struct project_sync_result *res,
@@ -95,6 +104,10 @@ struct project_check_result {
 	char actual_tree[LOCK_TREE_ID_LEN];
 	bool upstream_checked;
 	char upstream_go[32];             /* newest matching release, when checked */
+	bool cc;                          /* the lock has a Zig for this host */
+	char cc_expected_tree[LOCK_TREE_ID_LEN];
+	struct statrec_report cc_install; /* lock vs installed Zig tree */
+	char cc_actual_tree[LOCK_TREE_ID_LEN]; /* deep */
 	bool drifted;                     /* anything above */
 };
 
@@ -109,6 +122,11 @@ struct project_verify_result {
 	char actual_tree[LOCK_TREE_ID_LEN];
 	bool match;
 	struct statrec_report changed; /* when it does not match: what the stat record says */
+	bool cc;                       /* the lock has a Zig for this host */
+	bool cc_installed;
+	char cc_expected_tree[LOCK_TREE_ID_LEN];
+	char cc_actual_tree[LOCK_TREE_ID_LEN];
+	bool cc_match;
 };
 
 /* Re-hash every byte of the installed GOROOT against the lock. */
@@ -123,5 +141,28 @@ int project_fetch_all(struct project *p, struct gn_error *err);
 
 /* Path of an artifact's verified archive in the cache (CACHE_PATH_MAX). */
 void project_archive_path(struct project *p, const struct lock_artifact *a, char *out);
+
+/* The environment `env` and `exec` set (builder/env.c). */
+#define PROJECT_ENV_MAX 16
+struct project_env {
+	struct {
+		const char *name;
+		const char *value; /* owned by the project's arena */
+	} vars[PROJECT_ENV_MAX];
+	size_t n;
+	const char *path; /* folder to put first on PATH (<GOROOT>/bin) */
+};
+
+/*
+ * GOROOT, GOTOOLCHAIN=local and, with a target ("os/arch", or NULL), GOOS,
+ * GOARCH, GOARM where the platform has one and, when the lock has a Zig for
+ * this host and target: CGO_ENABLED=1, CC and CXX (the absolute zig path,
+ * quoted for Go's own splitting when it holds blanks, + " cc -target T"),
+ * ZIG_GLOBAL_CACHE_DIR and ZIG_LOCAL_CACHE_DIR under the gonative cache.
+ * A target in cc.skip gets CGO_ENABLED=0.  A target that is not one of the
+ * lock's platforms is -GN_E_USAGE.  Needs a lock when target is given.
+ */
+int project_env(struct project *p, const char *target, struct project_env *out,
+		struct gn_error *err);
 
 #endif

@@ -108,6 +108,15 @@ int
 unpack_check_entry(const char *pathname, unsigned int filetype, const char *symlink,
 		   const char *hardlink, const char **rel, struct gn_error *err)
 {
+	return unpack_check_entry_under("go", pathname, filetype, symlink, hardlink, rel, err);
+}
+
+int
+unpack_check_entry_under(const char *top, const char *pathname, unsigned int filetype,
+			 const char *symlink, const char *hardlink, const char **rel,
+			 struct gn_error *err)
+{
+	size_t top_len = strlen(top);
 	const char *r, *p;
 
 	*rel = NULL;
@@ -138,17 +147,18 @@ unpack_check_entry(const char *pathname, unsigned int filetype, const char *syml
 	if (strchr(pathname, '\\')) {
 		return unsafe(err, pathname, "holds a backslash");
 	}
-	if (strcmp(pathname, "go") == 0 || strcmp(pathname, "go/") == 0) {
+	if (strncmp(pathname, top, top_len) == 0 &&
+	    (pathname[top_len] == '\0' || strcmp(pathname + top_len, "/") == 0)) {
 		if (filetype != AE_IFDIR) {
 			return unsafe(err, pathname, "must be a folder");
 		}
 		*rel = pathname + strlen(pathname);
 		return 0;
 	}
-	if (strncmp(pathname, "go/", 3) != 0) {
-		return unsafe(err, pathname, "is outside go/");
+	if (strncmp(pathname, top, top_len) != 0 || pathname[top_len] != '/') {
+		return gn_error_set(err, GN_E_UNSAFE, "entry '%s' is outside %s/", pathname, top);
 	}
-	r = pathname + 3;
+	r = pathname + top_len + 1;
 	for (p = r;;) {
 		const char *end = strchr(p, '/');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
@@ -562,7 +572,8 @@ do_entry(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
 		gn_error_file(err, u->name);
 		return -GN_E_UNSAFE;
 	}
-	rc = unpack_check_entry(pathname, type, target, archive_entry_hardlink(entry), &rel, err);
+	rc = unpack_check_entry_under(opts->top ? opts->top : "go", pathname, type, target,
+				      archive_entry_hardlink(entry), &rel, err);
 	if (rc != 0) {
 		gn_error_file(err, u->name);
 		return rc;
@@ -690,6 +701,14 @@ open_reader(struct unpacker *u, struct gn_error *err)
 				return -GN_E_NOMEM;
 			}
 			u->src.hashing = false; /* the inflate stream feeds the hash now */
+		} else if (magic[0] == 0xfd && magic[1] == '7' && magic[2] == 'z' && magic[3] == 'X') {
+			/* .tar.xz (Zig): libarchive's liblzma filter, still streamed
+			 * through source_read, so the hash sees every byte once. */
+			if (archive_read_support_filter_xz(u->ar) != ARCHIVE_OK) {
+				return gn_error_set(err, GN_E_IO,
+						    "this libarchive cannot read .xz: %s",
+						    archive_error_string(u->ar));
+			}
 		} else {
 			archive_read_support_filter_gzip(u->ar);
 		}

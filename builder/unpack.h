@@ -33,6 +33,9 @@ struct unpack_opts {
 	const char *archive; /* path of the verified archive (.tar.gz or .zip) */
 	const char *name;    /* artifact file name, for messages */
 	const char *dest;    /* folder to write into (exists); NULL = hash only */
+	/* the one folder every entry lives under, stripped: NULL = "go" (Go
+	 * distributions); "zig-linux-x86_64-0.11.0" for a Zig tarball */
+	const char *top;
 	/* When set (64 hex), the archive bytes are hashed as they are read and
 	 * must match, else -GN_E_INTEGRITY: a cache file changed after caching. */
 	const char *expect_sha256;
@@ -64,5 +67,9 @@ int unpack_archive(const struct unpack_opts *opts, struct gn_error *err);
  */
 int unpack_check_entry(const char *pathname, unsigned int filetype, const char *symlink,
 		       const char *hardlink, const char **rel, struct gn_error *err);
+/* The same with another top folder than "go" (top has no slash). */
+int unpack_check_entry_under(const char *top, const char *pathname, unsigned int filetype,
+			     const char *symlink, const char *hardlink, const char **rel,
+			     struct gn_error *err);
 
 #endif

@@ -65,6 +65,19 @@ print_report(FILE *out, const struct project *p, const struct project_check_resu
 										  : " DIFFERS");
 		}
 	}
+	if (res->cc) {
+		fprintf(out, "lock vs install: %s %s\n", p->zig_install.root,
+			install_status_text(res->cc_install.status));
+		for (size_t i = 0; i < res->cc_install.n_changed && i < STATREC_REPORT_PATHS; i++) {
+			fprintf(out, "    changed: %s\n", res->cc_install.changed[i]);
+		}
+		if (res->cc_actual_tree[0]) {
+			fprintf(out, "  tree hash: %s (lock: %s)%s\n", res->cc_actual_tree,
+				res->cc_expected_tree,
+				strcmp(res->cc_actual_tree, res->cc_expected_tree) == 0 ? ""
+											: " DIFFERS");
+		}
+	}
 	if (res->upstream_checked) {
 		if (strcmp(res->upstream_go, p->lock.go) == 0) {
 			fprintf(out, "lock vs upstream: %s is the newest match\n", p->lock.go);
@@ -141,6 +154,16 @@ print_json(const struct project *p, const struct project_check_result *res)
 		gn_buf_json_string(&out, res->install.changed[i]);
 	}
 	gn_buf_puts(&out, "]}");
+	if (res->cc) {
+		cli_json_key(&out, "cc");
+		gn_buf_puts(&out, "{\"path\": ");
+		gn_buf_json_string(&out, p->zig_install.root);
+		gn_buf_puts(&out, ", \"status\": ");
+		gn_buf_json_string(&out, install_status_name(res->cc_install.status));
+		gn_buf_puts(&out, ", \"expected_tree\": ");
+		gn_buf_json_string(&out, res->cc_expected_tree);
+		gn_buf_puts(&out, "}");
+	}
 	cli_json_str(&out, "upstream_go", res->upstream_checked ? res->upstream_go : NULL);
 	cli_json_print(&out);
 }

@@ -36,6 +36,42 @@ put_powershell_quoted(const char *s)
 	putchar('\'');
 }
 
+static void
+put_var(enum shell shell, const char *name, const char *value)
+{
+	if (shell == SHELL_FISH) {
+		printf("set -gx %s ", name);
+		put_single_quoted(value);
+		fputs(";\n", stdout);
+	} else if (shell == SHELL_POWERSHELL) {
+		printf("$env:%s = ", name);
+		put_powershell_quoted(value);
+		putchar('\n');
+	} else {
+		printf("export %s=", name);
+		put_single_quoted(value);
+		putchar('\n');
+	}
+}
+
+static void
+put_path(enum shell shell, const char *bin)
+{
+	if (shell == SHELL_FISH) {
+		fputs("set -gx PATH ", stdout);
+		put_single_quoted(bin);
+		fputs(" $PATH;\n", stdout);
+	} else if (shell == SHELL_POWERSHELL) {
+		fputs("$env:PATH = ", stdout);
+		put_powershell_quoted(bin);
+		fputs(" + [IO.Path]::PathSeparator + $env:PATH\n", stdout);
+	} else {
+		fputs("export PATH=", stdout);
+		put_single_quoted(bin);
+		fputs(":\"$PATH\"\n", stdout);
+	}
+}
+
 static enum shell
 detect_shell(void)
 {
@@ -58,13 +94,16 @@ run_env(struct cli *cli, int argc, char **argv)
 	static const struct option options[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "shell", required_argument, NULL, 's' },
+		{ "target", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct project project;
+	struct project_env env;
+	struct gn_error err;
 	enum shell shell = detect_shell();
+	const char *target = NULL;
 	bool json = false;
-	char bin[INSTALL_PATH_MAX + 8];
 	int opt, rc;
 
 	opterr = 0;
@@ -89,6 +128,9 @@ run_env(struct cli *cli, int argc, char **argv)
 						 optarg);
 			}
 			break;
+		case 't':
+			target = optarg;
+			break;
 		case 'h':
 			return cli_help(&cmd_env);
 		default:
@@ -101,34 +143,28 @@ run_env(struct cli *cli, int argc, char **argv)
 	if ((rc = cli_open_project(cli, &project, false, 0)) != 0) {
 		return rc;
 	}
-	snprintf(bin, sizeof(bin), "%s/bin", project.install.root);
+	gn_error_clear(&err);
+	if ((rc = project_env(&project, target, &env, &err)) < 0) {
+		rc = cli_fail(cli, rc, &err);
+		project_close(&project);
+		return rc;
+	}
 	if (json) {
 		struct gn_buf out;
 
 		cli->json = true;
 		gn_buf_init(&out);
 		cli_json_begin(&out, "env");
-		cli_json_str(&out, "GOROOT", project.install.root);
-		cli_json_str(&out, "PATH", bin);
+		for (size_t i = 0; i < env.n; i++) {
+			cli_json_str(&out, env.vars[i].name, env.vars[i].value);
+		}
+		cli_json_str(&out, "PATH", env.path);
 		cli_json_print(&out);
-	} else if (shell == SHELL_FISH) {
-		fputs("set -gx GOROOT ", stdout);
-		put_single_quoted(project.install.root);
-		fputs(";\nset -gx PATH ", stdout);
-		put_single_quoted(bin);
-		fputs(" $PATH;\n", stdout);
-	} else if (shell == SHELL_POWERSHELL) {
-		fputs("$env:GOROOT = ", stdout);
-		put_powershell_quoted(project.install.root);
-		fputs("\n$env:PATH = ", stdout);
-		put_powershell_quoted(bin);
-		fputs(" + [IO.Path]::PathSeparator + $env:PATH\n", stdout);
 	} else {
-		fputs("export GOROOT=", stdout);
-		put_single_quoted(project.install.root);
-		fputs("\nexport PATH=", stdout);
-		put_single_quoted(bin);
-		fputs(":\"$PATH\"\n", stdout);
+		for (size_t i = 0; i < env.n; i++) {
+			put_var(shell, env.vars[i].name, env.vars[i].value);
+		}
+		put_path(shell, env.path);
 	}
 	project_close(&project);
 	return 0;
@@ -136,18 +172,24 @@ run_env(struct cli *cli, int argc, char **argv)
 
 const struct cmd cmd_env = {
 	.name = "env",
-	.summary = "print GOROOT and PATH for a shell",
+	.summary = "print GOROOT, PATH and GOTOOLCHAIN (and a target's C compiler) for a shell",
 	.usage = "Usage: gonative env [--json] [--shell sh|bash|zsh|fish|powershell]\n"
+		 "                    [--target OS/ARCH]\n"
 		 "\n"
 		 "Print the settings that put the synced toolchain first, for\n"
-		 "`eval \"$(gonative env)\"`.  The shell is taken from $SHELL unless --shell\n"
-		 "names one.  --json prints {\"version\": 1, \"command\": \"env\", \"GOROOT\": "
-		 "...,\n"
-		 "\"PATH\": ...} where PATH is the folder to prepend.\n"
+		 "`eval \"$(gonative env)\"`: GOROOT, GOTOOLCHAIN=local and PATH.  The shell\n"
+		 "is taken from $SHELL unless --shell names one.  --json prints\n"
+		 "{\"version\": 1, \"command\": \"env\", \"GOROOT\": ..., ..., \"PATH\": ...}\n"
+		 "where PATH is the folder to prepend.\n"
+		 "\n"
+		 "--target OS/ARCH (one of the locked platforms) adds GOOS, GOARCH, GOARM\n"
+		 "(linux/arm: 7) and, with cc: in the manifest, CGO_ENABLED=1, CC and CXX\n"
+		 "(the locked Zig: \"<zig> cc -target <triple>\") and Zig's cache folders.\n"
 		 "\n"
 		 "Options:\n"
 		 "  --json      one JSON object on stdout\n"
 		 "  --shell S   output for shell S\n"
+		 "  --target T  cross-compile for T (os/arch)\n"
 		 "  -h, --help  this help\n",
 	.run = run_env,
 };

@@ -15,11 +15,14 @@ run_exec(struct cli *cli, int argc, char **argv)
 		{ "no-sync", no_argument, NULL, 'n' },
 		{ "frozen", no_argument, NULL, 'F' },
 		{ "offline", no_argument, NULL, 'o' },
+		{ "target", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct project_sync_result res;
+	struct project_env env;
 	struct project project;
+	const char *target = NULL;
 	struct gn_error err;
 	bool sync = true, frozen = false, offline = false;
 	char path[2 * INSTALL_PATH_MAX];
@@ -38,6 +41,9 @@ run_exec(struct cli *cli, int argc, char **argv)
 			break;
 		case 'o':
 			offline = true;
+			break;
+		case 't':
+			target = optarg;
 			break;
 		case 'h':
 			return cli_help(&cmd_exec);
@@ -58,9 +64,18 @@ run_exec(struct cli *cli, int argc, char **argv)
 		return rc;
 	}
 	cli_progress_end(cli);
-	snprintf(path, sizeof(path), "%s/bin%s%s", project.install.root,
-		 old_path && old_path[0] ? ":" : "", old_path ? old_path : "");
-	if (setenv("GOROOT", project.install.root, 1) != 0 || setenv("PATH", path, 1) != 0) {
+	if ((rc = project_env(&project, target, &env, &err)) < 0) {
+		rc = cli_fail(cli, rc, &err);
+		project_close(&project);
+		return rc;
+	}
+	snprintf(path, sizeof(path), "%s%s%s", env.path, old_path && old_path[0] ? ":" : "",
+		 old_path ? old_path : "");
+	rc = setenv("PATH", path, 1);
+	for (size_t i = 0; rc == 0 && i < env.n; i++) {
+		rc = setenv(env.vars[i].name, env.vars[i].value, 1);
+	}
+	if (rc != 0) {
 		gn_error_set(&err, GN_E_IO, "cannot set the environment: %s", strerror(errno));
 		project_close(&project);
 		return cli_fail(cli, -GN_E_IO, &err);
@@ -76,15 +91,19 @@ run_exec(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_exec = {
 	.name = "exec",
 	.summary = "run a command with the synced GOROOT and PATH",
-	.usage = "Usage: gonative exec [--no-sync] [--frozen] [--offline] -- CMD [ARGS...]\n"
+	.usage = "Usage: gonative exec [--no-sync] [--frozen] [--offline] [--target OS/ARCH]\n"
+		 "                     -- CMD [ARGS...]\n"
 		 "\n"
 		 "Sync (unless --no-sync), then run CMD with GOROOT set to the installed\n"
-		 "toolchain and its bin/ first on PATH.  The exit code is CMD's.\n"
+		 "toolchain, its bin/ first on PATH and GOTOOLCHAIN=local.  --target adds\n"
+		 "what `gonative env --target` prints: GOOS, GOARCH, GOARM and, with cc:,\n"
+		 "CGO_ENABLED=1, CC and CXX for the locked Zig.  The exit code is CMD's.\n"
 		 "\n"
 		 "Options:\n"
 		 "  --no-sync   use the installed tree as it is\n"
 		 "  --frozen    sync without writing the lock (fail if it is stale)\n"
 		 "  --offline   sync from the cache only\n"
+		 "  --target T  cross-compile for T (os/arch)\n"
 		 "  -h, --help  this help\n",
 	.run = run_exec,
 };

@@ -54,7 +54,32 @@ run_verify(struct cli *cli, int argc, char **argv)
 			gn_buf_json_string(&out, res.changed.changed[i]);
 		}
 		gn_buf_puts(&out, "]");
+		if (res.cc) {
+			cli_json_str(&out, "cc_path", project.zig_install.root);
+			cli_json_str(&out, "cc_expected_tree", res.cc_expected_tree);
+			cli_json_str(&out, "cc_actual_tree",
+				     res.cc_installed ? res.cc_actual_tree : NULL);
+			cli_json_bool(&out, "cc_match", res.cc_match);
+		}
 		cli_json_print(&out);
+	}
+	if (rc == 0 && res.cc && (!res.cc_installed || !res.cc_match)) {
+		/* The Zig tree is checked like the GOROOT: report it first. */
+		if (!res.cc_installed) {
+			fprintf(cli_out(cli), "%s: not installed (run `gonative sync`)\n",
+				project.zig_install.root);
+		} else {
+			fprintf(cli_out(cli),
+				"%s: does not match the lock\n  - lock:      %s\n  + installed: %s\n",
+				project.zig_install.root, res.cc_expected_tree, res.cc_actual_tree);
+		}
+		if (res.installed && res.match) {
+			project_close(&project);
+			return gn_code_exit(GN_E_DRIFT);
+		}
+	} else if (rc == 0 && res.cc && cli->verbosity >= 0) {
+		fprintf(cli_out(cli), "%s: verified %s\n", project.zig_install.root,
+			res.cc_actual_tree);
 	}
 	if (rc < 0) {
 		rc = cli_fail(cli, rc, &err);

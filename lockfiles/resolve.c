@@ -105,8 +105,20 @@ pick_file(const struct lock_index_release *rel, const struct gn_platform *p)
 static bool
 same_artifact(const struct lock_artifact *a, const struct lock_artifact *b)
 {
-	return a && b && strcmp(a->file, b->file) == 0 && strcmp(a->sha256, b->sha256) == 0 &&
+	if (!a || !b) {
+		/* Go >= 1.20 locks no target archive: both absent is the same. */
+		return !a && !b;
+	}
+	return strcmp(a->file, b->file) == 0 && strcmp(a->sha256, b->sha256) == 0 &&
 	       a->size == b->size;
+}
+
+bool
+lock_merges_targets(const char *go)
+{
+	struct gn_goversion v;
+
+	return gn_goversion_parse(go, &v) != 0 || !gn_goversion_at_least(&v, 1, 20);
 }
 
 /* What host's tree is built from: its binary archive, or the source. */
@@ -325,6 +337,11 @@ lock_resolve(struct gn_arena *arena, const struct manifest *m, const char *manif
 	}
 	for (size_t i = 0; i < n_hosts + m->n_platforms; i++) {
 		const struct gn_platform *p = i < n_hosts ? &hosts[i] : &m->platforms[i - n_hosts];
+
+		/* Go 1.20+ ships no pkg/<os>_<arch>: nothing to download for a target. */
+		if (i >= n_hosts && !lock_merges_targets(rel->version)) {
+			continue;
+		}
 
 		if (m->base == MANIFEST_BASE_SOURCE && gn_platform_equal(p, &hosts[0])) {
 			continue;

@@ -13,6 +13,10 @@
 
 #include <stdbool.h>
 
+/* Does this release ship pkg/<os>_<arch> worth merging (Go < 1.20)?  When
+ * not, the lock lists and sync fetches only the hosts' archives. */
+bool lock_merges_targets(const char *go);
+
 /* Does version ("go1.21.5") satisfy the manifest's go: spec? */
 bool lock_version_matches(const struct manifest *m, const char *version);
 
@@ -25,7 +29,8 @@ bool lock_version_matches(const struct manifest *m, const char *version);
  *   go still matches the spec and is still in the index, it is kept.
  * - Hosts: m->hosts, or *default_host when m->hosts_default.
  * - Artifacts: the "archive" file of every host and platform (windows .zip;
- *   darwin before 1.5 prefers the -osx10.8 name), sorted by file.
+ *   darwin before 1.5 prefers the -osx10.8 name), sorted by file.  Go >=
+ *   1.20 has nothing to merge: only the hosts' archives are listed.
  * - Pins (m->checksums) must equal the index's sha256, else -GN_E_INTEGRITY
  *   naming the file with expected (pin) and got (index).  A file with an
  *   empty index sha256 needs a pin, else -GN_E_INTEGRITY.

@@ -1,0 +1,579 @@
+/*
+ * builder/zig.c - the Zig stage: lock (index -> cc: section), fetch and
+ * verify (always signed), hash and install beside the GOROOT.
+ */
+#include "builder/zig.h"
+
+#include "builder/tree.h"
+#include "builder/unpack.h"
+#include "gn/fs.h"
+#include "gn/sha256.h"
+#include "lockfiles/zigindex.h"
+#include "lockfiles/zigtarget.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ZIG_SIGNATURE_MAX (64 * 1024)
+/* A whole Zig tree is ~350 MB; the tarball is ~45 MB. */
+#define ZIG_UNPACKED_MAX (4LL * 1024 * 1024 * 1024)
+#define ZIG_TARBALL_MAX (1LL * 1024 * 1024 * 1024)
+
+int
+zig_resolve_targets(struct zig_ctx *z, struct lock *lock, struct gn_error *err)
+{
+	const struct manifest *m = z->manifest;
+	struct lock_cc *cc = &lock->cc;
+
+	cc->zig = m->cc.zig;
+	cc->index = m->cc.index;
+	cc->targets = gn_arena_array(z->arena, lock->n_platforms ? lock->n_platforms : 1,
+				     sizeof(*cc->targets));
+	if (!cc->targets) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	cc->n_targets = 0;
+	for (size_t i = 0; i < lock->n_platforms; i++) {
+		const struct gn_platform *p = &lock->platforms[i];
+		struct lock_cc_target *t = &cc->targets[cc->n_targets];
+		char triple[ZIG_TRIPLE_MAX], text[GN_PLATFORM_TEXT];
+		const char *why = NULL;
+		bool musl = gn_platform_in(p, m->cc.musl, m->cc.n_musl);
+
+		if (gn_platform_in(p, m->cc.skip, m->cc.n_skip)) {
+			continue;
+		}
+		gn_platform_format(p, text, sizeof(text));
+		if (!zig_target_for(p, m->cc.zig, m->cc.glibc, musl, triple, &why)) {
+			int rc = gn_error_at(err, GN_E_RESOLVE, m->path, m->cc.line, m->cc.col,
+					     "cc: Zig %s cannot be the C compiler for %s: %s; list "
+					     "it under cc.skip to build it without cgo",
+					     m->cc.zig, text, why);
+			gn_error_values(err, text, "no Zig target");
+			return rc;
+		}
+		t->platform = *p;
+		snprintf(t->triple, sizeof(t->triple), "%s", triple);
+		cc->n_targets++;
+	}
+	return 0;
+}
+
+/* ---- the index ---------------------------------------------------------- */
+
+static int
+load_index(struct zig_ctx *z, struct zig_index *out, struct gn_error *err)
+{
+	const char *url = z->manifest->cc.index;
+	char cached[CACHE_PATH_MAX], fresh[CACHE_PATH_MAX + 8], name[128];
+	char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	cache_index_path(z->cache, url, cached);
+	snprintf(name, sizeof(name), "zigindex-%s", gn_basename(cached));
+	cache_tmp_path(z->cache, name, fresh);
+	if (z->offline) {
+		if (!gn_path_exists(cached)) {
+			rc = gn_error_set(err, GN_E_OFFLINE,
+					  "the Zig index is not in the cache (run once without "
+					  "--offline)");
+			gn_error_url(err, url);
+			return rc;
+		}
+		if ((rc = gn_read_file(cached, ZIG_INDEX_MAX_BYTES, &data, &len, err)) < 0) {
+			return rc;
+		}
+		rc = zig_index_parse(z->arena, url, data, len, out, err);
+		free(data);
+		return rc;
+	}
+	{
+		const char *urls[] = {url};
+		struct fetch_request req = {
+			.name = "Zig index",
+			.urls = urls,
+			.n_urls = 1,
+			.size = -1,
+			.max_size = ZIG_INDEX_MAX_BYTES,
+			.dest = fresh,
+		};
+		struct fetch_opts fo = z->fetch;
+
+		fo.events = NULL;
+		if ((rc = cache_lock(z->cache, err)) < 0) {
+			return rc;
+		}
+		rc = fetch_run(&req, 1, &fo, err);
+	}
+	if (rc == 0) {
+		rc = gn_read_file(fresh, ZIG_INDEX_MAX_BYTES, &data, &len, err);
+	}
+	if (rc == 0) {
+		rc = zig_index_parse(z->arena, url, data, len, out, err);
+		free(data);
+	}
+	/* Only an index that parsed replaces the cached copy. */
+	if (rc == 0 && rename(fresh, cached) != 0) {
+		rc = gn_error_set(err, GN_E_IO, "cannot cache the Zig index at %s: %s", cached,
+				  strerror(errno));
+	}
+	unlink(fresh);
+	cache_unlock(z->cache);
+	return rc;
+}
+
+/* ---- fetch and verify ------------------------------------------------- */
+
+static const char *
+join_url(struct gn_arena *arena, const char *base, const char *file)
+{
+	size_t n = strlen(base);
+
+	return gn_arena_printf(arena, n && base[n - 1] == '/' ? "%s%s" : "%s/%s", base, file);
+}
+
+/* "<url>.minisig", before any query string. */
+static const char *
+sig_url_for(struct gn_arena *arena, const char *url)
+{
+	const char *q = strchr(url, '?');
+
+	if (!q) {
+		return gn_arena_printf(arena, "%s.minisig", url);
+	}
+	return gn_arena_printf(arena, "%.*s.minisig%s", (int)(q - url), url, q);
+}
+
+/* Check path against the signature text at sig_path; the signer must be
+ * the one the lock names (a new lock records it). */
+static int
+verify_tarball(struct zig_ctx *z, struct lock_cc_host *h, bool record, const char *path,
+	       const char *sig_path, const char *sig_name, struct gn_error *err)
+{
+	struct minisign_verify_opts vo = {
+		.keys = z->keys,
+		.n_keys = z->n_keys,
+		.allow_legacy = true,
+		.expect_file = h->file,
+		.require_file = true,
+	};
+	char id[MINISIGN_KEYID_TEXT];
+	uint8_t signer[8];
+	char *sig = NULL;
+	size_t sig_len = 0;
+	int rc;
+
+	if (gn_read_file(sig_path, ZIG_SIGNATURE_MAX, &sig, &sig_len, NULL) < 0) {
+		rc = gn_error_set(err, GN_E_SIGNATURE, "%s has no signature", h->file);
+		gn_error_url(err, sig_name);
+		return rc;
+	}
+	rc = minisign_verify_file(path, sig, sig_len, sig_name, &vo, signer, err);
+	free(sig);
+	if (rc < 0) {
+		return rc;
+	}
+	minisign_keyid_format(signer, id);
+	if (h->signed_by && strcmp(h->signed_by, id) != 0) {
+		rc = gn_error_set(err, GN_E_SIGNATURE, "%s is signed by key %s, but the lock says %s",
+				  h->file, id, h->signed_by);
+		gn_error_values(err, h->signed_by, id);
+		return rc;
+	}
+	if (!h->signed_by) {
+		if (!record) {
+			return gn_error_set(err, GN_E_SIGNATURE,
+					    "%s: the lock records no signer (run `gonative lock`)",
+					    h->file);
+		}
+		h->signed_by = gn_arena_strdup(z->arena, id);
+		if (!h->signed_by) {
+			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
+
+struct sig_job {
+	struct zig_ctx *z;
+	struct lock_cc_host *host;
+	bool record;
+};
+
+/* fetch hook: size and sha256 are right; the signature from the same
+ * place must check out before the tarball may enter the cache. */
+static int
+signature_hook(void *user, const struct fetch_request *req, const char *part, const char *url,
+	       struct gn_error *err)
+{
+	struct sig_job *job = user;
+	struct zig_ctx *z = job->z;
+	const char *sig_url = sig_url_for(z->arena, url);
+	const char *urls[] = {sig_url};
+	char sig_new[CACHE_PATH_MAX + 32], sig_final[CACHE_PATH_MAX + 16], name[96];
+	struct fetch_request sreq = {
+		.name = "signature",
+		.urls = urls,
+		.n_urls = 1,
+		.size = -1,
+		.max_size = ZIG_SIGNATURE_MAX,
+		.dest = sig_new,
+	};
+	struct fetch_opts fo = z->fetch;
+	struct gn_error fetch_err;
+	int rc;
+
+	snprintf(name, sizeof(name), "%s.minisig", gn_basename(req->dest));
+	cache_tmp_path(z->cache, name, sig_new);
+	snprintf(sig_final, sizeof(sig_final), "%s.minisig", req->dest);
+	fo.events = NULL;
+	fo.retries = -1;
+	gn_error_clear(&fetch_err);
+	if (fetch_run(&sreq, 1, &fo, &fetch_err) < 0) {
+		rc = gn_error_set(err, GN_E_SIGNATURE, "%s: no signature at %s (%s)",
+				  job->host->file, sig_url, fetch_err.message);
+		gn_error_url(err, sig_url);
+		return rc;
+	}
+	rc = verify_tarball(z, job->host, job->record, part, sig_new, sig_url, err);
+	if (rc == 0 && rename(sig_new, sig_final) != 0) {
+		rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", sig_final, strerror(errno));
+	}
+	unlink(sig_new);
+	return rc;
+}
+
+/* The tarball in the cache, its signature checked in this call. */
+static int
+prepare_tarball(struct zig_ctx *z, struct lock_cc_host *h, bool record, struct gn_error *err)
+{
+	const struct manifest_cc *cc = &z->manifest->cc;
+	char path[CACHE_PATH_MAX], sig_path[CACHE_PATH_MAX + 16], part[CACHE_PATH_MAX], name[96];
+	struct sig_job job = {.z = z, .host = h, .record = record};
+	struct fetch_request req;
+	const char **urls;
+	size_t n = 0;
+	int rc;
+
+	cache_archive_path(z->cache, h->sha256, path);
+	snprintf(sig_path, sizeof(sig_path), "%s.minisig", path);
+	if ((rc = cache_lock(z->cache, err)) < 0) {
+		return rc;
+	}
+	if (cache_has_archive(z->cache, h->sha256, h->size) && gn_path_exists(sig_path)) {
+		/* Cached: trusted no more than a fresh download. */
+		rc = verify_tarball(z, h, record, path, sig_path, sig_path, err);
+		cache_unlock(z->cache);
+		return rc;
+	}
+	cache_evict_archive(z->cache, h->sha256);
+	unlink(sig_path);
+	if (z->offline) {
+		cache_unlock(z->cache);
+		return gn_error_set(err, GN_E_OFFLINE, "%s is not in the cache and --offline was given",
+				    h->file);
+	}
+	urls = gn_arena_array(z->arena, cc->n_mirrors + 1, sizeof(*urls));
+	if (!urls) {
+		cache_unlock(z->cache);
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < cc->n_mirrors; i++) {
+		urls[n++] = join_url(z->arena, cc->mirrors[i], h->file);
+	}
+	urls[n++] = h->url;
+	snprintf(name, sizeof(name), "%s.part", h->sha256);
+	cache_tmp_path(z->cache, name, part);
+	req = (struct fetch_request){
+		.name = h->file,
+		.urls = urls,
+		.n_urls = n,
+		.size = h->size,
+		.sha256 = h->sha256,
+		.max_size = ZIG_TARBALL_MAX,
+		.dest = path,
+		.part = part,
+		.verify = signature_hook,
+		.verify_user = &job,
+	};
+	rc = fetch_run(&req, 1, &z->fetch, err);
+	cache_unlock(z->cache);
+	return rc;
+}
+
+/* Unpack (dest) or only hash (dest NULL) the cached tarball. */
+static int
+tarball_tree(struct zig_ctx *z, const struct lock_cc_host *h, const char *key, const char *dest,
+	     char tree[LOCK_TREE_ID_LEN], struct gn_error *err)
+{
+	char path[CACHE_PATH_MAX], top[256];
+	uint8_t id[GN_SHA256_LEN];
+	struct tree *t;
+	int rc;
+
+	if (!zig_tarball_name_ok(h->file, key, z->manifest->cc.zig, top, sizeof(top))) {
+		return gn_error_set(err, GN_E_LOCK, "%s is not the Zig %s tarball for %s", h->file,
+				    z->manifest->cc.zig, key);
+	}
+	t = tree_new();
+	if (!t) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	cache_archive_path(z->cache, h->sha256, path);
+	{
+		struct unpack_opts uo = {
+			.archive = path,
+			.name = h->file,
+			.dest = dest,
+			.top = top,
+			.expect_sha256 = h->sha256,
+			.max_bytes = ZIG_UNPACKED_MAX,
+			.tree = t,
+			.fresh_dest = dest != NULL,
+		};
+		rc = unpack_archive(&uo, err);
+	}
+	if (rc == 0) {
+		rc = tree_root(t, id, err);
+	}
+	if (rc == 0) {
+		tree_format_id(id, tree);
+	}
+	tree_free(t);
+	return rc;
+}
+
+/* The index key the locked file was chosen for (checked against its name). */
+static const char *
+host_key(const struct lock_cc_host *h, const char *zig)
+{
+	const char *keys[4];
+	size_t n = zig_host_keys(&h->host, keys, 4);
+
+	for (size_t i = 0; i < n; i++) {
+		if (zig_tarball_name_ok(h->file, keys[i], zig, NULL, 0)) {
+			return keys[i];
+		}
+	}
+	return n ? keys[0] : "?";
+}
+
+/* ---- lock --------------------------------------------------------------- */
+
+static const struct lock_cc_host *
+previous_host(const struct lock *previous, const struct lock_cc_host *h, const char *zig)
+{
+	const struct lock_cc_host *old;
+
+	if (!previous || !previous->cc.zig || strcmp(previous->cc.zig, zig) != 0) {
+		return NULL;
+	}
+	old = lock_cc_host_for(previous, &h->host);
+	return old && strcmp(old->file, h->file) == 0 ? old : NULL;
+}
+
+static int
+fill_host(struct zig_ctx *z, const struct zig_index_version *v, const struct lock *previous,
+	  struct lock_cc_host *h, struct gn_error *err)
+{
+	const struct manifest *m = z->manifest;
+	const struct zig_index_artifact *a = NULL;
+	const struct lock_cc_host *old;
+	const char *keys[4], *key = NULL;
+	char text[GN_PLATFORM_TEXT], top[256];
+	size_t n = zig_host_keys(&h->host, keys, 4);
+	int rc;
+
+	gn_platform_format(&h->host, text, sizeof(text));
+	for (size_t i = 0; i < n && !a; i++) {
+		a = zig_index_artifact(v, keys[i]);
+		key = keys[i];
+	}
+	if (!a) {
+		rc = gn_error_at(err, GN_E_RESOLVE, m->path, m->cc.zig_line, m->cc.zig_col,
+				 "Zig %s has no build for host %s in the Zig index", m->cc.zig,
+				 text);
+		gn_error_url(err, m->cc.index);
+		gn_error_values(err, n ? keys[0] : text, "no such entry");
+		return rc;
+	}
+	h->url = a->tarball;
+	h->file = strrchr(a->tarball, '/') + 1;
+	if (!zig_tarball_name_ok(h->file, key, m->cc.zig, top, sizeof(top))) {
+		char want[160];
+
+		rc = gn_error_at(err, GN_E_INDEX, m->cc.index, a->line, a->col,
+				 "%s.tarball names %s, which is not Zig %s for %s", key, h->file,
+				 m->cc.zig, key);
+		snprintf(want, sizeof(want), "zig-<os>-<arch>-%s%s", m->cc.zig,
+			 strstr(key, "windows") ? ".zip" : ".tar.xz");
+		gn_error_values(err, want, h->file);
+		return rc;
+	}
+	h->size = a->size;
+	memcpy(h->sha256, a->sha256, GN_SHA256_HEX);
+	h->signed_by = NULL;
+	h->tree[0] = '\0';
+	old = previous_host(previous, h, m->cc.zig);
+	if (old && (strcmp(old->sha256, h->sha256) != 0 || old->size != h->size)) {
+		char want[96], got[96];
+
+		rc = gn_error_set(err, GN_E_INTEGRITY, "%s: the Zig index changed under the lock",
+				  h->file);
+		snprintf(want, sizeof(want), "%lld bytes, sha256 %.16s...", (long long)old->size,
+			 old->sha256);
+		snprintf(got, sizeof(got), "%lld bytes, sha256 %.16s...", (long long)h->size,
+			 h->sha256);
+		gn_error_values(err, want, got);
+		gn_error_url(err, m->cc.index);
+		return rc;
+	}
+	if (old) {
+		/* Same bytes: the signer sticks, and the tree is already known. */
+		h->signed_by = old->signed_by;
+		memcpy(h->tree, old->tree, sizeof(h->tree));
+	}
+	return 0;
+}
+
+int
+zig_lock(struct zig_ctx *z, struct lock *lock, const struct lock *previous, struct gn_error *err)
+{
+	const struct manifest *m = z->manifest;
+	const struct zig_index_version *v;
+	struct zig_index index;
+	struct lock_cc *cc = &lock->cc;
+	int rc;
+
+	if ((rc = load_index(z, &index, err)) < 0) {
+		return rc;
+	}
+	v = zig_index_find(&index, m->cc.zig);
+	if (!v) {
+		rc = gn_error_at(err, GN_E_RESOLVE, m->path, m->cc.zig_line, m->cc.zig_col,
+				 "the Zig index has no release %s", m->cc.zig);
+		gn_error_url(err, m->cc.index);
+		gn_error_values(err, m->cc.zig, "no such version");
+		return rc;
+	}
+	cc->hosts = gn_arena_array(z->arena, lock->n_hosts ? lock->n_hosts : 1, sizeof(*cc->hosts));
+	if (!cc->hosts) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	cc->n_hosts = 0;
+	for (size_t i = 0; i < lock->n_hosts; i++) {
+		struct lock_cc_host *h = &cc->hosts[cc->n_hosts];
+
+		memset(h, 0, sizeof(*h));
+		h->host = lock->hosts[i];
+		if ((rc = fill_host(z, v, previous, h, err)) < 0) {
+			return rc;
+		}
+		cc->n_hosts++;
+		/* Every lock proves the signature; a new tree is hashed too. */
+		if ((rc = prepare_tarball(z, h, true, err)) < 0) {
+			return rc;
+		}
+		if (!h->tree[0]) {
+			char text[GN_PLATFORM_TEXT];
+
+			gn_platform_format(&h->host, text, sizeof(text));
+			gn_emitf(z->events, GN_EV_INFO, "hashing Zig %s for %s", m->cc.zig, text);
+			rc = tarball_tree(z, h, host_key(h, m->cc.zig), NULL, h->tree, err);
+			if (rc < 0) {
+				return rc;
+			}
+		}
+	}
+	lock_sort(lock);
+	return 0;
+}
+
+/* ---- install ---------------------------------------------------------- */
+
+int
+zig_install_init(const struct install *goroot, struct install *out, struct gn_error *err)
+{
+	char path[INSTALL_PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s-zig", goroot->root) >= (int)sizeof(path)) {
+		return gn_error_set(err, GN_E_USAGE, "install path too long");
+	}
+	return install_init(out, path, err);
+}
+
+int
+zig_sync(struct zig_ctx *z, const struct lock *lock, const struct gn_platform *host,
+	 struct install *inst, struct zig_sync_result *res, struct gn_error *err)
+{
+	const struct lock_cc_host *locked = lock_cc_host_for(lock, host);
+	struct lock_cc_host h;
+	struct statrec_report report;
+	char stage[INSTALL_PATH_MAX], tree[LOCK_TREE_ID_LEN], text[GN_PLATFORM_TEXT];
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	gn_platform_format(host, text, sizeof(text));
+	if (!locked || !locked->tree[0]) {
+		return gn_error_set(err, GN_E_USAGE,
+				    "the lock has no Zig for this machine (%s): run `gonative lock`",
+				    text);
+	}
+	h = *locked;
+	snprintf(res->tree, sizeof(res->tree), "%s", h.tree);
+	install_check(inst, h.tree, &report);
+	if (report.status == STATREC_MATCH) {
+		res->noop = true;
+		return 0;
+	}
+	if ((rc = install_lock(inst, err)) < 0) {
+		return rc;
+	}
+	install_check(inst, h.tree, &report);
+	if (report.status == STATREC_MATCH) {
+		res->noop = true;
+		goto out;
+	}
+	install_cleanup_stale(inst);
+	if ((rc = prepare_tarball(z, &h, false, err)) < 0) {
+		goto out;
+	}
+	if ((rc = install_stage(inst, stage, err)) < 0) {
+		goto out;
+	}
+	rc = tarball_tree(z, &h, host_key(&h, lock->cc.zig), stage, tree, err);
+	if (rc == 0 && strcmp(tree, h.tree) != 0) {
+		rc = gn_error_set(err, GN_E_INTEGRITY,
+				  "the unpacked Zig tree does not hash to the locked value");
+		gn_error_file(err, h.file);
+		gn_error_values(err, h.tree, tree);
+	}
+	if (rc == 0) {
+		gn_emitf(z->events, GN_EV_DEBUG, "installing %s", inst->root);
+		rc = install_commit(inst, stage, h.tree, err);
+	}
+	if (rc < 0) {
+		gn_rm_rf(stage, NULL);
+	}
+out:
+	install_unlock(inst);
+	return rc;
+}
+
+void
+zig_binary_path(const struct install *inst, const struct gn_platform *host, char *out, size_t len)
+{
+	snprintf(out, len, "%s/zig%s", inst->root, strcmp(host->os, "windows") == 0 ? ".exe" : "");
+}
+
+void
+zig_cache_dirs(const struct cache *cache, char *global, char *local, size_t len)
+{
+	snprintf(global, len, "%s/zig/global", cache->root);
+	snprintf(local, len, "%s/zig/local", cache->root);
+}
