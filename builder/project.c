@@ -1212,6 +1212,9 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res, st
 			return rc;
 		}
 		res->locked = lr.written;
+	} else {
+		/* Resolving warned already; from a fresh lock, say it here, once. */
+		lock_warn_nothing_to_merge(&p->lock, p->opts.events);
 	}
 	copy_go(res->go, sizeof(res->go), p->lock.go);
 	snprintf(res->root, sizeof(res->root), "%s", p->install.root);

@@ -228,8 +228,8 @@ fill_artifact(const struct manifest *m, const struct lock_index_release *rel,
 	return 0;
 }
 
-static void
-warn_nothing_to_merge(const struct lock *out, const struct gn_events *events)
+void
+lock_warn_nothing_to_merge(const struct lock *out, const struct gn_events *events)
 {
 	struct gn_goversion v;
 	struct gn_buf list;
@@ -371,7 +371,7 @@ lock_resolve(struct gn_arena *arena, const struct manifest *m, const char *manif
 	out->n_goroots = n_hosts;
 	lock_sort(out);
 
-	warn_nothing_to_merge(out, events);
+	lock_warn_nothing_to_merge(out, events);
 	for (size_t i = 0; i < m->n_checksums; i++) {
 		if (!lock_find_artifact(out, m->checksums[i].file)) {
 			struct gn_event ev = {.kind = GN_EV_WARNING, .name = m->checksums[i].file};

@@ -17,6 +17,10 @@
  * not, the lock lists and sync fetches only the hosts' archives. */
 bool lock_merges_targets(const char *go);
 
+/* The Go >= 1.20 warning naming the platforms that have nothing to merge
+ * (lock_resolve() emits it; a run that does not resolve calls this once). */
+void lock_warn_nothing_to_merge(const struct lock *lock, const struct gn_events *events);
+
 /* Does version ("go1.21.5") satisfy the manifest's go: spec? */
 bool lock_version_matches(const struct manifest *m, const char *version);
 
