@@ -60,9 +60,9 @@ run_config() {
 }
 
 run_config build ""
-# make.bash under the sanitizer build would only test Go: the source suite
-# runs once, above.
-run_config build-asan "--no-suite source" -Db_sanitize=address,undefined -Db_lundef=false
+# make.bash under the sanitizer build would only test Go, and cgo builds
+# through Zig only Zig and Go: the source and cc suites run once, above.
+run_config build-asan "--no-suite source --no-suite cc" -Db_sanitize=address,undefined -Db_lundef=false
 
 # The C unit tests under valgrind (in the normal build: valgrind and ASan
 # don't mix); the 'valgrind' setup writes its own test log.

@@ -66,6 +66,11 @@ def check(tool, doc, expected):
        "\n".join(repr(x) for x in bad[:10]))
     ok(isinstance(doc.get("goroot"), dict) and doc.get("hosts") == ["linux/386"],
        tool + ": hosts and goroot shapes", repr((doc.get("hosts"), doc.get("goroot"))))
+    # cc: (issue 11): versions and triples stay strings, the size an int.
+    cc = doc.get("cc")
+    ok(cc == expected["cc"] and type(cc["hosts"]["linux/386"]["size"]) is int
+       and all(type(v) is str for v in cc["targets"].values()) and type(cc["zig"]) is str,
+       tool + ": the cc: section reads back exactly", repr(cc))
 
 
 def main():

@@ -570,6 +570,31 @@ emit(const char *dir)
 	}
 	l.artifacts = arts;
 	l.n_artifacts = n;
+	/* cc: values that look like versions, numbers and booleans. */
+	{
+		static struct lock_cc_host cc_host;
+		static struct lock_cc_target cc_targets[3];
+		static const char *const triples[3] = {"x86-linux-gnu.2.17", "1.20", "yes"};
+		static const char *const plats[3] = {"linux/386", "linux/amd64", "linux/arm"};
+
+		cc_host.host = host;
+		cc_host.file = "zig-linux-x86-0.11.0.tar.xz";
+		cc_host.url = "https://ziglang.org/download/0.11.0/zig-linux-x86-0.11.0.tar.xz";
+		cc_host.size = 44961892;
+		snprintf(cc_host.sha256, sizeof(cc_host.sha256), "%064d", 7);
+		cc_host.signed_by = "0000000000000123";
+		snprintf(cc_host.tree, sizeof(cc_host.tree), "git-sha256:%s", HEX_A);
+		for (size_t i = 0; i < 3; i++) {
+			set_platform(&cc_targets[i].platform, plats[i]);
+			snprintf(cc_targets[i].triple, sizeof(cc_targets[i].triple), "%s", triples[i]);
+		}
+		l.cc.zig = "0.11.0";
+		l.cc.index = "https://ziglang.org/download/index.json?x=1&y=no";
+		l.cc.hosts = &cc_host;
+		l.cc.n_hosts = 1;
+		l.cc.targets = cc_targets;
+		l.cc.n_targets = 3;
+	}
 	gn_buf_init(&lock_text);
 	gn_buf_init(&json);
 	lock_write(&l, &lock_text);
@@ -586,7 +611,22 @@ emit(const char *dir)
 		gn_buf_json_string(&json, l.artifacts[i].signed_by);
 		gn_buf_puts(&json, "}");
 	}
-	gn_buf_puts(&json, "]}\n");
+	gn_buf_puts(&json, "], \"cc\": {\"zig\": \"0.11.0\", \"index\": ");
+	gn_buf_json_string(&json, l.cc.index);
+	gn_buf_printf(&json,
+		      ", \"hosts\": {\"linux/386\": {\"file\": \"%s\", \"url\": \"%s\", "
+		      "\"size\": %lld, \"sha256\": \"%s\", \"signed-by\": \"%s\", "
+		      "\"tree\": \"%s\"}}, \"targets\": {",
+		      l.cc.hosts[0].file, l.cc.hosts[0].url, (long long)l.cc.hosts[0].size,
+		      l.cc.hosts[0].sha256, l.cc.hosts[0].signed_by, l.cc.hosts[0].tree);
+	for (size_t i = 0; i < l.cc.n_targets; i++) {
+		char text[GN_PLATFORM_TEXT];
+
+		gn_platform_format(&l.cc.targets[i].platform, text, sizeof(text));
+		gn_buf_printf(&json, "%s\"%s\": \"%s\"", i ? ", " : "", text,
+			      l.cc.targets[i].triple);
+	}
+	gn_buf_puts(&json, "}}}\n");
 	snprintf(path, sizeof(path), "%s/tricky.lock", dir);
 	rc = gn_write_file_atomic(path, lock_text.data, lock_text.len, 0644, &err);
 	if (rc == 0) {
