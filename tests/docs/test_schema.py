@@ -59,6 +59,18 @@ install: .gonative/go
     ("legacy True", 'go: "1.21"\nsignatures:\n  legacy: True\n', True),
     ("base source with bootstrap", 'go: "1.21"\nbase: source\nbootstrap: /usr/lib/go\n', True),
     ("base binary", 'go: "1.21"\nbase: binary\n', True),
+    ("cc minimal", 'go: "1.21"\ncc:\n  zig: "0.11.0"\n', True),
+    ("cc everything", """go: "1.19"
+platforms: [linux/arm64, linux/amd64, darwin/arm64]
+cc:
+  zig: 0.11.0
+  index: https://ziglang.org/download/index.json
+  mirrors: [https://mirror.example/zig/]
+  keys: ["RWSGOq2NVecA2UPNdBUZykf1CCb147pkmdtYxgb3Ti+JO/wCYvhbAb/U"]
+  glibc: "2.17"
+  musl: [linux/amd64]
+  skip: [darwin/arm64]
+""", True),
     # invalid
     ("empty document", "# nothing\n", False),
     ("top level list", "- go\n", False),
@@ -95,6 +107,16 @@ install: .gonative/go
     ("install empty", 'go: "1.21"\ninstall: ""\n', False),
     ("base unknown", 'go: "1.21"\nbase: docker\n', False),
     ("bootstrap without base source", 'go: "1.21"\nbootstrap: /usr/lib/go\n', False),
+    ("cc without zig", 'go: "1.21"\ncc:\n  glibc: "2.17"\n', False),
+    ("cc zig master", 'go: "1.21"\ncc:\n  zig: master\n', False),
+    ("cc zig two parts", 'go: "1.21"\ncc:\n  zig: "0.11"\n', False),
+    ("cc unknown key", 'go: "1.21"\ncc:\n  zig: "0.11.0"\n  target: x\n', False),
+    ("cc glibc 3", 'go: "1.21"\ncc:\n  zig: "0.11.0"\n  glibc: "3.1"\n', False),
+    ("cc keys empty", 'go: "1.21"\ncc:\n  zig: "0.11.0"\n  keys: []\n', False),
+    ("cc musl windows", 'go: "1.21"\nplatforms: [windows/amd64]\ncc:\n  zig: "0.11.0"\n'
+     '  musl: [windows/amd64]\n', False),
+    ("cc mirror ftp", 'go: "1.21"\ncc:\n  zig: "0.11.0"\n  mirrors: [ftp://x/]\n', False),
+    ("cc a list", 'go: "1.21"\ncc: [zig]\n', False),
 ]
 
 # Where a YAML loader and the parser see different things (schema/README.md):
@@ -105,6 +127,10 @@ MISMATCHES = [
     ("legacy: yes (YAML 1.1 boolean)", 'go: "1.21"\nsignatures:\n  legacy: yes\n', False, True),
     ("install: 5 (a number to loaders)", 'go: "1.21"\ninstall: 5\n', True, False),
     ("go: 1.0 (an integral float to loaders)", "go: 1.0\n", True, False),
+    ("cc.glibc: 2.17 unquoted (a float to loaders)",
+     'go: "1.21"\ncc:\n  zig: "0.11.0"\n  glibc: 2.17\n', True, False),
+    ("cc.skip names no platform (a cross-key rule)",
+     'go: "1.21"\ncc:\n  zig: "0.11.0"\n  skip: [darwin/arm64]\n', False, True),
 ]
 
 
