@@ -15,9 +15,9 @@ _gonative_command_options()
 	sync) echo '--frozen --offline -j --jobs --provenance --sign --json -h --help' ;;
 	check) echo '--upstream --deep --json -h --help' ;;
 	verify) echo '--json -h --help' ;;
-	env) echo '--json --shell -h --help' ;;
+	env) echo '--json --shell --target -h --help' ;;
 	hash) echo '-h --help' ;;
-	exec) echo '--no-sync --frozen --offline -h --help' ;;
+	exec) echo '--no-sync --frozen --offline --target -h --help' ;;
 	mirror) echo '--sign -h --help' ;;
 	esac
 	echo '-q --quiet -v --verbose'
@@ -127,6 +127,10 @@ _gonative()
 		;;
 	env:--shell)
 		COMPREPLY=($(compgen -W 'sh bash zsh fish powershell pwsh' -- "$cur"))
+		return 0
+		;;
+	env:--target | exec:--target)
+		COMPREPLY=($(compgen -W "$_gonative_platforms" -- "$cur"))
 		return 0
 		;;
 	esac

@@ -85,6 +85,7 @@ complete -c gonative -n '__gonative_using check' -l deep -d 'Re-hash the install
 
 # env
 complete -c gonative -n '__gonative_using env' -l shell -x -a 'sh bash zsh fish powershell pwsh' -d 'Output for this shell'
+complete -c gonative -n '__gonative_using env exec; and not __gonative_exec_after_dashdash' -l target -x -a "$platforms" -d 'Cross-compile for this platform'
 
 # hash DIR, mirror DIR
 complete -c gonative -n '__gonative_using hash mirror' -x -a '(__fish_complete_directories)'
