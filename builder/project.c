@@ -956,6 +956,17 @@ project_lock(struct project *p, bool upgrade, struct project_lock_result *res, s
 	if (rc < 0) {
 		return rc;
 	}
+	/* Zig first: a tarball that fails its checks stops the lock before any
+	 * Go archive is fetched or hashed. */
+	if (p->manifest.cc.enabled) {
+		struct zig_ctx z = zig_context(p);
+
+		fresh.cc = cc_targets;
+		if ((rc = open_cache(p, err)) < 0 ||
+		    (rc = zig_lock(&z, &fresh, p->have_lock ? &p->lock : NULL, err)) < 0) {
+			return rc;
+		}
+	}
 	/* Every artifact's signer goes into the lock, even when no tree needs
 	 * hashing again. */
 	if (p->manifest.signatures.require_archives) {
@@ -981,15 +992,6 @@ project_lock(struct project *p, bool upgrade, struct project_lock_result *res, s
 		gn_platform_format(&g->host, text, sizeof(text));
 		gn_emitf(p->opts.events, GN_EV_INFO, "hashing the merged GOROOT for %s", text);
 		if ((rc = build_goroot(p, &fresh, &g->host, NULL, true, g->tree, err)) < 0) {
-			return rc;
-		}
-	}
-	if (p->manifest.cc.enabled) {
-		struct zig_ctx z = zig_context(p);
-
-		fresh.cc = cc_targets;
-		if ((rc = open_cache(p, err)) < 0 ||
-		    (rc = zig_lock(&z, &fresh, p->have_lock ? &p->lock : NULL, err)) < 0) {
 			return rc;
 		}
 	}
@@ -1117,6 +1119,30 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 	return 0;
 }
 
+/* Go 1.21+ takes its GOPROXY/GOSUMDB/GOTOOLCHAIN defaults from go.env: a
+ * GOROOT without it (a trimmed archive, a source build that dropped it)
+ * would quietly change what the go command does. */
+static int
+check_go_env(struct project *p, const char *stage, struct gn_error *err)
+{
+	struct gn_goversion v;
+	char path[INSTALL_PATH_MAX + 8];
+	struct stat st;
+	int rc;
+
+	if (gn_goversion_parse(p->lock.go, &v) != 0 || !gn_goversion_at_least(&v, 1, 21)) {
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/go.env", stage);
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		return 0;
+	}
+	rc = gn_error_set(err, GN_E_INTEGRITY, "the %s GOROOT has no go.env (Go 1.21+ needs it)",
+			  p->lock.go);
+	gn_error_values(err, "go.env", "missing");
+	return rc;
+}
+
 /* The GOROOT half of a sync. */
 static int
 sync_goroot(struct project *p, const struct lock_goroot *goroot, struct project_sync_result *res,
@@ -1149,6 +1175,9 @@ sync_goroot(struct project *p, const struct lock_goroot *goroot, struct project_
 		goto out;
 	}
 	rc = fill_stage(p, goroot->tree, stage, err);
+	if (rc == 0) {
+		rc = check_go_env(p, stage, err);
+	}
 	if (rc == 0) {
 		gn_emitf(p->opts.events, GN_EV_DEBUG, "installing %s", p->install.root);
 		rc = install_commit(&p->install, stage, goroot->tree, err);
