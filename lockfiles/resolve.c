@@ -338,8 +338,19 @@ lock_resolve(struct gn_arena *arena, const struct manifest *m, const char *manif
 	for (size_t i = 0; i < n_hosts + m->n_platforms; i++) {
 		const struct gn_platform *p = i < n_hosts ? &hosts[i] : &m->platforms[i - n_hosts];
 
-		/* Go 1.20+ ships no pkg/<os>_<arch>: nothing to download for a target. */
+		/* Go 1.20+ ships no pkg/<os>_<arch>: nothing to download for a
+		 * target, but it must still be a port of that release. */
 		if (i >= n_hosts && !lock_merges_targets(rel->version)) {
+			if (!gn_platform_in(p, hosts, n_hosts) && !pick_file(rel, p)) {
+				char text[GN_PLATFORM_TEXT];
+
+				gn_platform_format(p, text, sizeof(text));
+				rc = gn_error_set(err, GN_E_RESOLVE, "%s has no binary archive for %s",
+						  rel->version, text);
+				gn_error_values(err, text, "no such file in the index");
+				memset(out, 0, sizeof(*out));
+				return rc;
+			}
 			continue;
 		}
 

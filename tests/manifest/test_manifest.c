@@ -208,7 +208,7 @@ static const struct {
     {"# only a comment\n", 1, 1, "empty manifest"},
     {"---\n", 2, 1,
      "must be a mapping of keys (go, hosts, platforms, index, mirrors, checksums, signatures, "
-     "install, base, bootstrap), not nothing (null)"},
+     "install, base, bootstrap, cc), not nothing (null)"},
     {"- go\n", 1, 1, "must be a mapping of keys"},
     {"go: 1.21\nplatforms: [linux-amd64]\n", 2, 13, "\"linux-amd64\" is not a platform"},
     {"go: 1.21\nplatforms:\n  - Linux/amd64\n", 3, 5, "\"Linux/amd64\" is not a platform"},
