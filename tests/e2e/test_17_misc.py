@@ -84,8 +84,10 @@ def main(t):
         j = json.loads(r.out)
     except ValueError:
         j = {}
-    t.check(sorted(j) == ["GOROOT", "PATH", "command", "version"] and j["version"] == 1,
-            "env --json has GOROOT and PATH (plus the versioned header)", r.out)
+    t.check(sorted(j) == ["GOROOT", "GOTOOLCHAIN", "PATH", "command", "version"]
+            and j["version"] == 1 and j["GOTOOLCHAIN"] == "local",
+            "env --json has GOROOT, GOTOOLCHAIN=local and PATH (plus the versioned header)",
+            r.out)
     t.check(os.path.realpath(j.get("GOROOT", "")) == root, "env --json GOROOT", r.out)
     t.check(j.get("GOROOT") == goroot, "env --json GOROOT equals env's", r.out)
     t.check(os.path.realpath(j.get("PATH", "").split(":")[0]) == os.path.join(root, "bin"),
