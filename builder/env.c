@@ -70,6 +70,13 @@ put_cc(struct project *p, struct project_env *out, const struct lock_cc_target *
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
 	zig_cache_dirs(&p->cache, global, local, sizeof(global));
+	/* musl means static: Go's external link passes -rdynamic, which makes
+	 * zig emit a static-pie with a dynamic section unless the link gets
+	 * -static (Go's default CGO_LDFLAGS, "-g -O2", plus -static). */
+	if (strstr(t->triple, "-linux-musl") &&
+	    (rc = put(p, out, "CGO_LDFLAGS", "-g -O2 -static", err)) < 0) {
+		return rc;
+	}
 	if ((rc = put(p, out, "CGO_ENABLED", "1", err)) < 0 ||
 	    (rc = put(p, out, "CC", cc, err)) < 0 || (rc = put(p, out, "CXX", cxx, err)) < 0 ||
 	    (rc = put(p, out, "ZIG_GLOBAL_CACHE_DIR", global, err)) < 0) {
