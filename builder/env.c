@@ -70,11 +70,17 @@ put_cc(struct project *p, struct project_env *out, const struct lock_cc_target *
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
 	zig_cache_dirs(&p->cache, global, local, sizeof(global));
-	/* musl means static: Go's external link passes -rdynamic, which makes
-	 * zig emit a static-pie with a dynamic section unless the link gets
-	 * -static (Go's default CGO_LDFLAGS, "-g -O2", plus -static). */
-	if (strstr(t->triple, "-linux-musl") &&
-	    (rc = put(p, out, "CGO_LDFLAGS", "-g -O2 -static", err)) < 0) {
+	/*
+	 * CGO_LDFLAGS: Go's default is "-g -O2", and Go puts it after the "-s"
+	 * that -ldflags=-s hands the external linker; zig cc takes the later
+	 * -g as "keep debug info", so the C parts' DWARF (which names the Zig
+	 * install folder) would stay.  Without -g at link time zig keeps debug
+	 * info unless told -s.  musl means static: Go also passes -rdynamic,
+	 * which makes zig emit a static-pie with a dynamic section unless the
+	 * link gets -static.
+	 */
+	if ((rc = put(p, out, "CGO_LDFLAGS",
+		      strstr(t->triple, "-linux-musl") ? "-O2 -static" : "-O2", err)) < 0) {
 		return rc;
 	}
 	if ((rc = put(p, out, "CGO_ENABLED", "1", err)) < 0 ||

@@ -158,8 +158,8 @@ struct project_env {
  * GOARCH, GOARM where the platform has one and, when the lock has a Zig for
  * this host and target: CGO_ENABLED=1, CC and CXX (the absolute zig path,
  * quoted for Go's own splitting when it holds blanks, + " cc -target T"),
- * ZIG_GLOBAL_CACHE_DIR and ZIG_LOCAL_CACHE_DIR under the gonative cache;
- * a musl target also gets CGO_LDFLAGS="-g -O2 -static" (fully static).
+ * ZIG_GLOBAL_CACHE_DIR and ZIG_LOCAL_CACHE_DIR under the gonative cache,
+ * and CGO_LDFLAGS "-O2" ("-O2 -static" for musl; builder/env.c says why).
  * A target in cc.skip gets CGO_ENABLED=0.  A target that is not one of the
  * lock's platforms is -GN_E_USAGE.  Needs a lock when target is given.
  */
