@@ -58,6 +58,25 @@ load_keys(struct project *p, struct gn_error *err)
 	return 0;
 }
 
+/* sync replaces the install folder's contents: a folder that holds
+ * anything else (the project, $HOME, the cache) is refused up front. */
+static int
+check_install_path(struct project *p, struct gn_error *err)
+{
+	const struct manifest *m = &p->manifest;
+	const char *why = install_path_refusal(p->install.root, m->dir, p->opts.home,
+					       p->opts.cache_dir);
+
+	if (!why) {
+		return 0;
+	}
+	return gn_error_at(err, GN_E_MANIFEST, m->path, m->install_line, m->install_col,
+			   "install: \"%s\" is %s (%s); sync replaces the install folder's "
+			   "contents, so it must be a folder of its own: choose another "
+			   "install: path",
+			   m->install, why, p->install.root);
+}
+
 static int
 open_parts(struct project *p, struct gn_error *err)
 {
@@ -86,7 +105,10 @@ open_parts(struct project *p, struct gn_error *err)
 			  p->manifest.install)) {
 		return gn_error_set(err, GN_E_USAGE, "install path too long");
 	}
-	return install_init(&p->install, install_path, err);
+	if ((rc = install_init(&p->install, install_path, err)) < 0) {
+		return rc;
+	}
+	return check_install_path(p, err);
 }
 
 int
@@ -1056,6 +1078,10 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res, st
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	/* Everything that needs no network comes before the first download. */
+	if ((rc = install_check_owner(&p->install, err)) < 0) {
+		return rc;
+	}
 	if (!lock_is_fresh(p)) {
 		if (frozen) {
 			if (!p->have_lock) {

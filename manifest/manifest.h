@@ -74,6 +74,7 @@ struct manifest {
 	} signatures;
 
 	const char *install; /* default MANIFEST_DEFAULT_INSTALL, relative to dir */
+	int install_line, install_col; /* where install: is written; 0 = default */
 	enum manifest_base base;
 	const char *bootstrap; /* base: source -> GOROOT_BOOTSTRAP, or NULL */
 };
