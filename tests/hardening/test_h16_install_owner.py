@@ -16,6 +16,9 @@ content, link target) before and after the command.
   <install>.flock symlink: exit 5 naming it, no request, all untouched;
 - a staging-folder look-alike (<install>.stage-abc123) that is not
   gonative's: sync installs and leaves it alone;
+- a version 1 stat record (older gonative, no folder identity) is accepted
+  while the folder holds exactly its entries, refused (exit 5) once the user
+  added a file; a tree gonative installed and the user changed is repaired;
 - randomized (seed printed; H16_SEED=N to replay): install paths made of
   ".." chains, symlinks to the project, its parents and the cache, and
   absolute spellings of the same folders.  Refused ones exit 2 with the
@@ -221,6 +224,25 @@ def named_cases(t, srv, index):
     t.check(not diff(before, snapshot(w.root), ours),
             "stage look-alike: untouched, nothing else changed",
             diff(before, snapshot(w.root), ours))
+
+    # A stat record from an older gonative (version 1, no folder identity):
+    # accepted while the folder holds exactly its entries, refused otherwise.
+    legacy = [ln for ln in hlib.read(w.p.state).decode().split("\n") if not ln.startswith("root ")]
+    t.check(legacy[0] == "gonative-state 2", "the stat record is version 2", legacy[0])
+    write(w.p.state, "\n".join(["gonative-state 1"] + legacy[1:]))
+    r = w.sync()
+    t.expect_rc(r, 0, "version 1 record, folder as recorded: accepted", hard=False)
+    extra = os.path.join(w.p.install, "added-by-user.txt")
+    write(extra, "x\n")
+    before = snapshot(w.root)
+    r = w.sync()
+    hlib.expect_error(t, r, 5, "version 1 record, folder changed", names=[w.p.install])
+    t.check(not diff(before, snapshot(w.root)), "version 1 record, folder changed: untouched",
+            diff(before, snapshot(w.root)))
+    # What the message says to do: remove it; then sync installs again.
+    shutil.rmtree(w.p.install)
+    r = w.sync()
+    t.expect_rc(r, 0, "version 1 record, folder removed by the user: sync installs", hard=False)
 
     # Installed by gonative: a second sync with a changed file repairs it.
     victim = os.path.join(w.p.install, "VERSION")
