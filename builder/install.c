@@ -362,6 +362,24 @@ journal_add(struct install *inst, const char *path, const struct statrec_id *id,
 	return 0;
 }
 
+/* No staging folder of ours is left: forget them all. */
+static void
+journal_clear(struct install *inst)
+{
+	if (inst->lock_fd >= 0 && ftruncate(inst->lock_fd, (off_t)strlen(FLOCK_MAGIC)) != 0) {
+		return; /* the next cleanup finds nothing under those names */
+	}
+}
+
+bool
+install_has_stale(const struct install *inst)
+{
+	struct stat st;
+
+	return lstat(inst->flock, &st) == 0 && S_ISREG(st.st_mode) &&
+	       (size_t)st.st_size > strlen(FLOCK_MAGIC);
+}
+
 /* name is <base>.stage-XXXXXX, as install_stage makes them. */
 static bool
 stage_name(const char *name, const char *base, size_t base_len)
@@ -410,9 +428,7 @@ install_cleanup_stale(struct install *inst)
 	}
 	free(journal);
 	/* Every line is dealt with: what was not removed was not ours. */
-	if (ftruncate(inst->lock_fd, (off_t)strlen(FLOCK_MAGIC)) != 0) {
-		return;
-	}
+	journal_clear(inst);
 }
 
 int
@@ -482,7 +498,9 @@ install_commit(struct install *inst, const char *stage, const char *tree_id, str
 			renameat2(AT_FDCWD, stage, AT_FDCWD, inst->root, RENAME_EXCHANGE);
 			return rc;
 		}
-		gn_rm_rf(stage, NULL);
+		if (gn_rm_rf(stage, NULL) == 0) {
+			journal_clear(inst);
+		}
 	} else {
 		if (rename(stage, inst->root) != 0) {
 			return gn_error_set(err, GN_E_INSTALL, "cannot move %s to %s: %s", stage,
@@ -492,6 +510,7 @@ install_commit(struct install *inst, const char *stage, const char *tree_id, str
 			rename(inst->root, stage);
 			return rc;
 		}
+		journal_clear(inst);
 	}
 	return 0;
 }

@@ -67,6 +67,9 @@ void install_unlock(struct install *inst);
  * the lock held. */
 void install_cleanup_stale(struct install *inst);
 
+/* The lock file lists staging folders (a sync was killed): cheap, no lock. */
+bool install_has_stale(const struct install *inst);
+
 /* Make an empty staging folder and list it in the lock file; its path into
  * out (INSTALL_PATH_MAX).  Call with the lock held. */
 int install_stage(struct install *inst, char *out, struct gn_error *err);

@@ -1111,20 +1111,21 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res, st
 
 	/* Fast path first without the lock: a warm sync costs a few lstat calls. */
 	install_check(&p->install, goroot->tree, &report);
-	if (report.status == STATREC_MATCH) {
+	if (report.status == STATREC_MATCH && !install_has_stale(&p->install)) {
 		res->noop = true;
 		return 0;
 	}
 	if ((rc = install_lock(&p->install, err)) < 0) {
 		return rc;
 	}
+	/* A sync killed after its swap leaves the old tree in a staging folder. */
+	install_cleanup_stale(&p->install);
 	/* Another sync may have finished while we waited. */
 	install_check(&p->install, goroot->tree, &report);
 	if (report.status == STATREC_MATCH) {
 		res->noop = true;
 		goto out;
 	}
-	install_cleanup_stale(&p->install);
 	if ((rc = open_cache(p, err)) < 0) {
 		goto out;
 	}
