@@ -121,8 +121,8 @@ contains(const char *outer, const char *inner)
 	char walk[INSTALL_PATH_MAX];
 	struct stat o, st;
 
-	if (strcmp(outer, "/") == 0 || (strncmp(outer, inner, n) == 0 &&
-					 (inner[n] == '\0' || inner[n] == '/'))) {
+	if (strcmp(outer, "/") == 0 ||
+	    (strncmp(outer, inner, n) == 0 && (inner[n] == '\0' || inner[n] == '/'))) {
 		return true;
 	}
 	if (stat(outer, &o) != 0) {
@@ -203,9 +203,10 @@ check_flock(const struct install *inst, struct gn_error *err)
 				    "%s is not gonative's lock file (%s): gonative will not "
 				    "touch it; remove it yourself or point install: at another "
 				    "folder",
-				    inst->flock, S_ISLNK(st.st_mode) ? "a symlink"
-					       : S_ISREG(st.st_mode) ? "owned by another user"
-								     : "not a regular file");
+				    inst->flock,
+				    S_ISLNK(st.st_mode)	  ? "a symlink"
+				    : S_ISREG(st.st_mode) ? "owned by another user"
+							  : "not a regular file");
 	}
 	if (st.st_size == 0) {
 		return 0;
@@ -243,8 +244,8 @@ install_check_owner(const struct install *inst, struct gn_error *err)
 					    "will not replace it; remove it yourself or point "
 					    "install: at another folder",
 					    inst->state,
-					    S_ISLNK(st.st_mode)    ? "it is a symlink"
-					    : !S_ISREG(st.st_mode) ? "it is not a regular file"
+					    S_ISLNK(st.st_mode)	     ? "it is a symlink"
+					    : !S_ISREG(st.st_mode)   ? "it is not a regular file"
 					    : st.st_uid != geteuid() ? "another user owns it"
 								     : "no gonative-state header");
 		}
@@ -276,12 +277,14 @@ install_check_owner(const struct install *inst, struct gn_error *err)
 				    "replaces a folder it installed itself. Move it away or delete "
 				    "it yourself, or point install: at another folder",
 				    inst->root,
-				    S_ISLNK(st.st_mode)	      ? "it is a symlink"
-				    : !S_ISDIR(st.st_mode)    ? "it is not a folder"
+				    S_ISLNK(st.st_mode)	     ? "it is a symlink"
+				    : !S_ISDIR(st.st_mode)   ? "it is not a folder"
 				    : st.st_uid != geteuid() ? "another user owns it"
-				    : !have_record
-					? "no stat record beside it"
-					: "its stat record is for another folder or it changed");
+				    : !have_record	     ? "no stat record beside it"
+				    : header.version < 2
+					    ? "its stat record, from an older gonative, no longer "
+					      "matches it exactly"
+					    : "its stat record was written for another folder");
 	}
 	return 0;
 }

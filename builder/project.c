@@ -64,17 +64,18 @@ static int
 check_install_path(struct project *p, struct gn_error *err)
 {
 	const struct manifest *m = &p->manifest;
-	const char *why = install_path_refusal(p->install.root, m->dir, p->opts.home,
-					       p->opts.cache_dir);
+	const char *why =
+		install_path_refusal(p->install.root, m->dir, p->opts.home, p->opts.cache_dir);
 
 	if (!why) {
 		return 0;
 	}
 	return gn_error_at(err, GN_E_MANIFEST, m->path, m->install_line, m->install_col,
-			   "install: \"%s\" is %s (%s); sync replaces the install folder's "
-			   "contents, so it must be a folder of its own: choose another "
-			   "install: path",
-			   m->install, why, p->install.root);
+			   "install: \"%s\"%s is %s (%s); sync replaces the install "
+			   "folder's contents, so it must be a folder of its own: choose "
+			   "another install: path",
+			   m->install, m->install_line ? "" : " (the default)", why,
+			   p->install.root);
 }
 
 static int

@@ -265,7 +265,8 @@ parse_header(char *data, size_t len, struct statrec_report *report, char **body,
 	*nl = '\0';
 	snprintf(report->recorded_tree, sizeof(report->recorded_tree), "%s", line + 5);
 	line = nl + 1;
-	while (report->version == 2 && line < end && (nl = memchr(line, '\n', (size_t)(end - line)))) {
+	while (report->version == 2 && line < end &&
+	       (nl = memchr(line, '\n', (size_t)(end - line)))) {
 		if (strncmp(line, "root ", 5) == 0) {
 			*nl = '\0';
 			if (report->n_ids == STATREC_MAX_IDS ||
@@ -476,7 +477,8 @@ statrec_check(const char *root, const char *record, const char *expected_tree,
 		return;
 	}
 	memset(&header, 0, sizeof(header));
-	if (len == 0 || data[len - 1] != '\n' || !parse_header(data, len, &header, &body, &partial)) {
+	if (len == 0 || data[len - 1] != '\n' ||
+	    !parse_header(data, len, &header, &body, &partial)) {
 		free(data);
 		return;
 	}
