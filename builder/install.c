@@ -259,14 +259,15 @@ install_check_owner(const struct install *inst, struct gn_error *err)
 	}
 	if (S_ISDIR(st.st_mode) && st.st_uid == geteuid() && have_record &&
 	    statrec_id_of(inst->root, &id)) {
-		if (header.version >= 2) {
-			for (size_t i = 0; i < header.n_ids; i++) {
-				ours = ours || statrec_id_equal(&header.ids[i], &id);
-			}
-		} else {
-			/* A record from a gonative that did not write ids: the folder
-			 * is ours only if it still holds exactly the recorded entries
-			 * (folder mtimes change when entries come or go). */
+		for (size_t i = 0; i < header.n_ids; i++) {
+			ours = ours || statrec_id_equal(&header.ids[i], &id);
+		}
+		if (!ours) {
+			/* No identity to go by (a record from an older gonative), or
+			 * another folder (a copy, a restore from a CI cache): ours
+			 * only if it holds exactly the recorded entries, mtimes to
+			 * the nanosecond (folder mtimes change when entries come or
+			 * go). */
 			statrec_check(inst->root, inst->state, NULL, &full);
 			ours = (full.status == STATREC_MATCH || full.status == STATREC_OTHER_TREE);
 		}
@@ -284,7 +285,8 @@ install_check_owner(const struct install *inst, struct gn_error *err)
 				    : header.version < 2
 					    ? "its stat record, from an older gonative, no longer "
 					      "matches it exactly"
-					    : "its stat record was written for another folder");
+					    : "its stat record was written for another folder, "
+					      "whose entries it does not hold exactly");
 	}
 	return 0;
 }
@@ -521,5 +523,16 @@ install_commit(struct install *inst, const char *stage, const char *tree_id, str
 void
 install_check(const struct install *inst, const char *expected_tree, struct statrec_report *report)
 {
+	struct statrec_id now;
+
 	statrec_check(inst->root, inst->state, expected_tree, report);
+	/* The record is written before the swap: until then the install path
+	 * holds the previous tree, which is never the recorded one. */
+	if ((report->status == STATREC_MATCH || report->status == STATREC_OTHER_TREE) &&
+	    report->n_ids > 0 &&
+	    (!statrec_id_of(inst->root, &now) || !statrec_id_equal(&now, &report->ids[0]))) {
+		snprintf(report->changed[0], sizeof(report->changed[0]), ".");
+		report->n_changed = 1;
+		report->status = STATREC_CHANGED;
+	}
 }

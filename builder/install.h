@@ -48,9 +48,9 @@ const char *install_path_refusal(const char *path, const char *manifest_dir, con
 
 /*
  * 0 when sync may replace what is at the install path: nothing, or a folder
- * gonative installed (its stat record names this folder's device, inode and
- * birth time; a record from an older gonative without them counts only if
- * the folder still holds exactly its entries).  <root>.state and
+ * gonative installed: its stat record names this folder's device, inode and
+ * birth time, or (a record from an older gonative without them, a copy or
+ * restore of the folder) the folder holds exactly the recorded entries.  <root>.state and
  * <root>.flock must be gonative's too when present (regular files of ours
  * with gonative's header; never a symlink).  Else GN_E_INSTALL naming the
  * path and what to do.  Reads only; no network, nothing written.
@@ -88,7 +88,8 @@ int install_commit(struct install *inst, const char *stage, const char *tree_id,
 		   struct gn_error *err);
 
 /* Compare the installed tree with its stat record and expected tree id
- * (one fstatat per entry; no file is read).  expected_tree may be NULL:
+ * (one fstatat per entry; no file is read); a folder other than the one the
+ * record was written for reads as CHANGED (".").  expected_tree may be NULL:
  * then only the stat comparison is made and the changed paths reported. */
 void install_check(const struct install *inst, const char *expected_tree,
 		   struct statrec_report *report);

@@ -19,6 +19,8 @@ content, link target) before and after the command.
 - a version 1 stat record (older gonative, no folder identity) is accepted
   while the folder holds exactly its entries, refused (exit 5) once the user
   added a file; a tree gonative installed and the user changed is repaired;
+  an exact copy of the install (a CI cache restore) is accepted, a copy with
+  a file more is refused (exit 5);
 - randomized (seed printed; H16_SEED=N to replay): install paths made of
   ".." chains, symlinks to the project, its parents and the cache, and
   absolute spellings of the same folders.  Refused ones exit 2 with the
@@ -253,6 +255,28 @@ def named_cases(t, srv, index):
         t.expect_rc(r, 0, "own install, changed: sync repairs it", hard=False)
         got = e2e.git_tree_hash(w.p.install)
         t.check(got == want, "own install, changed: the locked tree is back", got)
+
+    # A copy of the installed folder (say, restored from a CI cache) is
+    # another folder: accepted only while it holds exactly the recorded
+    # entries, mtimes included.
+    for extra in (False, True):
+        what = "a copy of the install%s" % (" with a file more" if extra else "")
+        moved = w.p.install + ".orig"
+        os.rename(w.p.install, moved)
+        shutil.copytree(moved, w.p.install, symlinks=True)
+        shutil.rmtree(moved)
+        if extra:
+            write(os.path.join(w.p.install, "mine.txt"), "x\n")
+            before = snapshot(w.root)
+        r = w.sync()
+        if extra:
+            hlib.expect_error(t, r, 5, what, names=[w.p.install])
+            t.check(not diff(before, snapshot(w.root)), "%s: untouched" % what,
+                    diff(before, snapshot(w.root)))
+        else:
+            t.expect_rc(r, 0, what, hard=False)
+            got = e2e.git_tree_hash(w.p.install)
+            t.check(got == want, "%s: the locked tree is installed" % what, got)
 
 
 def spell(rng, w, target):
