@@ -27,14 +27,16 @@
 struct quote_case {
 	enum gn_shell shell;
 	const char *in;
-	size_t len;      /* 0: strlen(in) */
+	size_t len;	 /* 0: strlen(in) */
 	const char *out; /* NULL: refused */
 	const char *why; /* part of the refusal message */
 };
 
+/* clang-format off */
 #define OK(shell, in, out) { shell, in, 0, out, NULL }
 #define NO(shell, in, why) { shell, in, 0, NULL, why }
 #define NO_LEN(shell, in, len, why) { shell, in, len, NULL, why }
+/* clang-format on */
 
 static const struct quote_case cases[] = {
 	/* POSIX: nothing is special inside '...' but the quote itself. */
@@ -64,12 +66,13 @@ static const struct quote_case cases[] = {
 	OK(GN_SHELL_FISH, "\n", "''\\n''"),
 	OK(GN_SHELL_FISH, "\r\t\x01\x7f", "'\r\t\x01\x7f'"),
 	OK(GN_SHELL_FISH, "(touch PWNED) $HOME {a,b} *", "'(touch PWNED) $HOME {a,b} *'"),
-	OK(GN_SHELL_FISH, "caf\xc3\xa9 " RSQUO " \xf0\x9f\x90\x9f", "'caf\xc3\xa9 " RSQUO " \xf0\x9f\x90\x9f'"),
+	OK(GN_SHELL_FISH, "caf\xc3\xa9 " RSQUO " \xf0\x9f\x90\x9f",
+	   "'caf\xc3\xa9 " RSQUO " \xf0\x9f\x90\x9f'"),
 	NO(GN_SHELL_FISH, "a\xff", "invalid UTF-8 at byte 1"),
 	NO(GN_SHELL_FISH, "\x80", "invalid UTF-8"),
-	NO(GN_SHELL_FISH, "\xe2\x80", "invalid UTF-8"),      /* cut short */
-	NO(GN_SHELL_FISH, "\xc0\xa7", "invalid UTF-8"),      /* overlong ' */
-	NO(GN_SHELL_FISH, "\xed\xa0\x80", "invalid UTF-8"),  /* surrogate */
+	NO(GN_SHELL_FISH, "\xe2\x80", "invalid UTF-8"),		/* cut short */
+	NO(GN_SHELL_FISH, "\xc0\xa7", "invalid UTF-8"),		/* overlong ' */
+	NO(GN_SHELL_FISH, "\xed\xa0\x80", "invalid UTF-8"),	/* surrogate */
 	NO(GN_SHELL_FISH, "\xf4\x90\x80\x80", "invalid UTF-8"), /* > U+10FFFF */
 	NO_LEN(GN_SHELL_FISH, "ab\0", 3, "a NUL byte at byte 2"),
 
@@ -133,12 +136,14 @@ test_table(void)
 			TAP_EQ_STR(out.data + 1, c->out, "%s case %zu quotes as the grammar says",
 				   gn_shell_name(c->shell), i);
 		} else {
-			TAP_EQ_INT(rc, -GN_E_USAGE, "%s case %zu refused", gn_shell_name(c->shell), i);
+			TAP_EQ_INT(rc, -GN_E_USAGE, "%s case %zu refused", gn_shell_name(c->shell),
+				   i);
 			TAP_EQ_STR(out.data, "X", "%s case %zu leaves the buffer as it was",
 				   gn_shell_name(c->shell), i);
 			if (!TAP_OK(strstr(err.message, c->why) != NULL &&
 					    strstr(err.message, gn_shell_name(c->shell)) != NULL,
-				    "%s case %zu says why: %s", gn_shell_name(c->shell), i, c->why)) {
+				    "%s case %zu says why: %s", gn_shell_name(c->shell), i,
+				    c->why)) {
 				tap_diag("message: %s", err.message);
 			}
 			TAP_OK(err.expected[0] != '\0' && err.got[0] != '\0',
