@@ -11,6 +11,7 @@
 #include "manifest/manifest.h"
 
 #include "gn/fs.h"
+#include "manifest/gomod.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 /* The schema needs 3 levels (top, signatures, keys); leave room, stay small. */
@@ -518,10 +520,16 @@ parse_go(struct parse *p, struct manifest *m, const struct node *v)
 		m->go_kind = MANIFEST_GO_STABLE;
 		return 0;
 	}
+	if (gomod_is_path(v->text)) {
+		m->go_kind = MANIFEST_GO_FILE;
+		m->go_file = m->go;
+		return 0;
+	}
 	if (gn_goversion_parse(v->text, &m->go_version) != 0) {
 		return fail_node(p, v,
 				 "go: \"%s\" is not a Go version: write \"1.21.5\" (exact), "
-				 "\"1.21\" (newest patch of that line), \"1.22rc1\" or \"stable\"",
+				 "\"1.21\" (newest patch of that line), \"1.22rc1\", \"stable\" "
+				 "or a path to a go.mod or go.work",
 				 SHOW(v, a));
 	}
 	if (m->go_version.has_patch || m->go_version.pre != GN_PRE_NONE) {
@@ -868,6 +876,56 @@ out:
 	return rc;
 }
 
+/* go: go.mod: read the file beside the manifest and take its version. */
+static int
+resolve_go_file(struct gn_arena *arena, struct manifest *m, struct gn_error *err)
+{
+	struct gomod_version want;
+	char *path, *data = NULL, spec[256];
+	size_t len = 0;
+	int rc;
+
+	if (m->go_file[0] == '/' || strcmp(m->dir, ".") == 0) {
+		path = gn_arena_strdup(arena, m->go_file);
+	} else {
+		path = gn_arena_printf(arena, "%s/%s", m->dir, m->go_file);
+	}
+	if (!path) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	rc = gn_read_file(path, GOMOD_MAX_BYTES + 1, &data, &len, err);
+	if (rc == -GN_E_IO && access(path, F_OK) != 0) {
+		return gn_error_at(err, GN_E_MANIFEST, m->path, m->go_line, m->go_col,
+				   "go: %s: no such file", path);
+	}
+	if (rc) {
+		return rc;
+	}
+	rc = gomod_parse(path, data, len, &want, err);
+	free(data);
+	if (rc) {
+		return rc;
+	}
+	m->go_version = want.version;
+	m->go_kind = want.exact ? MANIFEST_GO_EXACT : MANIFEST_GO_LINE;
+	m->go_file_line = want.line;
+	if (want.exact) {
+		char exact[64];
+
+		gn_goversion_format(&want.version, exact, sizeof(exact));
+		snprintf(spec, sizeof(spec), "%s (%s:%d: %s %s)", exact + 2, m->go_file,
+			 want.line, want.directive, want.text);
+	} else {
+		snprintf(spec, sizeof(spec), "%d.%d (%s:%d: %s %s)", want.version.major,
+			 want.version.minor, m->go_file, want.line, want.directive, want.text);
+	}
+	m->go = gn_arena_strdup(arena, spec);
+	if (!m->go) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
 int
 manifest_load(struct gn_arena *arena, const char *path, struct manifest *out, struct gn_error *err)
 {
@@ -898,6 +956,12 @@ manifest_load(struct gn_arena *arena, const char *path, struct manifest *out, st
 	gn_dirname(path, dir, sizeof(dir));
 	rc = manifest_parse(arena, path, dir, data, len, out, err);
 	free(data);
+	if (rc == 0 && out->go_kind == MANIFEST_GO_FILE) {
+		rc = resolve_go_file(arena, out, err);
+		if (rc) {
+			memset(out, 0, sizeof(*out));
+		}
+	}
 	return rc;
 }
 
