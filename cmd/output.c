@@ -161,6 +161,26 @@ message(const struct cli *cli, const char *label, const char *color, const char 
 	}
 }
 
+/* Has this warning been printed in this run already?  Remembers it if not. */
+static bool
+warned_before(struct cli *cli, const char *text)
+{
+	unsigned long long hash = 1469598103934665603ULL;
+
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		hash = (hash ^ *c) * 1099511628211ULL;
+	}
+	for (size_t i = 0; i < cli->n_warned; i++) {
+		if (cli->warned[i] == hash) {
+			return true;
+		}
+	}
+	if (cli->n_warned < sizeof(cli->warned) / sizeof(cli->warned[0])) {
+		cli->warned[cli->n_warned++] = hash;
+	}
+	return false;
+}
+
 void
 cli_event(void *user, const struct gn_event *ev)
 {
@@ -171,7 +191,7 @@ cli_event(void *user, const struct gn_event *ev)
 
 	switch (ev->kind) {
 	case GN_EV_WARNING:
-		if (cli->verbosity >= 0) {
+		if (cli->verbosity >= 0 && !warned_before(cli, ev->message ? ev->message : "")) {
 			message(cli, "warning", "1;33", ev->message ? ev->message : "");
 		}
 		return;

@@ -11,6 +11,7 @@
 #include "manifest/manifest.h"
 
 #include "gn/fs.h"
+#include "gn/suggest.h"
 #include "manifest/gomod.h"
 
 #include <errno.h>
@@ -451,11 +452,19 @@ want_platforms(struct parse *p, const char *key, const struct node *v, struct gn
 			    "%s: \"%s\" is not a platform: write os/arch in lowercase, "
 			    "as `go tool dist list` prints it (e.g. linux/amd64)",
 			    key, SHOW(it, a));
-		case GN_PLATFORM_UNKNOWN:
+		case GN_PLATFORM_UNKNOWN: {
+			const char *close = gn_suggest(it->text, gn_platform_known(), 0);
+
+			if (close) {
+				return fail_node(p, it,
+						 "%s: unknown platform \"%s\": did you mean %s?", key,
+						 SHOW(it, a), close);
+			}
 			return fail_node(p, it,
 					 "%s: unknown platform \"%s\": no Go port has that name "
 					 "(see `go tool dist list`)",
 					 key, SHOW(it, a));
+		}
 		}
 		n++;
 	}
@@ -503,6 +512,20 @@ want_url(struct parse *p, const char *key, const struct node *v, const char **ou
 				 SHOW(v, a));
 	}
 	return 0;
+}
+
+/* "unknown key" with a "did you mean" when one valid key is a likely typo. */
+static int
+unknown_key(struct parse *p, const struct node *k, const char *where, const char *valid)
+{
+	char a[80], close[64];
+
+	if (gn_suggest_csv(k->text, valid, close, sizeof(close))) {
+		return fail_node(p, k, "unknown key \"%s\"%s: did you mean \"%s\"? (valid keys: %s)",
+				 SHOW(k, a), where, close, valid);
+	}
+	return fail_node(p, k, "unknown key \"%s\"%s (valid keys: %s)", SHOW(k, a), where,
+			 valid);
 }
 
 static int
@@ -725,8 +748,7 @@ parse_signatures(struct parse *p, struct manifest *m, const struct node *v)
 				return rc;
 			}
 		} else {
-			return fail_node(p, k, "unknown key \"%s\" in signatures (valid keys: %s)",
-					 SHOW(k, a), SIG_KEYS);
+			return unknown_key(p, k, " in signatures", SIG_KEYS);
 		}
 	}
 	if (require && (m->signatures.require_index || m->signatures.require_archives) &&
@@ -761,7 +783,6 @@ static int
 parse_top(struct parse *p, struct manifest *m)
 {
 	const struct node *top = p->root, *go = NULL, *bootstrap = NULL;
-	char a[80];
 	int rc = 0;
 
 	if (top->kind != NODE_MAP) {
@@ -801,8 +822,7 @@ parse_top(struct parse *p, struct manifest *m)
 			bootstrap = k;
 			rc = want_nonempty_string(p, "bootstrap", v, &m->bootstrap);
 		} else {
-			rc = fail_node(p, k, "unknown key \"%s\" (valid keys: %s)", SHOW(k, a),
-				       TOP_KEYS);
+			rc = unknown_key(p, k, "", TOP_KEYS);
 		}
 	}
 	if (rc) {
