@@ -8,6 +8,7 @@
 #include "gn/fs.h"
 #include "gn/sha256.h"
 #include "lockfiles/index.h"
+#include "manifest/mirrorurl.h"
 #include "lockfiles/resolve.h"
 
 #include <errno.h>
@@ -129,18 +130,6 @@ static bool
 lock_is_fresh(const struct project *p)
 {
 	return p->have_lock && strcmp(p->lock.manifest_digest, p->digest) == 0;
-}
-
-/* Mirror base + file name, with exactly one slash between. */
-static const char *
-mirror_url(struct gn_arena *arena, const char *mirror, const char *file)
-{
-	size_t n = strlen(mirror);
-
-	if (n > 0 && mirror[n - 1] == '/') {
-		return gn_arena_printf(arena, "%s%s", mirror, file);
-	}
-	return gn_arena_printf(arena, "%s/%s", mirror, file);
 }
 
 static struct fetch_opts
@@ -512,7 +501,8 @@ ensure_signature(struct project *p, struct lock_artifact *a, bool record, struct
 		return rc;
 	}
 	for (size_t m = 0; m < p->manifest.n_mirrors; m++) {
-		const char *url = mirror_url(&p->arena, p->manifest.mirrors[m], a->file);
+		const char *url =
+			mirror_url_for(&p->arena, p->manifest.mirrors[m], a->file, a->sha256);
 		const char *sig_url = signature_url(&p->arena, url);
 		struct gn_error fetch_err;
 
@@ -595,7 +585,8 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 		for (size_t m = 0; m < p->manifest.n_mirrors; m++) {
-			urls[m] = mirror_url(&p->arena, p->manifest.mirrors[m], a->file);
+			urls[m] = mirror_url_for(&p->arena, p->manifest.mirrors[m], a->file,
+						 a->sha256);
 		}
 		cache_archive_path(&p->cache, a->sha256, dest);
 		part = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);

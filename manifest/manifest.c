@@ -13,6 +13,7 @@
 #include "gn/fs.h"
 #include "gn/suggest.h"
 #include "manifest/gomod.h"
+#include "manifest/mirrorurl.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -582,9 +583,18 @@ parse_mirrors(struct parse *p, struct manifest *m, const struct node *v)
 		return nomem(p);
 	}
 	for (const struct node *it = v->first; it; it = it->next) {
+		char why[160];
+		size_t offset;
+
 		rc = want_url(p, "mirrors", it, &m->mirrors[n++]);
 		if (rc) {
 			return rc;
+		}
+		if (mirror_is_template(it->text) &&
+		    mirror_template_check(it->text, why, sizeof(why), &offset) != 0) {
+			/* Point at the placeholder (plain scalars start at col). */
+			return fail_at(p, it->line, it->col + (it->plain ? (int)offset : 0),
+				       "mirrors: \"%s\": %s", it->text, why);
 		}
 	}
 	m->n_mirrors = n;

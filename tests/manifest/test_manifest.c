@@ -249,7 +249,7 @@ static const struct {
     {"go: 1.21\nsignatures:\n  legacy: yes\n", 3, 11, "expected true or false, got \"yes\""},
     {"go: 1.21\nsignatures:\n  legacy: \"true\"\n", 3, 11, "expected true or false"},
     {"go: 1.21\nsignatures:\n  key: [a]\n", 3, 3,
-     "unknown key \"key\" in signatures (valid keys: keys, require, legacy)"},
+     "unknown key \"key\" in signatures: did you mean \"keys\"? (valid keys: keys, require, legacy)"},
     {"go: 1.21\nsignatures: [a]\n", 2, 13, "signatures: expected a mapping"},
     {"go: 1.21\nsignatures:\n  keys: k\n", 3, 9, "signatures.keys: expected a list"},
     {"go: 1.21\nsignatures:\n  keys: [\"\"]\n", 3, 10, "must not be empty"},
