@@ -363,6 +363,44 @@ cli_help(const struct cmd *cmd)
 	return 0;
 }
 
+/*
+ * Registry and mirror logins, the machine's settings: GONATIVE_REGISTRY_AUTH
+ * (user:password), docker's config.json ($DOCKER_CONFIG/config.json, else
+ * ~/.docker/config.json) and netrc ($NETRC, else ~/.netrc), each only when
+ * set or present.
+ */
+static struct oci_creds
+registry_logins(void)
+{
+	static char docker[4096], netrc[4096];
+	struct oci_creds creds = {0};
+	const char *env, *home = getenv("HOME");
+
+	env = getenv("GONATIVE_REGISTRY_AUTH");
+	if (env && *env) {
+		creds.user_pass = env;
+	}
+	env = getenv("DOCKER_CONFIG");
+	if (env && *env) {
+		snprintf(docker, sizeof(docker), "%s/config.json", env);
+	} else if (home && *home) {
+		snprintf(docker, sizeof(docker), "%s/.docker/config.json", home);
+	}
+	if (docker[0] && access(docker, R_OK) == 0) {
+		creds.docker_config = docker;
+	}
+	env = getenv("NETRC");
+	if (env && *env) {
+		snprintf(netrc, sizeof(netrc), "%s", env);
+	} else if (home && *home) {
+		snprintf(netrc, sizeof(netrc), "%s/.netrc", home);
+	}
+	if (netrc[0] && access(netrc, R_OK) == 0) {
+		creds.netrc = netrc;
+	}
+	return creds;
+}
+
 int
 cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs)
 {
@@ -372,6 +410,7 @@ cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs)
 		.offline = offline,
 		.jobs = jobs,
 		.events = &cli->events,
+		.registry = registry_logins(),
 	};
 	struct gn_error err;
 	int rc;

@@ -14,6 +14,7 @@
 #include "gn/suggest.h"
 #include "manifest/gomod.h"
 #include "manifest/mirrorurl.h"
+#include "manifest/ociref.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -31,7 +32,8 @@
 #define MAX_ITEMS 4096
 
 #define TOP_KEYS                                                                                   \
-	"go, hosts, platforms, index, mirrors, checksums, signatures, install, base, bootstrap"
+	"go, hosts, platforms, index, mirrors, checksums, signatures, install, base, bootstrap, "  \
+	"insecure-registries"
 #define SIG_KEYS "keys, require, legacy"
 
 enum node_kind {
@@ -477,7 +479,7 @@ want_platforms(struct parse *p, const char *key, const struct node *v, struct gn
 static bool
 valid_url(const char *s)
 {
-	static const char *const schemes[] = {"https://", "http://", "file://"};
+	static const char *const schemes[] = {"https://", "http://", "file://", "oci://"};
 	const char *rest = NULL;
 
 	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
@@ -509,9 +511,59 @@ want_url(struct parse *p, const char *key, const struct node *v, const char **ou
 		return rc;
 	}
 	if (!valid_url(v->text)) {
-		return fail_node(p, v, "%s: \"%s\" is not an https://, http:// or file:// URL", key,
+		return fail_node(p, v,
+				 "%s: \"%s\" is not an https://, http://, file:// or oci:// URL", key,
 				 SHOW(v, a));
 	}
+	if (oci_is_ref(v->text)) {
+		struct oci_ref ref;
+		char why[200];
+
+		if (oci_ref_parse(v->text, NULL, 0, &ref, why, sizeof(why)) != 0) {
+			return fail_node(p, v, "%s: \"%s\": %s", key, SHOW(v, a), why);
+		}
+		if (mirror_is_template(v->text)) {
+			return fail_node(p, v, "%s: \"%s\": an oci:// mirror takes no template", key,
+					 SHOW(v, a));
+		}
+	}
+	return 0;
+}
+
+/* insecure-registries: [host[:port], ...]: plain http allowed there. */
+static int
+parse_insecure(struct parse *p, struct manifest *m, const struct node *v)
+{
+	size_t n = 0;
+	char a[80];
+	int rc = want_string_list(p, "insecure-registries", v, "[registry.lan:5000]");
+
+	if (rc) {
+		return rc;
+	}
+	m->insecure_registries = gn_arena_array(p->arena, v->n ? v->n : 1,
+						sizeof(*m->insecure_registries));
+	if (!m->insecure_registries) {
+		return nomem(p);
+	}
+	for (const struct node *it = v->first; it; it = it->next) {
+		struct oci_ref ref;
+		char why[200], *url = gn_arena_printf(&p->scratch, "oci://%s/x", it->text);
+
+		if (!url) {
+			return nomem(p);
+		}
+		if (strchr(it->text, '/') || oci_ref_parse(url, NULL, 0, &ref, why, sizeof(why)) != 0) {
+			return fail_node(p, it,
+					 "insecure-registries: \"%s\" is not a registry host[:port]",
+					 SHOW(it, a));
+		}
+		m->insecure_registries[n] = gn_arena_strdup(p->arena, it->text);
+		if (!m->insecure_registries[n++]) {
+			return nomem(p);
+		}
+	}
+	m->n_insecure_registries = n;
 	return 0;
 }
 
@@ -828,6 +880,8 @@ parse_top(struct parse *p, struct manifest *m)
 			rc = want_nonempty_string(p, "install", v, &m->install);
 		} else if (strcmp(key, "base") == 0) {
 			rc = parse_base(p, m, v);
+		} else if (strcmp(key, "insecure-registries") == 0) {
+			rc = parse_insecure(p, m, v);
 		} else if (strcmp(key, "bootstrap") == 0) {
 			bootstrap = k;
 			rc = want_nonempty_string(p, "bootstrap", v, &m->bootstrap);

@@ -81,6 +81,10 @@ struct manifest {
 	} signatures;
 
 	const char *install; /* default MANIFEST_DEFAULT_INSTALL, relative to dir */
+	/* Registries (host[:port]) that may be reached over plain http; like
+	 * mirrors, they say where, not what (not in the digest). */
+	const char **insecure_registries;
+	size_t n_insecure_registries;
 	enum manifest_base base;
 	const char *bootstrap; /* base: source -> GOROOT_BOOTSTRAP, or NULL */
 };
