@@ -208,7 +208,7 @@ static const struct {
     {"# only a comment\n", 1, 1, "empty manifest"},
     {"---\n", 2, 1,
      "must be a mapping of keys (go, hosts, platforms, index, mirrors, checksums, signatures, "
-     "install, base, bootstrap), not nothing (null)"},
+     "install, base, bootstrap, insecure-registries), not nothing (null)"},
     {"- go\n", 1, 1, "must be a mapping of keys"},
     {"go: 1.21\nplatforms: [linux-amd64]\n", 2, 13, "\"linux-amd64\" is not a platform"},
     {"go: 1.21\nplatforms:\n  - Linux/amd64\n", 3, 5, "\"Linux/amd64\" is not a platform"},
@@ -235,7 +235,7 @@ static const struct {
     {"go: ~\n", 1, 5, "got nothing (null)"},
     {"hosts: [linux/amd64]\n", 1, 1, "missing required key \"go\""},
     {"# comment\n\nplatforms: []\n", 3, 1, "missing required key \"go\""},
-    {"go: 1.21\nindex: ftp://example.test/\n", 2, 8, "not an https://, http:// or file:// URL"},
+    {"go: 1.21\nindex: ftp://example.test/\n", 2, 8, "not an https://, http://, file:// or oci:// URL"},
     {"go: 1.21\nindex: https://\n", 2, 8, "not an https://"},
     {"go: 1.21\nmirrors: [\"https://a b/\"]\n", 2, 11, "not an https://"},
     {"go: 1.21\nmirrors: https://go.dev/dl/\n", 2, 10, "mirrors: expected a list"},
