@@ -149,6 +149,7 @@ fetch_options(const struct project *p)
 	struct fetch_opts fo = {
 		.jobs = p->opts.jobs,
 		.events = p->opts.events,
+		.net = p->opts.net,
 	};
 	return fo;
 }

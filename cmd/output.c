@@ -352,6 +352,7 @@ cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs)
 		.offline = offline,
 		.jobs = jobs,
 		.events = &cli->events,
+		.net = &cli->net,
 	};
 	struct gn_error err;
 	int rc;
