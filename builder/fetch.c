@@ -380,20 +380,6 @@ out:
 	return rc;
 }
 
-void
-fetch_proxy_display(const char *proxy, char *out, size_t len)
-{
-	struct fetch_proxy px;
-	struct gn_error err;
-
-	out[0] = '\0';
-	gn_error_clear(&err);
-	if (proxy_parse(&px, proxy, NULL, NULL, &err) == 0 && px.set) {
-		snprintf(out, len, "%s", px.display);
-	}
-	explicit_bzero(&px, sizeof(px));
-}
-
 /* Cuts every copy of secret out of text (in case a message ever echoes
  * one: libcurl never gets it inside a URL, so it should not). */
 static void
@@ -486,8 +472,10 @@ explain(struct payload *p, CURLcode rc, long connect_code, long status)
 	const struct fetch_proxy *px = proxy_used(ctx, p->req->urls[p->url]);
 	size_t used = strlen(p->last_why), len = sizeof(p->last_why);
 	char *end = p->last_why + used;
+	bool proxy_named = false;
 
 	if (px && (connect_code == 407 || status == 407)) {
+		proxy_named = true;
 		snprintf(end, len - used,
 			 px->has_user ? "; proxy %s (from %s) refused the credentials"
 				      : "; proxy %s (from %s) wants credentials: put them in the "
@@ -508,8 +496,12 @@ explain(struct payload *p, CURLcode rc, long connect_code, long status)
 		snprintf(end, len - used, " (CA certificates from %s)",
 			 net->ca_file ? (net->ca_file_from ? net->ca_file_from : "the caller")
 				      : (net->ca_dir_from ? net->ca_dir_from : "the caller"));
-	} else if (px && (rc != CURLE_OK || connect_code >= 300)) {
-		snprintf(end, len - used, " (through proxy %s from %s)", px->display, px->from);
+	}
+	/* Through a TLS-inspecting proxy the certificate is the proxy's. */
+	if (px && !proxy_named && (rc != CURLE_OK || connect_code >= 300)) {
+		used = strlen(p->last_why);
+		snprintf(p->last_why + used, len - used, " (through proxy %s from %s)", px->display,
+			 px->from);
 	}
 	if (px) {
 		scrub(p->last_why, px->password);

@@ -102,13 +102,6 @@ struct fetch_opts {
 int fetch_run(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts,
 	      struct gn_error *err);
 
-/*
- * "scheme://host:port" of a proxy URL without its credentials, path or
- * query ("http://" when it names no scheme), for messages.  Writes "" for
- * NULL or "" and for a URL that does not parse.
- */
-void fetch_proxy_display(const char *proxy, char *out, size_t len);
-
 /* curl_global_init once per process (call from main). */
 int fetch_global_init(struct gn_error *err);
 void fetch_global_cleanup(void);

@@ -75,6 +75,10 @@ def main(t):
             r = p.run("sync", env=dict(env, https_proxy=px.url, SSL_CERT_FILE=pki.ca))
             t.expect_rc(r, 3, "https: without the inspection CA the proxy is not trusted",
                         hard=False)
+            t.expect_in("set SSL_CERT_FILE or --cacert to your company's CA bundle", r.err,
+                        "https: untrusted inspecting proxy: the message says what to set", r)
+            t.expect_in("through proxy %s from https_proxy" % px.url, r.err,
+                        "https: untrusted inspecting proxy: the message names the proxy", r)
 
 
 e2e.run(main)
