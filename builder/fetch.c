@@ -986,6 +986,9 @@ easy_setup(struct payload *p, CURL *easy)
 	if (px && px->has_user) {
 		SETOPT(easy, CURLOPT_PROXYUSERNAME, px->user);
 		SETOPT(easy, CURLOPT_PROXYPASSWORD, px->password);
+		/* Whatever the proxy offers (Basic, Digest, NTLM), as curl
+		 * --proxy-anyauth: one round trip more, no method guessed. */
+		SETOPT(easy, CURLOPT_PROXYAUTH, (long)CURLAUTH_ANY);
 	}
 	/* Whom to trust, never whether: verification stays on.  The same CAs
 	 * vouch for an https:// proxy. */
