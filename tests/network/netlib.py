@@ -272,6 +272,11 @@ class _ProxyHandler(socketserver.StreamRequestHandler):
         down = self.connection
         with up:
             while True:
+                # TLS to the proxy: bytes already decrypted wait in the
+                # SSL object, where select cannot see them.
+                if isinstance(down, ssl.SSLSocket) and down.pending():
+                    up.sendall(down.recv(65536))
+                    continue
                 r, _, _ = select.select([down, up], [], [], 15)
                 if not r:
                     return
@@ -331,6 +336,16 @@ class _ProxyHandler(socketserver.StreamRequestHandler):
 class _ProxyServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    context = None
+
+    def finish_request(self, request, client_address):
+        # An https:// proxy: TLS to the proxy itself, in the connection's thread.
+        if self.context is not None:
+            try:
+                request = self.context.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                return
+        self.RequestHandlerClass(request, client_address, self)
 
 
 class Proxy:
@@ -340,10 +355,11 @@ class Proxy:
     rewrite: flip one byte of every archive it forwards.
     mitm: a Pki whose server certificate it shows for every CONNECT (a
     TLS-inspecting proxy); upstream: the Pki the real server's certificate
-    comes from.
+    comes from.  tls: a Pki whose certificate the proxy itself shows (an
+    https:// proxy).
     """
 
-    def __init__(self, auth=None, rewrite=False, mitm=None, upstream=None):
+    def __init__(self, auth=None, rewrite=False, mitm=None, upstream=None, tls=None):
         self.auth = auth
         self.expected = None
         if auth:
@@ -357,13 +373,15 @@ class Proxy:
         self.rewritten = []
         self.server = _ProxyServer(("127.0.0.1", 0), _ProxyHandler)
         self.server.owner = self
+        self.server.context = tls.server_context() if tls else None
         self.port = self.server.server_address[1]
-        self.url = "http://127.0.0.1:%d" % self.port
+        self.scheme = "https" if tls else "http"
+        self.url = "%s://127.0.0.1:%d" % (self.scheme, self.port)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     def url_with(self, user, password):
-        return "http://%s:%s@127.0.0.1:%d" % (user, password, self.port)
+        return "%s://%s:%s@127.0.0.1:%d" % (self.scheme, user, password, self.port)
 
     def requests(self):
         with self.lock:

@@ -150,6 +150,23 @@ def main(t):
         t.expect_in("https_proxy", r.err, "unknown scheme: names the variable", r)
         no_secret(t, r, "unknown scheme")
 
+    # An https:// proxy (TLS to the proxy too): the same CA settings vouch
+    # for it; a proxy certificate from another CA is refused.
+    other = netlib.Pki(t.newdir("other"), name="not the company CA")
+    with netlib.HttpsServer(mirror.root, pki) as srv:
+        for proxy_pki, rc, what in ((pki, 0, "trusted"), (other, 3, "untrusted")):
+            with netlib.Proxy(auth=(USER, PASSWORD), tls=proxy_pki) as px:
+                p = t.project(go="1.17", index=srv.url + "index.json", mirrors=[srv.url])
+                r = p.run("--cacert", pki.ca, "-v", "lock",
+                          env={"https_proxy": px.url_with(USER, PASSWORD)})
+                t.expect_rc(r, rc, "https:// proxy, %s certificate" % what, hard=False)
+                t.expect_in("https:// via https://127.0.0.1:%d" % px.port, r.err,
+                            "https:// proxy, %s: -v names it" % what, r)
+                no_secret(t, r, "https:// proxy, %s" % what)
+                t.check(bool(px.requests()) == (rc == 0),
+                        "https:// proxy, %s: CONNECTs reached it only when trusted" % what,
+                        px.requests())
+
     # An http:// mirror goes through http_proxy with absolute-form GETs.
     with netlib.HttpsServer(mirror.root) as plain, netlib.Proxy(auth=(USER, PASSWORD)) as px:
         p = t.project(go="1.17", index=plain.url + "index.json", mirrors=[plain.url])
