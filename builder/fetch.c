@@ -65,9 +65,8 @@
 /* A proxy as libcurl gets it: URL without credentials, credentials apart. */
 struct fetch_proxy {
 	bool set;
-	char url[FETCH_PROXY_URL];     /* scheme://host[:port], for CURLOPT_PROXY */
-	char display[FETCH_PROXY_URL]; /* the same, for messages */
-	const char *from;              /* the variable that named it */
+	char url[FETCH_PROXY_URL]; /* scheme://host[:port]: CURLOPT_PROXY, messages */
+	const char *from;          /* the variable that named it */
 	bool has_user;
 	char user[FETCH_SECRET];
 	char password[FETCH_SECRET];
@@ -340,7 +339,6 @@ proxy_parse(struct fetch_proxy *px, const char *raw, const char *from, const cha
 	curl_url_get(u, CURLUPART_PASSWORD, &password, CURLU_URLDECODE);
 	snprintf(px->url, sizeof(px->url), "%s://%s%s%s", scheme, host, port ? ":" : "",
 		 port ? port : "");
-	snprintf(px->display, sizeof(px->display), "%s", px->url);
 	px->from = from;
 	px->set = true;
 	if (user && user[0]) {
@@ -348,7 +346,8 @@ proxy_parse(struct fetch_proxy *px, const char *raw, const char *from, const cha
 			       (!password || strlen(password) < sizeof(px->password));
 		if (px->has_user) {
 			snprintf(px->user, sizeof(px->user), "%s", user);
-			snprintf(px->password, sizeof(px->password), "%s", password ? password : "");
+			snprintf(px->password, sizeof(px->password), "%s",
+				 password ? password : "");
 		}
 	} else if (netrc) {
 		size_t n = strlen(host);
@@ -406,7 +405,7 @@ describe_proxy(char *out, size_t len, const char *scheme, const struct fetch_pro
 		snprintf(out + used, len - used, "%s:// direct", scheme);
 		return;
 	}
-	snprintf(out + used, len - used, "%s:// via %s (from %s%s)", scheme, px->display, px->from,
+	snprintf(out + used, len - used, "%s:// via %s (from %s%s)", scheme, px->url, px->from,
 		 px->has_user ? (px->from_netrc ? ", credentials from netrc"
 						: ", credentials from the URL")
 			      : "");
@@ -425,7 +424,8 @@ describe_net(const struct fetch_ctx *ctx)
 		curl_easy_getinfo(easy, CURLINFO_CAPATH, &def_dir);
 	}
 	if (!net || (!net->ca_file && !net->ca_dir)) {
-		snprintf(line, sizeof(line), "CA certificates: the default store (file %s, folder %s)",
+		snprintf(line, sizeof(line),
+			 "CA certificates: the default store (file %s, folder %s)",
 			 def_file ? def_file : "none", def_dir ? def_dir : "none");
 	} else {
 		char file[GN_ERR_TEXT], dir[GN_ERR_TEXT];
@@ -434,13 +434,15 @@ describe_net(const struct fetch_ctx *ctx)
 			snprintf(file, sizeof(file), "file %s (from %s)", net->ca_file,
 				 net->ca_file_from ? net->ca_file_from : "the caller");
 		} else {
-			snprintf(file, sizeof(file), "file %s (default)", def_file ? def_file : "none");
+			snprintf(file, sizeof(file), "file %s (default)",
+				 def_file ? def_file : "none");
 		}
 		if (net->ca_dir) {
 			snprintf(dir, sizeof(dir), "folder %s (from %s)", net->ca_dir,
 				 net->ca_dir_from ? net->ca_dir_from : "the caller");
 		} else {
-			snprintf(dir, sizeof(dir), "folder %s (default)", def_dir ? def_dir : "none");
+			snprintf(dir, sizeof(dir), "folder %s (default)",
+				 def_dir ? def_dir : "none");
 		}
 		snprintf(line, sizeof(line), "CA certificates: %s, %s", file, dir);
 	}
@@ -454,9 +456,8 @@ describe_net(const struct fetch_ctx *ctx)
 	snprintf(line + strlen(line), sizeof(line) - strlen(line), ", ");
 	describe_proxy(line, sizeof(line), "http", &ctx->http_proxy);
 	if (net && net->no_proxy && (ctx->https_proxy.set || ctx->http_proxy.set)) {
-		snprintf(line + strlen(line), sizeof(line) - strlen(line),
-			 "; not for %s (from %s)", net->no_proxy,
-			 net->no_proxy_from ? net->no_proxy_from : "no_proxy");
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), "; not for %s (from %s)",
+			 net->no_proxy, net->no_proxy_from ? net->no_proxy_from : "no_proxy");
 	}
 	scrub(line, ctx->https_proxy.password);
 	scrub(line, ctx->http_proxy.password);
@@ -480,13 +481,14 @@ explain(struct payload *p, CURLcode rc, long connect_code, long status)
 			 px->has_user ? "; proxy %s (from %s) refused the credentials"
 				      : "; proxy %s (from %s) wants credentials: put them in the "
 					"proxy URL (user:password@) or in netrc",
-			 px->display, px->from);
+			 px->url, px->from);
 	} else if (rc == CURLE_PEER_FAILED_VERIFICATION) {
 		if (net && net->ca_file) {
 			snprintf(end, len - used,
 				 "; the CA bundle %s (from %s) does not vouch for this server: set "
 				 "SSL_CERT_FILE or --cacert to your company's CA bundle",
-				 net->ca_file, net->ca_file_from ? net->ca_file_from : "the caller");
+				 net->ca_file,
+				 net->ca_file_from ? net->ca_file_from : "the caller");
 		} else {
 			snprintf(end, len - used,
 				 "; set SSL_CERT_FILE or --cacert to your company's CA bundle");
@@ -500,7 +502,7 @@ explain(struct payload *p, CURLcode rc, long connect_code, long status)
 	/* Through a TLS-inspecting proxy the certificate is the proxy's. */
 	if (px && !proxy_named && (rc != CURLE_OK || connect_code >= 300)) {
 		used = strlen(p->last_why);
-		snprintf(p->last_why + used, len - used, " (through proxy %s from %s)", px->display,
+		snprintf(p->last_why + used, len - used, " (through proxy %s from %s)", px->url,
 			 px->from);
 	}
 	if (px) {
@@ -1307,7 +1309,9 @@ fetch_run(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts, s
 
 		for (size_t i = 0; i < n && !network; i++) {
 			for (size_t u = 0; reqs[i].urls && u < reqs[i].n_urls; u++) {
-				network = network || (reqs[i].urls[u] && !has_scheme(reqs[i].urls[u], "file"));
+				const char *url = reqs[i].urls[u];
+
+				network = network || (url && !has_scheme(url, "file"));
 			}
 		}
 		if (network) {
