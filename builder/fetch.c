@@ -297,8 +297,10 @@ proxy_parse(struct fetch_proxy *px, const char *raw, const char *from, const cha
 		return 0;
 	}
 	from = from ? from : "proxy";
-	text = strstr(raw, "://") ? strdup(raw) : NULL;
-	if (!strstr(raw, "://")) {
+	if (strstr(raw, "://")) {
+		text = strdup(raw);
+	} else {
+		/* "host:port", as curl takes it: an http:// proxy. */
 		size_t n = strlen(raw) + sizeof("http://");
 
 		text = malloc(n);

@@ -85,6 +85,15 @@ def main(t):
             USER, PASSWORD.replace("S", "%53"), px.port)))
         t.expect_rc(r, 0, "percent-encoded password in the URL works", hard=False)
 
+        # host:port without a scheme is an http:// proxy, as curl takes it.
+        p = project()
+        r = p.run("-v", "lock", env=dict(ca, https_proxy="%s:%s@127.0.0.1:%d" % (
+            USER, PASSWORD, px.port)))
+        t.expect_rc(r, 0, "proxy given as user:password@host:port works", hard=False)
+        t.expect_in("https:// via %s (from https_proxy" % shown, r.err,
+                    "host:port: -v names it as an http:// proxy", r)
+        no_secret(t, r, "host:port, -v")
+
         # Credentials from netrc (HOME/.netrc, then $NETRC).
         home = t.newdir("home")
         with open(os.path.join(home, ".netrc"), "w") as fh:
