@@ -23,6 +23,10 @@ struct cli {
 	const char *command;       /* for messages */
 	bool json;                 /* --json: one JSON document on stdout */
 	struct fetch_net net;      /* --cacert, CA and proxy variables (main.c) */
+	/* Warnings already printed in this run (FNV-1a of the text): each is
+	 * said once, however many stages raise it. */
+	unsigned long long warned[64];
+	size_t n_warned;
 };
 
 struct cmd {
