@@ -978,12 +978,60 @@ headers_for(const struct fetch_ctx *ctx, const char *url)
 		}                                                                                  \
 	} while (0)
 
+/* The proxy (or none: "" keeps libcurl from reading *_proxy), no_proxy
+ * and the CA certificates, on any easy handle. */
+static CURLcode
+apply_net(CURL *easy, const struct fetch_net *net, const struct fetch_proxy *px)
+{
+	SETOPT(easy, CURLOPT_PROXY, px ? px->url : "");
+	SETOPT(easy, CURLOPT_NOPROXY, net && net->no_proxy ? net->no_proxy : "");
+	if (px && px->has_user) {
+		SETOPT(easy, CURLOPT_PROXYUSERNAME, px->user);
+		SETOPT(easy, CURLOPT_PROXYPASSWORD, px->password);
+		/* Whatever the proxy offers (Basic, Digest, NTLM), as curl
+		 * --proxy-anyauth: one round trip more, no method guessed. */
+		SETOPT(easy, CURLOPT_PROXYAUTH, (long)CURLAUTH_ANY);
+	}
+	/* Whom to trust, never whether: verification stays on.  The same CAs
+	 * vouch for an https:// proxy. */
+	if (net && net->ca_file) {
+		SETOPT(easy, CURLOPT_CAINFO, net->ca_file);
+		SETOPT(easy, CURLOPT_PROXY_CAINFO, net->ca_file);
+	}
+	if (net && net->ca_dir) {
+		SETOPT(easy, CURLOPT_CAPATH, net->ca_dir);
+		SETOPT(easy, CURLOPT_PROXY_CAPATH, net->ca_dir);
+	}
+	return CURLE_OK;
+}
+
+int
+fetch_net_apply(void *handle, const struct fetch_net *net, const char *url, struct gn_error *err)
+{
+	struct fetch_proxy px;
+	const char *raw = NULL, *from = NULL;
+	int rc;
+
+	if (net && has_scheme(url, "https")) {
+		raw = net->https_proxy;
+		from = net->https_proxy_from;
+	} else if (net && has_scheme(url, "http")) {
+		raw = net->http_proxy;
+		from = net->http_proxy_from;
+	}
+	rc = proxy_parse(&px, raw, from, net ? net->netrc : NULL, err);
+	if (rc == 0 && apply_net(handle, net, px.set ? &px : NULL) != CURLE_OK) {
+		rc = gn_error_set(err, GN_E_FETCH, "cannot set the proxy or CA certificates");
+		gn_error_url(err, url);
+	}
+	explicit_bzero(&px, sizeof(px));
+	return rc;
+}
+
 static CURLcode
 easy_setup(struct payload *p, CURL *easy)
 {
 	struct fetch_ctx *ctx = p->ctx;
-	const struct fetch_net *net = ctx->net;
-	const struct fetch_proxy *px = proxy_for(ctx, p->req->urls[p->url]);
 
 	SETOPT(easy, CURLOPT_URL, p->req->urls[p->url]);
 	SETOPT(easy, CURLOPT_PRIVATE, p);
@@ -1009,24 +1057,9 @@ easy_setup(struct payload *p, CURL *easy)
 	SETOPT(easy, CURLOPT_LOW_SPEED_TIME, ctx->stall_timeout);
 	/* Refuses an announced Content-Length over the cap before any byte. */
 	SETOPT(easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)p->limit);
-	SETOPT(easy, CURLOPT_PROXY, px ? px->url : "");
-	SETOPT(easy, CURLOPT_NOPROXY, net && net->no_proxy ? net->no_proxy : "");
-	if (px && px->has_user) {
-		SETOPT(easy, CURLOPT_PROXYUSERNAME, px->user);
-		SETOPT(easy, CURLOPT_PROXYPASSWORD, px->password);
-		/* Whatever the proxy offers (Basic, Digest, NTLM), as curl
-		 * --proxy-anyauth: one round trip more, no method guessed. */
-		SETOPT(easy, CURLOPT_PROXYAUTH, (long)CURLAUTH_ANY);
-	}
-	/* Whom to trust, never whether: verification stays on.  The same CAs
-	 * vouch for an https:// proxy. */
-	if (net && net->ca_file) {
-		SETOPT(easy, CURLOPT_CAINFO, net->ca_file);
-		SETOPT(easy, CURLOPT_PROXY_CAINFO, net->ca_file);
-	}
-	if (net && net->ca_dir) {
-		SETOPT(easy, CURLOPT_CAPATH, net->ca_dir);
-		SETOPT(easy, CURLOPT_PROXY_CAPATH, net->ca_dir);
+	SETOPT(easy, CURLOPT_PROXY, "");
+	if (apply_net(easy, ctx->net, proxy_for(ctx, p->req->urls[p->url])) != CURLE_OK) {
+		return CURLE_FAILED_INIT;
 	}
 	if (p->resume_from > 0) {
 		char range[32];

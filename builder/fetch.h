@@ -113,6 +113,15 @@ struct fetch_opts {
 int fetch_run(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts,
 	      struct gn_error *err);
 
+/*
+ * The same network settings on a libcurl easy handle (CURL *) made
+ * elsewhere (builder/http.c): CA certificates, the proxy for url's scheme
+ * (or none, so libcurl never reads *_proxy itself) and no_proxy.  net may
+ * be NULL.  0, or -code (a proxy URL that does not parse: GN_E_USAGE).
+ */
+int fetch_net_apply(void *easy, const struct fetch_net *net, const char *url,
+		    struct gn_error *err);
+
 /* curl_global_init once per process (call from main). */
 int fetch_global_init(struct gn_error *err);
 void fetch_global_cleanup(void);

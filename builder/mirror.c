@@ -210,6 +210,7 @@ merged_index(struct project *p, const struct oci_session *s, const char *tag,
 				.headers = &s->auth_header,
 				.n_headers = s->auth_header ? 1 : 0,
 				.netrc = s->netrc,
+				.net = s->net,
 				.max_reply = LOCK_INDEX_MAX_BYTES,
 			};
 

@@ -284,8 +284,8 @@ registry_error(struct gn_error *err, const struct oci_ref *ref, const char *url,
 
 static int
 bearer_token(struct gn_arena *arena, const struct oci_ref *ref, const char *challenge,
-	     const char *actions, const char *user_pass, const char *netrc, const char **header,
-	     struct gn_error *err)
+	     const char *actions, const char *user_pass, const char *netrc,
+	     const struct fetch_net *net, const char **header, struct gn_error *err)
 {
 	char realm[1024], service[256];
 	struct http_reply reply;
@@ -324,6 +324,7 @@ bearer_token(struct gn_arena *arena, const struct oci_ref *ref, const char *chal
 			.url = url.data,
 			.user_pass = user_pass,
 			.netrc = netrc,
+			.net = net,
 			.max_reply = OCI_MAX_TOKEN,
 		};
 
@@ -384,8 +385,8 @@ basic_header(struct gn_arena *arena, const char *user_pass)
 
 /* Does the header open /v2/?  0, or -code. */
 static int
-ping(const struct oci_ref *ref, const char *header, const char *netrc, long *status,
-     char *challenge, size_t challenge_len, struct gn_error *err)
+ping(const struct oci_ref *ref, const char *header, const char *netrc, const struct fetch_net *net,
+     long *status, char *challenge, size_t challenge_len, struct gn_error *err)
 {
 	char url[700];
 	struct http_reply reply;
@@ -395,6 +396,7 @@ ping(const struct oci_ref *ref, const char *header, const char *netrc, long *sta
 		.headers = header ? &header : NULL,
 		.n_headers = header ? 1 : 0,
 		.netrc = netrc,
+		.net = net,
 		.max_reply = 64 * 1024,
 		.timeout = 60,
 	};
@@ -418,6 +420,7 @@ oci_open(struct gn_arena *arena, const struct oci_ref *ref, const char *actions,
 {
 	const char *user_pass = find_creds(arena, creds, ref->host);
 	const char *netrc = creds ? creds->netrc : NULL;
+	const struct fetch_net *net = creds ? creds->net : NULL;
 	char challenge[1024], url[700];
 	long status = 0;
 	int rc;
@@ -425,8 +428,9 @@ oci_open(struct gn_arena *arena, const struct oci_ref *ref, const char *actions,
 	memset(out, 0, sizeof(*out));
 	out->ref = *ref;
 	out->netrc = netrc;
+	out->net = net;
 	snprintf(url, sizeof(url), "%s://%s/v2/", ref->plain_http ? "http" : "https", ref->host);
-	if ((rc = ping(ref, NULL, netrc, &status, challenge, sizeof(challenge), err)) < 0) {
+	if ((rc = ping(ref, NULL, netrc, net, &status, challenge, sizeof(challenge), err)) < 0) {
 		return rc;
 	}
 	if (status == 200) {
@@ -436,7 +440,7 @@ oci_open(struct gn_arena *arena, const struct oci_ref *ref, const char *actions,
 		return registry_error(err, ref, url, status, "not an OCI registry (GET /v2/)");
 	}
 	if (strncasecmp(challenge, "Bearer ", 7) == 0) {
-		return bearer_token(arena, ref, challenge, actions, user_pass, netrc,
+		return bearer_token(arena, ref, challenge, actions, user_pass, netrc, net,
 				    &out->auth_header, err);
 	}
 	if (strncasecmp(challenge, "Basic", 5) != 0) {
@@ -451,7 +455,7 @@ oci_open(struct gn_arena *arena, const struct oci_ref *ref, const char *actions,
 	if (!out->auth_header) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	if ((rc = ping(ref, out->auth_header, NULL, &status, NULL, 0, err)) < 0) {
+	if ((rc = ping(ref, out->auth_header, NULL, net, &status, NULL, 0, err)) < 0) {
 		return rc;
 	}
 	if (status != 200) {
@@ -505,6 +509,7 @@ oci_manifest_layers(struct gn_arena *arena, const struct oci_session *s, const c
 			.headers = headers,
 			.n_headers = s->auth_header ? 2 : 1,
 			.netrc = s->netrc,
+			.net = s->net,
 			.max_reply = OCI_MAX_MANIFEST,
 		};
 
@@ -572,6 +577,7 @@ oci_blob_exists(const struct oci_session *s, const char *sha256, bool *exists,
 		.headers = &s->auth_header,
 		.n_headers = s->auth_header ? 1 : 0,
 		.netrc = s->netrc,
+		.net = s->net,
 	};
 	int rc;
 
@@ -621,6 +627,7 @@ blob_push(struct gn_arena *arena, const struct oci_session *s, const char *path,
 			.headers = headers + 1,
 			.n_headers = s->auth_header ? 1 : 0,
 			.netrc = s->netrc,
+			.net = s->net,
 		};
 
 		if ((rc = http_exchange(&call, &reply, err)) < 0) {
@@ -645,6 +652,7 @@ blob_push(struct gn_arena *arena, const struct oci_session *s, const char *path,
 			.headers = headers,
 			.n_headers = s->auth_header ? 2 : 1,
 			.netrc = s->netrc,
+			.net = s->net,
 			.body = data,
 			.body_len = len,
 			.body_file = path,
@@ -726,6 +734,7 @@ oci_manifest_push(struct gn_arena *arena, const struct oci_session *s, const cha
 			.headers = head_headers,
 			.n_headers = s->auth_header ? 2 : 1,
 			.netrc = s->netrc,
+			.net = s->net,
 		};
 
 		if ((rc = http_exchange(&call, &reply, err)) < 0) {
@@ -748,6 +757,7 @@ oci_manifest_push(struct gn_arena *arena, const struct oci_session *s, const cha
 			.headers = headers,
 			.n_headers = s->auth_header ? 2 : 1,
 			.netrc = s->netrc,
+			.net = s->net,
 			.body = json.data,
 			.body_len = json.len,
 		};

@@ -416,6 +416,7 @@ cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs)
 	struct gn_error err;
 	int rc;
 
+	opts.registry.net = &cli->net;
 	gn_error_clear(&err);
 	rc = project_open(p, &opts, &err);
 	if (rc < 0) {

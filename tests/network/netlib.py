@@ -256,8 +256,8 @@ class _ProxyHandler(socketserver.StreamRequestHandler):
             if owner.mitm:
                 return self.intercept(host, port)
             return self.tunnel(host, port)
-        if method == "GET" and target.startswith("http://"):
-            return self.forward(target)
+        if method in ("GET", "HEAD") and target.startswith("http://"):
+            return self.forward(method, target, headers)
         self.wfile.write(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n"
                          b"Connection: close\r\n\r\n")
 
@@ -286,30 +286,45 @@ class _ProxyHandler(socketserver.StreamRequestHandler):
                         return
                     (up if s is down else down).sendall(data)
 
-    def respond(self, wfile, status, reason, body):
-        wfile.write(b"HTTP/1.1 %d %s\r\nContent-Length: %d\r\n"
-                    b"Content-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
-                    % (status, reason.encode("latin-1"), len(body)) + body)
+    # Passed on both ways (a registry needs Accept, Authorization and its
+    # Docker-Content-Digest / WWW-Authenticate answers).
+    PASS = ("accept", "authorization", "range", "user-agent")
+    PASS_BACK = ("content-type", "docker-content-digest", "www-authenticate", "location",
+                 "content-range", "docker-distribution-api-version")
+
+    def respond(self, wfile, status, reason, body, headers=(), length=None):
+        head = b"HTTP/1.1 %d %s\r\nContent-Length: %d\r\nConnection: close\r\n" % (
+            status, reason.encode("latin-1"), len(body) if length is None else length)
+        for k, v in headers:
+            head += ("%s: %s\r\n" % (k, v)).encode("latin-1")
+        wfile.write(head + b"\r\n" + body)
         wfile.flush()
 
-    def upstream(self, conn, path):
-        conn.request("GET", path, headers={"Accept-Encoding": "identity"})
+    def upstream(self, conn, path, method="GET", headers=None):
+        sent = {k: v for k, v in (headers or {}).items() if k in self.PASS}
+        sent["Accept-Encoding"] = "identity"
+        conn.request(method, path, headers=sent)
         resp = conn.getresponse()
         body = resp.read()
+        back = [(k, v) for k, v in resp.getheaders() if k.lower() in self.PASS_BACK]
+        length = resp.getheader("Content-Length")
         conn.close()
         if self.server.owner.rewrite and resp.status == 200 and is_archive(path):
             body = _flip(body)
             with self.server.owner.lock:
                 self.server.owner.rewritten.append(path)
-        return resp.status, resp.reason, body
+        return resp.status, resp.reason, body, back, length
 
-    def forward(self, target):
+    def forward(self, method, target, headers):
         rest = target[len("http://"):]
         hostport, _, path = rest.partition("/")
         host, port = _split_host(hostport, 80)
         conn = http.client.HTTPConnection(host, port, timeout=10)
-        status, reason, body = self.upstream(conn, "/" + path)
-        self.respond(self.wfile, status, reason, body)
+        status, reason, body, back, length = self.upstream(conn, "/" + path, method, headers)
+        if method == "HEAD":
+            self.respond(self.wfile, status, reason, b"", back, int(length or 0))
+        else:
+            self.respond(self.wfile, status, reason, body, back)
 
     def intercept(self, host, port):
         """A TLS-inspecting proxy: it answers the TLS handshake itself."""
@@ -329,8 +344,8 @@ class _ProxyHandler(socketserver.StreamRequestHandler):
             _, path, _ = head
             conn = http.client.HTTPSConnection(host, port, timeout=10,
                                                context=self.server.owner.upstream_ctx)
-            status, reason, body = self.upstream(conn, path)
-            self.respond(wfile, status, reason, body)
+            status, reason, body, back, _ = self.upstream(conn, path)
+            self.respond(wfile, status, reason, body, back)
 
 
 class _ProxyServer(socketserver.ThreadingTCPServer):
