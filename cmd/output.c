@@ -409,6 +409,7 @@ cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs)
 		.offline = offline,
 		.jobs = jobs,
 		.events = &cli->events,
+		.net = &cli->net,
 		.registry = registry_logins(),
 	};
 	static char cache_dir[CACHE_PATH_MAX];
@@ -422,6 +423,7 @@ cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs)
 						 sizeof(cache_dir))) {
 		opts.cache_dir = cache_dir;
 	}
+	opts.registry.net = &cli->net;
 	gn_error_clear(&err);
 	rc = project_open(p, &opts, &err);
 	if (rc < 0) {
