@@ -1,6 +1,7 @@
 /* cmd/env.c - gonative env */
 #include "cmd/cmd.h"
 #include "gn/buf.h"
+#include "gn/shquote.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -9,67 +10,52 @@
 
 enum shell { SHELL_POSIX, SHELL_FISH, SHELL_POWERSHELL };
 
-static void
-put_single_quoted(const char *s)
+/* Prints the lines for shell, or nothing when a value cannot be quoted for
+ * it (gn/shquote.h says what each shell refuses). */
+static int
+put_env(enum shell shell, const struct project_env *env, struct gn_error *err)
 {
-	putchar('\'');
-	for (; *s; s++) {
-		if (*s == '\'') {
-			fputs("'\\''", stdout);
-		} else {
-			putchar(*s);
-		}
-	}
-	putchar('\'');
-}
+	static const enum gn_shell quoter[] = {
+		[SHELL_POSIX] = GN_SHELL_POSIX,
+		[SHELL_FISH] = GN_SHELL_FISH,
+		[SHELL_POWERSHELL] = GN_SHELL_POWERSHELL,
+	};
+	/* before the name, between name and value, after the value */
+	static const char *const var[][3] = {
+		[SHELL_POSIX] = { "export ", "=", "\n" },
+		[SHELL_FISH] = { "set -gx ", " ", ";\n" },
+		[SHELL_POWERSHELL] = { "$env:", " = ", "\n" },
+	};
+	static const char *const path[][2] = {
+		[SHELL_POSIX] = { "export PATH=", ":\"$PATH\"\n" },
+		[SHELL_FISH] = { "set -gx PATH ", " $PATH;\n" },
+		[SHELL_POWERSHELL] = { "$env:PATH = ", " + [IO.Path]::PathSeparator + $env:PATH\n" },
+	};
+	struct gn_buf out;
+	int rc = 0;
 
-static void
-put_powershell_quoted(const char *s)
-{
-	putchar('\'');
-	for (; *s; s++) {
-		if (*s == '\'') {
-			putchar('\'');
-		}
-		putchar(*s);
+	gn_error_clear(err);
+	gn_buf_init(&out);
+	for (size_t i = 0; rc == 0 && i < env->n; i++) {
+		gn_buf_puts(&out, var[shell][0]);
+		gn_buf_puts(&out, env->vars[i].name);
+		gn_buf_puts(&out, var[shell][1]);
+		rc = gn_shquote(&out, quoter[shell], env->vars[i].value, err);
+		gn_buf_puts(&out, var[shell][2]);
 	}
-	putchar('\'');
-}
-
-static void
-put_var(enum shell shell, const char *name, const char *value)
-{
-	if (shell == SHELL_FISH) {
-		printf("set -gx %s ", name);
-		put_single_quoted(value);
-		fputs(";\n", stdout);
-	} else if (shell == SHELL_POWERSHELL) {
-		printf("$env:%s = ", name);
-		put_powershell_quoted(value);
-		putchar('\n');
-	} else {
-		printf("export %s=", name);
-		put_single_quoted(value);
-		putchar('\n');
+	if (rc == 0) {
+		gn_buf_puts(&out, path[shell][0]);
+		rc = gn_shquote(&out, quoter[shell], env->path, err);
+		gn_buf_puts(&out, path[shell][1]);
 	}
-}
-
-static void
-put_path(enum shell shell, const char *bin)
-{
-	if (shell == SHELL_FISH) {
-		fputs("set -gx PATH ", stdout);
-		put_single_quoted(bin);
-		fputs(" $PATH;\n", stdout);
-	} else if (shell == SHELL_POWERSHELL) {
-		fputs("$env:PATH = ", stdout);
-		put_powershell_quoted(bin);
-		fputs(" + [IO.Path]::PathSeparator + $env:PATH\n", stdout);
-	} else {
-		fputs("export PATH=", stdout);
-		put_single_quoted(bin);
-		fputs(":\"$PATH\"\n", stdout);
+	if (rc == 0 && out.failed) {
+		rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
+	if (rc == 0) {
+		fwrite(out.data, 1, out.len, stdout);
+	}
+	gn_buf_free(&out);
+	return rc;
 }
 
 static enum shell
@@ -160,11 +146,10 @@ run_env(struct cli *cli, int argc, char **argv)
 		}
 		cli_json_str(&out, "PATH", env.path);
 		cli_json_print(&out);
-	} else {
-		for (size_t i = 0; i < env.n; i++) {
-			put_var(shell, env.vars[i].name, env.vars[i].value);
-		}
-		put_path(shell, env.path);
+	} else if ((rc = put_env(shell, &env, &err)) != 0) {
+		rc = cli_fail(cli, rc, &err);
+		project_close(&project);
+		return rc;
 	}
 	project_close(&project);
 	return 0;
