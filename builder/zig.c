@@ -527,19 +527,20 @@ zig_sync(struct zig_ctx *z, const struct lock *lock, const struct gn_platform *h
 	h = *locked;
 	snprintf(res->tree, sizeof(res->tree), "%s", h.tree);
 	install_check(inst, h.tree, &report);
-	if (report.status == STATREC_MATCH) {
+	if (report.status == STATREC_MATCH && !install_has_stale(inst)) {
 		res->noop = true;
 		return 0;
 	}
 	if ((rc = install_lock(inst, err)) < 0) {
 		return rc;
 	}
+	/* A sync killed after its swap leaves the old tree in a staging folder. */
+	install_cleanup_stale(inst);
 	install_check(inst, h.tree, &report);
 	if (report.status == STATREC_MATCH) {
 		res->noop = true;
 		goto out;
 	}
-	install_cleanup_stale(inst);
 	if ((rc = prepare_tarball(z, &h, false, err)) < 0) {
 		goto out;
 	}

@@ -189,6 +189,16 @@ def main(t):
         t.expect_rc(p.run("sync", "--offline"), 0, "sync --offline reinstalls Zig from the cache")
         t.check(os.access(zig, os.X_OK), "zig back after --offline sync")
 
+        # A folder at <install>-zig that gonative did not install is not replaced.
+        o = t.project(cc=cc, **base)
+        os.makedirs(o.install + "-zig")
+        with open(os.path.join(o.install + "-zig", "mine.txt"), "w") as fh:
+            fh.write("not gonative's\n")
+        r = o.run("sync")
+        t.expect_rc(r, 5, "sync refuses a <install>-zig it did not install", hard=False)
+        t.check(os.listdir(o.install + "-zig") == ["mine.txt"] and not o.archives(),
+                "the foreign folder is untouched, nothing downloaded", o.archives())
+
         # 3. env and exec.
         r = p.run("env", "--shell", "sh")
         t.expect_rc(r, 0, "env")
