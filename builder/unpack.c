@@ -779,14 +779,25 @@ unpack_run(const struct unpack_opts *opts, struct gn_error *err)
 	if (rc != 0) {
 		goto out;
 	}
-	for (;;) {
+	for (int64_t entries = 0;; entries++) {
 		struct archive_entry *entry;
-		int r = archive_read_next_header(u.ar, &entry);
+		int r;
+
+		r = archive_read_next_header(u.ar, &entry);
 		if (r == ARCHIVE_EOF) {
 			break;
 		}
 		if (r < ARCHIVE_WARN) {
 			rc = read_error(&u, err);
+			goto out;
+		}
+		/* Counted before the entry's inode exists, wanted or not. */
+		if (entries >= UNPACK_MAX_ENTRIES) {
+			rc = gn_error_set(err, GN_E_UNSAFE,
+					  "more than %d entries, the limit (a Go "
+					  "distribution has about 15,000)",
+					  UNPACK_MAX_ENTRIES);
+			gn_error_file(err, u.name);
 			goto out;
 		}
 		rc = do_entry(&u, entry, err);

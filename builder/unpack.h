@@ -4,7 +4,8 @@
  * Every entry must live under "go/"; the prefix is stripped.  Refused with
  * -GN_E_UNSAFE (exit 4), naming the archive and the entry: "..", absolute
  * paths, names outside go/, hard links, devices, FIFOs, sockets, symlinks
- * that are absolute or climb out of the tree, and expansion past max_bytes.
+ * that are absolute or climb out of the tree, expansion past max_bytes, and
+ * more than UNPACK_MAX_ENTRIES entries.
  */
 #ifndef UNPACK_H
 #define UNPACK_H
@@ -16,6 +17,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
+
+/* Entries per archive (folders included), checked before each one is made:
+ * a Go distribution has 10,000-16,000, so this leaves room for growth while
+ * a tiny archive of empty files can't create millions of inodes. */
+#define UNPACK_MAX_ENTRIES 200000
 
 struct unpack_entry {
 	const char *path;    /* relative to the GOROOT ("pkg/linux_arm64/net.a") */
