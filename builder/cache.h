@@ -13,6 +13,7 @@
 #define CACHE_H
 
 #include "gn/error.h"
+#include "gn/events.h"
 #include "gn/sha256.h"
 
 #include <stdbool.h>
@@ -22,6 +23,9 @@
 struct cache {
 	char root[CACHE_PATH_MAX];
 	int lock_fd; /* -1 when not held */
+	/* Its cancelled hook ends a wait for a busy lock (GN_E_INTERRUPTED).
+	 * Set by the caller after cache_open(); may stay NULL. */
+	const struct gn_events *events;
 };
 
 /*

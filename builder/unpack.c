@@ -783,6 +783,11 @@ unpack_run(const struct unpack_opts *opts, struct gn_error *err)
 		struct archive_entry *entry;
 		int r;
 
+		if (gn_cancelled(opts->events)) {
+			rc = gn_error_set(err, GN_E_INTERRUPTED, "interrupted while unpacking %s",
+					  u.name);
+			goto out;
+		}
 		r = archive_read_next_header(u.ar, &entry);
 		if (r == ARCHIVE_EOF) {
 			break;
@@ -812,7 +817,8 @@ unpack_run(const struct unpack_opts *opts, struct gn_error *err)
 	}
 out:
 	/* A tampered cache file explains any failure better than its symptom. */
-	if ((u.src.hashing || (u.src.gz && opts->expect_sha256)) && u.src.fd >= 0) {
+	if ((u.src.hashing || (u.src.gz && opts->expect_sha256)) && u.src.fd >= 0 &&
+	    rc != -GN_E_INTERRUPTED) {
 		if (source_drain(&u.src) != 0) {
 			if (rc == 0) {
 				rc = gn_error_set(err, GN_E_IO, "cannot read %s: %s", opts->archive,

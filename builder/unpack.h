@@ -12,6 +12,7 @@
 
 #include "builder/tree.h"
 #include "gn/error.h"
+#include "gn/events.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,6 +53,9 @@ struct unpack_opts {
 	 * libarchive's per-component symlink walk (a third of the extraction
 	 * time) can be skipped.  Leave false for a dest with other content. */
 	bool fresh_dest;
+	/* Only its cancelled hook is used, polled before every entry: when it
+	 * says stop, -GN_E_INTERRUPTED (dest may hold a partial tree). */
+	const struct gn_events *events;
 };
 
 /*
