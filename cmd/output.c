@@ -161,6 +161,26 @@ message(const struct cli *cli, const char *label, const char *color, const char 
 	}
 }
 
+/* Has this warning been printed in this run already?  Remembers it if not. */
+static bool
+warned_before(struct cli *cli, const char *text)
+{
+	unsigned long long hash = 1469598103934665603ULL;
+
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		hash = (hash ^ *c) * 1099511628211ULL;
+	}
+	for (size_t i = 0; i < cli->n_warned; i++) {
+		if (cli->warned[i] == hash) {
+			return true;
+		}
+	}
+	if (cli->n_warned < sizeof(cli->warned) / sizeof(cli->warned[0])) {
+		cli->warned[cli->n_warned++] = hash;
+	}
+	return false;
+}
+
 void
 cli_event(void *user, const struct gn_event *ev)
 {
@@ -171,7 +191,7 @@ cli_event(void *user, const struct gn_event *ev)
 
 	switch (ev->kind) {
 	case GN_EV_WARNING:
-		if (cli->verbosity >= 0) {
+		if (cli->verbosity >= 0 && !warned_before(cli, ev->message ? ev->message : "")) {
 			message(cli, "warning", "1;33", ev->message ? ev->message : "");
 		}
 		return;
@@ -357,6 +377,42 @@ cli_help(const struct cmd *cmd)
 	return 0;
 }
 
+/*
+ * Registry and mirror logins, the machine's settings: GONATIVE_REGISTRY_AUTH
+ * (user:password), docker's config.json ($DOCKER_CONFIG/config.json, else
+ * ~/.docker/config.json) and netrc ($NETRC, else ~/.netrc), each only when
+ * set or present.
+ */
+/* $var/in_var, else ~/in_home, into out when that file can be read. */
+static const char *
+config_file(const char *var, const char *in_var, const char *in_home, char *out, size_t len)
+{
+	const char *env = getenv(var), *home = getenv("HOME");
+
+	out[0] = '\0';
+	if (env && *env) {
+		snprintf(out, len, "%s%s%s", env, in_var[0] ? "/" : "", in_var);
+	} else if (home && *home) {
+		snprintf(out, len, "%s/%s", home, in_home);
+	}
+	return out[0] && access(out, R_OK) == 0 ? out : NULL;
+}
+
+static struct oci_creds
+registry_logins(void)
+{
+	static char docker[4096], netrc[4096];
+	const char *auth = getenv("GONATIVE_REGISTRY_AUTH");
+	struct oci_creds creds = {
+		.user_pass = auth && *auth ? auth : NULL,
+		.docker_config = config_file("DOCKER_CONFIG", "config.json", ".docker/config.json",
+					     docker, sizeof(docker)),
+		.netrc = config_file("NETRC", "", ".netrc", netrc, sizeof(netrc)),
+	};
+
+	return creds;
+}
+
 int
 cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs)
 {
@@ -366,10 +422,13 @@ cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs)
 		.offline = offline,
 		.jobs = jobs,
 		.events = &cli->events,
+		.net = &cli->net,
+		.registry = registry_logins(),
 	};
 	struct gn_error err;
 	int rc;
 
+	opts.registry.net = &cli->net;
 	gn_error_clear(&err);
 	rc = project_open(p, &opts, &err);
 	if (rc < 0) {

@@ -10,8 +10,9 @@
 
 #include <stddef.h>
 
-/* X(name, exit code, message).  Exit codes follow DESIGN.md.  GN_E_INTERRUPTED
- * is 128 + the signal: cmd/ knows which one (130 is SIGINT's). */
+/* X(name, exit code, message).  Exit codes: docs/design.md, section 2.
+ * GN_E_INTERRUPTED is 128 + the signal: cmd/ knows which one (130 is
+ * SIGINT's). */
 #define GN_ERRORS(X)                                                                   \
 	X(GN_OK, 0, "success")                                                         \
 	X(GN_E_DRIFT, 1, "drift found")                                                \
