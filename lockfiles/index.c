@@ -399,15 +399,16 @@ static bool
 name_must_agree(const struct lock_index_file *f)
 {
 	struct gn_platform plat;
-	bool port = gn_platform_from_index(f->os, f->arch, &plat) &&
-		    strcmp(gn_platform_index_arch(&plat), f->arch) == 0;
-	bool none = !f->os[0] && !f->arch[0];
 
 	if (strcmp(f->kind, "archive") != 0 && strcmp(f->kind, "installer") != 0 &&
 	    strcmp(f->kind, "source") != 0) {
 		return false;
 	}
-	return port || none;
+	if (!f->os[0] && !f->arch[0]) {
+		return true;
+	}
+	return gn_platform_from_index(f->os, f->arch, &plat) &&
+	       strcmp(gn_platform_index_arch(&plat), f->arch) == 0;
 }
 
 /* The name go.dev gives f, into out ("" when the fields cannot name one). */
@@ -486,8 +487,8 @@ check_file_name(struct index_parser *p, const struct lock_index_file *f,
 	char shown[160], want[160], version[64], msg[GN_ERR_TEXT];
 	int rc;
 
-	quote_text(f->filename, shown, sizeof(shown));
 	if (!plain_file_name(f->filename)) {
+		quote_text(f->filename, shown, sizeof(shown));
 		snprintf(msg, sizeof(msg),
 			 "file entry \"%s\" is not a plain file name (only letters, digits, '.', "
 			 "'_' and '-', at most %d bytes, not starting with '.')",
@@ -498,6 +499,7 @@ check_file_name(struct index_parser *p, const struct lock_index_file *f,
 		return 0;
 	}
 	/* os, arch and kind are known words here; the version may be anything. */
+	quote_text(f->filename, shown, sizeof(shown));
 	quote_text(f->version, version, sizeof(version));
 	snprintf(msg, sizeof(msg),
 		 "file entry \"%s\" does not agree with its version \"%s\", os \"%s\", arch "
@@ -721,7 +723,7 @@ parse_release(struct index_parser *p, struct lock_index_release *rel)
 		const struct lock_index_file *f = &rel->files[i];
 		char shown[160], version[64], release[64], msg[GN_ERR_TEXT];
 
-		if (name_must_agree(f) && strcmp(f->version, rel->version) != 0) {
+		if (strcmp(f->version, rel->version) != 0 && name_must_agree(f)) {
 			quote_text(f->filename, shown, sizeof(shown));
 			quote_text(f->version, version, sizeof(version));
 			quote_text(rel->version, release, sizeof(release));
