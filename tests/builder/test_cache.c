@@ -83,7 +83,8 @@ test_store_needs_lock(void)
 	struct cache cache;
 	struct gn_error err;
 	char dir[4200], src[4200], file[4300], found[CACHE_PATH_MAX];
-	const char *id = "git-sha256:0000000000000000000000000000000000000000000000000000000000000000";
+	const char *id =
+		"git-sha256:0000000000000000000000000000000000000000000000000000000000000000";
 	int status;
 	pid_t pid;
 
@@ -117,7 +118,7 @@ test_store_needs_lock(void)
 int
 main(void)
 {
-	char *const rm[] = {"rm", "-rf", tmp, NULL};
+	char *const rm[] = { "rm", "-rf", tmp, NULL };
 
 	util_tmpdir(tmp, sizeof(tmp), "cache");
 	test_counted();
