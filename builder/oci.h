@@ -14,6 +14,8 @@
 #include "gn/error.h"
 #include "manifest/ociref.h"
 
+struct fetch_net;
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +29,7 @@ struct oci_creds {
 	const char *user_pass;     /* "user:password" for every registry, or NULL */
 	const char *docker_config; /* path of docker's config.json, or NULL */
 	const char *netrc;         /* path of a netrc file, or NULL */
+	const struct fetch_net *net; /* CA certificates, proxies (fetch.h), or NULL */
 };
 
 /* An authorized session with one repository. */
@@ -34,6 +37,7 @@ struct oci_session {
 	struct oci_ref ref;
 	const char *auth_header; /* "Authorization: ..." or NULL (anonymous) */
 	const char *netrc;
+	const struct fetch_net *net;
 };
 
 /*
@@ -58,6 +62,11 @@ struct oci_layer {
 int oci_manifest_layers(struct gn_arena *arena, const struct oci_session *s, const char *tag,
 			struct oci_layer **layers, size_t *n_layers, bool *missing,
 			struct gn_error *err);
+
+/* Read a small blob into memory (malloc'd, NUL-terminated: the caller
+ * frees it) and check it against its digest (GN_E_INTEGRITY otherwise). */
+int oci_blob_read(const struct oci_session *s, const char *sha256, size_t max, char **data,
+		  size_t *len, struct gn_error *err);
 
 /* Is the blob there?  (HEAD) */
 int oci_blob_exists(const struct oci_session *s, const char *sha256, bool *exists,
