@@ -36,6 +36,7 @@ store_lookup(const struct cache *cache, const char *tree_id, char out[CACHE_PATH
 	char record[CACHE_PATH_MAX];
 	struct statrec_report report;
 
+	cache_assert_locked(cache);
 	entry_paths(cache, tree_id, out, record);
 	statrec_check(out, record, tree_id, &report);
 	if (report.status == STATREC_MATCH) {
@@ -53,6 +54,7 @@ store_drop(const struct cache *cache, const char *tree_id)
 {
 	char dir[CACHE_PATH_MAX], record[CACHE_PATH_MAX];
 
+	cache_assert_locked(cache);
 	entry_paths(cache, tree_id, dir, record);
 	unlink(record);
 	gn_rm_rf(dir, NULL);
@@ -322,6 +324,7 @@ store_put(const struct cache *cache, const char *tree_id, const char *src, struc
 	char dir[CACHE_PATH_MAX], record[CACHE_PATH_MAX], tmp[CACHE_PATH_MAX + 16];
 	int rc;
 
+	cache_assert_locked(cache);
 	entry_paths(cache, tree_id, dir, record);
 	snprintf(tmp, sizeof(tmp), "%s/trees/.new-XXXXXX", cache->root);
 	gn_dirname(tmp, record, sizeof(record));
