@@ -152,6 +152,8 @@ open_parts(struct project *p, struct gn_error *err)
 	if ((rc = zig_install_init(&p->install, &p->zig_install, err)) < 0) {
 		return rc;
 	}
+	p->install.events = p->opts.events;
+	p->zig_install.events = p->opts.events;
 	return check_install_path(p, err);
 }
 
@@ -190,7 +192,21 @@ open_cache(struct project *p, struct gn_error *err)
 	if (p->cache.root[0]) {
 		return 0;
 	}
+	p->cache.events = p->opts.events;
 	return cache_open(&p->cache, p->opts.cache_dir, err);
+}
+
+/*
+ * The cache lock, taken once by each public operation below (and released
+ * by it), so nothing under it can forget it: store_put, prepare_artifacts
+ * and the rest only assert it (builder/cache.h).
+ */
+static int
+lock_cache(struct project *p, struct gn_error *err)
+{
+	int rc = open_cache(p, err);
+
+	return rc < 0 ? rc : cache_lock(&p->cache, err);
 }
 
 static bool
@@ -244,10 +260,16 @@ fetch_one(struct project *p, const char *name, const char *url, const char *dest
 		.dest = dest,
 	};
 	struct fetch_opts fo = fetch_options(p);
+	struct gn_events quiet = { 0 };
 	int rc;
 
-	/* Signatures are tiny: no progress lines for them. */
-	fo.events = NULL;
+	/* Signatures are tiny: no progress lines for them (but still a way
+	 * to stop). */
+	if (p->opts.events) {
+		quiet.user = p->opts.events->user;
+		quiet.cancelled = p->opts.events->cancelled;
+	}
+	fo.events = &quiet;
 	fo.retries = -1;
 	rc = fetch_run(&req, 1, &fo, err);
 	return rc;
@@ -388,11 +410,8 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 
 		gn_emitf(p->opts.events, GN_EV_DEBUG, "fetching the release index %s", url);
 		/* One process at a time writes the cached index. */
-		if ((rc = cache_lock(&p->cache, err)) < 0) {
-			return rc;
-		}
+		cache_assert_locked(&p->cache);
 		if ((rc = fetch_run(&req, 1, &fo, err)) < 0) {
-			cache_unlock(&p->cache);
 			return rc;
 		}
 		rc = gn_read_file(fresh, LOCK_INDEX_MAX_BYTES, &data, &len, err);
@@ -420,7 +439,6 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 			free(data);
 			unlink(fresh);
 			unlink(fresh_sig);
-			cache_unlock(&p->cache);
 			return rc;
 		}
 	}
@@ -438,7 +456,6 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 		}
 		unlink(fresh);
 		unlink(fresh_sig);
-		cache_unlock(&p->cache);
 	}
 	return rc;
 }
@@ -659,9 +676,7 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 	}
 	/* Decide what is missing under the lock: another process may be
 	 * fetching the same files into this cache right now. */
-	if ((rc = cache_lock(&p->cache, err)) < 0) {
-		return rc;
-	}
+	cache_assert_locked(&p->cache);
 	for (size_t i = 0; i < n; i++) {
 		struct lock_artifact *a = arts[i];
 		const char **urls;
@@ -678,24 +693,20 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 		/* A file of the wrong size under this name is no cache entry. */
 		cache_evict_archive(&p->cache, a->sha256);
 		if (p->opts.offline) {
-			cache_unlock(&p->cache);
 			return gn_error_set(err, GN_E_OFFLINE,
 					    "%s is not in the cache and --offline was given",
 					    a->file);
 		}
 		if ((rc = registry_file_urls(p, a->file, a->sha256, &urls, &n_urls, err)) < 0) {
-			cache_unlock(&p->cache);
 			return rc;
 		}
 		dest = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
 		if (!dest) {
-			cache_unlock(&p->cache);
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 		cache_archive_path(&p->cache, a->sha256, dest);
 		part = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
 		if (!part) {
-			cache_unlock(&p->cache);
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 		{
@@ -723,7 +734,6 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 	registry_fetch_headers(p, &fo);
 	/* Held across fetches and signature checks: both write into the cache. */
 	if (n_reqs > 0 && (rc = fetch_run(reqs, n_reqs, &fo, err)) < 0) {
-		cache_unlock(&p->cache);
 		return rc;
 	}
 	for (size_t i = 0; i < n_reqs; i++) {
@@ -734,7 +744,6 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 
 		if (needs_signature(p, a) && !shas_has(&p->signed_ok, a->sha256) &&
 		    (rc = ensure_signature(p, a, record, err)) < 0) {
-			cache_unlock(&p->cache);
 			return rc;
 		}
 		if (record && a->size <= 0) {
@@ -747,7 +756,6 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 			}
 		}
 	}
-	cache_unlock(&p->cache);
 	return 0;
 }
 
@@ -872,9 +880,10 @@ build_from_source(struct project *p, struct merge_opts *mo, const char *dest,
 				 store_err.message);
 		}
 	}
-	/* Keep make.log after a failure: the error names it. */
+	/* Keep make.log after a failure: the error names it (not when the
+	 * user stopped the build). */
 	gn_rm_rf(root, NULL);
-	if (rc == 0) {
+	if (rc == 0 || rc == -GN_E_INTERRUPTED) {
 		gn_rm_rf(work, NULL);
 	} else {
 		snprintf(scratch, sizeof(scratch), "%s/gocache", work);
@@ -971,8 +980,10 @@ copy_go(char *out, size_t len, const char *go)
 	snprintf(out, len, "%s", go ? go : "");
 }
 
-int
-project_lock(struct project *p, bool upgrade, struct project_lock_result *res, struct gn_error *err)
+/* project_lock's work, under the cache lock. */
+static int
+write_lock_locked(struct project *p, bool upgrade, struct project_lock_result *res,
+		  struct gn_error *err)
 {
 	struct lock_index index;
 	struct lock fresh;
@@ -1071,6 +1082,20 @@ project_lock(struct project *p, bool upgrade, struct project_lock_result *res, s
 	return 0;
 }
 
+int
+project_lock(struct project *p, bool upgrade, struct project_lock_result *res, struct gn_error *err)
+{
+	int rc;
+
+	if ((rc = lock_cache(p, err)) < 0) {
+		memset(res, 0, sizeof(*res));
+		return rc;
+	}
+	rc = write_lock_locked(p, upgrade, res, err);
+	cache_unlock(&p->cache);
+	return rc;
+}
+
 static int
 host_goroot(struct project *p, const struct lock_goroot **out, struct gn_error *err)
 {
@@ -1102,20 +1127,17 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 	bool found;
 	int rc;
 
-	if ((rc = cache_lock(&p->cache, err)) < 0) {
-		return rc;
-	}
+	cache_assert_locked(&p->cache);
 	found = store_lookup(&p->cache, tree_id, stored);
 	if (found) {
 		/* Copies are hashed on the way: a changed store is never installed.
 		 * Hard links (GONATIVE_LINK_MODE=hardlink) trust the stat record. */
 		check = mode == STORE_HARDLINK ? NULL : tree_new();
 		if (mode != STORE_HARDLINK && !check) {
-			cache_unlock(&p->cache);
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 		gn_error_clear(&store_err);
-		rc = store_clone(stored, stage, mode, check, &method, &store_err);
+		rc = store_clone(stored, stage, mode, check, &method, p->opts.events, &store_err);
 		if (rc == 0 && check) {
 			uint8_t id[GN_SHA256_LEN];
 
@@ -1129,10 +1151,15 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 		}
 		tree_free(check);
 		if (rc == 0) {
-			cache_unlock(&p->cache);
 			gn_emitf(p->opts.events, GN_EV_INFO, "filled from the tree store (%s)",
 				 store_method_name(method));
 			return 0;
+		}
+		if (rc == -GN_E_INTERRUPTED) {
+			/* Not the store's fault: keep the entry. */
+			cache_unlock(&p->cache);
+			*err = store_err;
+			return rc;
 		}
 		/* A store entry that fails is no reason to fail: drop it and build. */
 		store_drop(&p->cache, tree_id);
@@ -1140,11 +1167,9 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 			 "tree store: %s; building from the verified archives instead",
 			 store_err.message);
 		if ((rc = gn_rm_rf(stage, err)) < 0 || (rc = gn_mkdir_p(stage, 0755, err)) < 0) {
-			cache_unlock(&p->cache);
 			return rc;
 		}
 	}
-	cache_unlock(&p->cache);
 	rc = build_goroot(p, &p->lock, &p->host, stage, false, tree, err);
 	if (rc == 0 && strcmp(tree, tree_id) != 0) {
 		rc = gn_error_set(err, GN_E_INTEGRITY,
@@ -1158,13 +1183,9 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 	 * keeping costs nothing, so keep everything. */
 	if (mode == STORE_HARDLINK || lock_source_artifact(&p->lock)) {
 		gn_error_clear(&store_err);
-		if (cache_lock(&p->cache, &store_err) == 0) {
-			if (store_put(&p->cache, tree_id, stage, &store_err) < 0) {
-				gn_emitf(p->opts.events, GN_EV_WARNING,
-					 "could not keep the tree in the store: %s",
-					 store_err.message);
-			}
-			cache_unlock(&p->cache);
+		if (store_put(&p->cache, tree_id, stage, &store_err) < 0) {
+			gn_emitf(p->opts.events, GN_EV_WARNING,
+				 "could not keep the tree in the store: %s", store_err.message);
 		}
 	}
 	return 0;
@@ -1226,7 +1247,18 @@ sync_goroot(struct project *p, const struct lock_goroot *goroot, struct project_
 	if ((rc = install_stage(&p->install, stage, err)) < 0) {
 		goto out;
 	}
-	rc = fill_stage(p, goroot->tree, stage, err);
+	/* After the install lock, never before: project_lock above takes only
+	 * the cache lock, so the two are always taken in this order. */
+	if ((rc = lock_cache(p, err)) == 0) {
+		rc = fill_stage(p, goroot->tree, stage, err);
+		cache_unlock(&p->cache);
+	}
+	/* The last point to stop: once the swap starts it is finished, so the
+	 * install path always holds the old tree or the new one, whole. */
+	if (rc == 0 && gn_cancelled(p->opts.events)) {
+		rc = gn_error_set(err, GN_E_INTERRUPTED, "interrupted before installing %s",
+				  p->install.root);
+	}
 	if (rc == 0) {
 		rc = check_go_env(p, stage, err);
 	}
@@ -1394,7 +1426,12 @@ project_check(struct project *p, bool deep, bool upstream, struct project_check_
 		struct lock_index index;
 		struct lock newest;
 
-		if ((rc = load_index(p, &index, err)) < 0) {
+		if ((rc = lock_cache(p, err)) < 0) {
+			return rc;
+		}
+		rc = load_index(p, &index, err);
+		cache_unlock(&p->cache);
+		if (rc < 0) {
 			return rc;
 		}
 		rc = lock_resolve(&p->arena, &p->manifest, p->digest, &p->host, &index, NULL, true,
@@ -1498,7 +1535,12 @@ project_fetch_all(struct project *p, struct gn_error *err)
 	for (size_t i = 0; i < p->lock.n_artifacts; i++) {
 		all[i] = &p->lock.artifacts[i];
 	}
-	return prepare_artifacts(p, all, p->lock.n_artifacts, false, err);
+	if ((rc = lock_cache(p, err)) < 0) {
+		return rc;
+	}
+	rc = prepare_artifacts(p, all, p->lock.n_artifacts, false, err);
+	cache_unlock(&p->cache);
+	return rc;
 }
 
 void

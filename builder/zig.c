@@ -554,6 +554,11 @@ zig_sync(struct zig_ctx *z, const struct lock *lock, const struct gn_platform *h
 		gn_error_file(err, h.file);
 		gn_error_values(err, h.tree, tree);
 	}
+	/* The last point to stop, as for the GOROOT: a swap, once started, ends. */
+	if (rc == 0 && gn_cancelled(z->events)) {
+		rc = gn_error_set(err, GN_E_INTERRUPTED, "interrupted before installing %s",
+				  inst->root);
+	}
 	if (rc == 0) {
 		gn_emitf(z->events, GN_EV_DEBUG, "installing %s", inst->root);
 		rc = install_commit(inst, stage, h.tree, err);
