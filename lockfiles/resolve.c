@@ -256,7 +256,8 @@ lock_warn_nothing_to_merge(const struct lock *out, const struct gn_events *event
 	if (list.len && !list.failed) {
 		gn_emitf(events, GN_EV_WARNING,
 			 "%s: no precompiled std to merge for %s (Go 1.20+ distributions ship "
-			 "no pkg/<os>_<arch>)",
+			 "no precompiled std: no pkg/<os>_<arch>; their archives are not "
+			 "downloaded)",
 			 out->go, list.data);
 	}
 	gn_buf_free(&list);

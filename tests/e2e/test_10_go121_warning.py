@@ -31,7 +31,7 @@ def main(t):
         t.check(w, "lock prints a 'gonative: warning: ' line", r.describe())
         for plat in PLATFORMS:
             t.expect_in(plat, w, "lock warning names %s" % plat, r)
-        t.check(r.err.count("no precompiled std") == 1,
+        t.check(r.err.count("no precompiled std to merge") == 1,
                 "lock prints the nothing-to-merge warning once", r.describe())
         t.check(not warnings(r.out), "warnings go to stderr, not stdout", r.describe())
         lock = e2e.check_lock(t, p, mirror, "go1.21.5", e2e.HOST, PLATFORMS)
@@ -41,7 +41,7 @@ def main(t):
         w = "\n".join(warnings(r.err))
         for plat in PLATFORMS:
             t.expect_in(plat, w, "sync warning names %s" % plat, r)
-        t.check(r.err.count("no precompiled std") == 1,
+        t.check(r.err.count("no precompiled std to merge") == 1,
                 "sync prints the nothing-to-merge warning once", r.describe())
         host_file = e2e.artifact_name("go1.21.5", e2e.HOST)
         t.check(p.archives() == [mirror.sha256(host_file)],
@@ -90,7 +90,7 @@ def main(t):
                       mirrors=[srv.url])
         r = q.run("sync")
         t.expect_rc(r, 0, "sync go 1.20.0")
-        t.check(r.err.count("no precompiled std") == 1,
+        t.check(r.err.count("no precompiled std to merge") == 1,
                 "a sync that locks first warns once, not three times", r.describe())
         t.expect_in("linux/386", "\n".join(warnings(r.err)), "1.20 warning names linux/386", r)
         t.check(q.lock().get("go") == "go1.20", "1.20.0 resolves to go1.20", q.lock().get("go"))
