@@ -154,6 +154,18 @@ fetch_options(const struct project *p)
 }
 
 /* Fetch one small file (a signature) from url into dest. */
+/* Downloads into the cache go through its folder fds: no link followed. */
+static void
+fetch_in_cache(const struct project *p, struct fetch_request *req)
+{
+	if (req->dest) {
+		cache_locate(&p->cache, req->dest, &req->dest_dir, &req->dest_name);
+	}
+	if (req->part) {
+		cache_locate(&p->cache, req->part, &req->part_dir, &req->part_name);
+	}
+}
+
 static int
 fetch_one(struct project *p, const char *name, const char *url, const char *dest, int64_t max_size,
 	  struct gn_error *err)
@@ -170,6 +182,7 @@ fetch_one(struct project *p, const char *name, const char *url, const char *dest
 	struct fetch_opts fo = fetch_options(p);
 	int rc;
 
+	fetch_in_cache(p, &req);
 	/* Signatures are tiny: no progress lines for them. */
 	fo.events = NULL;
 	fo.retries = -1;
@@ -278,7 +291,8 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 			gn_error_url(err, url);
 			return rc;
 		}
-		if ((rc = gn_read_file(cached, LOCK_INDEX_MAX_BYTES, &data, &len, err)) < 0) {
+		if ((rc = cache_read_file(&p->cache, cached, LOCK_INDEX_MAX_BYTES, &data, &len,
+					  err)) < 0) {
 			return rc;
 		}
 		/* A cached copy is trusted no more than a fresh one. */
@@ -299,6 +313,7 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 		};
 		struct fetch_opts fo = fetch_options(p);
 
+		fetch_in_cache(p, &req);
 		gn_emitf(p->opts.events, GN_EV_DEBUG, "fetching the release index %s", url);
 		/* One process at a time writes the cached index. */
 		if ((rc = cache_lock(&p->cache, err)) < 0) {
@@ -308,7 +323,7 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 			cache_unlock(&p->cache);
 			return rc;
 		}
-		rc = gn_read_file(fresh, LOCK_INDEX_MAX_BYTES, &data, &len, err);
+		rc = cache_read_file(&p->cache, fresh, LOCK_INDEX_MAX_BYTES, &data, &len, err);
 		if (rc == 0 && signed_index) {
 			struct gn_error fetch_err;
 
@@ -326,8 +341,8 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 		}
 		if (rc < 0) {
 			free(data);
-			unlink(fresh);
-			unlink(fresh_sig);
+			cache_unlink(&p->cache, fresh);
+			cache_unlink(&p->cache, fresh_sig);
 			cache_unlock(&p->cache);
 			return rc;
 		}
@@ -336,16 +351,16 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 	free(data);
 	if (!p->opts.offline) {
 		/* Only an index that verified and parsed replaces the cached copy. */
-		if (rc == 0 && signed_index && rename(fresh_sig, cached_sig) != 0) {
+		if (rc == 0 && signed_index && cache_rename(&p->cache, fresh_sig, cached_sig) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", cached_sig,
 					  strerror(errno));
 		}
-		if (rc == 0 && rename(fresh, cached) != 0) {
+		if (rc == 0 && cache_rename(&p->cache, fresh, cached) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot cache the index at %s: %s", cached,
 					  strerror(errno));
 		}
-		unlink(fresh);
-		unlink(fresh_sig);
+		cache_unlink(&p->cache, fresh);
+		cache_unlink(&p->cache, fresh_sig);
 		cache_unlock(&p->cache);
 	}
 	return rc;
@@ -478,10 +493,10 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 		return rc;
 	}
 	rc = verify_archive(p, job->artifact, job->record, part, sig_new, sig_url, err);
-	if (rc == 0 && rename(sig_new, sig_final) != 0) {
+	if (rc == 0 && cache_rename(&p->cache, sig_new, sig_final) != 0) {
 		rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", sig_final, strerror(errno));
 	}
-	unlink(sig_new);
+	cache_unlink(&p->cache, sig_new);
 	return rc;
 }
 
@@ -503,7 +518,7 @@ ensure_signature(struct project *p, struct lock_artifact *a, bool record, struct
 		snprintf(name, sizeof(name), "%s.minisig", a->sha256);
 		cache_tmp_path(&p->cache, name, sig_new);
 	}
-	if (gn_path_exists(sig_path)) {
+	if (cache_is_file(&p->cache, sig_path, true)) {
 		return verify_archive(p, a, record, path, sig_path, sig_path, err);
 	}
 	if (p->opts.offline) {
@@ -525,11 +540,11 @@ ensure_signature(struct project *p, struct lock_artifact *a, bool record, struct
 			continue;
 		}
 		rc = verify_archive(p, a, record, path, sig_new, sig_url, err);
-		if (rc == 0 && rename(sig_new, sig_path) != 0) {
+		if (rc == 0 && cache_rename(&p->cache, sig_new, sig_path) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", sig_path,
 					  strerror(errno));
 		}
-		unlink(sig_new);
+		cache_unlink(&p->cache, sig_new);
 		if (rc == 0) {
 			return 0;
 		}
@@ -622,6 +637,7 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 			.verify = needs_signature(p, a) ? signature_hook : NULL,
 			.verify_user = &jobs[n_reqs],
 		};
+		fetch_in_cache(p, &reqs[n_reqs]);
 		n_reqs++;
 	}
 	/* Held across fetches and signature checks: both write into the cache. */

@@ -3,9 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <linux/openat2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -101,20 +104,14 @@ gn_rm_rf(const char *path, struct gn_error *err)
 	return 0;
 }
 
-int
-gn_read_file(const char *path, size_t max_len, char **data, size_t *len, struct gn_error *err)
+/* The rest of gn_read_file once fd is open (closes fd). */
+static int
+read_fd(int fd, const char *path, size_t max_len, char **data, size_t *len, struct gn_error *err)
 {
 	struct stat st;
 	char *buf = NULL;
 	size_t cap, used = 0;
-	int fd;
 
-	*data = NULL;
-	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", path, strerror(errno));
-	}
 	if (fstat(fd, &st) != 0) {
 		int saved = errno;
 		close(fd);
@@ -172,6 +169,147 @@ gn_read_file(const char *path, size_t max_len, char **data, size_t *len, struct 
 	*data = buf;
 	*len = used;
 	return 0;
+}
+
+int
+gn_read_file(const char *path, size_t max_len, char **data, size_t *len, struct gn_error *err)
+{
+	int fd;
+
+	*data = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", path, strerror(errno));
+	}
+	return read_fd(fd, path, max_len, data, len, err);
+}
+
+int
+gn_read_file_at(int dir, const char *rel, const char *shown, size_t max_len, char **data,
+		size_t *len, struct gn_error *err)
+{
+	int fd;
+
+	*data = NULL;
+	*len = 0;
+	fd = gn_openat_beneath(dir, rel, O_RDONLY, 0);
+	if (fd < 0) {
+		if (errno == ELOOP) {
+			return gn_error_set(err, GN_E_IO,
+					    "cannot open %s: it is (or passes through) a symbolic "
+					    "link, and links there are never followed",
+					    shown);
+		}
+		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", shown, strerror(errno));
+	}
+	return read_fd(fd, shown, max_len, data, len, err);
+}
+
+#ifdef SYS_openat2
+static int
+openat2_beneath(int dir, const char *path, int flags, mode_t mode)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_NOFOLLOW | O_CLOEXEC),
+		.mode = (flags & O_CREAT) ? mode : 0,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+	};
+
+	return (int)syscall(SYS_openat2, dir, path, &how, sizeof(how));
+}
+#endif
+
+/* One O_NOFOLLOW openat per component: the fallback for kernels (or
+ * seccomp filters) without openat2. */
+static int
+walk_beneath(int dir, const char *path, int flags, mode_t mode)
+{
+	char comp[256];
+	const char *p = path;
+	int cur = dir, fd;
+
+	for (;;) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+
+		if (n == 0 || n >= sizeof(comp) || (n == 2 && p[0] == '.' && p[1] == '.')) {
+			errno = n >= sizeof(comp) ? ENAMETOOLONG : EXDEV;
+			fd = -1;
+			break;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		if (!slash) {
+			fd = openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+			break;
+		}
+		fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (cur != dir) {
+			int saved = errno;
+			close(cur);
+			errno = saved;
+		}
+		if (fd < 0) {
+			return -1;
+		}
+		cur = fd;
+		p = slash + 1;
+	}
+	if (cur != dir) {
+		int saved = errno;
+		close(cur);
+		errno = saved;
+	}
+	return fd;
+}
+
+int
+gn_openat_beneath(int dir, const char *path, int flags, mode_t mode)
+{
+	if (path[0] == '\0' || path[0] == '/' || dir == AT_FDCWD) {
+		errno = EXDEV;
+		return -1;
+	}
+#ifdef SYS_openat2
+	{
+		static int no_openat2;
+		int fd;
+
+		if (!__atomic_load_n(&no_openat2, __ATOMIC_RELAXED)) {
+			fd = openat2_beneath(dir, path, flags, mode);
+			if (fd >= 0 || (errno != ENOSYS && errno != EPERM)) {
+				return fd;
+			}
+			/* Too old a kernel, or a seccomp filter that denies it. */
+			__atomic_store_n(&no_openat2, 1, __ATOMIC_RELAXED);
+		}
+	}
+#endif
+	return walk_beneath(dir, path, flags, mode);
+}
+
+int
+gn_openat_replace(int dir, const char *name, int flags, mode_t mode)
+{
+	struct stat st;
+	int fd;
+
+	if (strchr(name, '/')) {
+		errno = EXDEV;
+		return -1;
+	}
+	fd = gn_openat_beneath(dir, name, flags, mode);
+	if (fd >= 0 || errno != ELOOP || !(flags & O_CREAT)) {
+		return fd;
+	}
+	/* A link where our file belongs: drop the link itself, never its target. */
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISLNK(st.st_mode) ||
+	    unlinkat(dir, name, 0) != 0) {
+		errno = ELOOP;
+		return -1;
+	}
+	return gn_openat_beneath(dir, name, flags, mode);
 }
 
 int
