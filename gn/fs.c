@@ -220,10 +220,8 @@ openat2_beneath(int dir, const char *path, int flags, mode_t mode)
 }
 #endif
 
-/* One O_NOFOLLOW openat per component: the fallback for kernels (or
- * seccomp filters) without openat2. */
-static int
-walk_beneath(int dir, const char *path, int flags, mode_t mode)
+int
+gn_openat_beneath_walk(int dir, const char *path, int flags, mode_t mode)
 {
 	char comp[256];
 	const char *p = path;
@@ -245,6 +243,16 @@ walk_beneath(int dir, const char *path, int flags, mode_t mode)
 			break;
 		}
 		fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOTDIR) {
+			struct stat st;
+
+			/* O_DIRECTORY wins over O_NOFOLLOW: say "link" as openat2 does. */
+			if (fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+				errno = ELOOP;
+			} else {
+				errno = ENOTDIR;
+			}
+		}
 		if (cur != dir) {
 			int saved = errno;
 			close(cur);
@@ -286,7 +294,7 @@ gn_openat_beneath(int dir, const char *path, int flags, mode_t mode)
 		}
 	}
 #endif
-	return walk_beneath(dir, path, flags, mode);
+	return gn_openat_beneath_walk(dir, path, flags, mode);
 }
 
 int

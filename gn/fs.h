@@ -31,6 +31,9 @@ int gn_read_file_at(int dir, const char *rel, const char *shown, size_t max_len,
  * leaves dir, or dir is AT_FDCWD).
  */
 int gn_openat_beneath(int dir, const char *rel, int flags, mode_t mode);
+/* Its fallback, one O_NOFOLLOW openat per component (exported so the tests
+ * run it on kernels that have openat2 too). */
+int gn_openat_beneath_walk(int dir, const char *rel, int flags, mode_t mode);
 /* gn_openat_beneath for one file name; with O_CREAT, a symbolic link found
  * under that name is removed (the link, never its target) and the file
  * created in its place. */
