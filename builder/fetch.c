@@ -675,24 +675,14 @@ restart:
 	return 0;
 }
 
-/* The part, never through a link: one found in its place is removed (the
- * link, not its target) and the part created anew. */
+/* The part, never through a link (symbolic or hard): one found in its
+ * place is removed (the link, not its target) and the part created anew. */
 static int
 open_part(struct payload *p)
 {
-	int flags = O_CREAT | O_RDWR | O_CLOEXEC | O_NOFOLLOW | (resumable(p) ? 0 : O_TRUNC);
-	struct stat st;
-	int fd;
+	int flags = O_CREAT | O_RDWR | (resumable(p) ? 0 : O_TRUNC);
 
-	if (p->part_dir != AT_FDCWD) {
-		return gn_openat_replace(p->part_dir, p->part_rel, flags, 0644);
-	}
-	fd = open(p->part_rel, flags, 0644);
-	if (fd < 0 && errno == ELOOP && lstat(p->part_rel, &st) == 0 && S_ISLNK(st.st_mode) &&
-	    unlink(p->part_rel) == 0) {
-		fd = open(p->part_rel, flags, 0644);
-	}
-	return fd;
+	return gn_openat_replace(p->part_dir, p->part_rel, flags, 0644);
 }
 
 /* Starts the current URL; a local failure ends the request. */

@@ -244,7 +244,7 @@ verify_index(struct project *p, const char *data, size_t len, const char *sig_pa
 	size_t sig_len = 0;
 	int rc;
 
-	if (gn_read_file(sig_path, SIGNATURE_MAX_BYTES, &sig, &sig_len, NULL) < 0) {
+	if (cache_read_file(&p->cache, sig_path, SIGNATURE_MAX_BYTES, &sig, &sig_len, NULL) < 0) {
 		rc = gn_error_set(err, GN_E_SIGNATURE,
 				  "the release index has no signature, and signatures.require "
 				  "lists index");
@@ -442,7 +442,7 @@ verify_archive(struct project *p, struct lock_artifact *a, bool record, const ch
 	size_t sig_len = 0;
 	int rc;
 
-	if (gn_read_file(sig_path, SIGNATURE_MAX_BYTES, &sig, &sig_len, NULL) < 0) {
+	if (cache_read_file(&p->cache, sig_path, SIGNATURE_MAX_BYTES, &sig, &sig_len, NULL) < 0) {
 		rc = gn_error_set(err, GN_E_SIGNATURE, "%s has no signature", a->file);
 		gn_error_url(err, sig_name);
 		return rc;

@@ -300,24 +300,40 @@ gn_openat_beneath(int dir, const char *path, int flags, mode_t mode)
 int
 gn_openat_replace(int dir, const char *name, int flags, mode_t mode)
 {
+	bool writes = (flags & O_ACCMODE) != O_RDONLY;
 	struct stat st;
 	int fd;
 
-	if (strchr(name, '/')) {
+	if (dir != AT_FDCWD && strchr(name, '/')) {
 		errno = EXDEV;
 		return -1;
 	}
-	fd = gn_openat_beneath(dir, name, flags, mode);
-	if (fd >= 0 || errno != ELOOP || !(flags & O_CREAT)) {
-		return fd;
+	for (int tries = 0; tries < 2; tries++) {
+		fd = dir == AT_FDCWD ? openat(dir, name, flags | O_NOFOLLOW | O_CLOEXEC, mode)
+				     : gn_openat_beneath(dir, name, flags, mode);
+		if (fd >= 0) {
+			/* A second name of another file (a hard link) or a FIFO is
+			 * a link by other means when we mean to write. */
+			if (!(flags & O_CREAT) || !writes ||
+			    (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink <= 1)) {
+				return fd;
+			}
+			close(fd);
+		} else if (errno != ELOOP || !(flags & O_CREAT)) {
+			return -1;
+		} else if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+			   !S_ISLNK(st.st_mode)) {
+			errno = ELOOP;
+			return -1;
+		}
+		/* Drop the link itself, never its target, and start a new file. */
+		if (unlinkat(dir, name, 0) != 0 && errno != ENOENT) {
+			return -1;
+		}
+		flags |= O_EXCL;
 	}
-	/* A link where our file belongs: drop the link itself, never its target. */
-	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISLNK(st.st_mode) ||
-	    unlinkat(dir, name, 0) != 0) {
-		errno = ELOOP;
-		return -1;
-	}
-	return gn_openat_beneath(dir, name, flags, mode);
+	errno = EEXIST;
+	return -1;
 }
 
 int

@@ -36,7 +36,9 @@ int gn_openat_beneath(int dir, const char *rel, int flags, mode_t mode);
 int gn_openat_beneath_walk(int dir, const char *rel, int flags, mode_t mode);
 /* gn_openat_beneath for one file name; with O_CREAT, a symbolic link found
  * under that name is removed (the link, never its target) and the file
- * created in its place. */
+ * created in its place; so is, when opened for writing, a hard link to
+ * another name or anything but a regular file.  dir may be AT_FDCWD: then
+ * name may be a path, and only its last component is not followed. */
 int gn_openat_replace(int dir, const char *name, int flags, mode_t mode);
 /* Write data to path atomically: temp file in the same folder, fsync,
  * rename, fsync of the folder. */

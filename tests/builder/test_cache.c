@@ -158,6 +158,15 @@ test_cache_links(void)
 	if (fd >= 0) {
 		close(fd);
 	}
+	/* A hard link to a file outside: a second name, not ours to write. */
+	cache_tmp_path(&cache, "y.part", sub);
+	TAP_OK(link(path, sub) == 0, "setup: hard link");
+	fd = cache_open_file(&cache, sub, O_RDWR | O_CREAT, 0600);
+	TAP_OK(fd >= 0 && write(fd, "bytes", 5) == 5 && stat(sub, &st) == 0 && st.st_nlink == 1,
+	       "a part that is a hard link: replaced by a file of its own");
+	if (fd >= 0) {
+		close(fd);
+	}
 	cache_archive_path(&cache, "aa", sub);
 	symlink(path, sub);
 	TAP_OK(!cache_has_archive(&cache, "aa", -1), "an archive link is no archive");

@@ -6,7 +6,7 @@ points at a sentinel outside the cache.  After the command, the sentinel's
 bytes and mtime are unchanged (a folder's listing and mtime too), the link
 is gone or refused, and a dangling link's target was never created:
 
-- <cache>/tmp/<sha256>.part, <cache>/lock, <cache>/archives/<sha256> (the
+- <cache>/tmp/<sha256>.part (a hard link too), <cache>/lock, <cache>/archives/<sha256> (the
   right bytes behind the link: still not used), <cache>/index/<sha256(url)>
   (offline: refused; online: replaced), a tree-store entry
   (<cache>/trees/<hex> and its .state record), and the folders tmp/,
@@ -115,13 +115,19 @@ def main(t):
     hardlink = {"GONATIVE_LINK_MODE": "hardlink"}
 
     # --- <cache>/tmp/<sha256>.part --------------------------------------
-    for dang in (False, True):
-        what = ".part link%s" % (" (dangling)" if dang else "")
+    for kind in ("symbolic", "dangling", "hard"):
+        dang = kind == "dangling"
+        what = ".part link (%s)" % kind
         p = locked_project(t, index, urls)
         part = os.path.join(p.cache, "tmp", host_sha + ".part")
         s = None if dang else Sentinel(t)
         target = dangling(t) if dang else s.path
-        plant(part, target)
+        if kind == "hard":
+            # A second name of a file outside: writing to it writes there.
+            os.makedirs(os.path.dirname(part), exist_ok=True)
+            os.link(target, part)
+        else:
+            plant(part, target)
         synced(t, p, what)
         if s:
             s.check(t, what)
