@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 static const char *const dir_names[CACHE_N_DIRS] = {
-	[CACHE_ROOT] = ".",	    [CACHE_ARCHIVES] = "archives", [CACHE_INDEX] = "index",
-	[CACHE_TMP] = "tmp",	    [CACHE_TREES] = "trees",
+	[CACHE_ROOT] = ".",  [CACHE_ARCHIVES] = "archives", [CACHE_INDEX] = "index",
+	[CACHE_TMP] = "tmp", [CACHE_TREES] = "trees",
 };
 
 static int
@@ -51,14 +51,15 @@ check_folder(int fd, const char *path, struct gn_error *err)
 		return gn_error_set(err, GN_E_IO, "cannot stat %s: %s", path, strerror(errno));
 	}
 	if (st.st_uid != geteuid() && (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		return gn_error_set(err, GN_E_IO,
-				    "bad permissions on the cache folder %s: it belongs to uid %u, "
-				    "not to you (uid %u), and %s may write to it, so another user "
-				    "could plant files or links in your cache; use a folder of your "
-				    "own (--cache-dir, GONATIVE_CACHE) or make it not writable by "
-				    "others (chmod go-w)",
-				    path, (unsigned)st.st_uid, (unsigned)geteuid(),
-				    (st.st_mode & S_IWOTH) ? "every user" : "its group");
+		return gn_error_set(
+			err, GN_E_IO,
+			"bad permissions on the cache folder %s: it belongs to uid %u, "
+			"not to you (uid %u), and %s may write to it, so another user "
+			"could plant files or links in your cache; use a folder of your "
+			"own (--cache-dir, GONATIVE_CACHE) or make it not writable by "
+			"others (chmod go-w)",
+			path, (unsigned)st.st_uid, (unsigned)geteuid(),
+			(st.st_mode & S_IWOTH) ? "every user" : "its group");
 	}
 	return 0;
 }
@@ -93,9 +94,10 @@ open_subdir(int root_fd, const char *root, const char *name, struct gn_error *er
 		}
 		if (fstatat(root_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
 			if (unlinkat(root_fd, name, 0) != 0 && errno != ENOENT) {
-				return gn_error_set(err, GN_E_IO,
-						    "%s is a symbolic link and cannot be removed: %s",
-						    shown, strerror(errno));
+				return gn_error_set(
+					err, GN_E_IO,
+					"%s is a symbolic link and cannot be removed: %s", shown,
+					strerror(errno));
 			}
 			continue;
 		}

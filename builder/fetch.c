@@ -78,8 +78,8 @@ struct payload {
 
 	CURL *easy;
 	int fd;
-	char part[PATH_MAX];	  /* shown in messages */
-	int part_dir;		  /* part_rel is opened relative to it */
+	char part[PATH_MAX]; /* shown in messages */
+	int part_dir;	     /* part_rel is opened relative to it */
 	char part_rel[PATH_MAX];
 	int dest_dir;
 	const char *dest_rel;
@@ -489,9 +489,10 @@ attempt_complete(struct payload *p)
 		rc = gn_fsync_dir(dir, &req->error);
 	} else {
 		rc = fsync(p->dest_dir) != 0 && errno != EINVAL
-			 ? gn_error_set(&req->error, GN_E_IO, "cannot sync the folder of %s: %s",
-					req->dest, strerror(errno))
-			 : 0;
+			     ? gn_error_set(&req->error, GN_E_IO,
+					    "cannot sync the folder of %s: %s", req->dest,
+					    strerror(errno))
+			     : 0;
 	}
 	attempt_cleanup(p, false);
 	if (rc < 0) {

@@ -153,7 +153,6 @@ fetch_options(const struct project *p)
 	return fo;
 }
 
-/* Fetch one small file (a signature) from url into dest. */
 /* Downloads into the cache go through its folder fds: no link followed. */
 static void
 fetch_in_cache(const struct project *p, struct fetch_request *req)
@@ -166,6 +165,7 @@ fetch_in_cache(const struct project *p, struct fetch_request *req)
 	}
 }
 
+/* Fetch one small file (a signature) from url into dest. */
 static int
 fetch_one(struct project *p, const char *name, const char *url, const char *dest, int64_t max_size,
 	  struct gn_error *err)
@@ -351,7 +351,8 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 	free(data);
 	if (!p->opts.offline) {
 		/* Only an index that verified and parsed replaces the cached copy. */
-		if (rc == 0 && signed_index && cache_rename(&p->cache, fresh_sig, cached_sig) != 0) {
+		if (rc == 0 && signed_index &&
+		    cache_rename(&p->cache, fresh_sig, cached_sig) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", cached_sig,
 					  strerror(errno));
 		}

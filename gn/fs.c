@@ -247,7 +247,8 @@ gn_openat_beneath_walk(int dir, const char *path, int flags, mode_t mode)
 			struct stat st;
 
 			/* O_DIRECTORY wins over O_NOFOLLOW: say "link" as openat2 does. */
-			if (fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+			if (fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode)) {
 				errno = ELOOP;
 			} else {
 				errno = ENOTDIR;

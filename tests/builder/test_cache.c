@@ -51,7 +51,7 @@ test_beneath(void)
 {
 	char dir[4200], path[4300];
 	int (*fns[2])(int, const char *, int, mode_t) = { gn_openat_beneath,
-							   gn_openat_beneath_walk };
+							  gn_openat_beneath_walk };
 	const char *fn_names[2] = { "openat2 or walk", "walk" };
 	int dfd, fd;
 
