@@ -20,7 +20,8 @@
  * file or subfolder belongs is removed (the link, never its target) and
  * replaced; a link read as a cache file is refused.  Folders the cache
  * creates get mode 0700, and a root owned by another user and writable by
- * group or others is refused (as ssh refuses such key files).
+ * group or others is refused (as ssh refuses such key files); see
+ * docs/design.md, section 9.
  */
 #ifndef CACHE_H
 #define CACHE_H
