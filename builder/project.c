@@ -2,12 +2,15 @@
 
 #include "builder/fetch.h"
 #include "builder/merge.h"
+#include "builder/registry.h"
 #include "builder/source.h"
 #include "builder/store.h"
 #include "builder/tree.h"
 #include "gn/fs.h"
 #include "gn/sha256.h"
 #include "lockfiles/index.h"
+#include "manifest/mirrorurl.h"
+#include "manifest/ociref.h"
 #include "lockfiles/resolve.h"
 
 #include <errno.h>
@@ -131,25 +134,16 @@ lock_is_fresh(const struct project *p)
 	return p->have_lock && strcmp(p->lock.manifest_digest, p->digest) == 0;
 }
 
-/* Mirror base + file name, with exactly one slash between. */
-static const char *
-mirror_url(struct gn_arena *arena, const char *mirror, const char *file)
-{
-	size_t n = strlen(mirror);
-
-	if (n > 0 && mirror[n - 1] == '/') {
-		return gn_arena_printf(arena, "%s%s", mirror, file);
-	}
-	return gn_arena_printf(arena, "%s/%s", mirror, file);
-}
-
 static struct fetch_opts
 fetch_options(const struct project *p)
 {
 	struct fetch_opts fo = {
 		.jobs = p->opts.jobs,
 		.events = p->opts.events,
+		.netrc = p->opts.registry.netrc,
 	};
+
+	registry_fetch_headers(p, &fo);
 	return fo;
 }
 
@@ -235,10 +229,9 @@ verify_options(const struct project *p, const char *expect_file)
 /* Check the index bytes against its signature file (already on disk). */
 static int
 verify_index(struct project *p, const char *data, size_t len, const char *sig_path,
-	     const char *sig_name, struct gn_error *err)
+	     const char *sig_name, const char *sig_file, struct gn_error *err)
 {
-	struct minisign_verify_opts vo =
-		verify_options(p, url_file_name(&p->arena, p->manifest.index));
+	struct minisign_verify_opts vo = verify_options(p, sig_file);
 	uint8_t signer[8];
 	char *sig = NULL;
 	size_t sig_len = 0;
@@ -261,8 +254,9 @@ verify_index(struct project *p, const char *data, size_t len, const char *sig_pa
 static int
 load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 {
-	const char *url = p->manifest.index;
+	const char *url = p->manifest.index, *fetch_url = url, *fetch_sha = NULL;
 	const char *sig_url = signature_url(&p->arena, url);
+	const char *sig_file = url_file_name(&p->arena, url);
 	bool signed_index = p->manifest.signatures.require_index;
 	char cached[CACHE_PATH_MAX], fresh[CACHE_PATH_MAX + 8];
 	char cached_sig[CACHE_PATH_MAX + 16], fresh_sig[CACHE_PATH_MAX + 16];
@@ -296,13 +290,16 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 			return rc;
 		}
 		/* A cached copy is trusted no more than a fresh one. */
+		if (oci_is_ref(url)) {
+			sig_file = "index.json";
+		}
 		if (signed_index &&
-		    (rc = verify_index(p, data, len, cached_sig, sig_url, err)) < 0) {
+		    (rc = verify_index(p, data, len, cached_sig, sig_url, sig_file, err)) < 0) {
 			free(data);
 			return rc;
 		}
 	} else {
-		const char *urls[] = { url };
+		const char *urls[1];
 		struct fetch_request req = {
 			.name = "release index",
 			.urls = urls,
@@ -311,7 +308,15 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 			.max_size = LOCK_INDEX_MAX_BYTES,
 			.dest = fresh,
 		};
-		struct fetch_opts fo = fetch_options(p);
+		struct fetch_opts fo;
+
+		if ((rc = registry_index_urls(p, &fetch_url, &fetch_sha, &sig_url, &sig_file,
+					      err)) < 0) {
+			return rc;
+		}
+		urls[0] = fetch_url;
+		req.sha256 = fetch_sha;
+		fo = fetch_options(p);
 
 		fetch_in_cache(p, &req);
 		gn_emitf(p->opts.events, GN_EV_DEBUG, "fetching the release index %s", url);
@@ -328,15 +333,20 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 			struct gn_error fetch_err;
 
 			gn_error_clear(&fetch_err);
-			if (fetch_one(p, "index signature", sig_url, fresh_sig, SIGNATURE_MAX_BYTES,
-				      &fetch_err) < 0) {
+			if (!sig_url) {
+				rc = gn_error_set(err, GN_E_SIGNATURE,
+						  "the release index has no signature, and "
+						  "signatures.require lists index");
+				gn_error_url(err, url);
+			} else if (fetch_one(p, "index signature", sig_url, fresh_sig,
+					     SIGNATURE_MAX_BYTES, &fetch_err) < 0) {
 				rc = gn_error_set(err, GN_E_SIGNATURE,
 						  "cannot fetch the release index's signature, and "
 						  "signatures.require lists index: %s",
 						  fetch_err.message);
 				gn_error_url(err, sig_url);
 			} else {
-				rc = verify_index(p, data, len, fresh_sig, sig_url, err);
+				rc = verify_index(p, data, len, fresh_sig, sig_url, sig_file, err);
 			}
 		}
 		if (rc < 0) {
@@ -474,7 +484,7 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 {
 	struct signature_job *job = user;
 	struct project *p = job->p;
-	const char *sig_url = signature_url(&p->arena, url);
+	const char *sig_url = NULL;
 	char sig_new[CACHE_PATH_MAX + 32], sig_final[CACHE_PATH_MAX + 16];
 	struct gn_error fetch_err;
 	int rc;
@@ -487,10 +497,12 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 	}
 	snprintf(sig_final, sizeof(sig_final), "%s.minisig", req->dest);
 	gn_error_clear(&fetch_err);
-	if (fetch_one(p, "signature", sig_url, sig_new, SIGNATURE_MAX_BYTES, &fetch_err) < 0) {
+	if (registry_signature_for(p, url, job->artifact->file, job->artifact->sha256, &sig_url,
+				   &fetch_err) < 0 ||
+	    fetch_one(p, "signature", sig_url, sig_new, SIGNATURE_MAX_BYTES, &fetch_err) < 0) {
 		rc = gn_error_set(err, GN_E_SIGNATURE, "%s: no signature on this mirror (%s)",
 				  job->artifact->file, fetch_err.message);
-		gn_error_url(err, sig_url);
+		gn_error_url(err, sig_url ? sig_url : url);
 		return rc;
 	}
 	rc = verify_archive(p, job->artifact, job->record, part, sig_new, sig_url, err);
@@ -528,16 +540,16 @@ ensure_signature(struct project *p, struct lock_artifact *a, bool record, struct
 		return rc;
 	}
 	for (size_t m = 0; m < p->manifest.n_mirrors; m++) {
-		const char *url = mirror_url(&p->arena, p->manifest.mirrors[m], a->file);
-		const char *sig_url = signature_url(&p->arena, url);
+		const char *sig_url = NULL;
 		struct gn_error fetch_err;
 
 		gn_error_clear(&fetch_err);
-		if (fetch_one(p, "signature", sig_url, sig_new, SIGNATURE_MAX_BYTES, &fetch_err) <
-		    0) {
+		if (registry_signature_url(p, m, a->file, a->sha256, &sig_url, &fetch_err) < 0 ||
+		    fetch_one(p, "signature", sig_url, sig_new, SIGNATURE_MAX_BYTES, &fetch_err) <
+			    0) {
 			rc = gn_error_set(err, GN_E_SIGNATURE, "%s: no signature on any mirror: %s",
 					  a->file, fetch_err.message);
-			gn_error_url(err, sig_url);
+			gn_error_url(err, sig_url ? sig_url : p->manifest.mirrors[m]);
 			continue;
 		}
 		rc = verify_archive(p, a, record, path, sig_new, sig_url, err);
@@ -587,6 +599,7 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 	for (size_t i = 0; i < n; i++) {
 		struct lock_artifact *a = arts[i];
 		const char **urls;
+		size_t n_urls = 0;
 		char *dest, *part;
 		bool seen = false;
 
@@ -604,14 +617,14 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 					    "%s is not in the cache and --offline was given",
 					    a->file);
 		}
-		urls = gn_arena_array(&p->arena, p->manifest.n_mirrors, sizeof(*urls));
+		if ((rc = registry_file_urls(p, a->file, a->sha256, &urls, &n_urls, err)) < 0) {
+			cache_unlock(&p->cache);
+			return rc;
+		}
 		dest = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
-		if (!urls || !dest) {
+		if (!dest) {
 			cache_unlock(&p->cache);
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
-		}
-		for (size_t m = 0; m < p->manifest.n_mirrors; m++) {
-			urls[m] = mirror_url(&p->arena, p->manifest.mirrors[m], a->file);
 		}
 		cache_archive_path(&p->cache, a->sha256, dest);
 		part = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
@@ -629,7 +642,7 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 		reqs[n_reqs] = (struct fetch_request){
 			.name = a->file,
 			.urls = urls,
-			.n_urls = p->manifest.n_mirrors,
+			.n_urls = n_urls,
 			.size = a->size > 0 ? a->size : -1,
 			.max_size = UNKNOWN_SIZE_CAP,
 			.sha256 = a->sha256,
@@ -641,6 +654,8 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 		fetch_in_cache(p, &reqs[n_reqs]);
 		n_reqs++;
 	}
+	/* Registries opened above may have given tokens. */
+	registry_fetch_headers(p, &fo);
 	/* Held across fetches and signature checks: both write into the cache. */
 	if (n_reqs > 0 && (rc = fetch_run(reqs, n_reqs, &fo, err)) < 0) {
 		cache_unlock(&p->cache);
