@@ -191,7 +191,14 @@ cache_lock(struct cache *cache, struct gn_error *err)
 	if (fd < 0) {
 		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", path, strerror(errno));
 	}
+	/* Blocks while another gonative holds it; a signal (no SA_RESTART)
+	 * cuts the wait short with EINTR and the caller may ask to stop. */
 	while (flock(fd, LOCK_EX) != 0) {
+		if (errno == EINTR && gn_cancelled(cache->events)) {
+			close(fd);
+			return gn_error_set(err, GN_E_INTERRUPTED,
+					    "interrupted while waiting for the lock %s", path);
+		}
 		if (errno != EINTR) {
 			int saved = errno;
 			close(fd);

@@ -27,6 +27,7 @@
 #define CACHE_H
 
 #include "gn/error.h"
+#include "gn/events.h"
 #include "gn/sha256.h"
 
 #include <stdbool.h>
@@ -48,6 +49,9 @@ struct cache {
 	char root[CACHE_PATH_MAX]; /* resolved; "" until cache_open succeeds */
 	int dir_fd[CACHE_N_DIRS];  /* valid while root[0] */
 	int lock_fd;		   /* -1 when not held */
+	/* Its cancelled hook ends a wait for a busy lock (GN_E_INTERRUPTED).
+	 * Set by the caller after cache_open(); may stay NULL. */
+	const struct gn_events *events;
 };
 
 /*

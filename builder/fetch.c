@@ -1456,6 +1456,11 @@ fetch_run(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts, s
 		int still = 0, timeout = FETCH_POLL_MS;
 		CURLMcode mc;
 
+		/* A signal also cuts curl_multi_poll() short, so this is seen at once. */
+		if (gn_cancelled(ctx.events)) {
+			rc = gn_error_set(err, GN_E_INTERRUPTED, "interrupted while downloading");
+			goto out;
+		}
 		if (ctx.running == 0 && !pending) {
 			break;
 		}
@@ -1487,10 +1492,15 @@ fetch_run(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts, s
 	}
 out:
 	if (ps) {
-		/* Only after an internal curl failure is anything left undone. */
+		/* Only after an internal curl failure or an interruption is anything
+		 * left undone.  An interrupted part that holds only good-so-far
+		 * bytes stays for the next run to resume. */
 		for (size_t i = 0; i < n; i++) {
 			if (ps[i].state != P_DONE) {
-				attempt_cleanup(&ps[i], ps[i].state == P_RUNNING);
+				bool keep = rc == -GN_E_INTERRUPTED && resumable(&ps[i]) &&
+					    !ps[i].attempt_bad && !ps[i].range_bad &&
+					    !ps[i].overflow;
+				attempt_cleanup(&ps[i], ps[i].state == P_RUNNING && !keep);
 				ps[i].req->error = *err;
 				request_fail(&ps[i], rc);
 			}

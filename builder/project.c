@@ -112,6 +112,7 @@ open_parts(struct project *p, struct gn_error *err)
 	if ((rc = install_init(&p->install, install_path, err)) < 0) {
 		return rc;
 	}
+	p->install.events = p->opts.events;
 	return check_install_path(p, err);
 }
 
@@ -148,6 +149,7 @@ open_cache(struct project *p, struct gn_error *err)
 	if (p->cache.root[0]) {
 		return 0;
 	}
+	p->cache.events = p->opts.events;
 	return cache_open(&p->cache, p->opts.cache_dir, err);
 }
 
@@ -198,11 +200,17 @@ fetch_one(struct project *p, const char *name, const char *url, const char *dest
 		.dest = dest,
 	};
 	struct fetch_opts fo = fetch_options(p);
+	struct gn_events quiet = { 0 };
 	int rc;
 
 	fetch_in_cache(p, &req);
-	/* Signatures are tiny: no progress lines for them. */
-	fo.events = NULL;
+	/* Signatures are tiny: no progress lines for them (but still a way
+	 * to stop). */
+	if (p->opts.events) {
+		quiet.user = p->opts.events->user;
+		quiet.cancelled = p->opts.events->cancelled;
+	}
+	fo.events = &quiet;
 	fo.retries = -1;
 	rc = fetch_run(&req, 1, &fo, err);
 	return rc;
@@ -830,9 +838,10 @@ build_from_source(struct project *p, struct merge_opts *mo, const char *dest,
 				 store_err.message);
 		}
 	}
-	/* Keep make.log after a failure: the error names it. */
+	/* Keep make.log after a failure: the error names it (not when the
+	 * user stopped the build). */
 	gn_rm_rf(root, NULL);
-	if (rc == 0) {
+	if (rc == 0 || rc == -GN_E_INTERRUPTED) {
 		gn_rm_rf(work, NULL);
 	} else {
 		snprintf(scratch, sizeof(scratch), "%s/gocache", work);
@@ -1048,7 +1057,7 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 		gn_error_clear(&store_err);
-		rc = store_clone(stored, stage, mode, check, &method, &store_err);
+		rc = store_clone(stored, stage, mode, check, &method, p->opts.events, &store_err);
 		if (rc == 0 && check) {
 			uint8_t id[GN_SHA256_LEN];
 
@@ -1066,6 +1075,12 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 			gn_emitf(p->opts.events, GN_EV_INFO, "filled from the tree store (%s)",
 				 store_method_name(method));
 			return 0;
+		}
+		if (rc == -GN_E_INTERRUPTED) {
+			/* Not the store's fault: keep the entry. */
+			cache_unlock(&p->cache);
+			*err = store_err;
+			return rc;
 		}
 		/* A store entry that fails is no reason to fail: drop it and build. */
 		store_drop(&p->cache, tree_id);
@@ -1167,6 +1182,12 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res, st
 		goto out;
 	}
 	rc = fill_stage(p, goroot->tree, stage, err);
+	/* The last point to stop: once the swap starts it is finished, so the
+	 * install path always holds the old tree or the new one, whole. */
+	if (rc == 0 && gn_cancelled(p->opts.events)) {
+		rc = gn_error_set(err, GN_E_INTERRUPTED, "interrupted before installing %s",
+				  p->install.root);
+	}
 	if (rc == 0) {
 		gn_emitf(p->opts.events, GN_EV_DEBUG, "installing %s", p->install.root);
 		rc = install_commit(&p->install, stage, goroot->tree, err);
