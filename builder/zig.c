@@ -63,6 +63,18 @@ zig_resolve_targets(struct zig_ctx *z, struct lock *lock, struct gn_error *err)
 	return 0;
 }
 
+/* Downloads into the cache go through its folder fds: no link followed. */
+static void
+in_cache(const struct zig_ctx *z, struct fetch_request *req)
+{
+	if (req->dest) {
+		cache_locate(z->cache, req->dest, &req->dest_dir, &req->dest_name);
+	}
+	if (req->part) {
+		cache_locate(z->cache, req->part, &req->part_dir, &req->part_name);
+	}
+}
+
 /* ---- the index ---------------------------------------------------------- */
 
 static int
@@ -78,14 +90,15 @@ load_index(struct zig_ctx *z, struct zig_index *out, struct gn_error *err)
 	snprintf(name, sizeof(name), "zigindex-%s", gn_basename(cached));
 	cache_tmp_path(z->cache, name, fresh);
 	if (z->offline) {
-		if (!gn_path_exists(cached)) {
+		if (!cache_is_file(z->cache, cached, false)) {
 			rc = gn_error_set(err, GN_E_OFFLINE,
 					  "the Zig index is not in the cache (run once without "
 					  "--offline)");
 			gn_error_url(err, url);
 			return rc;
 		}
-		if ((rc = gn_read_file(cached, ZIG_INDEX_MAX_BYTES, &data, &len, err)) < 0) {
+		if ((rc = cache_read_file(z->cache, cached, ZIG_INDEX_MAX_BYTES, &data, &len, err)) <
+		    0) {
 			return rc;
 		}
 		rc = zig_index_parse(z->arena, url, data, len, out, err);
@@ -105,24 +118,25 @@ load_index(struct zig_ctx *z, struct zig_index *out, struct gn_error *err)
 		struct fetch_opts fo = z->fetch;
 
 		fo.events = NULL;
+		in_cache(z, &req);
 		if ((rc = cache_lock(z->cache, err)) < 0) {
 			return rc;
 		}
 		rc = fetch_run(&req, 1, &fo, err);
 	}
 	if (rc == 0) {
-		rc = gn_read_file(fresh, ZIG_INDEX_MAX_BYTES, &data, &len, err);
+		rc = cache_read_file(z->cache, fresh, ZIG_INDEX_MAX_BYTES, &data, &len, err);
 	}
 	if (rc == 0) {
 		rc = zig_index_parse(z->arena, url, data, len, out, err);
 		free(data);
 	}
 	/* Only an index that parsed replaces the cached copy. */
-	if (rc == 0 && rename(fresh, cached) != 0) {
+	if (rc == 0 && cache_rename(z->cache, fresh, cached) != 0) {
 		rc = gn_error_set(err, GN_E_IO, "cannot cache the Zig index at %s: %s", cached,
 				  strerror(errno));
 	}
-	unlink(fresh);
+	cache_unlink(z->cache, fresh);
 	cache_unlock(z->cache);
 	return rc;
 }
@@ -168,7 +182,7 @@ verify_tarball(struct zig_ctx *z, struct lock_cc_host *h, bool record, const cha
 	size_t sig_len = 0;
 	int rc;
 
-	if (gn_read_file(sig_path, ZIG_SIGNATURE_MAX, &sig, &sig_len, NULL) < 0) {
+	if (cache_read_file(z->cache, sig_path, ZIG_SIGNATURE_MAX, &sig, &sig_len, NULL) < 0) {
 		rc = gn_error_set(err, GN_E_SIGNATURE, "%s has no signature", h->file);
 		gn_error_url(err, sig_name);
 		return rc;
@@ -233,6 +247,7 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 	snprintf(sig_final, sizeof(sig_final), "%s.minisig", req->dest);
 	fo.events = NULL;
 	fo.retries = -1;
+	in_cache(z, &sreq);
 	gn_error_clear(&fetch_err);
 	if (fetch_run(&sreq, 1, &fo, &fetch_err) < 0) {
 		rc = gn_error_set(err, GN_E_SIGNATURE, "%s: no signature at %s (%s)",
@@ -241,10 +256,10 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 		return rc;
 	}
 	rc = verify_tarball(z, job->host, job->record, part, sig_new, sig_url, err);
-	if (rc == 0 && rename(sig_new, sig_final) != 0) {
+	if (rc == 0 && cache_rename(z->cache, sig_new, sig_final) != 0) {
 		rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", sig_final, strerror(errno));
 	}
-	unlink(sig_new);
+	cache_unlink(z->cache, sig_new);
 	return rc;
 }
 
@@ -265,14 +280,15 @@ prepare_tarball(struct zig_ctx *z, struct lock_cc_host *h, bool record, struct g
 	if ((rc = cache_lock(z->cache, err)) < 0) {
 		return rc;
 	}
-	if (cache_has_archive(z->cache, h->sha256, h->size) && gn_path_exists(sig_path)) {
+	if (cache_has_archive(z->cache, h->sha256, h->size) &&
+	    cache_is_file(z->cache, sig_path, true)) {
 		/* Cached: trusted no more than a fresh download. */
 		rc = verify_tarball(z, h, record, path, sig_path, sig_path, err);
 		cache_unlock(z->cache);
 		return rc;
 	}
 	cache_evict_archive(z->cache, h->sha256);
-	unlink(sig_path);
+	cache_unlink(z->cache, sig_path);
 	if (z->offline) {
 		cache_unlock(z->cache);
 		return gn_error_set(err, GN_E_OFFLINE, "%s is not in the cache and --offline was given",
@@ -301,6 +317,7 @@ prepare_tarball(struct zig_ctx *z, struct lock_cc_host *h, bool record, struct g
 		.verify = signature_hook,
 		.verify_user = &job,
 	};
+	in_cache(z, &req);
 	rc = fetch_run(&req, 1, &z->fetch, err);
 	cache_unlock(z->cache);
 	return rc;
