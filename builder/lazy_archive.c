@@ -123,8 +123,10 @@ archive_load(void)
 		lazylib_fail("cannot load %s, which gonative needs to unpack archives: %s",
 			     ARCHIVE_SONAME, why);
 	}
+	/* major * 1000000 + minor * 1000 + patch: major and minor must be at
+	 * least the headers'. */
 	version = p_archive_version_number();
-	if (version < ARCHIVE_VERSION_NUMBER) {
+	if (version / 1000 < ARCHIVE_VERSION_NUMBER / 1000) {
 		lazylib_fail("%s is libarchive %d; gonative was built against %d and needs at "
 			     "least that",
 			     ARCHIVE_SONAME, version, ARCHIVE_VERSION_NUMBER);

@@ -102,7 +102,8 @@ curl_load(void)
 			     why);
 	}
 	info = p_curl_version_info(CURLVERSION_NOW);
-	if (!info || info->version_num < LIBCURL_VERSION_NUM) {
+	/* 0xXXYYZZ: major and minor must be at least the headers'. */
+	if (!info || (info->version_num >> 8) < (LIBCURL_VERSION_NUM >> 8)) {
 		lazylib_fail("%s is libcurl %s; gonative was built against libcurl %s and needs "
 			     "at least that",
 			     CURL_SONAME, info && info->version ? info->version : "(unknown)",

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""libcurl and libarchive are loaded only by the commands that need them
-(builder/lazylib.h, -Dlazy_libs=true), and one that cannot be loaded is a
-clear error with exit 5 and nothing installed.
+"""libcurl, libarchive and libcrypto are loaded only by the commands that
+need them (builder/lazylib.h, -Dlazy_libs=true), and one that cannot be
+loaded is a clear error with exit 5 and nothing installed.
 
 The dynamic loader itself says what it mapped: LD_DEBUG=files prints a
 "file=NAME" line for every library it loads, at start-up or by dlopen()."""
@@ -14,7 +14,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e  # noqa: E402
 
-LIBS = ("libcurl.so.4", "libarchive.so.13")
+LIBS = ("libarchive.so.13", "libcrypto.so.3", "libcurl.so.4")
+NET = ["libarchive.so.13", "libcurl.so.4"]
 
 
 def loaded(res):
@@ -30,7 +31,7 @@ def main(t):
     dbg = {"LD_DEBUG": "files"}
     r = e2e.run_cmd([t.exe, "--version"], env=dbg)
     t.expect_rc(r, 0, "--version")
-    t.check(loaded(r) == [], "--version maps neither libcurl nor libarchive", loaded(r))
+    t.check(loaded(r) == [], "--version maps none of them", loaded(r))
     t.check("file=libyaml" in r.err, "LD_DEBUG=files does list what is loaded", r.err[-2000:])
 
     mirror = t.mirror()
@@ -38,14 +39,21 @@ def main(t):
         p = t.project(go="1.17", platforms=["linux/arm64"], index=srv.url + "index.json",
                       mirrors=[srv.url])
         r = p.run("env", env=dbg)
-        t.check(loaded(r) == [], "env (no lock yet) loads neither", loaded(r))
+        t.check(loaded(r) == [], "env (no lock yet) loads none", loaded(r))
         r = p.run("sync", env=dbg)
         t.expect_rc(r, 0, "cold sync")
-        t.check(loaded(r) == sorted(LIBS), "a cold sync loads both on first use", loaded(r))
-        for args in (["sync"], ["sync", "--frozen"], ["env"], ["check"], ["hash", p.install], ["verify"]):
+        t.check(loaded(r) == sorted(LIBS), "a cold sync loads all three on first use",
+                loaded(r))
+        for args in (["sync"], ["sync", "--frozen"], ["env"], ["check"]):
             r = p.run(*args, env=dbg)
             t.expect_rc(r, 0, " ".join(args), hard=False)
-            t.check(loaded(r) == [], "%s (warm) loads neither" % " ".join(args), loaded(r))
+            t.check(loaded(r) == [], "%s (warm) loads none" % " ".join(args), loaded(r))
+        # Hashing every file needs libcrypto, and only that.
+        for args in (["hash", p.install], ["verify"]):
+            r = p.run(*args, env=dbg)
+            t.expect_rc(r, 0, " ".join(args), hard=False)
+            t.check(not set(loaded(r)) & set(NET), "%s loads neither libcurl nor libarchive"
+                    % " ".join(args), loaded(r))
         # The loaded libraries work: a changed file is noticed and repaired.
         with open(os.path.join(p.install, "VERSION"), "a") as f:
             f.write("edited\n")
