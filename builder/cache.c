@@ -11,23 +11,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+bool
+cache_default_dir(const char *gonative_cache, const char *xdg_cache_home, const char *home,
+		  char *out, size_t len)
+{
+	if (gonative_cache && gonative_cache[0]) {
+		snprintf(out, len, "%s", gonative_cache);
+	} else if (xdg_cache_home && xdg_cache_home[0] == '/') {
+		snprintf(out, len, "%s/gonative", xdg_cache_home);
+	} else if (home && home[0]) {
+		snprintf(out, len, "%s/.cache/gonative", home);
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static int
 default_root(char *out, size_t len, struct gn_error *err)
 {
-	const char *env = getenv("GONATIVE_CACHE");
-
-	if (env && env[0]) {
-		snprintf(out, len, "%s", env);
-		return 0;
-	}
-	env = getenv("XDG_CACHE_HOME");
-	if (env && env[0] == '/') {
-		snprintf(out, len, "%s/gonative", env);
-		return 0;
-	}
-	env = getenv("HOME");
-	if (env && env[0]) {
-		snprintf(out, len, "%s/.cache/gonative", env);
+	if (cache_default_dir(getenv("GONATIVE_CACHE"), getenv("XDG_CACHE_HOME"), getenv("HOME"),
+			      out, len)) {
 		return 0;
 	}
 	return gn_error_set(err, GN_E_IO,
@@ -90,7 +94,14 @@ cache_lock(struct cache *cache, struct gn_error *err)
 	if (fd < 0) {
 		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", path, strerror(errno));
 	}
+	/* Blocks while another gonative holds it; a signal (no SA_RESTART)
+	 * cuts the wait short with EINTR and the caller may ask to stop. */
 	while (flock(fd, LOCK_EX) != 0) {
+		if (errno == EINTR && gn_cancelled(cache->events)) {
+			close(fd);
+			return gn_error_set(err, GN_E_INTERRUPTED,
+					    "interrupted while waiting for the lock %s", path);
+		}
 		if (errno != EINTR) {
 			int saved = errno;
 			close(fd);

@@ -13,6 +13,7 @@
 #define CACHE_H
 
 #include "gn/error.h"
+#include "gn/events.h"
 #include "gn/sha256.h"
 
 #include <stdbool.h>
@@ -22,6 +23,9 @@
 struct cache {
 	char root[CACHE_PATH_MAX];
 	int lock_fd; /* -1 when not held */
+	/* Its cancelled hook ends a wait for a busy lock (GN_E_INTERRUPTED).
+	 * Set by the caller after cache_open(); may stay NULL. */
+	const struct gn_events *events;
 };
 
 /*
@@ -30,6 +34,12 @@ struct cache {
  * folders.  Pair with cache_close().
  */
 int cache_open(struct cache *cache, const char *dir, struct gn_error *err);
+
+/* The default cache folder from those three values (any may be NULL), as
+ * cache_open() picks it; false when none gives one.  Reads no environment:
+ * cmd/ passes them in. */
+bool cache_default_dir(const char *gonative_cache, const char *xdg_cache_home, const char *home,
+		       char *out, size_t len);
 void cache_close(struct cache *cache);
 
 /* Blocks until this process holds the cache lock (re-entrant no-op). */

@@ -181,6 +181,7 @@ unpack_source(struct merge_ctx *ctx, const struct merge_source *src, struct tree
 	    /* Every entry in dest passed through this tree, unless make.bash
 	     * built the host there. */
 	    .fresh_dest = !ctx->opts->host_prebuilt,
+	    .events = ctx->opts->events,
 	};
 	int rc = unpack_archive(&uo, err);
 

@@ -61,6 +61,26 @@ load_keys(struct project *p, struct gn_error *err)
 	return 0;
 }
 
+/* sync replaces the install folder's contents: a folder that holds
+ * anything else (the project, $HOME, the cache) is refused up front. */
+static int
+check_install_path(struct project *p, struct gn_error *err)
+{
+	const struct manifest *m = &p->manifest;
+	const char *why =
+		install_path_refusal(p->install.root, m->dir, p->opts.home, p->opts.cache_dir);
+
+	if (!why) {
+		return 0;
+	}
+	return gn_error_at(err, GN_E_MANIFEST, m->path, m->install_line, m->install_col,
+			   "install: \"%s\"%s is %s (%s); sync replaces the install "
+			   "folder's contents, so it must be a folder of its own: choose "
+			   "another install: path",
+			   m->install, m->install_line ? "" : " (the default)", why,
+			   p->install.root);
+}
+
 static int
 open_parts(struct project *p, struct gn_error *err)
 {
@@ -89,7 +109,11 @@ open_parts(struct project *p, struct gn_error *err)
 			  p->manifest.install)) {
 		return gn_error_set(err, GN_E_USAGE, "install path too long");
 	}
-	return install_init(&p->install, install_path, err);
+	if ((rc = install_init(&p->install, install_path, err)) < 0) {
+		return rc;
+	}
+	p->install.events = p->opts.events;
+	return check_install_path(p, err);
 }
 
 int
@@ -125,6 +149,7 @@ open_cache(struct project *p, struct gn_error *err)
 	if (p->cache.root[0]) {
 		return 0;
 	}
+	p->cache.events = p->opts.events;
 	return cache_open(&p->cache, p->opts.cache_dir, err);
 }
 
@@ -140,6 +165,7 @@ fetch_options(const struct project *p)
 	struct fetch_opts fo = {
 		.jobs = p->opts.jobs,
 		.events = p->opts.events,
+		.net = p->opts.net,
 		.netrc = p->opts.registry.netrc,
 	};
 
@@ -162,10 +188,16 @@ fetch_one(struct project *p, const char *name, const char *url, const char *dest
 		.dest = dest,
 	};
 	struct fetch_opts fo = fetch_options(p);
+	struct gn_events quiet = { 0 };
 	int rc;
 
-	/* Signatures are tiny: no progress lines for them. */
-	fo.events = NULL;
+	/* Signatures are tiny: no progress lines for them (but still a way
+	 * to stop). */
+	if (p->opts.events) {
+		quiet.user = p->opts.events->user;
+		quiet.cancelled = p->opts.events->cancelled;
+	}
+	fo.events = &quiet;
 	fo.retries = -1;
 	rc = fetch_run(&req, 1, &fo, err);
 	return rc;
@@ -789,9 +821,10 @@ build_from_source(struct project *p, struct merge_opts *mo, const char *dest,
 				 store_err.message);
 		}
 	}
-	/* Keep make.log after a failure: the error names it. */
+	/* Keep make.log after a failure: the error names it (not when the
+	 * user stopped the build). */
 	gn_rm_rf(root, NULL);
-	if (rc == 0) {
+	if (rc == 0 || rc == -GN_E_INTERRUPTED) {
 		gn_rm_rf(work, NULL);
 	} else {
 		snprintf(scratch, sizeof(scratch), "%s/gocache", work);
@@ -1007,7 +1040,7 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 		gn_error_clear(&store_err);
-		rc = store_clone(stored, stage, mode, check, &method, &store_err);
+		rc = store_clone(stored, stage, mode, check, &method, p->opts.events, &store_err);
 		if (rc == 0 && check) {
 			uint8_t id[GN_SHA256_LEN];
 
@@ -1025,6 +1058,12 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 			gn_emitf(p->opts.events, GN_EV_INFO, "filled from the tree store (%s)",
 				 store_method_name(method));
 			return 0;
+		}
+		if (rc == -GN_E_INTERRUPTED) {
+			/* Not the store's fault: keep the entry. */
+			cache_unlock(&p->cache);
+			*err = store_err;
+			return rc;
 		}
 		/* A store entry that fails is no reason to fail: drop it and build. */
 		store_drop(&p->cache, tree_id);
@@ -1071,6 +1110,10 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res, st
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	/* Everything that needs no network comes before the first download. */
+	if ((rc = install_check_owner(&p->install, err)) < 0) {
+		return rc;
+	}
 	if (!lock_is_fresh(p)) {
 		if (frozen) {
 			if (!p->have_lock) {
@@ -1100,20 +1143,21 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res, st
 
 	/* Fast path first without the lock: a warm sync costs a few lstat calls. */
 	install_check(&p->install, goroot->tree, &report);
-	if (report.status == STATREC_MATCH) {
+	if (report.status == STATREC_MATCH && !install_has_stale(&p->install)) {
 		res->noop = true;
 		return 0;
 	}
 	if ((rc = install_lock(&p->install, err)) < 0) {
 		return rc;
 	}
+	/* A sync killed after its swap leaves the old tree in a staging folder. */
+	install_cleanup_stale(&p->install);
 	/* Another sync may have finished while we waited. */
 	install_check(&p->install, goroot->tree, &report);
 	if (report.status == STATREC_MATCH) {
 		res->noop = true;
 		goto out;
 	}
-	install_cleanup_stale(&p->install);
 	if ((rc = open_cache(p, err)) < 0) {
 		goto out;
 	}
@@ -1121,6 +1165,12 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res, st
 		goto out;
 	}
 	rc = fill_stage(p, goroot->tree, stage, err);
+	/* The last point to stop: once the swap starts it is finished, so the
+	 * install path always holds the old tree or the new one, whole. */
+	if (rc == 0 && gn_cancelled(p->opts.events)) {
+		rc = gn_error_set(err, GN_E_INTERRUPTED, "interrupted before installing %s",
+				  p->install.root);
+	}
 	if (rc == 0) {
 		gn_emitf(p->opts.events, GN_EV_DEBUG, "installing %s", p->install.root);
 		rc = install_commit(&p->install, stage, goroot->tree, err);

@@ -193,7 +193,7 @@ clone_file(int src_dir, int dst_dir, const char *name, const char *rel, const st
 
 static int
 clone_dir(int src_dir, int dst_dir, struct gn_buf *rel, enum store_method *method,
-	  struct tree *tree, struct gn_error *err)
+	  struct tree *tree, const struct gn_events *events, struct gn_error *err)
 {
 	size_t base = rel->len;
 	DIR *dir;
@@ -213,6 +213,10 @@ clone_dir(int src_dir, int dst_dir, struct gn_buf *rel, enum store_method *metho
 
 		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
 			continue;
+		}
+		if (gn_cancelled(events)) {
+			rc = gn_error_set(err, GN_E_INTERRUPTED, "interrupted while copying a tree");
+			break;
 		}
 		rel->len = base;
 		if (base) {
@@ -235,7 +239,7 @@ clone_dir(int src_dir, int dst_dir, struct gn_buf *rel, enum store_method *metho
 			} else {
 				struct timespec times[2] = { st.st_atim, st.st_mtim };
 
-				rc = clone_dir(s, d, rel, method, tree, err);
+				rc = clone_dir(s, d, rel, method, tree, events, err);
 				/* Modes last: a read-only folder must first be filled. */
 				if (rc == 0 && (fchmod(d, st.st_mode & 07777) != 0 ||
 						futimens(d, times) != 0)) {
@@ -281,7 +285,7 @@ clone_dir(int src_dir, int dst_dir, struct gn_buf *rel, enum store_method *metho
 
 int
 store_clone(const char *src, const char *dst, enum store_method method, struct tree *tree,
-	    enum store_method *used, struct gn_error *err)
+	    enum store_method *used, const struct gn_events *events, struct gn_error *err)
 {
 	struct gn_buf rel;
 	struct stat st;
@@ -294,7 +298,7 @@ store_clone(const char *src, const char *dst, enum store_method method, struct t
 		rc = gn_error_set(err, GN_E_IO, "cannot open %s or %s: %s", src, dst,
 				  strerror(errno));
 	} else {
-		rc = clone_dir(s, d, &rel, &method, tree, err);
+		rc = clone_dir(s, d, &rel, &method, tree, events, err);
 		if (rc == 0 && fchmod(d, st.st_mode & 07777) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot set %s: %s", dst, strerror(errno));
 		}
@@ -328,7 +332,7 @@ store_put(const struct cache *cache, const char *tree_id, const char *src, struc
 	if (!mkdtemp(tmp)) {
 		return gn_error_set(err, GN_E_IO, "cannot create %s: %s", tmp, strerror(errno));
 	}
-	rc = store_clone(src, tmp, store_link_mode(), NULL, NULL, err);
+	rc = store_clone(src, tmp, store_link_mode(), NULL, NULL, cache->events, err);
 	if (rc == 0) {
 		unlink(record);
 		gn_rm_rf(dir, NULL);
@@ -338,7 +342,7 @@ store_put(const struct cache *cache, const char *tree_id, const char *src, struc
 		}
 	}
 	if (rc == 0) {
-		rc = statrec_write(dir, record, tree_id, err);
+		rc = statrec_write(dir, record, tree_id, NULL, err);
 	}
 	if (rc < 0) {
 		gn_rm_rf(tmp, NULL);

@@ -10,7 +10,9 @@
 
 #include <stddef.h>
 
-/* X(name, exit code, message).  Exit codes: docs/design.md, section 2. */
+/* X(name, exit code, message).  Exit codes: docs/design.md, section 2.
+ * GN_E_INTERRUPTED is 128 + the signal: cmd/ knows which one (130 is
+ * SIGINT's). */
 #define GN_ERRORS(X)                                                                   \
 	X(GN_OK, 0, "success")                                                         \
 	X(GN_E_DRIFT, 1, "drift found")                                                \
@@ -26,7 +28,8 @@
 	X(GN_E_UNSAFE, 4, "unsafe archive entry")                                      \
 	X(GN_E_IO, 5, "local I/O error")                                               \
 	X(GN_E_INSTALL, 5, "install failed")                                           \
-	X(GN_E_NOMEM, 5, "out of memory")
+	X(GN_E_NOMEM, 5, "out of memory")                                              \
+	X(GN_E_INTERRUPTED, 130, "interrupted")
 
 enum gn_code {
 #define GN_ERROR_ENUM(name, exit_code, message) name,
