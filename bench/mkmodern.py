@@ -69,10 +69,13 @@ def write_tar_gz(path, members):
     return os.path.getsize(path), sha256_file(path)
 
 
-def small_files(version):
+def small_files(version, plat):
+    """A target's stand-in.  Each names its platform, so no two targets are
+    the same bytes (gonative would fetch one sha256 twice, in parallel)."""
     ver = ("%s\ntime 2023-08-08T00:00:00Z\n" % version).encode()
     return [("go/VERSION", ver, 0o644), ("go/go.env", GO_ENV, 0o644),
-            ("go/bin/go", b"#!/bin/sh\necho go version %s\n" % version.encode(), 0o755)]
+            ("go/bin/go", b"#!/bin/sh\necho go version %s %s\n" % (version.encode(),
+                                                                  plat.encode()), 0o755)]
 
 
 def repackaged_host(real_archive, version):
@@ -102,11 +105,11 @@ def synthetic_host(version, entries):
             io.BytesIO(body)
 
 
-def write_small(path, version, zip_):
+def write_small(path, version, plat, zip_):
     if zip_:
         tmp = path + ".tmp"
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, data, mode in small_files(version):
+            for name, data, mode in small_files(version, plat):
                 zi = zipfile.ZipInfo(name, date_time=(2023, 8, 8, 0, 0, 0))
                 zi.external_attr = (0o100000 | mode) << 16
                 zi.compress_type = zipfile.ZIP_DEFLATED
@@ -114,7 +117,7 @@ def write_small(path, version, zip_):
         os.rename(tmp, path)
         return os.path.getsize(path), sha256_file(path)
     return write_tar_gz(path, ((info(n, len(d), m), io.BytesIO(d))
-                               for n, d, m in small_files(version)))
+                               for n, d, m in small_files(version, plat)))
 
 
 def main():
@@ -152,7 +155,7 @@ def main():
         os_, arch = plat.split("/")
         ext = "zip" if os_ == "windows" else "tar.gz"
         name = "%s.%s-%s.%s" % (a.version, os_, arch, ext)
-        size, sha = write_small(os.path.join(a.out, name), a.version, ext == "zip")
+        size, sha = write_small(os.path.join(a.out, name), a.version, plat, ext == "zip")
         files.append({"filename": name, "os": os_, "arch": arch, "version": a.version,
                       "sha256": sha, "size": size, "kind": "archive"})
     files.sort(key=lambda f: (f["os"], f["arch"], f["kind"], f["filename"]))
