@@ -20,7 +20,7 @@ real | bench)
 	;;
 esac
 if [ "${1:-}" = bench ]; then
-	packages+=(isal curl openssl gzip tar coreutils)
+	packages+=(isal curl openssl gzip tar coreutils time)
 	command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 
