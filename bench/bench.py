@@ -384,7 +384,8 @@ def inflate_cmd(path):
 # First match wins; the kernel's own buckets come before "kernel, other".
 PROFILE_BUCKETS = [
     ("inflate (ISA-L / zlib)", r"isal|inflate|decode_huffman|huff|adler|crc32"),
-    ("sha256 (OpenSSL)", r"(?i)sha256|sha2|ossl_sha|sha_block"),
+    ("sha256 (OpenSSL; libsodium for small inputs)", r"(?i)^libcrypto|^libsodium|sha256|sha2|"
+     r"ossl_sha|sha_block"),
     ("libarchive (tar/zip parsing, write_disk)", r"^libarchive"),
     ("fsync / syncfs", r"\[k\] .*(sync_|fsync|writeback|jbd2|ext4_sync)"),
     ("kernel: writing file pages (copy, page allocation, tmpfs/ext4 write)",
@@ -400,7 +401,7 @@ PROFILE_BUCKETS = [
     ("kernel: other (syscall entry, scheduling, page faults)", r"\[k\] "),
     ("dynamic loader (start-up, dlopen)", r"^ld-linux"),
     ("libcurl / TLS", r"^lib(curl|ssl|nghttp2|gnutls)"),
-    ("libc (memcpy, malloc, string)", r"^libc"),
+    ("libc (memcpy, malloc, string)", r"^libc[.-]"),
     ("gonative's own code", r"^gonative"),
     ("other", r"."),
 ]
