@@ -153,6 +153,19 @@ open_cache(struct project *p, struct gn_error *err)
 	return cache_open(&p->cache, p->opts.cache_dir, err);
 }
 
+/*
+ * The cache lock, taken once by each public operation below (and released
+ * by it), so nothing under it can forget it: store_put, prepare_artifacts
+ * and the rest only assert it (builder/cache.h).
+ */
+static int
+lock_cache(struct project *p, struct gn_error *err)
+{
+	int rc = open_cache(p, err);
+
+	return rc < 0 ? rc : cache_lock(&p->cache, err);
+}
+
 static bool
 lock_is_fresh(const struct project *p)
 {
@@ -173,6 +186,18 @@ fetch_options(const struct project *p)
 	return fo;
 }
 
+/* Downloads into the cache go through its folder fds: no link followed. */
+static void
+fetch_in_cache(const struct project *p, struct fetch_request *req)
+{
+	if (req->dest) {
+		cache_locate(&p->cache, req->dest, &req->dest_dir, &req->dest_name);
+	}
+	if (req->part) {
+		cache_locate(&p->cache, req->part, &req->part_dir, &req->part_name);
+	}
+}
+
 /* Fetch one small file (a signature) from url into dest. */
 static int
 fetch_one(struct project *p, const char *name, const char *url, const char *dest, int64_t max_size,
@@ -191,6 +216,7 @@ fetch_one(struct project *p, const char *name, const char *url, const char *dest
 	struct gn_events quiet = { 0 };
 	int rc;
 
+	fetch_in_cache(p, &req);
 	/* Signatures are tiny: no progress lines for them (but still a way
 	 * to stop). */
 	if (p->opts.events) {
@@ -256,7 +282,7 @@ verify_index(struct project *p, const char *data, size_t len, const char *sig_pa
 	size_t sig_len = 0;
 	int rc;
 
-	if (gn_read_file(sig_path, SIGNATURE_MAX_BYTES, &sig, &sig_len, NULL) < 0) {
+	if (cache_read_file(&p->cache, sig_path, SIGNATURE_MAX_BYTES, &sig, &sig_len, NULL) < 0) {
 		rc = gn_error_set(err, GN_E_SIGNATURE,
 				  "the release index has no signature, and signatures.require "
 				  "lists index");
@@ -304,7 +330,8 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 			gn_error_url(err, url);
 			return rc;
 		}
-		if ((rc = gn_read_file(cached, LOCK_INDEX_MAX_BYTES, &data, &len, err)) < 0) {
+		if ((rc = cache_read_file(&p->cache, cached, LOCK_INDEX_MAX_BYTES, &data, &len,
+					  err)) < 0) {
 			return rc;
 		}
 		/* A cached copy is trusted no more than a fresh one. */
@@ -336,16 +363,14 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 		req.sha256 = fetch_sha;
 		fo = fetch_options(p);
 
+		fetch_in_cache(p, &req);
 		gn_emitf(p->opts.events, GN_EV_DEBUG, "fetching the release index %s", url);
 		/* One process at a time writes the cached index. */
-		if ((rc = cache_lock(&p->cache, err)) < 0) {
-			return rc;
-		}
+		cache_assert_locked(&p->cache);
 		if ((rc = fetch_run(&req, 1, &fo, err)) < 0) {
-			cache_unlock(&p->cache);
 			return rc;
 		}
-		rc = gn_read_file(fresh, LOCK_INDEX_MAX_BYTES, &data, &len, err);
+		rc = cache_read_file(&p->cache, fresh, LOCK_INDEX_MAX_BYTES, &data, &len, err);
 		if (rc == 0 && signed_index) {
 			struct gn_error fetch_err;
 
@@ -368,9 +393,8 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 		}
 		if (rc < 0) {
 			free(data);
-			unlink(fresh);
-			unlink(fresh_sig);
-			cache_unlock(&p->cache);
+			cache_unlink(&p->cache, fresh);
+			cache_unlink(&p->cache, fresh_sig);
 			return rc;
 		}
 	}
@@ -378,17 +402,17 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 	free(data);
 	if (!p->opts.offline) {
 		/* Only an index that verified and parsed replaces the cached copy. */
-		if (rc == 0 && signed_index && rename(fresh_sig, cached_sig) != 0) {
+		if (rc == 0 && signed_index &&
+		    cache_rename(&p->cache, fresh_sig, cached_sig) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", cached_sig,
 					  strerror(errno));
 		}
-		if (rc == 0 && rename(fresh, cached) != 0) {
+		if (rc == 0 && cache_rename(&p->cache, fresh, cached) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot cache the index at %s: %s", cached,
 					  strerror(errno));
 		}
-		unlink(fresh);
-		unlink(fresh_sig);
-		cache_unlock(&p->cache);
+		cache_unlink(&p->cache, fresh);
+		cache_unlink(&p->cache, fresh_sig);
 	}
 	return rc;
 }
@@ -469,7 +493,7 @@ verify_archive(struct project *p, struct lock_artifact *a, bool record, const ch
 	size_t sig_len = 0;
 	int rc;
 
-	if (gn_read_file(sig_path, SIGNATURE_MAX_BYTES, &sig, &sig_len, NULL) < 0) {
+	if (cache_read_file(&p->cache, sig_path, SIGNATURE_MAX_BYTES, &sig, &sig_len, NULL) < 0) {
 		rc = gn_error_set(err, GN_E_SIGNATURE, "%s has no signature", a->file);
 		gn_error_url(err, sig_name);
 		return rc;
@@ -522,10 +546,10 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 		return rc;
 	}
 	rc = verify_archive(p, job->artifact, job->record, part, sig_new, sig_url, err);
-	if (rc == 0 && rename(sig_new, sig_final) != 0) {
+	if (rc == 0 && cache_rename(&p->cache, sig_new, sig_final) != 0) {
 		rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", sig_final, strerror(errno));
 	}
-	unlink(sig_new);
+	cache_unlink(&p->cache, sig_new);
 	return rc;
 }
 
@@ -547,7 +571,7 @@ ensure_signature(struct project *p, struct lock_artifact *a, bool record, struct
 		snprintf(name, sizeof(name), "%s.minisig", a->sha256);
 		cache_tmp_path(&p->cache, name, sig_new);
 	}
-	if (gn_path_exists(sig_path)) {
+	if (cache_is_file(&p->cache, sig_path, true)) {
 		return verify_archive(p, a, record, path, sig_path, sig_path, err);
 	}
 	if (p->opts.offline) {
@@ -569,11 +593,11 @@ ensure_signature(struct project *p, struct lock_artifact *a, bool record, struct
 			continue;
 		}
 		rc = verify_archive(p, a, record, path, sig_new, sig_url, err);
-		if (rc == 0 && rename(sig_new, sig_path) != 0) {
+		if (rc == 0 && cache_rename(&p->cache, sig_new, sig_path) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", sig_path,
 					  strerror(errno));
 		}
-		unlink(sig_new);
+		cache_unlink(&p->cache, sig_new);
 		if (rc == 0) {
 			return 0;
 		}
@@ -609,9 +633,7 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 	}
 	/* Decide what is missing under the lock: another process may be
 	 * fetching the same files into this cache right now. */
-	if ((rc = cache_lock(&p->cache, err)) < 0) {
-		return rc;
-	}
+	cache_assert_locked(&p->cache);
 	for (size_t i = 0; i < n; i++) {
 		struct lock_artifact *a = arts[i];
 		const char **urls;
@@ -628,24 +650,20 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 		/* A file of the wrong size under this name is no cache entry. */
 		cache_evict_archive(&p->cache, a->sha256);
 		if (p->opts.offline) {
-			cache_unlock(&p->cache);
 			return gn_error_set(err, GN_E_OFFLINE,
 					    "%s is not in the cache and --offline was given",
 					    a->file);
 		}
 		if ((rc = registry_file_urls(p, a->file, a->sha256, &urls, &n_urls, err)) < 0) {
-			cache_unlock(&p->cache);
 			return rc;
 		}
 		dest = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
 		if (!dest) {
-			cache_unlock(&p->cache);
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 		cache_archive_path(&p->cache, a->sha256, dest);
 		part = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
 		if (!part) {
-			cache_unlock(&p->cache);
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 		{
@@ -667,13 +685,13 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 			.verify = needs_signature(p, a) ? signature_hook : NULL,
 			.verify_user = &jobs[n_reqs],
 		};
+		fetch_in_cache(p, &reqs[n_reqs]);
 		n_reqs++;
 	}
 	/* Registries opened above may have given tokens. */
 	registry_fetch_headers(p, &fo);
 	/* Held across fetches and signature checks: both write into the cache. */
 	if (n_reqs > 0 && (rc = fetch_run(reqs, n_reqs, &fo, err)) < 0) {
-		cache_unlock(&p->cache);
 		return rc;
 	}
 	for (size_t i = 0; i < n_reqs; i++) {
@@ -684,7 +702,6 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 
 		if (needs_signature(p, a) && !shas_has(&p->signed_ok, a->sha256) &&
 		    (rc = ensure_signature(p, a, record, err)) < 0) {
-			cache_unlock(&p->cache);
 			return rc;
 		}
 		if (record && a->size <= 0) {
@@ -697,7 +714,6 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 			}
 		}
 	}
-	cache_unlock(&p->cache);
 	return 0;
 }
 
@@ -921,8 +937,10 @@ copy_go(char *out, size_t len, const char *go)
 	snprintf(out, len, "%s", go ? go : "");
 }
 
-int
-project_lock(struct project *p, bool upgrade, struct project_lock_result *res, struct gn_error *err)
+/* project_lock's work, under the cache lock. */
+static int
+write_lock_locked(struct project *p, bool upgrade, struct project_lock_result *res,
+		  struct gn_error *err)
 {
 	struct lock_index index;
 	struct lock fresh;
@@ -996,6 +1014,20 @@ project_lock(struct project *p, bool upgrade, struct project_lock_result *res, s
 	return 0;
 }
 
+int
+project_lock(struct project *p, bool upgrade, struct project_lock_result *res, struct gn_error *err)
+{
+	int rc;
+
+	if ((rc = lock_cache(p, err)) < 0) {
+		memset(res, 0, sizeof(*res));
+		return rc;
+	}
+	rc = write_lock_locked(p, upgrade, res, err);
+	cache_unlock(&p->cache);
+	return rc;
+}
+
 static int
 host_goroot(struct project *p, const struct lock_goroot **out, struct gn_error *err)
 {
@@ -1027,16 +1059,13 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 	bool found;
 	int rc;
 
-	if ((rc = cache_lock(&p->cache, err)) < 0) {
-		return rc;
-	}
+	cache_assert_locked(&p->cache);
 	found = store_lookup(&p->cache, tree_id, stored);
 	if (found) {
 		/* Copies are hashed on the way: a changed store is never installed.
 		 * Hard links (GONATIVE_LINK_MODE=hardlink) trust the stat record. */
 		check = mode == STORE_HARDLINK ? NULL : tree_new();
 		if (mode != STORE_HARDLINK && !check) {
-			cache_unlock(&p->cache);
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 		gn_error_clear(&store_err);
@@ -1054,7 +1083,6 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 		}
 		tree_free(check);
 		if (rc == 0) {
-			cache_unlock(&p->cache);
 			gn_emitf(p->opts.events, GN_EV_INFO, "filled from the tree store (%s)",
 				 store_method_name(method));
 			return 0;
@@ -1071,11 +1099,9 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 			 "tree store: %s; building from the verified archives instead",
 			 store_err.message);
 		if ((rc = gn_rm_rf(stage, err)) < 0 || (rc = gn_mkdir_p(stage, 0755, err)) < 0) {
-			cache_unlock(&p->cache);
 			return rc;
 		}
 	}
-	cache_unlock(&p->cache);
 	rc = build_goroot(p, &p->lock, &p->host, stage, false, tree, err);
 	if (rc == 0 && strcmp(tree, tree_id) != 0) {
 		rc = gn_error_set(err, GN_E_INTEGRITY,
@@ -1089,13 +1115,9 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 	 * keeping costs nothing, so keep everything. */
 	if (mode == STORE_HARDLINK || lock_source_artifact(&p->lock)) {
 		gn_error_clear(&store_err);
-		if (cache_lock(&p->cache, &store_err) == 0) {
-			if (store_put(&p->cache, tree_id, stage, &store_err) < 0) {
-				gn_emitf(p->opts.events, GN_EV_WARNING,
-					 "could not keep the tree in the store: %s",
-					 store_err.message);
-			}
-			cache_unlock(&p->cache);
+		if (store_put(&p->cache, tree_id, stage, &store_err) < 0) {
+			gn_emitf(p->opts.events, GN_EV_WARNING,
+				 "could not keep the tree in the store: %s", store_err.message);
 		}
 	}
 	return 0;
@@ -1164,7 +1186,12 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res, st
 	if ((rc = install_stage(&p->install, stage, err)) < 0) {
 		goto out;
 	}
-	rc = fill_stage(p, goroot->tree, stage, err);
+	/* After the install lock, never before: project_lock above takes only
+	 * the cache lock, so the two are always taken in this order. */
+	if ((rc = lock_cache(p, err)) == 0) {
+		rc = fill_stage(p, goroot->tree, stage, err);
+		cache_unlock(&p->cache);
+	}
 	/* The last point to stop: once the swap starts it is finished, so the
 	 * install path always holds the old tree or the new one, whole. */
 	if (rc == 0 && gn_cancelled(p->opts.events)) {
@@ -1228,7 +1255,12 @@ project_check(struct project *p, bool deep, bool upstream, struct project_check_
 		struct lock_index index;
 		struct lock newest;
 
-		if ((rc = load_index(p, &index, err)) < 0) {
+		if ((rc = lock_cache(p, err)) < 0) {
+			return rc;
+		}
+		rc = load_index(p, &index, err);
+		cache_unlock(&p->cache);
+		if (rc < 0) {
 			return rc;
 		}
 		rc = lock_resolve(&p->arena, &p->manifest, p->digest, &p->host, &index, NULL, true,
@@ -1307,7 +1339,12 @@ project_fetch_all(struct project *p, struct gn_error *err)
 	for (size_t i = 0; i < p->lock.n_artifacts; i++) {
 		all[i] = &p->lock.artifacts[i];
 	}
-	return prepare_artifacts(p, all, p->lock.n_artifacts, false, err);
+	if ((rc = lock_cache(p, err)) < 0) {
+		return rc;
+	}
+	rc = prepare_artifacts(p, all, p->lock.n_artifacts, false, err);
+	cache_unlock(&p->cache);
+	return rc;
 }
 
 void

@@ -61,7 +61,10 @@ struct gn_error {
 void gn_error_clear(struct gn_error *err);
 
 /* Set code and printf-style message; returns -code so callers can
- * `return gn_error_set(...)`.  err may be NULL. */
+ * `return gn_error_set(...)`.  err may be NULL.  Every field of an earlier
+ * error is cleared first (file, line, URL, expected, got), so attach the
+ * details with the calls below *after* this one.  The arguments may point
+ * into err (they are formatted before it is cleared). */
 int gn_error_set(struct gn_error *err, enum gn_code code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -69,7 +72,7 @@ int gn_error_set(struct gn_error *err, enum gn_code code, const char *fmt, ...)
 int gn_error_at(struct gn_error *err, enum gn_code code, const char *file, int line, int col,
 		const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
-/* Attach details to an error already set. */
+/* Attach details to an error already set (call after gn_error_set/at). */
 void gn_error_url(struct gn_error *err, const char *url);
 void gn_error_file(struct gn_error *err, const char *file);
 void gn_error_values(struct gn_error *err, const char *expected, const char *got);
