@@ -11,10 +11,20 @@ packages=(
 	dash zsh fish
 	docker-registry apache2-utils
 )
-# Extra suites: `scripts/deps.sh real` adds the real Go 1.19 toolchain proof.
-if [ "${1:-}" = real ]; then
+# Extra suites: `scripts/deps.sh real` adds the real Go 1.19 toolchain proof;
+# `scripts/deps.sh bench` adds that and bench/run.sh's peers and floors
+# (igzip from isal; npm, which fetches the mise peer, unless node is there).
+case "${1:-}" in
+real | bench)
 	packages+=(golang-1.19-go gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user file binutils
 		libc6-dev-armhf-cross binutils-mingw-w64-x86-64 xz-utils)
+	# The cc suite fetches the Zig 0.11.0 npm package once.
+	command -v npm >/dev/null || packages+=(nodejs npm)
+	;;
+esac
+if [ "${1:-}" = bench ]; then
+	packages+=(isal curl openssl gzip tar coreutils time)
+	command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 
 missing=()
