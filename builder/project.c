@@ -5,6 +5,7 @@
 #include "builder/source.h"
 #include "builder/store.h"
 #include "builder/tree.h"
+#include "builder/trust.h"
 #include "gn/fs.h"
 #include "gn/sha256.h"
 #include "lockfiles/index.h"
@@ -74,6 +75,19 @@ open_parts(struct project *p, struct gn_error *err)
 	}
 	if ((rc = load_keys(p, err)) < 0) {
 		return rc;
+	}
+	if (p->manifest.sumdb) {
+		struct note_verifier key;
+		const char *cfg = p->manifest.sumdb;
+
+		if (note_verifier_parse(cfg, strcspn(cfg, " "), &key, err) < 0) {
+			char why[GN_ERR_TEXT];
+
+			snprintf(why, sizeof(why), "%s", err->message);
+			return gn_error_at(err, GN_E_MANIFEST, p->manifest.path,
+					   p->manifest.sumdb_line, p->manifest.sumdb_col,
+					   "sumdb: %s", why);
+		}
 	}
 	if (gn_path_exists(p->lock_path)) {
 		if ((rc = lock_load(&p->arena, p->lock_path, &p->lock, err)) < 0) {
@@ -867,6 +881,76 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 	return 0;
 }
 
+static struct trust_opts
+trust_options(struct project *p)
+{
+	struct trust_opts to = {
+		.sumdb = p->manifest.sumdb,
+		.proxies = p->manifest.proxies,
+		.n_proxies = p->manifest.n_proxies,
+		.cache = &p->cache,
+		.events = p->opts.events,
+	};
+	return to;
+}
+
+/*
+ * sumdb: set: each Go >= 1.21 binary archive must reproduce the h1 the
+ * checksum database records for its toolchain module (builder/trust.h).
+ * An archive fetched in this run that fails leaves the cache again.
+ */
+static int
+check_trust_roots(struct project *p, struct lock *lock, struct gn_error *err)
+{
+	struct lock_artifact **arts;
+	const char **paths;
+	struct trust_opts to;
+	size_t n = 0;
+	int rc;
+
+	if (!p->manifest.sumdb) {
+		return 0;
+	}
+	arts = gn_arena_array(&p->arena, lock->n_artifacts + 1, sizeof(*arts));
+	paths = gn_arena_array(&p->arena, lock->n_artifacts + 1, sizeof(*paths));
+	if (!arts || !paths) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < lock->n_artifacts; i++) {
+		if (trust_applies(lock->go, &lock->artifacts[i])) {
+			arts[n++] = &lock->artifacts[i];
+		}
+	}
+	if (n == 0) {
+		return 0;
+	}
+	if ((rc = prepare_artifacts(p, arts, n, true, err)) < 0) {
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *path = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
+		if (!path) {
+			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+		cache_archive_path(&p->cache, arts[i]->sha256, path);
+		paths[i] = path;
+	}
+	to = trust_options(p);
+	if ((rc = cache_lock(&p->cache, err)) < 0) {
+		return rc;
+	}
+	rc = trust_check_index(&to, lock->go, arts, paths, n, &p->arena, err);
+	if (rc == -GN_E_INTEGRITY || rc == -GN_E_SIGNATURE) {
+		for (size_t i = 0; i < n; i++) {
+			if (shas_has(&p->fetched, arts[i]->sha256)) {
+				cache_evict_archive(&p->cache, arts[i]->sha256);
+			}
+		}
+	}
+	cache_unlock(&p->cache);
+	return rc;
+}
+
 static void
 copy_go(char *out, size_t len, const char *go)
 {
@@ -909,6 +993,9 @@ project_lock(struct project *p, bool upgrade, struct project_lock_result *res, s
 		if ((rc = prepare_artifacts(p, all, fresh.n_artifacts, true, err)) < 0) {
 			return rc;
 		}
+	}
+	if ((rc = check_trust_roots(p, &fresh, err)) < 0) {
+		return rc;
 	}
 	for (size_t i = 0; i < fresh.n_goroots; i++) {
 		struct lock_goroot *g = &fresh.goroots[i];
@@ -1175,6 +1262,15 @@ project_check(struct project *p, bool deep, bool upstream, struct project_check_
 		copy_go(res->upstream_go, sizeof(res->upstream_go), newest.go);
 		if (strcmp(newest.go, p->lock.go) != 0) {
 			res->drifted = true;
+		}
+		if (p->manifest.sumdb) {
+			struct trust_opts to = trust_options(p);
+
+			if ((rc = open_cache(p, err)) < 0 ||
+			    (rc = trust_check_upstream(&to, &res->log, err)) < 0) {
+				return rc;
+			}
+			res->log_checked = true;
 		}
 	}
 	return 0;

@@ -12,6 +12,7 @@
 #include "builder/cache.h"
 #include "builder/install.h"
 #include "builder/minisign.h"
+#include "builder/trust.h"
 #include "gn/arena.h"
 #include "gn/error.h"
 #include "gn/events.h"
@@ -95,6 +96,8 @@ struct project_check_result {
 	char actual_tree[LOCK_TREE_ID_LEN];
 	bool upstream_checked;
 	char upstream_go[32];             /* newest matching release, when checked */
+	bool log_checked;                 /* sumdb: the log's head, with upstream */
+	struct trust_upstream log;
 	bool drifted;                     /* anything above */
 };
 

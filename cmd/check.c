@@ -75,6 +75,17 @@ print_report(FILE *out, const struct project *p, const struct project_check_resu
 				res->upstream_go, p->lock.go);
 		}
 	}
+	if (res->log_checked) {
+		if (!res->log.had_head) {
+			fprintf(out, "checksum database: %s (first head this cache sees)\n",
+				res->log.now);
+		} else if (res->log.moved) {
+			fprintf(out, "checksum database: moved on from %s to %s (consistent)\n",
+				res->log.seen, res->log.now);
+		} else {
+			fprintf(out, "checksum database: %s, as seen before\n", res->log.now);
+		}
+	}
 }
 
 static const char *

@@ -12,6 +12,7 @@
 
 #include "gn/fs.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,8 +28,9 @@
 #define MAX_ITEMS 4096
 
 #define TOP_KEYS                                                                                   \
-	"go, hosts, platforms, index, mirrors, checksums, signatures, install, base, bootstrap"
-#define SIG_KEYS "keys, require, legacy"
+	"go, hosts, platforms, index, mirrors, checksums, signatures, install, base, bootstrap, "  \
+	"sumdb, proxy"
+#define SIG_KEYS "keys, require, legacy, gpg, gpg-fingerprints"
 
 enum node_kind {
 	NODE_SCALAR,
@@ -660,6 +662,134 @@ want_bool(struct parse *p, const char *key, const struct node *v, bool *out)
 	return fail_node(p, v, "%s: expected true or false, got %s", key, kind_name(v));
 }
 
+/*
+ * signatures.gpg: OpenPGP keyrings (paths) whose keys may sign the .tar.gz
+ * archives; signatures.gpg-fingerprints: the primary keys allowed, 40 hex.
+ */
+static int
+parse_gpg(struct parse *p, struct manifest *m, const char *key, const struct node *v)
+{
+	bool fingerprints = strcmp(key, "gpg-fingerprints") == 0;
+	const char *name = fingerprints ? "signatures.gpg-fingerprints" : "signatures.gpg";
+	const char **list;
+	size_t n = 0;
+	char a[80];
+	int rc = want_string_list(p, name, v,
+				  fingerprints ? "[\"EB4C1BFD4F042F6DDDCCEC917721F63BD38B4796\"]"
+					       : "[keys/golang-release.gpg]");
+
+	if (rc) {
+		return rc;
+	}
+	list = gn_arena_array(p->arena, v->n ? v->n : 1, sizeof(*list));
+	if (!list) {
+		return nomem(p);
+	}
+	for (const struct node *it = v->first; it; it = it->next) {
+		if ((rc = want_nonempty_string(p, name, it, &list[n])) != 0) {
+			return rc;
+		}
+		if (fingerprints) {
+			char *fp = (char *)list[n];
+			size_t o = 0;
+
+			/* Spaces as gpg prints them are fine; the rest is 40 hex. */
+			for (size_t i = 0; fp[i]; i++) {
+				if (fp[i] != ' ') {
+					fp[o++] = (char)toupper((unsigned char)fp[i]);
+				}
+			}
+			fp[o] = '\0';
+			if (o != 40 || strspn(fp, "0123456789ABCDEF") != 40) {
+				return fail_node(p, it,
+						 "%s: \"%s\" is not a 40-digit hex OpenPGP "
+						 "fingerprint",
+						 name, SHOW(it, a));
+			}
+		}
+		n++;
+	}
+	if (fingerprints) {
+		m->gpg_fingerprints = list;
+		m->n_gpg_fingerprints = n;
+	} else {
+		m->gpg_keyrings = list;
+		m->n_gpg_keyrings = n;
+	}
+	return 0;
+}
+
+/*
+ * sumdb: "<name>+<hash>+<key> [URL]" as GOSUMDB writes it.  The key is
+ * checked in full when the project opens (builder/note.c); here its shape.
+ * "off" is refused: Go itself never skips the log for toolchains.
+ */
+static int
+parse_sumdb(struct parse *p, struct manifest *m, const struct node *v)
+{
+	const char *plus1, *plus2, *space;
+	char a[80];
+	int rc = want_nonempty_string(p, "sumdb", v, &m->sumdb);
+
+	if (rc) {
+		return rc;
+	}
+	m->sumdb_line = v->line;
+	m->sumdb_col = v->col;
+	if (strcmp(v->text, "off") == 0) {
+		return fail_node(p, v,
+				 "sumdb: off is refused: Go checks every toolchain against the "
+				 "checksum database even with GOSUMDB=off; leave sumdb: out to "
+				 "trust the release index alone");
+	}
+	plus1 = strchr(v->text, '+');
+	plus2 = plus1 ? strchr(plus1 + 1, '+') : NULL;
+	space = strchr(v->text, ' ');
+	if (!plus2 || (space && space < plus2)) {
+		return fail_node(p, v,
+				 "sumdb: \"%s\" is not a checksum database key: write "
+				 "\"<name>+<hash>+<key> [URL]\" as GOSUMDB does, e.g. \"%s\"",
+				 SHOW(v, a), MANIFEST_DEFAULT_SUMDB);
+	}
+	if (space) {
+		while (*space == ' ') {
+			space++;
+		}
+		if (!valid_url(space) || strchr(space, ' ')) {
+			return fail_node(p, v, "sumdb: \"%s\" is not an https://, http:// or "
+					 "file:// URL", space);
+		}
+	}
+	return 0;
+}
+
+/* proxy: GOPROXY-style base URLs, asked for <proxy>/sumdb/<name>/. */
+static int
+parse_proxy(struct parse *p, struct manifest *m, const struct node *v)
+{
+	size_t n = 0;
+	int rc = want_string_list(p, "proxy", v, "[https://proxy.golang.org]");
+
+	if (rc) {
+		return rc;
+	}
+	if (v->n == 0) {
+		return fail_node(p, v, "proxy: empty list; leave proxy out for %s",
+				 MANIFEST_DEFAULT_PROXY);
+	}
+	m->proxies = gn_arena_array(p->arena, v->n, sizeof(*m->proxies));
+	if (!m->proxies) {
+		return nomem(p);
+	}
+	for (const struct node *it = v->first; it; it = it->next) {
+		if ((rc = want_url(p, "proxy", it, &m->proxies[n++])) != 0) {
+			return rc;
+		}
+	}
+	m->n_proxies = n;
+	return 0;
+}
+
 static int
 parse_signatures(struct parse *p, struct manifest *m, const struct node *v)
 {
@@ -713,6 +843,12 @@ parse_signatures(struct parse *p, struct manifest *m, const struct node *v)
 			require = val;
 		} else if (strcmp(k->text, "legacy") == 0) {
 			rc = want_bool(p, "signatures.legacy", val, &m->signatures.allow_legacy);
+			if (rc) {
+				return rc;
+			}
+		} else if (strcmp(k->text, "gpg") == 0 ||
+			   strcmp(k->text, "gpg-fingerprints") == 0) {
+			rc = parse_gpg(p, m, k->text, val);
 			if (rc) {
 				return rc;
 			}
@@ -789,6 +925,10 @@ parse_top(struct parse *p, struct manifest *m)
 			rc = want_nonempty_string(p, "install", v, &m->install);
 		} else if (strcmp(key, "base") == 0) {
 			rc = parse_base(p, m, v);
+		} else if (strcmp(key, "sumdb") == 0) {
+			rc = parse_sumdb(p, m, v);
+		} else if (strcmp(key, "proxy") == 0) {
+			rc = parse_proxy(p, m, v);
 		} else if (strcmp(key, "bootstrap") == 0) {
 			bootstrap = k;
 			rc = want_nonempty_string(p, "bootstrap", v, &m->bootstrap);
@@ -824,6 +964,12 @@ set_defaults(struct gn_arena *arena, struct manifest *m)
 	m->install = MANIFEST_DEFAULT_INSTALL;
 	m->base = MANIFEST_BASE_BINARY;
 	m->signatures.allow_legacy = true;
+	m->proxies = gn_arena_array(arena, 1, sizeof(*m->proxies));
+	if (!m->proxies) {
+		return -1;
+	}
+	m->proxies[0] = MANIFEST_DEFAULT_PROXY;
+	m->n_proxies = 1;
 	return 0;
 }
 

@@ -19,6 +19,9 @@
 #define MANIFEST_DEFAULT_INDEX "https://go.dev/dl/?mode=json&include=all"
 #define MANIFEST_DEFAULT_MIRROR "https://go.dev/dl/"
 #define MANIFEST_DEFAULT_INSTALL ".gonative/go"
+#define MANIFEST_DEFAULT_PROXY "https://proxy.golang.org"
+#define MANIFEST_DEFAULT_SUMDB                                                                     \
+	"sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8 https://sum.golang.org"
 /* Largest manifest read from disk; larger files are refused (exit 2). */
 #define MANIFEST_MAX_BYTES (1024 * 1024)
 
@@ -72,6 +75,16 @@ struct manifest {
 		bool require_archives;
 		bool allow_legacy;  /* signatures.legacy: default true */
 	} signatures;
+
+	/* Go's own trust roots (README "Go's own trust roots"). */
+	const char *sumdb;     /* "<key> [URL]"; NULL: the log is not asked */
+	int sumdb_line, sumdb_col;
+	const char **proxies;  /* GOPROXY bases; default { MANIFEST_DEFAULT_PROXY } */
+	size_t n_proxies;
+	const char **gpg_keyrings; /* signatures.gpg, as written */
+	size_t n_gpg_keyrings;
+	const char **gpg_fingerprints; /* signatures.gpg-fingerprints: 40 uppercase hex */
+	size_t n_gpg_fingerprints;
 
 	const char *install; /* default MANIFEST_DEFAULT_INSTALL, relative to dir */
 	enum manifest_base base;

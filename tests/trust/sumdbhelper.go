@@ -289,6 +289,7 @@ func serve(args []string) {
 	portFile := fs.String("portfile", "", "where to write the port")
 	mode := fs.String("mode", "honest", "how to misbehave")
 	pad := fs.Int("pad", 300, "filler records after the modules")
+	port := fs.Int("port", 0, "port to listen on (0: any)")
 	must(fs.Parse(args))
 
 	skey, err := ioutil.ReadFile(*skeyFile)
@@ -365,10 +366,10 @@ func serve(args []string) {
 		files.ServeHTTP(w, r)
 	})
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *port))
 	must(err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	must(ioutil.WriteFile(*portFile+".tmp", []byte(fmt.Sprintf("%d\n", port)), 0644))
+	bound := ln.Addr().(*net.TCPAddr).Port
+	must(ioutil.WriteFile(*portFile+".tmp", []byte(fmt.Sprintf("%d\n", bound)), 0644))
 	must(os.Rename(*portFile+".tmp", *portFile))
 	die("%v", http.Serve(ln, mux))
 }
