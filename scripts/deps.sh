@@ -11,7 +11,8 @@ packages=(
 )
 # Extra suites: `scripts/deps.sh real` adds the real Go 1.19 toolchain proof.
 if [ "${1:-}" = real ]; then
-	packages+=(golang-1.19-go gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user file binutils)
+	packages+=(golang-1.19-go gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user file binutils
+		   golang-golang-x-mod-dev gnupg gpgv)
 fi
 
 missing=()
