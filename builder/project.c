@@ -1,6 +1,7 @@
 #include "builder/project.h"
 
 #include "builder/fetch.h"
+#include "builder/gpgv.h"
 #include "builder/merge.h"
 #include "builder/source.h"
 #include "builder/store.h"
@@ -551,6 +552,154 @@ ensure_signature(struct project *p, struct lock_artifact *a, bool record, struct
 	return rc < 0 ? rc : gn_error_set(err, GN_E_SIGNATURE, "%s has no signature", a->file);
 }
 
+/* signatures.gpg: every .tar.gz needs a good "<file>.asc" (builder/gpgv.h). */
+static bool
+needs_gpg(const struct project *p, const struct lock_artifact *a)
+{
+	size_t n = strlen(a->file);
+
+	return p->manifest.n_gpg_keyrings > 0 && n > 7 && strcmp(a->file + n - 7, ".tar.gz") == 0;
+}
+
+static int
+gpg_check(struct project *p, const struct lock_artifact *a, const char *archive,
+	  const char *asc, const char *asc_name, struct gn_error *err)
+{
+	const char **rings = gn_arena_array(&p->arena, p->manifest.n_gpg_keyrings,
+					    sizeof(*rings));
+	char tmp[CACHE_PATH_MAX];
+	struct gpgv_result res;
+	int rc;
+
+	if (!rings) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < p->manifest.n_gpg_keyrings; i++) {
+		const char *ring = p->manifest.gpg_keyrings[i];
+		char *abs = ring[0] == '/' ? NULL : realpath(p->manifest.dir, NULL);
+
+		rings[i] = ring[0] == '/' ? ring : gn_arena_printf(&p->arena, "%s/%s", abs, ring);
+		free(abs);
+		if (!rings[i] || !gn_path_exists(rings[i])) {
+			return gn_error_at(err, GN_E_MANIFEST, p->manifest.path, 0, 0,
+					   "signatures.gpg: keyring %s does not exist", ring);
+		}
+	}
+	cache_tmp_path(&p->cache, "", tmp);
+	{
+		struct gpgv_opts go = {
+			.keyrings = rings,
+			.n_keyrings = p->manifest.n_gpg_keyrings,
+			.fingerprints = p->manifest.gpg_fingerprints,
+			.n_fingerprints = p->manifest.n_gpg_fingerprints,
+			.tmp = tmp,
+		};
+		rc = gpgv_verify(&go, archive, asc, &res, err);
+	}
+	if (rc < 0) {
+		char why[GN_ERR_TEXT];
+
+		snprintf(why, sizeof(why), "%s", err->message);
+		if (rc == -GN_E_SIGNATURE) {
+			rc = gn_error_set(err, GN_E_SIGNATURE, "%s: OpenPGP signature refused: %s",
+					  a->file, why);
+			gn_error_url(err, asc_name);
+		}
+		return rc;
+	}
+	gn_emitf(p->opts.events, GN_EV_DEBUG, "%s: OpenPGP signature by %s (key %s)%s", a->file,
+		 res.signer, res.primary, res.key_expired ? ", key expired since" : "");
+	shas_add(p, &p->gpg_ok, a->sha256);
+	return 0;
+}
+
+/* Fetch "<url>.asc" to asc_tmp and check archive against it. */
+static int
+gpg_fetch_check(struct project *p, const struct lock_artifact *a, const char *archive,
+		const char *url, const char *asc_tmp, struct gn_error *err)
+{
+	const char *asc_url = gn_arena_printf(&p->arena, "%s.asc", url);
+	struct gn_error fetch_err;
+	int rc;
+
+	gn_error_clear(&fetch_err);
+	if (!asc_url) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	if (fetch_one(p, "signature", asc_url, asc_tmp, SIGNATURE_MAX_BYTES, &fetch_err) < 0) {
+		rc = gn_error_set(err, GN_E_SIGNATURE,
+				  "%s: no OpenPGP signature (.asc), and signatures.gpg requires "
+				  "one: %s",
+				  a->file, fetch_err.message);
+		gn_error_url(err, asc_url);
+		return rc;
+	}
+	return gpg_check(p, a, archive, asc_tmp, asc_url, err);
+}
+
+/* A cached archive not checked this run: its cached .asc, or the mirrors'. */
+static int
+ensure_gpg(struct project *p, const struct lock_artifact *a, struct gn_error *err)
+{
+	char path[CACHE_PATH_MAX], asc[CACHE_PATH_MAX + 8], asc_new[CACHE_PATH_MAX + 32];
+	char name[96];
+	int rc = 0;
+
+	cache_archive_path(&p->cache, a->sha256, path);
+	snprintf(asc, sizeof(asc), "%s.asc", path);
+	if (gn_path_exists(asc)) {
+		return gpg_check(p, a, path, asc, asc, err);
+	}
+	if (p->opts.offline) {
+		return gn_error_set(err, GN_E_SIGNATURE,
+				    "%s: no cached OpenPGP signature and --offline was given",
+				    a->file);
+	}
+	snprintf(name, sizeof(name), "%s.asc", a->sha256);
+	cache_tmp_path(&p->cache, name, asc_new);
+	for (size_t m = 0; m < p->manifest.n_mirrors; m++) {
+		const char *url = mirror_url(&p->arena, p->manifest.mirrors[m], a->file);
+
+		rc = gpg_fetch_check(p, a, path, url, asc_new, err);
+		if (rc == 0 && rename(asc_new, asc) != 0) {
+			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", asc, strerror(errno));
+		}
+		unlink(asc_new);
+		if (rc == 0 || rc != -GN_E_SIGNATURE) {
+			return rc;
+		}
+	}
+	return rc;
+}
+
+/* fetch hook: minisign and OpenPGP, whichever the manifest asks for. */
+static int
+archive_hook(void *user, const struct fetch_request *req, const char *part, const char *url,
+	     struct gn_error *err)
+{
+	struct signature_job *job = user;
+	struct project *p = job->p;
+	char asc_new[CACHE_PATH_MAX + 32], asc[CACHE_PATH_MAX + 8], name[96];
+	int rc;
+
+	if (needs_signature(p, job->artifact) &&
+	    (rc = signature_hook(user, req, part, url, err)) < 0) {
+		return rc;
+	}
+	if (!needs_gpg(p, job->artifact)) {
+		return 0;
+	}
+	snprintf(name, sizeof(name), "%s.asc", gn_basename(req->dest));
+	cache_tmp_path(&p->cache, name, asc_new);
+	snprintf(asc, sizeof(asc), "%s.asc", req->dest);
+	rc = gpg_fetch_check(p, job->artifact, part, url, asc_new, err);
+	if (rc == 0 && rename(asc_new, asc) != 0) {
+		rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", asc, strerror(errno));
+	}
+	unlink(asc_new);
+	return rc;
+}
+
 /* Size to expect: the index has 0 for a few old files (unknown). */
 #define UNKNOWN_SIZE_CAP (4LL * 1024 * 1024 * 1024)
 
@@ -633,7 +782,7 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 			.sha256 = a->sha256,
 			.dest = dest,
 			.part = part,
-			.verify = needs_signature(p, a) ? signature_hook : NULL,
+			.verify = needs_signature(p, a) || needs_gpg(p, a) ? archive_hook : NULL,
 			.verify_user = &jobs[n_reqs],
 		};
 		n_reqs++;
@@ -651,6 +800,11 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 
 		if (needs_signature(p, a) && !shas_has(&p->signed_ok, a->sha256) &&
 		    (rc = ensure_signature(p, a, record, err)) < 0) {
+			cache_unlock(&p->cache);
+			return rc;
+		}
+		if (needs_gpg(p, a) && !shas_has(&p->gpg_ok, a->sha256) &&
+		    (rc = ensure_gpg(p, a, err)) < 0) {
 			cache_unlock(&p->cache);
 			return rc;
 		}

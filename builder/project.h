@@ -51,7 +51,7 @@ struct project {
 	struct project_shas {
 		const char **items;
 		size_t n, cap;
-	} signed_ok, fetched;
+	} signed_ok, fetched, gpg_ok;
 };
 
 /* Load and check the manifest; read the lock when it exists (a lock that
