@@ -5,6 +5,7 @@
 #include "builder/merge.h"
 #include "builder/source.h"
 #include "builder/store.h"
+#include "builder/toolchain.h"
 #include "builder/tree.h"
 #include "builder/trust.h"
 #include "gn/fs.h"
@@ -700,6 +701,34 @@ archive_hook(void *user, const struct fetch_request *req, const char *part, cons
 	return rc;
 }
 
+static bool
+from_proxy(const struct project *p)
+{
+	return p->manifest.source == MANIFEST_SOURCE_PROXY;
+}
+
+/* Where an artifact is fetched from: the mirrors, or with source: proxy
+ * each proxy's golang.org/toolchain/@v/ folder.  NULL on OOM. */
+static const char **
+artifact_urls(struct project *p, const struct lock_artifact *a, size_t *n)
+{
+	bool proxy = from_proxy(p);
+	size_t count = proxy ? p->manifest.n_proxies : p->manifest.n_mirrors;
+	const char **urls = gn_arena_array(&p->arena, count ? count : 1, sizeof(*urls));
+
+	for (size_t i = 0; urls && i < count; i++) {
+		urls[i] = proxy ? gn_arena_printf(&p->arena, "%s%s",
+						  toolchain_base(&p->arena, p->manifest.proxies[i]),
+						  a->file)
+				: mirror_url(&p->arena, p->manifest.mirrors[i], a->file);
+		if (!urls[i]) {
+			return NULL;
+		}
+	}
+	*n = count;
+	return urls;
+}
+
 /* Size to expect: the index has 0 for a few old files (unknown). */
 #define UNKNOWN_SIZE_CAP (4LL * 1024 * 1024 * 1024)
 
@@ -735,6 +764,7 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 		struct lock_artifact *a = arts[i];
 		const char **urls;
 		char *dest, *part;
+		size_t n_urls = 0;
 		bool seen = false;
 
 		for (size_t j = 0; j < n_reqs; j++) {
@@ -751,14 +781,11 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 					    "%s is not in the cache and --offline was given",
 					    a->file);
 		}
-		urls = gn_arena_array(&p->arena, p->manifest.n_mirrors, sizeof(*urls));
+		urls = artifact_urls(p, a, &n_urls);
 		dest = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
 		if (!urls || !dest) {
 			cache_unlock(&p->cache);
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
-		}
-		for (size_t m = 0; m < p->manifest.n_mirrors; m++) {
-			urls[m] = mirror_url(&p->arena, p->manifest.mirrors[m], a->file);
 		}
 		cache_archive_path(&p->cache, a->sha256, dest);
 		part = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
@@ -776,7 +803,7 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 		reqs[n_reqs] = (struct fetch_request){
 			.name = a->file,
 			.urls = urls,
-			.n_urls = p->manifest.n_mirrors,
+			.n_urls = n_urls,
 			.size = a->size > 0 ? a->size : -1,
 			.max_size = UNKNOWN_SIZE_CAP,
 			.sha256 = a->sha256,
@@ -954,6 +981,56 @@ build_from_source(struct project *p, struct merge_opts *mo, const char *dest,
 }
 
 /*
+ * source: proxy: the module zip (its sha256 re-checked unless this run
+ * fetched it) laid out as a distribution tar in the cache's tmp folder,
+ * which the merge then reads like any archive (builder/toolchain.h).
+ */
+static int
+layout_module(struct project *p, const struct lock_artifact *a, const char *zip,
+	      struct merge_source *src, struct gn_error *err)
+{
+	char version[128], name[128], *tar = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
+	struct stat st;
+	int rc;
+
+	if (!tar) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	if (!toolchain_module_version(a->file, version, sizeof(version))) {
+		return gn_error_set(err, GN_E_LOCK, "%s: %s is not a golang.org/toolchain zip",
+				    p->lock_path, a->file);
+	}
+	if (!shas_has(&p->fetched, a->sha256)) {
+		uint8_t digest[GN_SHA256_LEN];
+		char hex[GN_SHA256_HEX];
+
+		if ((rc = gn_sha256_file(zip, digest, err)) < 0) {
+			return rc;
+		}
+		gn_hex_encode(digest, sizeof(digest), hex);
+		if (strcmp(hex, a->sha256) != 0) {
+			rc = gn_error_set(err, GN_E_INTEGRITY, "cached %s changed since it was "
+					  "verified", a->file);
+			gn_error_values(err, a->sha256, hex);
+			cache_evict_archive(&p->cache, a->sha256);
+			return rc;
+		}
+	}
+	snprintf(name, sizeof(name), "layout-%ld-%.16s.tar", (long)getpid(), a->sha256);
+	cache_tmp_path(&p->cache, name, tar);
+	if ((rc = toolchain_layout(zip, version, tar, err)) < 0) {
+		return rc;
+	}
+	*src = (struct merge_source){
+		.archive = tar,
+		.file = a->file,
+		.sha256 = NULL,
+		.size = stat(tar, &st) == 0 ? st.st_size : 0,
+	};
+	return 0;
+}
+
+/*
  * Build host's GOROOT from the cache into dest (NULL: hash only).  A cache
  * file that no longer matches its sha256 is evicted, fetched again and the
  * build retried once; nothing unverified is ever used.
@@ -991,6 +1068,15 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 				return gn_error_set(err, GN_E_NOMEM, "out of memory");
 			}
 			cache_archive_path(&p->cache, arts[i]->sha256, path);
+			if (from_proxy(p)) {
+				rc = layout_module(p, arts[i], path, &sources[i], err);
+				if (rc < 0) {
+					return rc;
+				}
+				gn_platform_from_index(arts[i]->os, arts[i]->arch,
+						       &sources[i].platform);
+				continue;
+			}
 			sources[i] = (struct merge_source){
 				.archive = path,
 				.file = arts[i]->file,
@@ -1011,6 +1097,11 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 			break;
 		}
 		rc = merge_goroot(&mo, id, err);
+		if (from_proxy(p)) {
+			for (size_t i = 0; i < n; i++) {
+				unlink(sources[i].archive);
+			}
+		}
 		if (rc != -GN_E_INTEGRITY || attempt > 0) {
 			break;
 		}
@@ -1071,7 +1162,7 @@ check_trust_roots(struct project *p, struct lock *lock, struct gn_error *err)
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < lock->n_artifacts; i++) {
-		if (trust_applies(lock->go, &lock->artifacts[i])) {
+		if (from_proxy(p) || trust_applies(lock->go, &lock->artifacts[i])) {
 			arts[n++] = &lock->artifacts[i];
 		}
 	}
@@ -1105,6 +1196,114 @@ check_trust_roots(struct project *p, struct lock *lock, struct gn_error *err)
 	return rc;
 }
 
+/* The lock names the first proxy's list: the same lock whichever answered. */
+static void
+fresh_index_url(struct project *p, struct lock *lock)
+{
+	const char *url = gn_arena_printf(&p->arena, "%slist",
+					  toolchain_base(&p->arena, p->manifest.proxies[0]));
+	if (url) {
+		lock->index = url;
+	}
+}
+
+/* source: proxy: the toolchains @v/list names, as an index whose files'
+ * sha256 is known only from the previous lock (else a placeholder). */
+static int
+load_toolchain_index(struct project *p, struct lock_index *index, struct gn_error *err)
+{
+	struct toolchain_opts to = {
+		.proxies = p->manifest.proxies,
+		.n_proxies = p->manifest.n_proxies,
+		.cache = &p->cache,
+		.events = p->opts.events,
+	};
+	int rc;
+
+	if (p->opts.offline) {
+		return gn_error_set(err, GN_E_OFFLINE,
+				    "source: proxy lists the toolchains on the proxy; run once "
+				    "without --offline");
+	}
+	if ((rc = open_cache(p, err)) < 0 ||
+	    (rc = toolchain_index(&to, &p->arena, index, err)) < 0) {
+		return rc;
+	}
+	for (size_t i = 0; p->have_lock && i < index->n_releases; i++) {
+		for (size_t j = 0; j < index->releases[i].n_files; j++) {
+			struct lock_index_file *f = &index->releases[i].files[j];
+			const struct lock_artifact *old = lock_find_artifact(&p->lock, f->filename);
+
+			if (old) {
+				f->sha256 = old->sha256;
+				f->size = old->size;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Download the module zips a lock names for the first time: their sha256
+ * and size are learnt here; the log's h1 is checked next. */
+static int
+fetch_new_modules(struct project *p, struct lock *lock, struct gn_error *err)
+{
+	fresh_index_url(p, lock);
+	for (size_t i = 0; i < lock->n_artifacts; i++) {
+		struct lock_artifact *a = &lock->artifacts[i];
+		char tmp[CACHE_PATH_MAX], dest[CACHE_PATH_MAX], name[96];
+		uint8_t digest[GN_SHA256_LEN];
+		struct fetch_request req;
+		struct fetch_opts fo = fetch_options(p);
+		const char **urls;
+		size_t n_urls = 0;
+		struct stat st;
+		int rc;
+
+		if (strcmp(a->sha256, TOOLCHAIN_UNKNOWN_SHA256) != 0) {
+			continue;
+		}
+		if (!(urls = artifact_urls(p, a, &n_urls))) {
+			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+		snprintf(name, sizeof(name), "module-%ld-%zu.zip", (long)getpid(), i);
+		cache_tmp_path(&p->cache, name, tmp);
+		req = (struct fetch_request){
+			.name = a->file,
+			.urls = urls,
+			.n_urls = n_urls,
+			.size = -1,
+			.max_size = UNKNOWN_SIZE_CAP,
+			.dest = tmp,
+		};
+		if ((rc = fetch_run(&req, 1, &fo, err)) < 0) {
+			unlink(tmp);
+			return rc;
+		}
+		if ((rc = gn_sha256_file(tmp, digest, err)) < 0 || stat(tmp, &st) != 0) {
+			unlink(tmp);
+			return rc < 0 ? rc : gn_error_set(err, GN_E_IO, "cannot stat %s", tmp);
+		}
+		gn_hex_encode(digest, sizeof(digest), a->sha256);
+		a->size = st.st_size;
+		cache_archive_path(&p->cache, a->sha256, dest);
+		if ((rc = cache_lock(&p->cache, err)) < 0) {
+			unlink(tmp);
+			return rc;
+		}
+		if (rename(tmp, dest) != 0) {
+			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", dest, strerror(errno));
+			unlink(tmp);
+		}
+		cache_unlock(&p->cache);
+		if (rc < 0) {
+			return rc;
+		}
+		shas_add(p, &p->fetched, a->sha256);
+	}
+	return 0;
+}
+
 static void
 copy_go(char *out, size_t len, const char *go)
 {
@@ -1125,12 +1324,16 @@ project_lock(struct project *p, bool upgrade, struct project_lock_result *res, s
 	if (p->have_lock) {
 		copy_go(res->previous_go, sizeof(res->previous_go), p->lock.go);
 	}
-	if ((rc = load_index(p, &index, err)) < 0) {
+	rc = from_proxy(p) ? load_toolchain_index(p, &index, err) : load_index(p, &index, err);
+	if (rc < 0) {
 		return rc;
 	}
 	rc = lock_resolve(&p->arena, &p->manifest, p->digest, &p->host, &index,
 			  p->have_lock ? &p->lock : NULL, upgrade, &fresh, p->opts.events, err);
 	if (rc < 0) {
+		return rc;
+	}
+	if (from_proxy(p) && (rc = fetch_new_modules(p, &fresh, err)) < 0) {
 		return rc;
 	}
 	/* Every artifact's signer goes into the lock, even when no tree needs

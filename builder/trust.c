@@ -1,6 +1,7 @@
 #include "builder/trust.h"
 
 #include "builder/dirhash.h"
+#include "builder/toolchain.h"
 #include "gn/goversion.h"
 #include "gn/platform.h"
 
@@ -50,20 +51,33 @@ check_one(struct sumdb *db, const char *go, struct lock_artifact *a, const char 
 {
 	char version[128], logged[DIRHASH_H1_LEN], local[DIRHASH_H1_LEN];
 	char want[GN_ERR_VALUE], got[GN_ERR_VALUE];
+	bool module_zip = toolchain_module_version(a->file, version, sizeof(version));
 	int rc;
 
-	if (!trust_module_version(go, a, version, sizeof(version))) {
+	if (!module_zip && !trust_module_version(go, a, version, sizeof(version))) {
 		return gn_error_set(err, GN_E_LOCK, "%s: no Go platform for %s/%s", a->file, a->os,
 				    a->arch);
 	}
 	if ((rc = sumdb_lookup(db, TRUST_MODULE, version, logged, err)) < 0) {
 		return rc;
 	}
-	if ((rc = dirhash_toolchain_dist(path, version, local, err)) < 0) {
+	rc = module_zip ? dirhash_zip(path, local, err)
+			: dirhash_toolchain_dist(path, version, local, err);
+	if (rc < 0) {
 		return rc;
 	}
 	gn_emitf(db->events, GN_EV_DEBUG, "%s: %s@%s %s in %s", a->file, TRUST_MODULE, version,
 		 logged, db->key.name);
+	if (strcmp(local, logged) != 0 && module_zip) {
+		rc = gn_error_set(err, GN_E_INTEGRITY,
+				  "%s: the module zip from the proxy and the checksum database %s "
+				  "disagree: the zip hashes to %s, but the log records %s for %s@%s",
+				  a->file, db->key.name, local, logged, TRUST_MODULE, version);
+		snprintf(want, sizeof(want), "%s (checksum database %s)", logged, db->key.name);
+		snprintf(got, sizeof(got), "%s (module zip, sha256 %.16s...)", local, a->sha256);
+		gn_error_values(err, want, got);
+		return rc;
+	}
 	if (strcmp(local, logged) != 0) {
 		rc = gn_error_set(err, GN_E_INTEGRITY,
 				  "%s: the release index and the checksum database %s disagree: "

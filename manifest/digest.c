@@ -149,6 +149,9 @@ canonical(const struct manifest *m, struct gn_buf *buf)
 		      m->signatures.allow_legacy ? "true" : "false",
 		      m->base == MANIFEST_BASE_SOURCE ? "source" : "binary");
 	/* Go's trust roots only when set: older manifests keep their digest. */
+	if (m->source == MANIFEST_SOURCE_PROXY) {
+		gn_buf_puts(buf, "source proxy\n");
+	}
 	if (m->sumdb) {
 		size_t key_len = strcspn(m->sumdb, " ");
 		gn_buf_printf(buf, "sumdb %zu:%.*s\n", key_len, (int)key_len, m->sumdb);

@@ -29,7 +29,7 @@
 
 #define TOP_KEYS                                                                                   \
 	"go, hosts, platforms, index, mirrors, checksums, signatures, install, base, bootstrap, "  \
-	"sumdb, proxy"
+	"sumdb, proxy, source"
 #define SIG_KEYS "keys, require, legacy, gpg, gpg-fingerprints"
 
 enum node_kind {
@@ -763,6 +763,28 @@ parse_sumdb(struct parse *p, struct manifest *m, const struct node *v)
 	return 0;
 }
 
+/* source: index (default) or proxy (golang.org/toolchain module zips). */
+static int
+parse_source(struct parse *p, struct manifest *m, const struct node *v)
+{
+	char a[80];
+	int rc = want_string(p, "source", v, NULL);
+
+	if (rc) {
+		return rc;
+	}
+	m->source_line = v->line;
+	m->source_col = v->col;
+	if (strcmp(v->text, "index") == 0) {
+		m->source = MANIFEST_SOURCE_INDEX;
+	} else if (strcmp(v->text, "proxy") == 0) {
+		m->source = MANIFEST_SOURCE_PROXY;
+	} else {
+		return fail_node(p, v, "source: expected index or proxy, got \"%s\"", SHOW(v, a));
+	}
+	return 0;
+}
+
 /* proxy: GOPROXY-style base URLs, asked for <proxy>/sumdb/<name>/. */
 static int
 parse_proxy(struct parse *p, struct manifest *m, const struct node *v)
@@ -929,6 +951,8 @@ parse_top(struct parse *p, struct manifest *m)
 			rc = parse_sumdb(p, m, v);
 		} else if (strcmp(key, "proxy") == 0) {
 			rc = parse_proxy(p, m, v);
+		} else if (strcmp(key, "source") == 0) {
+			rc = parse_source(p, m, v);
 		} else if (strcmp(key, "bootstrap") == 0) {
 			bootstrap = k;
 			rc = want_nonempty_string(p, "bootstrap", v, &m->bootstrap);
@@ -946,6 +970,17 @@ parse_top(struct parse *p, struct manifest *m)
 	}
 	if (bootstrap && m->base != MANIFEST_BASE_SOURCE) {
 		return fail_node(p, bootstrap, "bootstrap is only used with base: source");
+	}
+	if (m->source == MANIFEST_SOURCE_PROXY) {
+		/* Go never installs a toolchain module without the log. */
+		if (!m->sumdb) {
+			m->sumdb = MANIFEST_DEFAULT_SUMDB;
+		}
+		if (m->base == MANIFEST_BASE_SOURCE) {
+			return fail_at(p, m->source_line, m->source_col,
+				       "source: proxy serves binary toolchains; base: source "
+				       "needs source: index");
+		}
 	}
 	return 0;
 }

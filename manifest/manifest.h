@@ -77,6 +77,11 @@ struct manifest {
 	} signatures;
 
 	/* Go's own trust roots (README "Go's own trust roots"). */
+	enum manifest_source {
+		MANIFEST_SOURCE_INDEX = 0, /* go.dev-shaped index + mirrors (default) */
+		MANIFEST_SOURCE_PROXY,     /* golang.org/toolchain zips through proxy: */
+	} source;
+	int source_line, source_col;
 	const char *sumdb;     /* "<key> [URL]"; NULL: the log is not asked */
 	int sumdb_line, sumdb_col;
 	const char **proxies;  /* GOPROXY bases; default { MANIFEST_DEFAULT_PROXY } */
