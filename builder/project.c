@@ -1248,6 +1248,13 @@ load_toolchain_index(struct project *p, struct lock_index *index, struct gn_erro
 static int
 fetch_new_modules(struct project *p, struct lock *lock, struct gn_error *err)
 {
+	struct toolchain_opts to = {
+		.proxies = p->manifest.proxies,
+		.n_proxies = p->manifest.n_proxies,
+		.cache = &p->cache,
+		.events = p->opts.events,
+	};
+
 	fresh_index_url(p, lock);
 	for (size_t i = 0; i < lock->n_artifacts; i++) {
 		struct lock_artifact *a = &lock->artifacts[i];
@@ -1258,10 +1265,18 @@ fetch_new_modules(struct project *p, struct lock *lock, struct gn_error *err)
 		const char **urls;
 		size_t n_urls = 0;
 		struct stat st;
+		char version[128];
 		int rc;
 
 		if (strcmp(a->sha256, TOOLCHAIN_UNKNOWN_SHA256) != 0) {
 			continue;
+		}
+		if (!toolchain_module_version(a->file, version, sizeof(version))) {
+			return gn_error_set(err, GN_E_INDEX, "%s is not a golang.org/toolchain zip",
+					    a->file);
+		}
+		if ((rc = toolchain_check_meta(&to, &p->arena, version, err)) < 0) {
+			return rc;
 		}
 		if (!(urls = artifact_urls(p, a, &n_urls))) {
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");

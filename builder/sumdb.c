@@ -375,9 +375,11 @@ escape(const char *s, char *out, size_t len)
 
 int
 sumdb_lookup(struct sumdb *db, const char *path, const char *version, char h1[DIRHASH_H1_LEN],
-	     struct gn_error *err)
+	     char *gomod_h1, struct gn_error *err)
 {
-	char epath[512], evers[256], url[SUMDB_URL_MAX + 800], want[800];
+	char epath[512], evers[256], url[SUMDB_URL_MAX + 800], want[800], want_mod[800];
+	bool found_mod = false;
+	size_t want_mod_len;
 	char *body = NULL, *p, *end, *text, *blank;
 	struct tlog_tree tree;
 	uint8_t leaf[TLOG_HASH_LEN];
@@ -437,6 +439,8 @@ sumdb_lookup(struct sumdb *db, const char *path, const char *version, char h1[DI
 	}
 	/* "<path> <version> h1:...\n" among the record's lines. */
 	want_len = (size_t)snprintf(want, sizeof(want), "%s %s h1:", path, version);
+	want_mod_len = (size_t)snprintf(want_mod, sizeof(want_mod), "%s %s/go.mod h1:", path,
+					version);
 	for (char *line = text; line <= blank;) {
 		char *nl = memchr(line, '\n', (size_t)(blank + 1 - line));
 		size_t n = (size_t)(nl - line);
@@ -446,13 +450,21 @@ sumdb_lookup(struct sumdb *db, const char *path, const char *version, char h1[DI
 				 line + want_len - 3);
 			found = dirhash_valid_h1(h1);
 		}
+		if (gomod_h1 && n == want_mod_len + 44 && memcmp(line, want_mod, want_mod_len) == 0) {
+			snprintf(gomod_h1, DIRHASH_H1_LEN, "%.*s", (int)(n - want_mod_len + 3),
+				 line + want_mod_len - 3);
+			found_mod = dirhash_valid_h1(gomod_h1);
+		}
 		line = nl + 1;
 	}
 	free(body);
+	if (gomod_h1 && !found_mod) {
+		found = false;
+	}
 	if (!found) {
 		rc = gn_error_set(err, GN_E_INTEGRITY,
-				  "the checksum database's record has no h1: line for %s@%s", path,
-				  version);
+				  "the checksum database's record has no h1: line for %s@%s%s", path,
+				  version, gomod_h1 ? " (and its go.mod)" : "");
 		gn_error_url(err, url);
 		return rc;
 	}

@@ -57,9 +57,10 @@ struct sumdb {
 int sumdb_open(struct sumdb *db, const struct sumdb_opts *opts, struct gn_error *err);
 void sumdb_close(struct sumdb *db);
 
-/* The verified go.sum hash ("h1:...") the log records for path@version. */
+/* The verified go.sum hashes ("h1:...") the log records for path@version
+ * and, when gomod_h1 is not NULL, for its go.mod. */
 int sumdb_lookup(struct sumdb *db, const char *path, const char *version,
-		 char h1[DIRHASH_H1_LEN], struct gn_error *err);
+		 char h1[DIRHASH_H1_LEN], char *gomod_h1, struct gn_error *err);
 
 /* Fetch and verify the log's latest head (check --upstream). */
 int sumdb_latest(struct sumdb *db, struct gn_error *err);

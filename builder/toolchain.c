@@ -91,6 +91,45 @@ get(const struct toolchain_opts *opts, const char *url, char **data, size_t *len
 	return rc;
 }
 
+int
+toolchain_check_meta(const struct toolchain_opts *opts, struct gn_arena *arena,
+		     const char *module_version, struct gn_error *err)
+{
+	static const char *const exts[] = { "mod", "info" };
+
+	for (size_t e = 0; e < 2; e++) {
+		char *data = NULL, want[256];
+		size_t len = 0;
+		const char *url = NULL;
+		int rc = -GN_E_FETCH;
+
+		for (size_t i = 0; i < opts->n_proxies && rc < 0; i++) {
+			url = gn_arena_printf(arena, "%s%s.%s",
+					      toolchain_base(arena, opts->proxies[i]),
+					      module_version, exts[e]);
+			if (!url) {
+				return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			}
+			rc = get(opts, url, &data, &len, err);
+		}
+		if (rc < 0) {
+			return rc;
+		}
+		snprintf(want, sizeof(want), "\"Version\":\"%s\"", module_version);
+		if (e == 0 ? len != strlen(TOOLCHAIN_GO_MOD) || memcmp(data, TOOLCHAIN_GO_MOD, len) != 0
+			   : !strstr(data, want)) {
+			free(data);
+			rc = gn_error_set(err, GN_E_INTEGRITY, "the proxy's %s.%s is not %s",
+					  module_version, exts[e],
+					  e == 0 ? "\"module golang.org/toolchain\"" : "for that version");
+			gn_error_url(err, url);
+			return rc;
+		}
+		free(data);
+	}
+	return 0;
+}
+
 static struct lock_index_release *
 release_for(struct gn_arena *arena, struct lock_index *out, size_t *cap, const char *go)
 {

@@ -25,6 +25,9 @@
  * written: builder/project.c). */
 #define TOOLCHAIN_UNKNOWN_SHA256 "0000000000000000000000000000000000000000000000000000000000000000"
 
+/* Every version's .mod (distpack). */
+#define TOOLCHAIN_GO_MOD "module golang.org/toolchain\n"
+
 struct toolchain_opts {
 	const char *const *proxies;
 	size_t n_proxies;
@@ -43,6 +46,13 @@ const char *toolchain_base(struct gn_arena *arena, const char *proxy);
  */
 int toolchain_index(const struct toolchain_opts *opts, struct gn_arena *arena,
 		    struct lock_index *out, struct gn_error *err);
+
+/*
+ * The version's .mod must be TOOLCHAIN_GO_MOD and its .info must name the
+ * version, on the first proxy that serves them: else GN_E_INTEGRITY.
+ */
+int toolchain_check_meta(const struct toolchain_opts *opts, struct gn_arena *arena,
+			 const char *module_version, struct gn_error *err);
 
 /* "v0.0.1-go1.21.5.linux-amd64" from the zip's file name; false if not one. */
 bool toolchain_module_version(const char *file, char *out, size_t len);

@@ -50,6 +50,7 @@ check_one(struct sumdb *db, const char *go, struct lock_artifact *a, const char 
 	  struct gn_arena *arena, struct gn_error *err)
 {
 	char version[128], logged[DIRHASH_H1_LEN], local[DIRHASH_H1_LEN];
+	char logged_mod[DIRHASH_H1_LEN] = "";
 	char want[GN_ERR_VALUE], got[GN_ERR_VALUE];
 	bool module_zip = toolchain_module_version(a->file, version, sizeof(version));
 	int rc;
@@ -58,8 +59,27 @@ check_one(struct sumdb *db, const char *go, struct lock_artifact *a, const char 
 		return gn_error_set(err, GN_E_LOCK, "%s: no Go platform for %s/%s", a->file, a->os,
 				    a->arch);
 	}
-	if ((rc = sumdb_lookup(db, TRUST_MODULE, version, logged, err)) < 0) {
+	if ((rc = sumdb_lookup(db, TRUST_MODULE, version, logged, module_zip ? logged_mod : NULL,
+			       err)) < 0) {
 		return rc;
+	}
+	if (module_zip) {
+		/* The .mod the proxy served is TOOLCHAIN_GO_MOD (builder/toolchain.c). */
+		struct dirhash_file mod = { .name = "go.mod" };
+		char local_mod[DIRHASH_H1_LEN];
+
+		gn_sha256(TOOLCHAIN_GO_MOD, strlen(TOOLCHAIN_GO_MOD), mod.sha256);
+		if ((rc = dirhash_hash1(&mod, 1, local_mod, err)) < 0) {
+			return rc;
+		}
+		if (strcmp(local_mod, logged_mod) != 0) {
+			rc = gn_error_set(err, GN_E_INTEGRITY,
+					  "%s: the checksum database %s records another go.mod for "
+					  "%s@%s",
+					  a->file, db->key.name, TRUST_MODULE, version);
+			gn_error_values(err, local_mod, logged_mod);
+			return rc;
+		}
 	}
 	rc = module_zip ? dirhash_zip(path, local, err)
 			: dirhash_toolchain_dist(path, version, local, err);
