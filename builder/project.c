@@ -1622,7 +1622,9 @@ project_check(struct project *p, bool deep, bool upstream, struct project_check_
 		struct lock_index index;
 		struct lock newest;
 
-		if ((rc = load_index(p, &index, err)) < 0) {
+		rc = from_proxy(p) ? load_toolchain_index(p, &index, err)
+				   : load_index(p, &index, err);
+		if (rc < 0) {
 			return rc;
 		}
 		rc = lock_resolve(&p->arena, &p->manifest, p->digest, &p->host, &index, NULL, true,

@@ -61,6 +61,10 @@ def main(t):
     t.check(p.lock_bytes() == first, "the lock is byte-identical")
     r = p.run("verify")
     t.expect_rc(r, 0, "verify the installed tree", hard=False)
+    r = p.run("check", "--upstream")
+    t.expect_rc(r, 0, "check --upstream through the proxy", hard=False)
+    t.expect_in("go1.21.5 is the newest match", r.out, "check --upstream reads @v/list", r)
+    t.expect_in("checksum database: tree of", r.out, "check --upstream reads the log", r)
 
     # The same zips, locked by a fresh cache: the same lock.
     q = project()
