@@ -59,7 +59,12 @@ enum payload_state {
 
 struct fetch_ctx {
 	CURLM *multi;
+	const char *netrc;
 	struct curl_slist *headers;
+	/* headers + one fetch_opts header each, parallel to opts->headers */
+	struct curl_slist **prefixed;
+	const struct fetch_header *prefixes;
+	size_t n_prefixed;
 	const struct gn_events *events;
 	int jobs;
 	int retries;
@@ -564,6 +569,20 @@ attempt_done(struct payload *p, CURLcode rc)
 	attempt_complete(p);
 }
 
+/* The header list for url: the common one, or one with its prefix's header. */
+static struct curl_slist *
+headers_for(const struct fetch_ctx *ctx, const char *url)
+{
+	for (size_t i = 0; i < ctx->n_prefixed; i++) {
+		const char *prefix = ctx->prefixes[i].prefix;
+
+		if (strncmp(url, prefix, strlen(prefix)) == 0) {
+			return ctx->prefixed[i];
+		}
+	}
+	return ctx->headers;
+}
+
 #define SETOPT(easy, opt, val)                                                                     \
 	do {                                                                                       \
 		CURLcode c_ = curl_easy_setopt(easy, opt, val);                                    \
@@ -590,8 +609,13 @@ easy_setup(struct payload *p, CURL *easy)
 	SETOPT(easy, CURLOPT_MAXREDIRS, 10L);
 	SETOPT(easy, CURLOPT_USERAGENT, "gonative/" GONATIVE_VERSION);
 	/* No Content-Encoding: the sha256 is over the exact bytes. */
-	SETOPT(easy, CURLOPT_HTTPHEADER, ctx->headers);
+	SETOPT(easy, CURLOPT_HTTPHEADER, headers_for(ctx, p->req->urls[p->url]));
 	SETOPT(easy, CURLOPT_CONNECTTIMEOUT, ctx->connect_timeout);
+	if (ctx->netrc) {
+		/* Artifactory, Nexus: logins by host, never sent to another host. */
+		SETOPT(easy, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+		SETOPT(easy, CURLOPT_NETRC_FILE, ctx->netrc);
+	}
 	SETOPT(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	SETOPT(easy, CURLOPT_LOW_SPEED_TIME, ctx->stall_timeout);
 	/* Refuses an announced Content-Length over the cap before any byte. */
@@ -782,6 +806,7 @@ ctx_init(struct fetch_ctx *ctx, const struct fetch_opts *opts, struct gn_error *
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->events = opts ? opts->events : NULL;
+	ctx->netrc = opts ? opts->netrc : NULL;
 	ctx->jobs = opts && opts->jobs > 0 ? opts->jobs : FETCH_DEFAULT_JOBS;
 	if (ctx->jobs > FETCH_MAX_JOBS) {
 		ctx->jobs = FETCH_MAX_JOBS;
@@ -799,6 +824,22 @@ ctx_init(struct fetch_ctx *ctx, const struct fetch_opts *opts, struct gn_error *
 	if (!ctx->headers || !ctx->multi) {
 		return gn_error_set(err, GN_E_NOMEM, "cannot set up downloads: out of memory");
 	}
+	if (opts && opts->n_headers) {
+		ctx->prefixed = calloc(opts->n_headers, sizeof(*ctx->prefixed));
+		if (!ctx->prefixed) {
+			return gn_error_set(err, GN_E_NOMEM, "cannot set up downloads: out of memory");
+		}
+		ctx->prefixes = opts->headers;
+		ctx->n_prefixed = opts->n_headers;
+		for (size_t i = 0; i < opts->n_headers; i++) {
+			ctx->prefixed[i] = curl_slist_append(NULL, "Accept-Encoding: identity");
+			if (!ctx->prefixed[i] ||
+			    !curl_slist_append(ctx->prefixed[i], opts->headers[i].header)) {
+				return gn_error_set(err, GN_E_NOMEM,
+						    "cannot set up downloads: out of memory");
+			}
+		}
+	}
 	return 0;
 }
 
@@ -809,6 +850,10 @@ ctx_free(struct fetch_ctx *ctx)
 		curl_multi_cleanup(ctx->multi);
 	}
 	curl_slist_free_all(ctx->headers);
+	for (size_t i = 0; i < ctx->n_prefixed; i++) {
+		curl_slist_free_all(ctx->prefixed[i]);
+	}
+	free(ctx->prefixed);
 }
 
 /* Starts what may start now; returns the ms until a backoff ends, or -1. */

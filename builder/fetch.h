@@ -53,12 +53,23 @@ struct fetch_request {
 	char url_used[1024];     /* the URL that succeeded */
 };
 
+/* One extra request header for every URL that starts with prefix (a
+ * registry's bearer token).  curl never repeats it on a redirect to another
+ * host, so a storage backend does not see it. */
+struct fetch_header {
+	const char *prefix;
+	const char *header; /* "Authorization: Bearer ..." */
+};
+
 struct fetch_opts {
 	int jobs;                /* parallel transfers; 0 = 4 */
 	long connect_timeout;    /* seconds; 0 = 30 */
 	long stall_timeout;      /* seconds below 1 byte/s before giving up; 0 = 30 */
 	int retries;             /* extra tries per URL on 408/429/5xx/timeouts; -1 = 0, 0 = 2 */
 	const struct gn_events *events;
+	const struct fetch_header *headers; /* by URL prefix; the first match counts */
+	const char *netrc;       /* netrc file with logins for mirrors, or NULL */
+	size_t n_headers;
 };
 
 /*

@@ -1,7 +1,15 @@
 #include "builder/mirror.h"
 
+#include "builder/http.h"
+#include "builder/oci.h"
 #include "gn/fs.h"
+#include "gn/sha256.h"
 #include "lockfiles/index.h"
+#include "manifest/ociref.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,9 +56,12 @@ sign_into(const char *path, const struct minisign_seckey *key, struct gn_error *
 	return rc;
 }
 
-int
-mirror_write(struct project *p, const char *dir, const struct minisign_seckey *key,
-	     struct mirror_result *res, struct gn_error *err)
+static int mirror_push(struct project *p, const char *ref_text, const struct minisign_seckey *key,
+		       struct mirror_result *res, struct gn_error *err);
+
+static int
+mirror_folder(struct project *p, const char *dir, const struct minisign_seckey *key,
+	      struct mirror_result *res, struct gn_error *err)
 {
 	struct lock_index_release release = { 0 };
 	struct lock_index index = { .releases = &release, .n_releases = 1 };
@@ -124,5 +135,279 @@ mirror_write(struct project *p, const char *dir, const struct minisign_seckey *k
 		rc = sign_into(path, key, err);
 		res->n_signed += rc == 0;
 	}
+	return rc;
+}
+
+int
+mirror_write(struct project *p, const char *dir, const struct minisign_seckey *key,
+	     struct mirror_result *res, struct gn_error *err)
+{
+	if (oci_is_ref(dir)) {
+		return mirror_push(p, dir, key, res, err);
+	}
+	return mirror_folder(p, dir, key, res, err);
+}
+
+/* --- oci:// ----------------------------------------------------------------- */
+
+static int
+cmp_release_newest_first(const void *a, const void *b)
+{
+	const struct lock_index_release *x = a, *y = b;
+	struct gn_goversion vx, vy;
+
+	if (gn_goversion_parse(x->version, &vx) != 0 || gn_goversion_parse(y->version, &vy) != 0) {
+		return strcmp(y->version, x->version);
+	}
+	return gn_goversion_cmp(&vy, &vx);
+}
+
+/*
+ * The index to put under the index tag: what the registry holds there
+ * (verified by its digest), with this release added or replaced.
+ */
+static int
+merged_index(struct project *p, const struct oci_session *s, const char *tag,
+	     const char *release_index, struct gn_buf *out, struct gn_error *err)
+{
+	struct lock_index old = {0}, fresh = {0}, merged = {0};
+	struct oci_layer *layers = NULL;
+	size_t n_layers = 0;
+	bool missing = false;
+	char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = gn_read_file(release_index, LOCK_INDEX_MAX_BYTES, &data, &len, err);
+	if (rc == 0) {
+		rc = lock_index_parse(&p->arena, release_index, data, len, &fresh, err);
+	}
+	free(data);
+	if (rc < 0) {
+		return rc;
+	}
+	rc = oci_manifest_layers(&p->arena, s, tag, &layers, &n_layers, &missing, err);
+	if (rc < 0 && !missing) {
+		return rc;
+	}
+	/* No index tag yet: this release is the whole index. */
+	rc = 0;
+	gn_error_clear(err);
+	for (size_t i = 0; rc == 0 && i < n_layers; i++) {
+		const char *url;
+		struct http_reply reply;
+		char got[GN_SHA256_HEX];
+		uint8_t digest[GN_SHA256_LEN];
+
+		if (!layers[i].title || strcmp(layers[i].title, MIRROR_INDEX_NAME) != 0) {
+			continue;
+		}
+		url = oci_blob_url(&p->arena, &s->ref, layers[i].sha256);
+		{
+			struct http_call call = {
+				.method = "GET",
+				.url = url,
+				.headers = &s->auth_header,
+				.n_headers = s->auth_header ? 1 : 0,
+				.netrc = s->netrc,
+				.max_reply = LOCK_INDEX_MAX_BYTES,
+			};
+
+			if ((rc = http_exchange(&call, &reply, err)) < 0) {
+				http_reply_free(&reply);
+				return rc;
+			}
+		}
+		gn_sha256(reply.body, reply.len, digest);
+		gn_hex_encode(digest, sizeof(digest), got);
+		if (reply.status != 200 || strcmp(got, layers[i].sha256) != 0) {
+			rc = gn_error_set(err, GN_E_INTEGRITY,
+					  "registry %s: the index under %s is not what its manifest "
+					  "says",
+					  s->ref.host, tag);
+			gn_error_url(err, url);
+			gn_error_values(err, layers[i].sha256, got);
+		} else {
+			rc = lock_index_parse(&p->arena, url, reply.body, reply.len, &old, err);
+		}
+		http_reply_free(&reply);
+		break;
+	}
+	if (rc < 0) {
+		return rc;
+	}
+	merged.releases = gn_arena_array(&p->arena, old.n_releases + fresh.n_releases + 1,
+					 sizeof(*merged.releases));
+	if (!merged.releases) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < fresh.n_releases; i++) {
+		merged.releases[merged.n_releases++] = fresh.releases[i];
+	}
+	for (size_t i = 0; i < old.n_releases; i++) {
+		bool replaced = false;
+
+		for (size_t j = 0; j < fresh.n_releases; j++) {
+			replaced = replaced || strcmp(old.releases[i].version,
+						      fresh.releases[j].version) == 0;
+		}
+		if (!replaced) {
+			merged.releases[merged.n_releases++] = old.releases[i];
+		}
+	}
+	qsort(merged.releases, merged.n_releases, sizeof(*merged.releases),
+	      cmp_release_newest_first);
+	lock_index_write(&merged, out);
+	return out->failed ? gn_error_set(err, GN_E_NOMEM, "out of memory") : 0;
+}
+
+/* Push one file of the staging folder (unless the registry has it) and
+ * describe it as a layer. */
+static int
+push_file(struct project *p, const struct oci_session *s, const char *dir, const char *name,
+	  struct oci_layer *layer, struct mirror_result *res, struct gn_error *err)
+{
+	char path[4096];
+	uint8_t digest[GN_SHA256_LEN];
+	struct stat st;
+	bool exists = false;
+	int rc;
+
+	if (!gn_path_join(path, sizeof(path), dir, name)) {
+		return gn_error_set(err, GN_E_IO, "%s: path too long", dir);
+	}
+	if (stat(path, &st) != 0) {
+		return gn_error_set(err, GN_E_IO, "cannot read %s: %s", path, strerror(errno));
+	}
+	if ((rc = gn_sha256_file(path, digest, err)) < 0) {
+		return rc;
+	}
+	gn_hex_encode(digest, sizeof(digest), layer->sha256);
+	layer->size = st.st_size;
+	layer->title = gn_arena_strdup(&p->arena, name);
+	if (!layer->title) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	if ((rc = oci_blob_exists(s, layer->sha256, &exists, err)) < 0) {
+		return rc;
+	}
+	if (exists) {
+		res->n_present++;
+		return 0;
+	}
+	gn_emitf(p->opts.events, GN_EV_INFO, "pushing %s", name);
+	if ((rc = oci_blob_push(&p->arena, s, path, layer->sha256, err)) < 0) {
+		return rc;
+	}
+	res->n_uploaded++;
+	return 0;
+}
+
+static int
+push_staged(struct project *p, const struct oci_session *s, const char *stage,
+	    const struct minisign_seckey *key, struct mirror_result *res, struct gn_error *err)
+{
+	struct oci_layer *layers;
+	size_t n = 0, max = 2 * p->lock.n_artifacts + 2;
+	char path[4096], sig[4200];
+	struct gn_buf index;
+	bool moved = false;
+	int rc;
+
+	layers = gn_arena_array(&p->arena, max, sizeof(*layers));
+	if (!layers) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < p->lock.n_artifacts; i++) {
+		const char *file = p->lock.artifacts[i].file;
+
+		if ((rc = push_file(p, s, stage, file, &layers[n++], res, err)) < 0) {
+			return rc;
+		}
+		snprintf(sig, sizeof(sig), "%s.minisig", file);
+		gn_path_join(path, sizeof(path), stage, sig);
+		if (gn_path_exists(path) &&
+		    (rc = push_file(p, s, stage, sig, &layers[n++], res, err)) < 0) {
+			return rc;
+		}
+	}
+	if ((rc = push_file(p, s, stage, MIRROR_INDEX_NAME, &layers[n++], res, err)) < 0) {
+		return rc;
+	}
+	if (key && (rc = push_file(p, s, stage, MIRROR_INDEX_NAME ".minisig", &layers[n++], res,
+				   err)) < 0) {
+		return rc;
+	}
+	if ((rc = oci_manifest_push(&p->arena, s, res->version_tag, layers, n, &moved, err)) < 0) {
+		return rc;
+	}
+	res->n_tags_moved += moved;
+
+	/* The index tag: every release pushed so far. */
+	gn_path_join(path, sizeof(path), stage, MIRROR_INDEX_NAME);
+	gn_buf_init(&index);
+	rc = merged_index(p, s, res->index_tag, path, &index, err);
+	if (rc == 0) {
+		rc = gn_write_file_atomic(path, index.data, index.len, 0644, err);
+	}
+	gn_buf_free(&index);
+	if (rc == 0 && key) {
+		rc = sign_into(path, key, err);
+	}
+	n = 0;
+	if (rc == 0) {
+		rc = push_file(p, s, stage, MIRROR_INDEX_NAME, &layers[n++], res, err);
+	}
+	if (rc == 0 && key) {
+		rc = push_file(p, s, stage, MIRROR_INDEX_NAME ".minisig", &layers[n++], res, err);
+	}
+	if (rc == 0) {
+		rc = oci_manifest_push(&p->arena, s, res->index_tag, layers, n, &moved, err);
+		res->n_tags_moved += moved;
+	}
+	return rc;
+}
+
+static int
+mirror_push(struct project *p, const char *ref_text, const struct minisign_seckey *key,
+	    struct mirror_result *res, struct gn_error *err)
+{
+	struct oci_session session;
+	struct oci_ref ref;
+	char why[256], stage[CACHE_PATH_MAX];
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (oci_ref_parse(ref_text, p->manifest.insecure_registries,
+			  p->manifest.n_insecure_registries, &ref, why, sizeof(why)) != 0) {
+		return gn_error_set(err, GN_E_USAGE, "%s: %s", ref_text, why);
+	}
+	snprintf(res->version_tag, sizeof(res->version_tag), "%s", p->have_lock ? p->lock.go : "");
+	snprintf(res->index_tag, sizeof(res->index_tag), "%s",
+		 ref.tag[0] ? ref.tag : OCI_DEFAULT_INDEX_TAG);
+	/* Log in before the slow part, so a wrong password fails at once. */
+	if ((rc = oci_open(&p->arena, &ref, "pull,push", &p->opts.registry, &session, err)) < 0) {
+		return rc;
+	}
+	if ((rc = project_fetch_all(p, err)) < 0) {
+		return rc;
+	}
+	snprintf(res->version_tag, sizeof(res->version_tag), "%s", p->lock.go);
+	{
+		char name[64];
+
+		snprintf(name, sizeof(name), "oci-push-%ld", (long)getpid());
+		cache_tmp_path(&p->cache, name, stage);
+	}
+	gn_rm_rf(stage, NULL);
+	rc = mirror_folder(p, stage, key, res, err);
+	/* mirror_folder() starts a fresh result */
+	snprintf(res->version_tag, sizeof(res->version_tag), "%s", p->lock.go);
+	snprintf(res->index_tag, sizeof(res->index_tag), "%s",
+		 ref.tag[0] ? ref.tag : OCI_DEFAULT_INDEX_TAG);
+	if (rc == 0) {
+		rc = push_staged(p, &session, stage, key, res, err);
+	}
+	gn_rm_rf(stage, NULL);
 	return rc;
 }

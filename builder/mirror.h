@@ -15,6 +15,12 @@
 struct mirror_result {
 	size_t n_files;  /* archives copied */
 	size_t n_signed; /* signatures written or copied */
+	/* oci:// only */
+	size_t n_uploaded;  /* blobs the registry did not have */
+	size_t n_present;   /* blobs it had already (HEAD), not sent again */
+	size_t n_tags_moved; /* manifests written (0 when nothing changed) */
+	char version_tag[64]; /* "go1.21.5" */
+	char index_tag[130];  /* "index" */
 };
 
 /*
@@ -26,5 +32,13 @@ struct mirror_result {
  */
 int mirror_write(struct project *p, const char *dir, const struct minisign_seckey *key,
 		 struct mirror_result *res, struct gn_error *err);
+
+/*
+ * dir may be oci://HOST/REPO[:TAG]: the same files are pushed as blobs
+ * (those the registry has are skipped), listed in an OCI manifest tagged
+ * with the release (go1.21.5), and index.json, merged with the releases the
+ * registry's index already holds, under TAG (default "index").  Pushing the
+ * same thing twice uploads nothing and moves no tag.
+ */
 
 #endif

@@ -3,6 +3,7 @@
 #include "builder/fetch.h"
 #include "builder/gpgv.h"
 #include "builder/merge.h"
+#include "builder/registry.h"
 #include "builder/source.h"
 #include "builder/store.h"
 #include "builder/toolchain.h"
@@ -11,6 +12,8 @@
 #include "gn/fs.h"
 #include "gn/sha256.h"
 #include "lockfiles/index.h"
+#include "manifest/mirrorurl.h"
+#include "manifest/ociref.h"
 #include "lockfiles/resolve.h"
 
 #include <errno.h>
@@ -147,25 +150,16 @@ lock_is_fresh(const struct project *p)
 	return p->have_lock && strcmp(p->lock.manifest_digest, p->digest) == 0;
 }
 
-/* Mirror base + file name, with exactly one slash between. */
-static const char *
-mirror_url(struct gn_arena *arena, const char *mirror, const char *file)
-{
-	size_t n = strlen(mirror);
-
-	if (n > 0 && mirror[n - 1] == '/') {
-		return gn_arena_printf(arena, "%s%s", mirror, file);
-	}
-	return gn_arena_printf(arena, "%s/%s", mirror, file);
-}
-
 static struct fetch_opts
 fetch_options(const struct project *p)
 {
 	struct fetch_opts fo = {
 		.jobs = p->opts.jobs,
 		.events = p->opts.events,
+		.netrc = p->opts.registry.netrc,
 	};
+
+	registry_fetch_headers(p, &fo);
 	return fo;
 }
 
@@ -238,10 +232,9 @@ verify_options(const struct project *p, const char *expect_file)
 /* Check the index bytes against its signature file (already on disk). */
 static int
 verify_index(struct project *p, const char *data, size_t len, const char *sig_path,
-	     const char *sig_name, struct gn_error *err)
+	     const char *sig_name, const char *sig_file, struct gn_error *err)
 {
-	struct minisign_verify_opts vo =
-		verify_options(p, url_file_name(&p->arena, p->manifest.index));
+	struct minisign_verify_opts vo = verify_options(p, sig_file);
 	uint8_t signer[8];
 	char *sig = NULL;
 	size_t sig_len = 0;
@@ -264,8 +257,9 @@ verify_index(struct project *p, const char *data, size_t len, const char *sig_pa
 static int
 load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 {
-	const char *url = p->manifest.index;
+	const char *url = p->manifest.index, *fetch_url = url, *fetch_sha = NULL;
 	const char *sig_url = signature_url(&p->arena, url);
+	const char *sig_file = url_file_name(&p->arena, url);
 	bool signed_index = p->manifest.signatures.require_index;
 	char cached[CACHE_PATH_MAX], fresh[CACHE_PATH_MAX + 8];
 	char cached_sig[CACHE_PATH_MAX + 16], fresh_sig[CACHE_PATH_MAX + 16];
@@ -298,13 +292,16 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 			return rc;
 		}
 		/* A cached copy is trusted no more than a fresh one. */
+		if (oci_is_ref(url)) {
+			sig_file = "index.json";
+		}
 		if (signed_index &&
-		    (rc = verify_index(p, data, len, cached_sig, sig_url, err)) < 0) {
+		    (rc = verify_index(p, data, len, cached_sig, sig_url, sig_file, err)) < 0) {
 			free(data);
 			return rc;
 		}
 	} else {
-		const char *urls[] = { url };
+		const char *urls[1];
 		struct fetch_request req = {
 			.name = "release index",
 			.urls = urls,
@@ -313,7 +310,15 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 			.max_size = LOCK_INDEX_MAX_BYTES,
 			.dest = fresh,
 		};
-		struct fetch_opts fo = fetch_options(p);
+		struct fetch_opts fo;
+
+		if ((rc = registry_index_urls(p, &fetch_url, &fetch_sha, &sig_url, &sig_file,
+					      err)) < 0) {
+			return rc;
+		}
+		urls[0] = fetch_url;
+		req.sha256 = fetch_sha;
+		fo = fetch_options(p);
 
 		gn_emitf(p->opts.events, GN_EV_DEBUG, "fetching the release index %s", url);
 		/* One process at a time writes the cached index. */
@@ -329,15 +334,20 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 			struct gn_error fetch_err;
 
 			gn_error_clear(&fetch_err);
-			if (fetch_one(p, "index signature", sig_url, fresh_sig, SIGNATURE_MAX_BYTES,
-				      &fetch_err) < 0) {
+			if (!sig_url) {
+				rc = gn_error_set(err, GN_E_SIGNATURE,
+						  "the release index has no signature, and "
+						  "signatures.require lists index");
+				gn_error_url(err, url);
+			} else if (fetch_one(p, "index signature", sig_url, fresh_sig,
+					     SIGNATURE_MAX_BYTES, &fetch_err) < 0) {
 				rc = gn_error_set(err, GN_E_SIGNATURE,
 						  "cannot fetch the release index's signature, and "
 						  "signatures.require lists index: %s",
 						  fetch_err.message);
 				gn_error_url(err, sig_url);
 			} else {
-				rc = verify_index(p, data, len, fresh_sig, sig_url, err);
+				rc = verify_index(p, data, len, fresh_sig, sig_url, sig_file, err);
 			}
 		}
 		if (rc < 0) {
@@ -474,7 +484,7 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 {
 	struct signature_job *job = user;
 	struct project *p = job->p;
-	const char *sig_url = signature_url(&p->arena, url);
+	const char *sig_url = NULL;
 	char sig_new[CACHE_PATH_MAX + 32], sig_final[CACHE_PATH_MAX + 16];
 	struct gn_error fetch_err;
 	int rc;
@@ -487,10 +497,12 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 	}
 	snprintf(sig_final, sizeof(sig_final), "%s.minisig", req->dest);
 	gn_error_clear(&fetch_err);
-	if (fetch_one(p, "signature", sig_url, sig_new, SIGNATURE_MAX_BYTES, &fetch_err) < 0) {
+	if (registry_signature_for(p, url, job->artifact->file, job->artifact->sha256, &sig_url,
+				   &fetch_err) < 0 ||
+	    fetch_one(p, "signature", sig_url, sig_new, SIGNATURE_MAX_BYTES, &fetch_err) < 0) {
 		rc = gn_error_set(err, GN_E_SIGNATURE, "%s: no signature on this mirror (%s)",
 				  job->artifact->file, fetch_err.message);
-		gn_error_url(err, sig_url);
+		gn_error_url(err, sig_url ? sig_url : url);
 		return rc;
 	}
 	rc = verify_archive(p, job->artifact, job->record, part, sig_new, sig_url, err);
@@ -528,16 +540,16 @@ ensure_signature(struct project *p, struct lock_artifact *a, bool record, struct
 		return rc;
 	}
 	for (size_t m = 0; m < p->manifest.n_mirrors; m++) {
-		const char *url = mirror_url(&p->arena, p->manifest.mirrors[m], a->file);
-		const char *sig_url = signature_url(&p->arena, url);
+		const char *sig_url = NULL;
 		struct gn_error fetch_err;
 
 		gn_error_clear(&fetch_err);
-		if (fetch_one(p, "signature", sig_url, sig_new, SIGNATURE_MAX_BYTES, &fetch_err) <
-		    0) {
+		if (registry_signature_url(p, m, a->file, a->sha256, &sig_url, &fetch_err) < 0 ||
+		    fetch_one(p, "signature", sig_url, sig_new, SIGNATURE_MAX_BYTES, &fetch_err) <
+			    0) {
 			rc = gn_error_set(err, GN_E_SIGNATURE, "%s: no signature on any mirror: %s",
 					  a->file, fetch_err.message);
-			gn_error_url(err, sig_url);
+			gn_error_url(err, sig_url ? sig_url : p->manifest.mirrors[m]);
 			continue;
 		}
 		rc = verify_archive(p, a, record, path, sig_new, sig_url, err);
@@ -643,6 +655,8 @@ static int
 ensure_gpg(struct project *p, const struct lock_artifact *a, struct gn_error *err)
 {
 	char path[CACHE_PATH_MAX], asc[CACHE_PATH_MAX + 8], asc_new[CACHE_PATH_MAX + 32];
+	const char **urls = NULL;
+	size_t n_urls = 0;
 	char name[96];
 	int rc = 0;
 
@@ -658,10 +672,11 @@ ensure_gpg(struct project *p, const struct lock_artifact *a, struct gn_error *er
 	}
 	snprintf(name, sizeof(name), "%s.asc", a->sha256);
 	cache_tmp_path(&p->cache, name, asc_new);
-	for (size_t m = 0; m < p->manifest.n_mirrors; m++) {
-		const char *url = mirror_url(&p->arena, p->manifest.mirrors[m], a->file);
-
-		rc = gpg_fetch_check(p, a, path, url, asc_new, err);
+	if ((rc = registry_file_urls(p, a->file, a->sha256, &urls, &n_urls, err)) < 0) {
+		return rc;
+	}
+	for (size_t m = 0; m < n_urls; m++) {
+		rc = gpg_fetch_check(p, a, path, urls[m], asc_new, err);
 		if (rc == 0 && rename(asc_new, asc) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", asc, strerror(errno));
 		}
@@ -707,20 +722,18 @@ from_proxy(const struct project *p)
 	return p->manifest.source == MANIFEST_SOURCE_PROXY;
 }
 
-/* Where an artifact is fetched from: the mirrors, or with source: proxy
- * each proxy's golang.org/toolchain/@v/ folder.  NULL on OOM. */
+/* With source: proxy an artifact comes from each proxy's
+ * golang.org/toolchain/@v/ folder.  NULL on OOM. */
 static const char **
-artifact_urls(struct project *p, const struct lock_artifact *a, size_t *n)
+proxy_urls(struct project *p, const struct lock_artifact *a, size_t *n)
 {
-	bool proxy = from_proxy(p);
-	size_t count = proxy ? p->manifest.n_proxies : p->manifest.n_mirrors;
+	size_t count = p->manifest.n_proxies;
 	const char **urls = gn_arena_array(&p->arena, count ? count : 1, sizeof(*urls));
 
 	for (size_t i = 0; urls && i < count; i++) {
-		urls[i] = proxy ? gn_arena_printf(&p->arena, "%s%s",
-						  toolchain_base(&p->arena, p->manifest.proxies[i]),
-						  a->file)
-				: mirror_url(&p->arena, p->manifest.mirrors[i], a->file);
+		urls[i] = gn_arena_printf(&p->arena, "%s%s",
+					  toolchain_base(&p->arena, p->manifest.proxies[i]),
+					  a->file);
 		if (!urls[i]) {
 			return NULL;
 		}
@@ -763,8 +776,8 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 	for (size_t i = 0; i < n; i++) {
 		struct lock_artifact *a = arts[i];
 		const char **urls;
-		char *dest, *part;
 		size_t n_urls = 0;
+		char *dest, *part;
 		bool seen = false;
 
 		for (size_t j = 0; j < n_reqs; j++) {
@@ -781,9 +794,18 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 					    "%s is not in the cache and --offline was given",
 					    a->file);
 		}
-		urls = artifact_urls(p, a, &n_urls);
+		if (from_proxy(p)) {
+			urls = proxy_urls(p, a, &n_urls);
+			rc = urls ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
+		} else {
+			rc = registry_file_urls(p, a->file, a->sha256, &urls, &n_urls, err);
+		}
+		if (rc < 0) {
+			cache_unlock(&p->cache);
+			return rc;
+		}
 		dest = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
-		if (!urls || !dest) {
+		if (!dest) {
 			cache_unlock(&p->cache);
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
@@ -814,6 +836,8 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 		};
 		n_reqs++;
 	}
+	/* Registries opened above may have given tokens. */
+	registry_fetch_headers(p, &fo);
 	/* Held across fetches and signature checks: both write into the cache. */
 	if (n_reqs > 0 && (rc = fetch_run(reqs, n_reqs, &fo, err)) < 0) {
 		cache_unlock(&p->cache);
@@ -1278,7 +1302,7 @@ fetch_new_modules(struct project *p, struct lock *lock, struct gn_error *err)
 		if ((rc = toolchain_check_meta(&to, &p->arena, version, err)) < 0) {
 			return rc;
 		}
-		if (!(urls = artifact_urls(p, a, &n_urls))) {
+		if (!(urls = proxy_urls(p, a, &n_urls))) {
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 		snprintf(name, sizeof(name), "module-%ld-%zu.zip", (long)getpid(), i);

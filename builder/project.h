@@ -12,6 +12,7 @@
 #include "builder/cache.h"
 #include "builder/install.h"
 #include "builder/minisign.h"
+#include "builder/oci.h"
 #include "builder/trust.h"
 #include "gn/arena.h"
 #include "gn/error.h"
@@ -30,6 +31,7 @@ struct project_opts {
 	bool offline;              /* no network: index and archives from the cache */
 	int jobs;                  /* parallel downloads; 0 = default */
 	const struct gn_events *events;
+	struct oci_creds registry; /* registry logins (the machine's, from cmd/) */
 };
 
 struct project {
@@ -43,6 +45,7 @@ struct project {
 	struct lock lock; /* valid when have_lock */
 	struct cache cache;
 	struct install install;
+	struct project_registry *registry; /* mirrors as URLs, registries opened (registry.c) */
 	struct minisign_pubkey *keys; /* signatures.keys, loaded at open */
 	size_t n_keys;
 	/* sha256s already checked in this run: archives whose signature checked

@@ -21,6 +21,10 @@ struct cli {
 	struct gn_events events;   /* prints through cli_event() */
 	const char *command;       /* for messages */
 	bool json;                 /* --json: one JSON document on stdout */
+	/* Warnings already printed in this run (FNV-1a of the text): each is
+	 * said once, however many stages raise it. */
+	unsigned long long warned[64];
+	size_t n_warned;
 };
 
 struct cmd {

@@ -1,6 +1,7 @@
 /* cmd/env.c - gonative env */
 #include "cmd/cmd.h"
 #include "gn/buf.h"
+#include "gn/shquote.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -9,31 +10,41 @@
 
 enum shell { SHELL_POSIX, SHELL_FISH, SHELL_POWERSHELL };
 
-static void
-put_single_quoted(const char *s)
+/* Prints the lines for shell, or nothing when a path cannot be quoted for
+ * it (gn/shquote.h says what each shell refuses). */
+static int
+put_env(enum shell shell, const char *goroot, const char *bin, struct gn_error *err)
 {
-	putchar('\'');
-	for (; *s; s++) {
-		if (*s == '\'') {
-			fputs("'\\''", stdout);
-		} else {
-			putchar(*s);
-		}
-	}
-	putchar('\'');
-}
+	static const enum gn_shell quoter[] = {
+		[SHELL_POSIX] = GN_SHELL_POSIX,
+		[SHELL_FISH] = GN_SHELL_FISH,
+		[SHELL_POWERSHELL] = GN_SHELL_POWERSHELL,
+	};
+	static const char *const form[][3] = {
+		[SHELL_POSIX] = { "export GOROOT=", "\nexport PATH=", ":\"$PATH\"\n" },
+		[SHELL_FISH] = { "set -gx GOROOT ", ";\nset -gx PATH ", " $PATH;\n" },
+		[SHELL_POWERSHELL] = { "$env:GOROOT = ", "\n$env:PATH = ",
+				       " + [IO.Path]::PathSeparator + $env:PATH\n" },
+	};
+	struct gn_buf out;
+	int rc;
 
-static void
-put_powershell_quoted(const char *s)
-{
-	putchar('\'');
-	for (; *s; s++) {
-		if (*s == '\'') {
-			putchar('\'');
-		}
-		putchar(*s);
+	gn_error_clear(err);
+	gn_buf_init(&out);
+	gn_buf_puts(&out, form[shell][0]);
+	if ((rc = gn_shquote(&out, quoter[shell], goroot, err)) == 0) {
+		gn_buf_puts(&out, form[shell][1]);
+		rc = gn_shquote(&out, quoter[shell], bin, err);
 	}
-	putchar('\'');
+	gn_buf_puts(&out, form[shell][2]);
+	if (rc == 0 && out.failed) {
+		rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	if (rc == 0) {
+		fwrite(out.data, 1, out.len, stdout);
+	}
+	gn_buf_free(&out);
+	return rc;
 }
 
 static enum shell
@@ -62,6 +73,7 @@ run_env(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct project project;
+	struct gn_error err;
 	enum shell shell = detect_shell();
 	bool json = false;
 	char bin[INSTALL_PATH_MAX + 8];
@@ -111,24 +123,10 @@ run_env(struct cli *cli, int argc, char **argv)
 		cli_json_str(&out, "GOROOT", project.install.root);
 		cli_json_str(&out, "PATH", bin);
 		cli_json_print(&out);
-	} else if (shell == SHELL_FISH) {
-		fputs("set -gx GOROOT ", stdout);
-		put_single_quoted(project.install.root);
-		fputs(";\nset -gx PATH ", stdout);
-		put_single_quoted(bin);
-		fputs(" $PATH;\n", stdout);
-	} else if (shell == SHELL_POWERSHELL) {
-		fputs("$env:GOROOT = ", stdout);
-		put_powershell_quoted(project.install.root);
-		fputs("\n$env:PATH = ", stdout);
-		put_powershell_quoted(bin);
-		fputs(" + [IO.Path]::PathSeparator + $env:PATH\n", stdout);
-	} else {
-		fputs("export GOROOT=", stdout);
-		put_single_quoted(project.install.root);
-		fputs("\nexport PATH=", stdout);
-		put_single_quoted(bin);
-		fputs(":\"$PATH\"\n", stdout);
+	} else if ((rc = put_env(shell, project.install.root, bin, &err)) != 0) {
+		rc = cli_fail(cli, rc, &err);
+		project_close(&project);
+		return rc;
 	}
 	project_close(&project);
 	return 0;

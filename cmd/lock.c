@@ -1,4 +1,5 @@
 /* cmd/lock.c - gonative lock */
+#include "builder/lockcheck.h"
 #include "cmd/cmd.h"
 #include "gn/buf.h"
 
@@ -6,12 +7,84 @@
 #include <stdio.h>
 #include <string.h>
 
+static void
+print_lock_check(FILE *out, const struct project *p, const struct project_lock_check_result *res)
+{
+	if (res->lock_missing) {
+		fprintf(out, "lock: %s does not exist (run `gonative lock`)\n", p->lock_path);
+		return;
+	}
+	if (res->drift.n_items) {
+		fprintf(out, "lock: %s is out of date for the manifest (run `gonative lock`)\n",
+			p->lock_path);
+		for (size_t i = 0; i < res->drift.n_items; i++) {
+			const struct lock_drift_item *d = &res->drift.items[i];
+
+			fprintf(out, "  %s:\n    - lock:     %s\n    + manifest: %s\n", d->field,
+				d->locked, d->manifest);
+		}
+	}
+	for (size_t i = 0; i < res->n_missing; i++) {
+		fprintf(out, "lock: incomplete: %s (run `gonative lock`)\n", res->missing[i]);
+	}
+	if (!res->canonical) {
+		fprintf(out,
+			"lock: %s is not in canonical form (edited by hand? run `gonative lock` "
+			"to rewrite it)\n",
+			p->lock_path);
+	}
+	if (res->ok) {
+		fprintf(out, "lock: %s is complete and canonical (%s)\n", p->lock_path,
+			p->lock.go);
+	}
+}
+
+static int
+run_lock_check(struct cli *cli, struct project *p)
+{
+	struct project_lock_check_result res;
+	struct gn_error err;
+	int rc;
+
+	gn_error_clear(&err);
+	rc = project_lock_check(p, &res, &err);
+	if (rc < 0) {
+		return cli_fail(cli, rc, &err);
+	}
+	if (cli->json) {
+		struct gn_buf out;
+
+		gn_buf_init(&out);
+		cli_json_begin(&out, "lock");
+		cli_json_str(&out, "lock", p->lock_path);
+		cli_json_bool(&out, "check", true);
+		cli_json_bool(&out, "ok", res.ok);
+		cli_json_bool(&out, "missing", res.lock_missing);
+		cli_json_bool(&out, "fresh", !res.lock_missing && res.drift.n_items == 0);
+		cli_json_bool(&out, "canonical", res.canonical);
+		cli_json_key(&out, "incomplete");
+		gn_buf_putc(&out, '[');
+		for (size_t i = 0; i < res.n_missing; i++) {
+			if (i) {
+				gn_buf_puts(&out, ", ");
+			}
+			gn_buf_json_string(&out, res.missing[i]);
+		}
+		gn_buf_putc(&out, ']');
+		cli_json_print(&out);
+	} else if (!res.ok || cli->verbosity >= 0) {
+		print_lock_check(stdout, p, &res);
+	}
+	return res.ok ? 0 : 1;
+}
+
 static int
 run_lock(struct cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "upgrade", no_argument, NULL, 'u' },
 		{ "offline", no_argument, NULL, 'o' },
+		{ "check", no_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -19,7 +92,7 @@ run_lock(struct cli *cli, int argc, char **argv)
 	struct project_lock_result res;
 	struct project project;
 	struct gn_error err;
-	bool upgrade = false, offline = false;
+	bool upgrade = false, offline = false, check = false;
 	int opt, rc;
 
 	opterr = 0;
@@ -30,6 +103,9 @@ run_lock(struct cli *cli, int argc, char **argv)
 			break;
 		case 'o':
 			offline = true;
+			break;
+		case 'c':
+			check = true;
 			break;
 		case 'J':
 			cli->json = true;
@@ -43,7 +119,15 @@ run_lock(struct cli *cli, int argc, char **argv)
 	if (optind < argc) {
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
 	}
-	if ((rc = cli_open_project(cli, &project, offline, 0)) != 0) {
+	if (check && upgrade) {
+		return cli_usage(cli, "--check and --upgrade don't go together");
+	}
+	if ((rc = cli_open_project(cli, &project, offline || check, 0)) != 0) {
+		return rc;
+	}
+	if (check) {
+		rc = run_lock_check(cli, &project);
+		project_close(&project);
 		return rc;
 	}
 	gn_error_clear(&err);
@@ -75,7 +159,7 @@ run_lock(struct cli *cli, int argc, char **argv)
 const struct cmd cmd_lock = {
 	.name = "lock",
 	.summary = "resolve gonative.yaml and write gonative.lock",
-	.usage = "Usage: gonative lock [--upgrade] [--offline] [--json]\n"
+	.usage = "Usage: gonative lock [--upgrade] [--offline] [--check] [--json]\n"
 		 "\n"
 		 "Resolve the manifest against the release index and write gonative.lock:\n"
 		 "the exact files, sizes and sha256 sums, and the expected GOROOT hash of\n"
@@ -85,6 +169,8 @@ const struct cmd cmd_lock = {
 		 "Options:\n"
 		 "  --upgrade   re-resolve to the newest release that matches\n"
 		 "  --offline   use only the cache (index and archives)\n"
+		 "  --check     write nothing: exit 1 unless the lock is up to date, complete\n"
+		 "              for every host and platform, and canonical (no network)\n"
 		 "  --json      print the result as one JSON object\n"
 		 "  -h, --help  this help\n",
 	.run = run_lock,

@@ -4,6 +4,7 @@
  */
 #include "builder/fetch.h"
 #include "cmd/cmd.h"
+#include "gn/suggest.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -153,6 +154,20 @@ main(int argc, char **argv)
 		cli_progress_end(&cli);
 		fetch_global_cleanup();
 		return rc;
+	}
+	{
+		const char *names[32];
+		size_t n = 0;
+		const char *close;
+
+		for (const struct cmd *const *c = commands; *c && n < 32; c++) {
+			names[n++] = (*c)->name;
+		}
+		close = gn_suggest(argv[optind], names, n);
+		if (close) {
+			return cli_usage(&cli, "unknown command '%s': did you mean '%s'?",
+					 argv[optind], close);
+		}
 	}
 	return cli_usage(&cli, "unknown command '%s'", argv[optind]);
 }

@@ -161,6 +161,26 @@ message(const struct cli *cli, const char *label, const char *color, const char 
 	}
 }
 
+/* Has this warning been printed in this run already?  Remembers it if not. */
+static bool
+warned_before(struct cli *cli, const char *text)
+{
+	unsigned long long hash = 1469598103934665603ULL;
+
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		hash = (hash ^ *c) * 1099511628211ULL;
+	}
+	for (size_t i = 0; i < cli->n_warned; i++) {
+		if (cli->warned[i] == hash) {
+			return true;
+		}
+	}
+	if (cli->n_warned < sizeof(cli->warned) / sizeof(cli->warned[0])) {
+		cli->warned[cli->n_warned++] = hash;
+	}
+	return false;
+}
+
 void
 cli_event(void *user, const struct gn_event *ev)
 {
@@ -171,7 +191,7 @@ cli_event(void *user, const struct gn_event *ev)
 
 	switch (ev->kind) {
 	case GN_EV_WARNING:
-		if (cli->verbosity >= 0) {
+		if (cli->verbosity >= 0 && !warned_before(cli, ev->message ? ev->message : "")) {
 			message(cli, "warning", "1;33", ev->message ? ev->message : "");
 		}
 		return;
@@ -343,6 +363,44 @@ cli_help(const struct cmd *cmd)
 	return 0;
 }
 
+/*
+ * Registry and mirror logins, the machine's settings: GONATIVE_REGISTRY_AUTH
+ * (user:password), docker's config.json ($DOCKER_CONFIG/config.json, else
+ * ~/.docker/config.json) and netrc ($NETRC, else ~/.netrc), each only when
+ * set or present.
+ */
+static struct oci_creds
+registry_logins(void)
+{
+	static char docker[4096], netrc[4096];
+	struct oci_creds creds = {0};
+	const char *env, *home = getenv("HOME");
+
+	env = getenv("GONATIVE_REGISTRY_AUTH");
+	if (env && *env) {
+		creds.user_pass = env;
+	}
+	env = getenv("DOCKER_CONFIG");
+	if (env && *env) {
+		snprintf(docker, sizeof(docker), "%s/config.json", env);
+	} else if (home && *home) {
+		snprintf(docker, sizeof(docker), "%s/.docker/config.json", home);
+	}
+	if (docker[0] && access(docker, R_OK) == 0) {
+		creds.docker_config = docker;
+	}
+	env = getenv("NETRC");
+	if (env && *env) {
+		snprintf(netrc, sizeof(netrc), "%s", env);
+	} else if (home && *home) {
+		snprintf(netrc, sizeof(netrc), "%s/.netrc", home);
+	}
+	if (netrc[0] && access(netrc, R_OK) == 0) {
+		creds.netrc = netrc;
+	}
+	return creds;
+}
+
 int
 cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs)
 {
@@ -352,6 +410,7 @@ cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs)
 		.offline = offline,
 		.jobs = jobs,
 		.events = &cli->events,
+		.registry = registry_logins(),
 	};
 	struct gn_error err;
 	int rc;

@@ -11,7 +11,7 @@ _gonative_command_options()
 {
 	case $1 in
 	init) echo '--go -p --platform --force -h --help' ;;
-	lock) echo '--upgrade --offline --json -h --help' ;;
+	lock) echo '--upgrade --offline --check --json -h --help' ;;
 	sync) echo '--frozen --offline -j --jobs --provenance --sign --json -h --help' ;;
 	check) echo '--upstream --deep --json -h --help' ;;
 	verify) echo '--json -h --help' ;;

@@ -68,6 +68,7 @@ complete -c gonative -n '__gonative_using init' -l force -d 'Overwrite an existi
 
 # lock
 complete -c gonative -n '__gonative_using lock' -l upgrade -d 'Re-resolve to the newest release that matches'
+complete -c gonative -n '__gonative_using lock' -l check -d 'Exit 1 unless the lock is complete and canonical'
 complete -c gonative -n '__gonative_using lock sync' -l offline -d 'Use only the cache'
 complete -c gonative -n '__gonative_using exec; and not __gonative_exec_after_dashdash' -l offline -d 'Sync from the cache only'
 complete -c gonative -n '__gonative_using exec; and not __gonative_exec_after_dashdash' -l frozen -d 'Sync without writing the lock'

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-/* X(name, exit code, message).  Exit codes follow DESIGN.md. */
+/* X(name, exit code, message).  Exit codes: docs/design.md, section 2. */
 #define GN_ERRORS(X)                                                                   \
 	X(GN_OK, 0, "success")                                                         \
 	X(GN_E_DRIFT, 1, "drift found")                                                \

@@ -1,6 +1,6 @@
 /*
  * lockfiles/index.h - the release index, shaped like
- * https://go.dev/dl/?mode=json&include=all (shared/formats.md section 1).
+ * https://go.dev/dl/?mode=json&include=all (docs/design.md, section 4).
  *
  * Strings and arrays are owned by the arena given to lock_index_parse().
  */

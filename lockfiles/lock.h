@@ -57,7 +57,7 @@ struct lock {
 };
 
 /*
- * Canonical bytes (DESIGN.md "Lockfile"): the header comment, fixed key
+ * Canonical bytes (docs/design.md, section 5): the header comment, fixed key
  * order, artifacts sorted by file, goroots by host, LF endings, and every
  * value a YAML reader could take for a non-string double-quoted.
  * Sorts the lock's arrays in place first.  Appends to out.

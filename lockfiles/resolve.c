@@ -25,6 +25,9 @@ lock_version_matches(const struct manifest *m, const char *version)
 		       v.minor == m->go_version.minor;
 	case MANIFEST_GO_STABLE:
 		return v.pre == GN_PRE_NONE;
+	case MANIFEST_GO_FILE:
+		/* manifest_load() resolves it before anything is matched */
+		return false;
 	}
 	return false;
 }

@@ -93,6 +93,9 @@ canonical(const struct manifest *m, struct gn_buf *buf)
 
 	if (m->go_kind == MANIFEST_GO_STABLE) {
 		snprintf(go, sizeof(go), "stable");
+	} else if (m->go_kind == MANIFEST_GO_FILE) {
+		/* not read yet (manifest_parse alone): the path stands in */
+		snprintf(go, sizeof(go), "file %s", m->go_file);
 	} else {
 		gn_goversion_format(&m->go_version, go, sizeof(go));
 	}

@@ -11,6 +11,10 @@
 #include "manifest/manifest.h"
 
 #include "gn/fs.h"
+#include "gn/suggest.h"
+#include "manifest/gomod.h"
+#include "manifest/mirrorurl.h"
+#include "manifest/ociref.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -19,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 /* The schema needs 3 levels (top, signatures, keys); leave room, stay small. */
@@ -29,7 +34,7 @@
 
 #define TOP_KEYS                                                                                   \
 	"go, hosts, platforms, index, mirrors, checksums, signatures, install, base, bootstrap, "  \
-	"sumdb, proxy, source"
+	"insecure-registries, sumdb, proxy, source"
 #define SIG_KEYS "keys, require, legacy, gpg, gpg-fingerprints"
 
 enum node_kind {
@@ -451,11 +456,19 @@ want_platforms(struct parse *p, const char *key, const struct node *v, struct gn
 			    "%s: \"%s\" is not a platform: write os/arch in lowercase, "
 			    "as `go tool dist list` prints it (e.g. linux/amd64)",
 			    key, SHOW(it, a));
-		case GN_PLATFORM_UNKNOWN:
+		case GN_PLATFORM_UNKNOWN: {
+			const char *close = gn_suggest(it->text, gn_platform_known(), 0);
+
+			if (close) {
+				return fail_node(p, it,
+						 "%s: unknown platform \"%s\": did you mean %s?", key,
+						 SHOW(it, a), close);
+			}
 			return fail_node(p, it,
 					 "%s: unknown platform \"%s\": no Go port has that name "
 					 "(see `go tool dist list`)",
 					 key, SHOW(it, a));
+		}
 		}
 		n++;
 	}
@@ -467,7 +480,7 @@ want_platforms(struct parse *p, const char *key, const struct node *v, struct gn
 static bool
 valid_url(const char *s)
 {
-	static const char *const schemes[] = {"https://", "http://", "file://"};
+	static const char *const schemes[] = {"https://", "http://", "file://", "oci://"};
 	const char *rest = NULL;
 
 	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
@@ -499,10 +512,74 @@ want_url(struct parse *p, const char *key, const struct node *v, const char **ou
 		return rc;
 	}
 	if (!valid_url(v->text)) {
-		return fail_node(p, v, "%s: \"%s\" is not an https://, http:// or file:// URL", key,
+		return fail_node(p, v,
+				 "%s: \"%s\" is not an https://, http://, file:// or oci:// URL", key,
 				 SHOW(v, a));
 	}
+	if (oci_is_ref(v->text)) {
+		struct oci_ref ref;
+		char why[200];
+
+		if (oci_ref_parse(v->text, NULL, 0, &ref, why, sizeof(why)) != 0) {
+			return fail_node(p, v, "%s: \"%s\": %s", key, SHOW(v, a), why);
+		}
+		if (mirror_is_template(v->text)) {
+			return fail_node(p, v, "%s: \"%s\": an oci:// mirror takes no template", key,
+					 SHOW(v, a));
+		}
+	}
 	return 0;
+}
+
+/* insecure-registries: [host[:port], ...]: plain http allowed there. */
+static int
+parse_insecure(struct parse *p, struct manifest *m, const struct node *v)
+{
+	size_t n = 0;
+	char a[80];
+	int rc = want_string_list(p, "insecure-registries", v, "[registry.lan:5000]");
+
+	if (rc) {
+		return rc;
+	}
+	m->insecure_registries = gn_arena_array(p->arena, v->n ? v->n : 1,
+						sizeof(*m->insecure_registries));
+	if (!m->insecure_registries) {
+		return nomem(p);
+	}
+	for (const struct node *it = v->first; it; it = it->next) {
+		struct oci_ref ref;
+		char why[200], *url = gn_arena_printf(&p->scratch, "oci://%s/x", it->text);
+
+		if (!url) {
+			return nomem(p);
+		}
+		if (strchr(it->text, '/') || oci_ref_parse(url, NULL, 0, &ref, why, sizeof(why)) != 0) {
+			return fail_node(p, it,
+					 "insecure-registries: \"%s\" is not a registry host[:port]",
+					 SHOW(it, a));
+		}
+		m->insecure_registries[n] = gn_arena_strdup(p->arena, it->text);
+		if (!m->insecure_registries[n++]) {
+			return nomem(p);
+		}
+	}
+	m->n_insecure_registries = n;
+	return 0;
+}
+
+/* "unknown key" with a "did you mean" when one valid key is a likely typo. */
+static int
+unknown_key(struct parse *p, const struct node *k, const char *where, const char *valid)
+{
+	char a[80], close[64];
+
+	if (gn_suggest_csv(k->text, valid, close, sizeof(close))) {
+		return fail_node(p, k, "unknown key \"%s\"%s: did you mean \"%s\"? (valid keys: %s)",
+				 SHOW(k, a), where, close, valid);
+	}
+	return fail_node(p, k, "unknown key \"%s\"%s (valid keys: %s)", SHOW(k, a), where,
+			 valid);
 }
 
 static int
@@ -520,10 +597,16 @@ parse_go(struct parse *p, struct manifest *m, const struct node *v)
 		m->go_kind = MANIFEST_GO_STABLE;
 		return 0;
 	}
+	if (gomod_is_path(v->text)) {
+		m->go_kind = MANIFEST_GO_FILE;
+		m->go_file = m->go;
+		return 0;
+	}
 	if (gn_goversion_parse(v->text, &m->go_version) != 0) {
 		return fail_node(p, v,
 				 "go: \"%s\" is not a Go version: write \"1.21.5\" (exact), "
-				 "\"1.21\" (newest patch of that line), \"1.22rc1\" or \"stable\"",
+				 "\"1.21\" (newest patch of that line), \"1.22rc1\", \"stable\" "
+				 "or a path to a go.mod or go.work",
 				 SHOW(v, a));
 	}
 	if (m->go_version.has_patch || m->go_version.pre != GN_PRE_NONE) {
@@ -553,9 +636,18 @@ parse_mirrors(struct parse *p, struct manifest *m, const struct node *v)
 		return nomem(p);
 	}
 	for (const struct node *it = v->first; it; it = it->next) {
+		char why[160];
+		size_t offset;
+
 		rc = want_url(p, "mirrors", it, &m->mirrors[n++]);
 		if (rc) {
 			return rc;
+		}
+		if (mirror_is_template(it->text) &&
+		    mirror_template_check(it->text, why, sizeof(why), &offset) != 0) {
+			/* Point at the placeholder (plain scalars start at col). */
+			return fail_at(p, it->line, it->col + (it->plain ? (int)offset : 0),
+				       "mirrors: \"%s\": %s", it->text, why);
 		}
 	}
 	m->n_mirrors = n;
@@ -875,8 +967,7 @@ parse_signatures(struct parse *p, struct manifest *m, const struct node *v)
 				return rc;
 			}
 		} else {
-			return fail_node(p, k, "unknown key \"%s\" in signatures (valid keys: %s)",
-					 SHOW(k, a), SIG_KEYS);
+			return unknown_key(p, k, " in signatures", SIG_KEYS);
 		}
 	}
 	if (require && (m->signatures.require_index || m->signatures.require_archives) &&
@@ -911,7 +1002,6 @@ static int
 parse_top(struct parse *p, struct manifest *m)
 {
 	const struct node *top = p->root, *go = NULL, *bootstrap = NULL;
-	char a[80];
 	int rc = 0;
 
 	if (top->kind != NODE_MAP) {
@@ -947,6 +1037,8 @@ parse_top(struct parse *p, struct manifest *m)
 			rc = want_nonempty_string(p, "install", v, &m->install);
 		} else if (strcmp(key, "base") == 0) {
 			rc = parse_base(p, m, v);
+		} else if (strcmp(key, "insecure-registries") == 0) {
+			rc = parse_insecure(p, m, v);
 		} else if (strcmp(key, "sumdb") == 0) {
 			rc = parse_sumdb(p, m, v);
 		} else if (strcmp(key, "proxy") == 0) {
@@ -957,8 +1049,7 @@ parse_top(struct parse *p, struct manifest *m)
 			bootstrap = k;
 			rc = want_nonempty_string(p, "bootstrap", v, &m->bootstrap);
 		} else {
-			rc = fail_node(p, k, "unknown key \"%s\" (valid keys: %s)", SHOW(k, a),
-				       TOP_KEYS);
+			rc = unknown_key(p, k, "", TOP_KEYS);
 		}
 	}
 	if (rc) {
@@ -1049,6 +1140,56 @@ out:
 	return rc;
 }
 
+/* go: go.mod: read the file beside the manifest and take its version. */
+static int
+resolve_go_file(struct gn_arena *arena, struct manifest *m, struct gn_error *err)
+{
+	struct gomod_version want;
+	char *path, *data = NULL, spec[256];
+	size_t len = 0;
+	int rc;
+
+	if (m->go_file[0] == '/' || strcmp(m->dir, ".") == 0) {
+		path = gn_arena_strdup(arena, m->go_file);
+	} else {
+		path = gn_arena_printf(arena, "%s/%s", m->dir, m->go_file);
+	}
+	if (!path) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	rc = gn_read_file(path, GOMOD_MAX_BYTES + 1, &data, &len, err);
+	if (rc == -GN_E_IO && access(path, F_OK) != 0) {
+		return gn_error_at(err, GN_E_MANIFEST, m->path, m->go_line, m->go_col,
+				   "go: %s: no such file", path);
+	}
+	if (rc) {
+		return rc;
+	}
+	rc = gomod_parse(path, data, len, &want, err);
+	free(data);
+	if (rc) {
+		return rc;
+	}
+	m->go_version = want.version;
+	m->go_kind = want.exact ? MANIFEST_GO_EXACT : MANIFEST_GO_LINE;
+	m->go_file_line = want.line;
+	if (want.exact) {
+		char exact[64];
+
+		gn_goversion_format(&want.version, exact, sizeof(exact));
+		snprintf(spec, sizeof(spec), "%s (%s:%d: %s %s)", exact + 2, m->go_file,
+			 want.line, want.directive, want.text);
+	} else {
+		snprintf(spec, sizeof(spec), "%d.%d (%s:%d: %s %s)", want.version.major,
+			 want.version.minor, m->go_file, want.line, want.directive, want.text);
+	}
+	m->go = gn_arena_strdup(arena, spec);
+	if (!m->go) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
 int
 manifest_load(struct gn_arena *arena, const char *path, struct manifest *out, struct gn_error *err)
 {
@@ -1079,6 +1220,12 @@ manifest_load(struct gn_arena *arena, const char *path, struct manifest *out, st
 	gn_dirname(path, dir, sizeof(dir));
 	rc = manifest_parse(arena, path, dir, data, len, out, err);
 	free(data);
+	if (rc == 0 && out->go_kind == MANIFEST_GO_FILE) {
+		rc = resolve_go_file(arena, out, err);
+		if (rc) {
+			memset(out, 0, sizeof(*out));
+		}
+	}
 	return rc;
 }
 

@@ -29,6 +29,8 @@ enum manifest_go_kind {
 	MANIFEST_GO_EXACT,  /* "1.21.5", "go1.21.5", "1.21.0", "1.22rc1" */
 	MANIFEST_GO_LINE,   /* "1.21": newest stable patch of that line */
 	MANIFEST_GO_STABLE, /* "stable": newest stable release */
+	MANIFEST_GO_FILE,   /* "go.mod"/"x/go.work": not yet read (manifest_parse only);
+			     * manifest_load() turns it into EXACT or LINE */
 };
 
 struct manifest_checksum {
@@ -51,6 +53,11 @@ struct manifest {
 	enum manifest_go_kind go_kind;
 	struct gn_goversion go_version; /* parsed; unused for STABLE */
 	int go_line, go_col;
+	/* go: go.mod / go.work (manifest/gomod.h): the file as written, relative
+	 * to dir, and the line of the directive the version came from; NULL
+	 * when go: is a version. */
+	const char *go_file;
+	int go_file_line;
 
 	/* hosts: (absent -> n_hosts == 0, hosts_default = true; lock fills in
 	 * the machine running it) */
@@ -92,6 +99,10 @@ struct manifest {
 	size_t n_gpg_fingerprints;
 
 	const char *install; /* default MANIFEST_DEFAULT_INSTALL, relative to dir */
+	/* Registries (host[:port]) that may be reached over plain http; like
+	 * mirrors, they say where, not what (not in the digest). */
+	const char **insecure_registries;
+	size_t n_insecure_registries;
 	enum manifest_base base;
 	const char *bootstrap; /* base: source -> GOROOT_BOOTSTRAP, or NULL */
 };
@@ -113,7 +124,9 @@ int manifest_parse(struct gn_arena *arena, const char *name, const char *dir, co
 		   size_t len, struct manifest *out, struct gn_error *err);
 
 /* Read path (at most MANIFEST_MAX_BYTES) and parse it.  A missing file is
- * GN_E_MANIFEST naming the path. */
+ * GN_E_MANIFEST naming the path.  go: go.mod is resolved here: the go.mod
+ * (relative to the manifest's folder) is read and go_kind/go_version set;
+ * m->go then reads e.g. "1.22.0 (go.mod:3: go 1.22)". */
 int manifest_load(struct gn_arena *arena, const char *path, struct manifest *out,
 		  struct gn_error *err);
 

@@ -8,6 +8,8 @@ packages=(
 	libyaml-dev libcurl4-openssl-dev libarchive-dev libsodium-dev libssl-dev
 	minisign zip unzip scdoc python3-jsonschema python3-yaml libisal-dev
 	clang libclang-rt-14-dev valgrind
+	dash zsh fish
+	docker-registry apache2-utils
 )
 # Extra suites: `scripts/deps.sh real` adds the real Go 1.19 toolchain proof.
 if [ "${1:-}" = real ]; then

@@ -242,7 +242,7 @@ test_git_trees(void)
 	gn_mkdir_p(sub, 0755, NULL);
 	check_against_git(dir, "only empty folders");
 
-	/* The example of formats.md section 6. */
+	/* The ordering example of docs/design.md, section 7. */
 	snprintf(dir, sizeof(dir), "%s/example", tmp);
 	mkdir(dir, 0755);
 	snprintf(sub, sizeof(sub), "%s/a", dir);
@@ -261,7 +261,7 @@ test_git_trees(void)
 	symlink("dangling/target", sub);
 	snprintf(sub, sizeof(sub), "%s/run.sh", dir);
 	util_write(sub, "#!/bin/sh\n", 10, 0755);
-	check_against_git(dir, "formats.md order example");
+	check_against_git(dir, "design.md order example");
 
 	for (int i = 1; i <= 6; i++) {
 		char what[64];

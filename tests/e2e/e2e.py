@@ -43,7 +43,7 @@ TESTS = os.path.join(SRC, "tests")
 HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
 TREE_ID = re.compile(r"git-sha256:[0-9a-f]{64}")
 
-# Index arch spelling (formats.md section 1).
+# Index arch spelling (docs/design.md, section 4).
 INDEX_ARCH = {("linux", "arm"): "armv6l"}
 
 
@@ -310,7 +310,7 @@ class Mirror:
 
 
 def merge_wants(version, platform, rel):
-    """Python mirror of DESIGN.md "Merge" step 2."""
+    """Python mirror of docs/design.md section 6 (Merge)."""
     os_, arch = platform.split("/")
     plat = "%s_%s" % (os_, arch)
     if rel.startswith("pkg/%s/" % plat) or re.match(r"pkg/%s_[^/]+/" % re.escape(plat), rel):
@@ -549,7 +549,7 @@ def run_cmd(argv, cwd=None, cache=None, env=None, timeout=90):
 
 
 def parse_lock(text):
-    """Reader for the canonical lock shape (DESIGN.md "Lockfile").
+    """Reader for the canonical lock shape (docs/design.md section 5).
 
     Returns a dict: scalars as strings (quotes removed), flow lists as lists,
     artifacts as a list of dicts, goroot as a dict.  Raises ValueError on

@@ -30,7 +30,7 @@ def keypair(t, name, password=None):
                        input=("%s\n%s\n" % (password, password)).encode())
     with open(pub) as fh:
         # minisign 0.11 prints the id without leading zeros; gonative always
-        # writes 16 digits (formats.md), so compare them as numbers.
+        # writes 16 digits (docs/design.md, section 8), so compare them as numbers.
         keyid = "%016X" % int(fh.readline().split()[-1], 16)
     return pub, sec, keyid
 

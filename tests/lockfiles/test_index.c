@@ -8,7 +8,7 @@
 
 #include <time.h>
 
-/* shared/formats.md section 1 "Literal example", verbatim. */
+/* A go.dev index excerpt (go1.17.3), verbatim. */
 static const char formats_literal[] =
 	"{\n"
 	" \"version\": \"go1.17.3\",\n"
@@ -96,7 +96,7 @@ test_literal(void)
 	gn_buf_init(&out);
 	literal_as_index(&in);
 	rc = parse_str(&a, in.data, &idx, &err);
-	TAP_EQ_INT(rc, 0, "formats.md literal parses");
+	TAP_EQ_INT(rc, 0, "go.dev literal parses");
 	if (rc != 0) {
 		tap_diag("%s:%d:%d: %s", err.file, err.line, err.col, err.message);
 		goto out;
@@ -118,7 +118,7 @@ test_literal(void)
 
 	lock_index_write(&idx, &out);
 	TAP_OK(!out.failed && out.len == in.len && memcmp(out.data, in.data, in.len) == 0,
-	       "write(parse(literal)) is byte-identical to the formats.md literal");
+	       "write(parse(literal)) is byte-identical to the go.dev literal");
 	if (out.len != in.len || memcmp(out.data, in.data, in.len) != 0) {
 		tap_diag("written:\n%s", out.data);
 	}

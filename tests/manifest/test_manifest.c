@@ -218,7 +218,7 @@ static const struct {
     {"# only a comment\n", 1, 1, "empty manifest"},
     {"---\n", 2, 1,
      "must be a mapping of keys (go, hosts, platforms, index, mirrors, checksums, signatures, "
-     "install, base, bootstrap, sumdb, proxy, source), not nothing (null)"},
+     "install, base, bootstrap, insecure-registries, sumdb, proxy, source), not nothing (null)"},
     {"- go\n", 1, 1, "must be a mapping of keys"},
     {"go: 1.21\nplatforms: [linux-amd64]\n", 2, 13, "\"linux-amd64\" is not a platform"},
     {"go: 1.21\nplatforms:\n  - Linux/amd64\n", 3, 5, "\"Linux/amd64\" is not a platform"},
@@ -245,7 +245,7 @@ static const struct {
     {"go: ~\n", 1, 5, "got nothing (null)"},
     {"hosts: [linux/amd64]\n", 1, 1, "missing required key \"go\""},
     {"# comment\n\nplatforms: []\n", 3, 1, "missing required key \"go\""},
-    {"go: 1.21\nindex: ftp://example.test/\n", 2, 8, "not an https://, http:// or file:// URL"},
+    {"go: 1.21\nindex: ftp://example.test/\n", 2, 8, "not an https://, http://, file:// or oci:// URL"},
     {"go: 1.21\nindex: https://\n", 2, 8, "not an https://"},
     {"go: 1.21\nmirrors: [\"https://a b/\"]\n", 2, 11, "not an https://"},
     {"go: 1.21\nmirrors: https://go.dev/dl/\n", 2, 10, "mirrors: expected a list"},
@@ -259,7 +259,8 @@ static const struct {
     {"go: 1.21\nsignatures:\n  legacy: yes\n", 3, 11, "expected true or false, got \"yes\""},
     {"go: 1.21\nsignatures:\n  legacy: \"true\"\n", 3, 11, "expected true or false"},
     {"go: 1.21\nsignatures:\n  key: [a]\n", 3, 3,
-     "unknown key \"key\" in signatures (valid keys: keys, require, legacy, gpg, gpg-fingerprints)"},
+     "unknown key \"key\" in signatures: did you mean \"keys\"? (valid keys: keys, require, "
+     "legacy, gpg, gpg-fingerprints)"},
     {"go: 1.21\nsignatures: [a]\n", 2, 13, "signatures: expected a mapping"},
     {"go: 1.21\nsignatures:\n  keys: k\n", 3, 9, "signatures.keys: expected a list"},
     {"go: 1.21\nsignatures:\n  keys: [\"\"]\n", 3, 10, "must not be empty"},

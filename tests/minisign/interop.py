@@ -61,7 +61,7 @@ def expect_err(name, res, code, exit_code, *needles):
 def keyid_of(pub):
     first = open(pub).readline()
     # minisign 0.11 prints the id without leading zeros; gonative always
-    # writes 16 digits (formats.md), so normalise.
+    # writes 16 digits (docs/design.md, section 8), so normalise.
     m = re.match(r"untrusted comment: minisign public key ([0-9A-F]{1,16})$", first.strip())
     return "%016X" % int(m.group(1), 16) if m else None
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* The example key from shared/formats.md section 5. */
+/* minisign's documented example key. */
 #define EXAMPLE_PUB "RWTXBwD1kcmGiHGp0iEbfm9hvyi+ixqJ6WNFJei5w/r+yZjHZG2Fky9Z"
 #define EXAMPLE_ID "8886C991F50007D7"
 

@@ -67,7 +67,7 @@ CROSS_CC = {
     "linux/arm64": "aarch64-linux-gnu-gcc",  # gcc-aarch64-linux-gnu
 }
 
-# Index arch spelling (formats.md section 1).
+# Index arch spelling (docs/design.md, section 4).
 INDEX_ARCH = {("linux", "arm"): "armv6l"}
 
 STAMP = ".stamp"

@@ -1,0 +1,315 @@
+/*
+ * builder/registry.c - mirrors and registries as URLs for one run.
+ */
+#include "builder/registry.h"
+
+#include "builder/oci.h"
+#include "manifest/mirrorurl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct registry_tag {
+	const char *tag;
+	struct oci_layer *layers;
+	size_t n_layers;
+};
+
+struct registry_mirror {
+	bool is_oci;
+	bool opened;
+	int open_rc; /* 0, or the failure of oci_open, kept for the run */
+	struct gn_error open_err;
+	struct oci_session session;
+	struct registry_tag tags[8]; /* manifests read in this run */
+	size_t n_tags;
+};
+
+struct project_registry {
+	struct registry_mirror *mirrors; /* parallel to manifest.mirrors */
+	struct registry_mirror index;
+	struct fetch_header headers[64];
+	size_t n_headers;
+};
+
+static struct project_registry *
+registry_of(struct project *p)
+{
+	if (!p->registry) {
+		p->registry = gn_arena_alloc(&p->arena, sizeof(*p->registry));
+		if (!p->registry) {
+			return NULL;
+		}
+		memset(p->registry, 0, sizeof(*p->registry));
+		p->registry->mirrors = gn_arena_array(&p->arena, p->manifest.n_mirrors + 1,
+						      sizeof(*p->registry->mirrors));
+		if (!p->registry->mirrors) {
+			p->registry = NULL;
+			return NULL;
+		}
+		memset(p->registry->mirrors, 0,
+		       (p->manifest.n_mirrors + 1) * sizeof(*p->registry->mirrors));
+	}
+	return p->registry;
+}
+
+/* Parse and authorize a registry once; later calls repeat the outcome. */
+static int
+open_registry(struct project *p, struct registry_mirror *rm, const char *url, struct gn_error *err)
+{
+	struct project_registry *reg = p->registry;
+	struct oci_ref ref;
+	char why[256];
+
+	if (rm->opened) {
+		if (rm->open_rc < 0) {
+			*err = rm->open_err;
+		}
+		return rm->open_rc;
+	}
+	rm->opened = true;
+	rm->is_oci = true;
+	gn_error_clear(&rm->open_err);
+	if (oci_ref_parse(url, p->manifest.insecure_registries, p->manifest.n_insecure_registries,
+			  &ref, why, sizeof(why)) != 0) {
+		rm->open_rc = gn_error_set(&rm->open_err, GN_E_MANIFEST, "%s: %s", url, why);
+	} else {
+		rm->open_rc = oci_open(&p->arena, &ref, "pull", &p->opts.registry, &rm->session,
+				       &rm->open_err);
+	}
+	if (rm->open_rc == 0 && rm->session.auth_header &&
+	    reg->n_headers < sizeof(reg->headers) / sizeof(reg->headers[0])) {
+		reg->headers[reg->n_headers].prefix = rm->session.ref.api;
+		reg->headers[reg->n_headers].header = rm->session.auth_header;
+		reg->n_headers++;
+	}
+	if (rm->open_rc < 0) {
+		*err = rm->open_err;
+	}
+	return rm->open_rc;
+}
+
+int
+registry_file_urls(struct project *p, const char *file, const char *sha256, const char ***urls,
+		   size_t *n_urls, struct gn_error *err)
+{
+	struct project_registry *reg = registry_of(p);
+	const char **list;
+	int last_rc = 0;
+
+	*n_urls = 0;
+	list = gn_arena_array(&p->arena, p->manifest.n_mirrors + 1, sizeof(*list));
+	if (!reg || !list) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	for (size_t m = 0; m < p->manifest.n_mirrors; m++) {
+		const char *mirror = p->manifest.mirrors[m];
+		const char *url;
+
+		if (oci_is_ref(mirror)) {
+			struct gn_error why;
+
+			gn_error_clear(&why);
+			if ((last_rc = open_registry(p, &reg->mirrors[m], mirror, &why)) < 0) {
+				*err = why;
+				continue;
+			}
+			url = oci_blob_url(&p->arena, &reg->mirrors[m].session.ref, sha256);
+		} else {
+			url = mirror_url_for(&p->arena, mirror, file, sha256);
+		}
+		if (!url) {
+			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+		list[(*n_urls)++] = url;
+	}
+	*urls = list;
+	if (*n_urls == 0) {
+		return last_rc < 0 ? last_rc : gn_error_set(err, GN_E_FETCH, "%s: no mirror", file);
+	}
+	return 0;
+}
+
+/* "go1.21.5.linux-amd64.tar.gz" -> "go1.21.5" (the dot-parts that start
+ * with a digit, after "go"). */
+static const char *
+release_tag(struct gn_arena *arena, const char *file)
+{
+	const char *end = file + 2;
+
+	if (strncmp(file, "go", 2) != 0) {
+		return NULL;
+	}
+	while (*end >= '0' && *end <= '9') {
+		end = strchr(end, '.');
+		if (!end) {
+			return NULL;
+		}
+		end++;
+	}
+	return end > file + 3 ? gn_arena_strndup(arena, file, (size_t)(end - file - 1)) : NULL;
+}
+
+/* The blob titled title in tag's manifest, as a URL. */
+static int
+titled_blob(struct project *p, struct registry_mirror *rm, const char *tag, const char *title,
+	    const char **url, const char **sha256, struct gn_error *err)
+{
+	struct registry_tag *t = NULL;
+	int rc;
+
+	for (size_t i = 0; i < rm->n_tags; i++) {
+		if (strcmp(rm->tags[i].tag, tag) == 0) {
+			t = &rm->tags[i];
+		}
+	}
+	if (!t) {
+		struct registry_tag fresh = {.tag = gn_arena_strdup(&p->arena, tag)};
+
+		if (!fresh.tag) {
+			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+		rc = oci_manifest_layers(&p->arena, &rm->session, tag, &fresh.layers,
+					 &fresh.n_layers, NULL, err);
+		if (rc < 0) {
+			return rc;
+		}
+		if (rm->n_tags < sizeof(rm->tags) / sizeof(rm->tags[0])) {
+			rm->tags[rm->n_tags++] = fresh;
+			t = &rm->tags[rm->n_tags - 1];
+		} else {
+			t = gn_arena_alloc(&p->arena, sizeof(*t));
+			if (!t) {
+				return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			}
+			*t = fresh;
+		}
+	}
+	for (size_t i = 0; i < t->n_layers; i++) {
+		if (t->layers[i].title && strcmp(t->layers[i].title, title) == 0) {
+			*url = oci_blob_url(&p->arena, &rm->session.ref, t->layers[i].sha256);
+			if (sha256) {
+				*sha256 = t->layers[i].sha256;
+			}
+			return *url ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+	}
+	rc = gn_error_set(err, GN_E_FETCH, "registry %s: no file %s under the tag %s",
+			  rm->session.ref.host, title, tag);
+	gn_error_url(err, rm->session.ref.api);
+	return rc;
+}
+
+int
+registry_signature_url(struct project *p, size_t m, const char *file, const char *sha256,
+		       const char **url, struct gn_error *err)
+{
+	struct project_registry *reg = registry_of(p);
+	const char *mirror = p->manifest.mirrors[m];
+	const char *tag, *title;
+	int rc;
+
+	if (!reg) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	if (!oci_is_ref(mirror)) {
+		const char *base = mirror_url_for(&p->arena, mirror, file, sha256);
+		const char *query = base ? strchr(base, '?') : NULL;
+
+		if (!base) {
+			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+		*url = query ? gn_arena_printf(&p->arena, "%.*s.minisig%s", (int)(query - base),
+					       base, query)
+			     : gn_arena_printf(&p->arena, "%s.minisig", base);
+		return *url ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	if ((rc = open_registry(p, &reg->mirrors[m], mirror, err)) < 0) {
+		return rc;
+	}
+	tag = release_tag(&p->arena, file);
+	title = gn_arena_printf(&p->arena, "%s.minisig", file);
+	if (!tag || !title) {
+		return gn_error_set(err, GN_E_FETCH, "%s: not a release file name", file);
+	}
+	return titled_blob(p, &reg->mirrors[m], tag, title, url, NULL, err);
+}
+
+int
+registry_index_urls(struct project *p, const char **url, const char **sha256,
+		    const char **sig_url, const char **sig_file, struct gn_error *err)
+{
+	struct project_registry *reg = registry_of(p);
+	const char *index = p->manifest.index;
+	struct registry_mirror *rm;
+	const char *tag;
+	int rc;
+
+	if (!reg) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	*sha256 = NULL;
+	if (!oci_is_ref(index)) {
+		const char *query = strchr(index, '?');
+		const char *end = index + strcspn(index, "?#"), *start = end;
+
+		*url = index;
+		*sig_url = query ? gn_arena_printf(&p->arena, "%.*s.minisig%s",
+						   (int)(query - index), index, query)
+				 : gn_arena_printf(&p->arena, "%s.minisig", index);
+		while (start > index && start[-1] != '/') {
+			start--;
+		}
+		*sig_file = start == end ? NULL
+					 : gn_arena_strndup(&p->arena, start, (size_t)(end - start));
+		return *sig_url ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	rm = &reg->index;
+	if ((rc = open_registry(p, rm, index, err)) < 0) {
+		return rc;
+	}
+	tag = rm->session.ref.tag[0] ? rm->session.ref.tag : OCI_DEFAULT_INDEX_TAG;
+	if ((rc = titled_blob(p, rm, tag, "index.json", url, sha256, err)) < 0) {
+		return rc;
+	}
+	*sig_file = "index.json";
+	/* Only a signed index has a signature layer. */
+	if (titled_blob(p, rm, tag, "index.json.minisig", sig_url, NULL, err) < 0) {
+		*sig_url = NULL;
+		gn_error_clear(err);
+	}
+	return 0;
+}
+
+void
+registry_fetch_headers(const struct project *p, struct fetch_opts *fo)
+{
+	if (p->registry && p->registry->n_headers) {
+		fo->headers = p->registry->headers;
+		fo->n_headers = p->registry->n_headers;
+	}
+}
+
+int
+registry_signature_for(struct project *p, const char *url, const char *file, const char *sha256,
+		       const char **sig_url, struct gn_error *err)
+{
+	struct project_registry *reg = registry_of(p);
+	const char *query = strchr(url, '?');
+
+	if (!reg) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	for (size_t m = 0; m < p->manifest.n_mirrors; m++) {
+		const struct registry_mirror *rm = &reg->mirrors[m];
+		size_t n = strlen(rm->session.ref.api);
+
+		if (rm->is_oci && rm->open_rc == 0 && n && strncmp(url, rm->session.ref.api, n) == 0) {
+			return registry_signature_url(p, m, file, sha256, sig_url, err);
+		}
+	}
+	*sig_url = query ? gn_arena_printf(&p->arena, "%.*s.minisig%s", (int)(query - url), url,
+					   query)
+			 : gn_arena_printf(&p->arena, "%s.minisig", url);
+	return *sig_url ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
+}

@@ -1,0 +1,120 @@
+/*
+ * manifest/mirrorurl.c - base URLs and {file}/{sha256}/{version} templates.
+ */
+#include "manifest/mirrorurl.h"
+
+#include "gn/buf.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+bool
+mirror_is_template(const char *mirror)
+{
+	return strchr(mirror, '{') != NULL || strchr(mirror, '}') != NULL;
+}
+
+int
+mirror_template_check(const char *mirror, char *why, size_t why_len, size_t *offset)
+{
+	bool names_file = false;
+
+	for (const char *c = mirror; *c; c++) {
+		const char *end;
+		size_t len;
+
+		if (*c == '}') {
+			*offset = (size_t)(c - mirror);
+			snprintf(why, why_len, "a '}' without its '{'");
+			return -1;
+		}
+		if (*c != '{') {
+			continue;
+		}
+		end = strchr(c, '}');
+		*offset = (size_t)(c - mirror);
+		if (!end) {
+			snprintf(why, why_len, "a '{' without its '}'");
+			return -1;
+		}
+		len = (size_t)(end - c - 1);
+		if ((len == 4 && strncmp(c + 1, "file", 4) == 0) ||
+		    (len == 6 && strncmp(c + 1, "sha256", 6) == 0)) {
+			names_file = true;
+		} else if (!(len == 7 && strncmp(c + 1, "version", 7) == 0)) {
+			snprintf(why, why_len,
+				 "unknown placeholder {%.*s} (use {file}, {sha256} or {version})",
+				 (int)(len > 32 ? 32 : len), c + 1);
+			return -1;
+		}
+		c = end;
+	}
+	if (!names_file) {
+		*offset = 0;
+		snprintf(why, why_len,
+			 "a template needs {file} or {sha256}, or every file has the same URL");
+		return -1;
+	}
+	return 0;
+}
+
+/* "go1.21.5.linux-amd64.tar.gz" -> "1.21.5"; "go1.22rc1.src.tar.gz" ->
+ * "1.22rc1": the dot-separated parts after "go" that start with a digit. */
+static void
+version_of(const char *file, char *out, size_t len)
+{
+	const char *s = file, *end;
+
+	out[0] = '\0';
+	if (strncmp(s, "go", 2) != 0) {
+		return;
+	}
+	s += 2;
+	end = s;
+	while (isdigit((unsigned char)*end)) {
+		end = strchr(end, '.');
+		if (!end) {
+			return;
+		}
+		end++;
+	}
+	if (end > s) {
+		snprintf(out, len, "%.*s", (int)(end - s - 1), s);
+	}
+}
+
+const char *
+mirror_url_for(struct gn_arena *arena, const char *mirror, const char *file, const char *sha256)
+{
+	struct gn_buf url;
+	char version[64];
+	const char *out;
+	size_t n = strlen(mirror);
+
+	if (!mirror_is_template(mirror)) {
+		if (n > 0 && mirror[n - 1] == '/') {
+			return gn_arena_printf(arena, "%s%s", mirror, file);
+		}
+		return gn_arena_printf(arena, "%s/%s", mirror, file);
+	}
+	version_of(file, version, sizeof(version));
+	gn_buf_init(&url);
+	for (const char *c = mirror; *c; c++) {
+		if (strncmp(c, "{file}", 6) == 0) {
+			gn_buf_puts(&url, file);
+			c += 5;
+		} else if (strncmp(c, "{sha256}", 8) == 0) {
+			gn_buf_puts(&url, sha256 ? sha256 : "");
+			c += 7;
+		} else if (strncmp(c, "{version}", 9) == 0) {
+			gn_buf_puts(&url, version);
+			c += 8;
+		} else {
+			gn_buf_putc(&url, *c);
+		}
+	}
+	out = url.failed ? NULL : gn_arena_strdup(arena, url.data);
+	gn_buf_free(&url);
+	return out;
+}

@@ -1,0 +1,36 @@
+/*
+ * manifest/mirrorurl.h - what one entry of `mirrors:` means for one file.
+ *
+ *   https://dl.example/go/               base: <base><file>
+ *   https://art.example/{version}/{file}  template: {file} the file name,
+ *                                        {sha256} its sha256 hex, {version}
+ *                                        the release without "go" (1.21.5)
+ *
+ * The values put into a template are checked names (docs/design.md,
+ * section 4) and hex, so a template can't be made to leave its host.
+ */
+#ifndef MANIFEST_MIRRORURL_H
+#define MANIFEST_MIRRORURL_H
+
+#include "gn/arena.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Does the mirror hold a {placeholder}? */
+bool mirror_is_template(const char *mirror);
+
+/*
+ * Check a template's placeholders: each is {file}, {sha256} or {version},
+ * braces come in pairs, and {file} or {sha256} appears (else every file
+ * would have one URL).  0, or -1 with the reason in why (why_len bytes) and
+ * the byte offset of the problem in *offset.
+ */
+int mirror_template_check(const char *mirror, char *why, size_t why_len, size_t *offset);
+
+/* The URL of file (with its sha256 hex) on this mirror, owned by arena;
+ * NULL when out of memory. */
+const char *mirror_url_for(struct gn_arena *arena, const char *mirror, const char *file,
+			   const char *sha256);
+
+#endif
