@@ -1193,6 +1193,11 @@ check_trust_roots(struct project *p, struct lock *lock, struct gn_error *err)
 	if (n == 0) {
 		return 0;
 	}
+	if (p->opts.offline) {
+		return gn_error_set(err, GN_E_OFFLINE,
+				    "sumdb: the checksum database cannot be asked with --offline; "
+				    "lock without it");
+	}
 	if ((rc = prepare_artifacts(p, arts, n, true, err)) < 0) {
 		return rc;
 	}

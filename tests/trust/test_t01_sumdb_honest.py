@@ -38,6 +38,11 @@ def main(t):
         t.expect_rc(r, 0, "lock again")
         t.check(p.lock_bytes() == first, "the lock is byte-identical")
 
+        r = p.run("lock", "--offline")
+        t.expect_rc(r, 3, "lock --offline cannot ask the log", hard=False)
+        t.expect_in("cannot be asked with --offline", r.err, "offline message", r)
+        t.check(p.lock_bytes() == first, "offline: the lock is untouched")
+
         r = p.run("sync")
         t.expect_rc(r, 0, "sync")
         t.check(os.path.isfile(os.path.join(p.install, "go.env")), "installed")
