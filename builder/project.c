@@ -1095,6 +1095,9 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 			if (from_proxy(p)) {
 				rc = layout_module(p, arts[i], path, &sources[i], err);
 				if (rc < 0) {
+					while (i-- > 0) {
+						unlink(sources[i].archive);
+					}
 					return rc;
 				}
 				gn_platform_from_index(arts[i]->os, arts[i]->arch,
