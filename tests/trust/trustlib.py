@@ -1,6 +1,6 @@
 """Shared parts of the 'trust' suite: the Go helper (tests/trust/sumdbhelper.go,
 built with Debian's Go 1.19 in GOPATH mode against golang.org/x/mod 0.7.0 and
-cached in the build folder), the toolchain-module proxy made from the
+cached in <build>/trust-helper or $GONATIVE_TRUST_CACHE), the toolchain-module proxy made from the
 fixture mirror, and the checksum database it serves on 127.0.0.1.
 
 Scripts print TAP through tests/e2e/e2e.py and skip (exit 77) when Go 1.19,
@@ -37,8 +37,9 @@ def helper_path():
         skip("Go 1.19 is not installed (scripts/deps.sh real)")
     if not os.path.isdir(XMOD):
         skip("golang-golang-x-mod-dev is not installed (scripts/deps.sh real)")
-    build = os.environ.get("GONATIVE_BUILD_DIR") or tempfile.gettempdir()
-    out_dir = os.path.join(build, "trust-helper")
+    # $GONATIVE_TRUST_CACHE lets both CI configurations share one build.
+    out_dir = os.environ.get("GONATIVE_TRUST_CACHE") or os.path.join(
+        os.environ.get("GONATIVE_BUILD_DIR") or tempfile.gettempdir(), "trust-helper")
     exe = os.path.join(out_dir, "sumdbhelper")
     if os.path.exists(exe) and os.path.getmtime(exe) >= os.path.getmtime(HELPER_SRC):
         return exe
