@@ -79,7 +79,7 @@ def main(t):
     with t.server(mirror.root) as srv:
         def project(**extra):
             fields = dict(go="1.21", platforms=PLATFORMS, index=srv.url + "index.json",
-                          mirrors=[srv.url], sumdb=log.config())
+                          mirrors=[srv.url], sumdb=log.config(), proxy=[srv.url])
             fields.update(extra)
             return t.project(**fields)
 
