@@ -153,6 +153,9 @@ print_json(const struct project *p, const struct project_check_result *res)
 	}
 	gn_buf_puts(&out, "]}");
 	cli_json_str(&out, "upstream_go", res->upstream_checked ? res->upstream_go : NULL);
+	cli_json_str(&out, "sumdb_head", res->log_checked ? res->log.now : NULL);
+	cli_json_str(&out, "sumdb_seen",
+		     res->log_checked && res->log.had_head ? res->log.seen : NULL);
 	cli_json_print(&out);
 }
 

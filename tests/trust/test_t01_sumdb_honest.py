@@ -3,6 +3,7 @@ h1, which equals x/mod's dirhash.HashZip of the module zip; the head goes
 into the cache, not the lock; the <proxy>/sumdb/<name>/ path; check
 --upstream reports a log that moved on."""
 
+import json
 import os
 
 import trustlib
@@ -75,6 +76,12 @@ def main(t):
                     "check --upstream reports a log that moved on", r)
         t.expect_in("to tree of %d records" % (len(log.h1) + 340), r.out,
                     "... to the new size", r)
+        r = p.run("check", "--upstream", "--json")
+        doc = json.loads(r.out)
+        t.check(doc.get("sumdb_head", "").startswith("tree of %d records" % (len(log.h1) + 340))
+                and doc.get("sumdb_seen", "").startswith("tree of %d records"
+                                                         % (len(log.h1) + 300)),
+                "check --upstream --json has both heads", r.out)
         before = trustlib.read(latest)
         t.check(before == trustlib.read(latest), "check writes no head")
         r = p.run("lock")
