@@ -124,6 +124,20 @@ def main(t):
             r = p.run("check", "--upstream")
             t.expect_rc(r, 4, "%s: check --upstream reports it" % mode, hard=False)
 
+        # A cached head that no longer verifies (edited on disk) stops the
+        # run: it is the anchor for fork detection.
+        log.start()
+        p = project()
+        t.expect_rc(p.run("lock"), 0, "cache tamper: first run")
+        latest = trustlib.latest_path(p.cache)
+        head = trustlib.read(latest)
+        with open(latest, "wb") as fh:
+            fh.write(head.replace(b"\n321\n", b"\n320\n"))
+        r = p.run("lock")
+        t.expect_rc(r, 4, "an edited cached head", hard=False)
+        t.expect_in("the cached tree head", r.err, "names the cached head", r)
+        t.expect_in("does not verify", r.err, "says it does not verify", r)
+
         # sumdb: off is refused, as Go refuses it for toolchains.
         p = project(sumdb="off")
         r = p.run("lock")
