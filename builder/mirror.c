@@ -1,6 +1,5 @@
 #include "builder/mirror.h"
 
-#include "builder/http.h"
 #include "builder/oci.h"
 #include "gn/fs.h"
 #include "gn/sha256.h"
@@ -194,43 +193,14 @@ merged_index(struct project *p, const struct oci_session *s, const char *tag,
 	rc = 0;
 	gn_error_clear(err);
 	for (size_t i = 0; rc == 0 && i < n_layers; i++) {
-		const char *url;
-		struct http_reply reply;
-		char got[GN_SHA256_HEX];
-		uint8_t digest[GN_SHA256_LEN];
-
 		if (!layers[i].title || strcmp(layers[i].title, MIRROR_INDEX_NAME) != 0) {
 			continue;
 		}
-		url = oci_blob_url(&p->arena, &s->ref, layers[i].sha256);
-		{
-			struct http_call call = {
-				.method = "GET",
-				.url = url,
-				.headers = &s->auth_header,
-				.n_headers = s->auth_header ? 1 : 0,
-				.netrc = s->netrc,
-				.max_reply = LOCK_INDEX_MAX_BYTES,
-			};
-
-			if ((rc = http_exchange(&call, &reply, err)) < 0) {
-				http_reply_free(&reply);
-				return rc;
-			}
+		rc = oci_blob_read(s, layers[i].sha256, LOCK_INDEX_MAX_BYTES, &data, &len, err);
+		if (rc == 0) {
+			rc = lock_index_parse(&p->arena, MIRROR_INDEX_NAME, data, len, &old, err);
 		}
-		gn_sha256(reply.body, reply.len, digest);
-		gn_hex_encode(digest, sizeof(digest), got);
-		if (reply.status != 200 || strcmp(got, layers[i].sha256) != 0) {
-			rc = gn_error_set(err, GN_E_INTEGRITY,
-					  "registry %s: the index under %s is not what its manifest "
-					  "says",
-					  s->ref.host, tag);
-			gn_error_url(err, url);
-			gn_error_values(err, layers[i].sha256, got);
-		} else {
-			rc = lock_index_parse(&p->arena, url, reply.body, reply.len, &old, err);
-		}
-		http_reply_free(&reply);
+		free(data);
 		break;
 	}
 	if (rc < 0) {

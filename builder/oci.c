@@ -282,6 +282,44 @@ registry_error(struct gn_error *err, const struct oci_ref *ref, const char *url,
 	return rc;
 }
 
+/* One registry API call with the session's login; an extra header (Accept,
+ * Content-Type) may be given.  The reply is freed on failure. */
+static int
+session_exchange(const struct oci_session *s, const char *method, const char *url,
+		 const char *header, const struct http_call *body, size_t max_reply,
+		 struct http_reply *reply, struct gn_error *err)
+{
+	const char *headers[2];
+	size_t n = 0;
+	struct http_call call = {
+		.method = method,
+		.url = url,
+		.headers = headers,
+		.netrc = s->netrc,
+		.max_reply = max_reply,
+	};
+	int rc;
+
+	if (header) {
+		headers[n++] = header;
+	}
+	if (s->auth_header) {
+		headers[n++] = s->auth_header;
+	}
+	call.n_headers = n;
+	if (body) {
+		call.body = body->body;
+		call.body_len = body->body_len;
+		call.body_file = body->body_file;
+		call.timeout = body->timeout;
+	}
+	rc = http_exchange(&call, reply, err);
+	if (rc < 0) {
+		http_reply_free(reply);
+	}
+	return rc;
+}
+
 static int
 bearer_token(struct gn_arena *arena, const struct oci_ref *ref, const char *challenge,
 	     const char *actions, const char *user_pass, const char *netrc, const char **header,
@@ -483,7 +521,6 @@ oci_manifest_layers(struct gn_arena *arena, const struct oci_session *s, const c
 		    struct oci_layer **layers, size_t *n_layers, bool *missing,
 		    struct gn_error *err)
 {
-	const char *headers[2] = {"Accept: " OCI_MANIFEST_TYPE, s->auth_header};
 	const char *url = gn_arena_printf(arena, "%smanifests/%s", s->ref.api, tag);
 	struct http_reply reply;
 	yaml_document_t doc;
@@ -498,20 +535,10 @@ oci_manifest_layers(struct gn_arena *arena, const struct oci_session *s, const c
 	if (!url) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	{
-		struct http_call call = {
-			.method = "GET",
-			.url = url,
-			.headers = headers,
-			.n_headers = s->auth_header ? 2 : 1,
-			.netrc = s->netrc,
-			.max_reply = OCI_MAX_MANIFEST,
-		};
-
-		if ((rc = http_exchange(&call, &reply, err)) < 0) {
-			http_reply_free(&reply);
-			return rc;
-		}
+	rc = session_exchange(s, "GET", url, "Accept: " OCI_MANIFEST_TYPE, NULL, OCI_MAX_MANIFEST,
+			      &reply, err);
+	if (rc < 0) {
+		return rc;
 	}
 	if (reply.status != 200) {
 		if (missing && reply.status == 404) {
@@ -558,6 +585,39 @@ oci_manifest_layers(struct gn_arena *arena, const struct oci_session *s, const c
 	return rc;
 }
 
+int
+oci_blob_read(const struct oci_session *s, const char *sha256, size_t max, char **data,
+	      size_t *len, struct gn_error *err)
+{
+	char url[800], got[GN_SHA256_HEX];
+	struct http_reply reply;
+	int rc;
+
+	*data = NULL;
+	*len = 0;
+	snprintf(url, sizeof(url), "%sblobs/sha256:%s", s->ref.api, sha256);
+	if ((rc = session_exchange(s, "GET", url, NULL, NULL, max, &reply, err)) < 0) {
+		return rc;
+	}
+	if (reply.status != 200) {
+		rc = registry_error(err, &s->ref, url, reply.status, "cannot read a blob");
+		http_reply_free(&reply);
+		return rc;
+	}
+	sha256_hex(reply.body, reply.len, got);
+	if (strcmp(got, sha256) != 0) {
+		rc = gn_error_set(err, GN_E_INTEGRITY, "registry %s: a blob is not what its digest says",
+				  s->ref.host);
+		gn_error_url(err, reply.effective_url[0] ? reply.effective_url : url);
+		gn_error_values(err, sha256, got);
+		http_reply_free(&reply);
+		return rc;
+	}
+	*data = reply.body;
+	*len = reply.len;
+	return 0;
+}
+
 /* --- pushing ---------------------------------------------------------------- */
 
 int
@@ -566,22 +626,15 @@ oci_blob_exists(const struct oci_session *s, const char *sha256, bool *exists,
 {
 	char url[800];
 	struct http_reply reply;
-	struct http_call call = {
-		.method = "HEAD",
-		.url = url,
-		.headers = &s->auth_header,
-		.n_headers = s->auth_header ? 1 : 0,
-		.netrc = s->netrc,
-	};
 	int rc;
 
 	snprintf(url, sizeof(url), "%sblobs/sha256:%s", s->ref.api, sha256);
-	rc = http_exchange(&call, &reply, err);
-	if (rc == 0) {
-		*exists = reply.status == 200;
-		if (reply.status != 200 && reply.status != 404) {
-			rc = registry_error(err, &s->ref, url, reply.status, "cannot check a blob");
-		}
+	if ((rc = session_exchange(s, "HEAD", url, NULL, NULL, 0, &reply, err)) < 0) {
+		return rc;
+	}
+	*exists = reply.status == 200;
+	if (reply.status != 200 && reply.status != 404) {
+		rc = registry_error(err, &s->ref, url, reply.status, "cannot check a blob");
 	}
 	http_reply_free(&reply);
 	return rc;
@@ -606,27 +659,16 @@ static int
 blob_push(struct gn_arena *arena, const struct oci_session *s, const char *path, const void *data,
 	  size_t len, const char *sha256, struct gn_error *err)
 {
-	const char *headers[2] = {"Content-Type: application/octet-stream", s->auth_header};
 	const char *url = gn_arena_printf(arena, "%sblobs/uploads/", s->ref.api), *put;
+	struct http_call body = {.body = data, .body_len = len, .body_file = path, .timeout = 3600};
 	struct http_reply reply;
 	int rc;
 
 	if (!url) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	{
-		struct http_call call = {
-			.method = "POST",
-			.url = url,
-			.headers = headers + 1,
-			.n_headers = s->auth_header ? 1 : 0,
-			.netrc = s->netrc,
-		};
-
-		if ((rc = http_exchange(&call, &reply, err)) < 0) {
-			http_reply_free(&reply);
-			return rc;
-		}
+	if ((rc = session_exchange(s, "POST", url, NULL, NULL, 0, &reply, err)) < 0) {
+		return rc;
 	}
 	if (reply.status != 202 || !reply.location[0]) {
 		rc = registry_error(err, &s->ref, url, reply.status, "refused to start an upload");
@@ -638,23 +680,10 @@ blob_push(struct gn_arena *arena, const struct oci_session *s, const char *path,
 	if (!put) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	{
-		struct http_call call = {
-			.method = "PUT",
-			.url = put,
-			.headers = headers,
-			.n_headers = s->auth_header ? 2 : 1,
-			.netrc = s->netrc,
-			.body = data,
-			.body_len = len,
-			.body_file = path,
-			.timeout = 3600,
-		};
-
-		if ((rc = http_exchange(&call, &reply, err)) < 0) {
-			http_reply_free(&reply);
-			return rc;
-		}
+	rc = session_exchange(s, "PUT", put, "Content-Type: application/octet-stream", &body, 0,
+			      &reply, err);
+	if (rc < 0) {
+		return rc;
 	}
 	if (reply.status != 201) {
 		rc = registry_error(err, &s->ref, url, reply.status, "refused a blob");
@@ -677,7 +706,6 @@ oci_manifest_push(struct gn_arena *arena, const struct oci_session *s, const cha
 		  struct gn_error *err)
 {
 	char empty_sha[GN_SHA256_HEX], manifest_sha[GN_SHA256_HEX];
-	const char *headers[2] = {"Content-Type: " OCI_MANIFEST_TYPE, s->auth_header};
 	const char *url = gn_arena_printf(arena, "%smanifests/%s", s->ref.api, tag);
 	struct http_reply reply;
 	struct gn_buf json;
@@ -717,44 +745,30 @@ oci_manifest_push(struct gn_arena *arena, const struct oci_session *s, const cha
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
 	sha256_hex(json.data, json.len, manifest_sha);
-	{
-		/* The same manifest under the tag already: nothing to do. */
-		const char *head_headers[2] = {"Accept: " OCI_MANIFEST_TYPE, s->auth_header};
-		struct http_call call = {
-			.method = "HEAD",
-			.url = url,
-			.headers = head_headers,
-			.n_headers = s->auth_header ? 2 : 1,
-			.netrc = s->netrc,
-		};
-
-		if ((rc = http_exchange(&call, &reply, err)) < 0) {
-			http_reply_free(&reply);
-			gn_buf_free(&json);
-			return rc;
-		}
-		if (reply.status == 200 && strncmp(reply.docker_content_digest, "sha256:", 7) == 0 &&
-		    strcmp(reply.docker_content_digest + 7, manifest_sha) == 0) {
-			http_reply_free(&reply);
-			gn_buf_free(&json);
-			return 0;
-		}
+	/* The same manifest under the tag already: nothing to do. */
+	rc = session_exchange(s, "HEAD", url, "Accept: " OCI_MANIFEST_TYPE, NULL, 0, &reply, err);
+	if (rc < 0) {
+		gn_buf_free(&json);
+		return rc;
+	}
+	if (reply.status == 200 && strncmp(reply.docker_content_digest, "sha256:", 7) == 0 &&
+	    strcmp(reply.docker_content_digest + 7, manifest_sha) == 0) {
 		http_reply_free(&reply);
+		gn_buf_free(&json);
+		return 0;
 	}
+	http_reply_free(&reply);
 	{
-		struct http_call call = {
-			.method = "PUT",
-			.url = url,
-			.headers = headers,
-			.n_headers = s->auth_header ? 2 : 1,
-			.netrc = s->netrc,
-			.body = json.data,
-			.body_len = json.len,
-		};
+		struct http_call body = {.body = json.data, .body_len = json.len};
 
-		rc = http_exchange(&call, &reply, err);
+		rc = session_exchange(s, "PUT", url, "Content-Type: " OCI_MANIFEST_TYPE, &body, 0,
+				      &reply, err);
 	}
-	if (rc == 0 && reply.status != 201) {
+	if (rc < 0) {
+		gn_buf_free(&json);
+		return rc;
+	}
+	if (reply.status != 201) {
 		rc = registry_error(err, &s->ref, url, reply.status, "refused the manifest");
 		if (reply.body && reply.len) {
 			gn_error_values(err, "201 Created", reply.body);

@@ -59,6 +59,11 @@ int oci_manifest_layers(struct gn_arena *arena, const struct oci_session *s, con
 			struct oci_layer **layers, size_t *n_layers, bool *missing,
 			struct gn_error *err);
 
+/* Read a small blob into memory (malloc'd, NUL-terminated: the caller
+ * frees it) and check it against its digest (GN_E_INTEGRITY otherwise). */
+int oci_blob_read(const struct oci_session *s, const char *sha256, size_t max, char **data,
+		  size_t *len, struct gn_error *err);
+
 /* Is the blob there?  (HEAD) */
 int oci_blob_exists(const struct oci_session *s, const char *sha256, bool *exists,
 		    struct gn_error *err);

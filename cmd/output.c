@@ -369,35 +369,33 @@ cli_help(const struct cmd *cmd)
  * ~/.docker/config.json) and netrc ($NETRC, else ~/.netrc), each only when
  * set or present.
  */
+/* $var/in_var, else ~/in_home, into out when that file can be read. */
+static const char *
+config_file(const char *var, const char *in_var, const char *in_home, char *out, size_t len)
+{
+	const char *env = getenv(var), *home = getenv("HOME");
+
+	out[0] = '\0';
+	if (env && *env) {
+		snprintf(out, len, "%s%s%s", env, in_var[0] ? "/" : "", in_var);
+	} else if (home && *home) {
+		snprintf(out, len, "%s/%s", home, in_home);
+	}
+	return out[0] && access(out, R_OK) == 0 ? out : NULL;
+}
+
 static struct oci_creds
 registry_logins(void)
 {
 	static char docker[4096], netrc[4096];
-	struct oci_creds creds = {0};
-	const char *env, *home = getenv("HOME");
+	const char *auth = getenv("GONATIVE_REGISTRY_AUTH");
+	struct oci_creds creds = {
+		.user_pass = auth && *auth ? auth : NULL,
+		.docker_config = config_file("DOCKER_CONFIG", "config.json", ".docker/config.json",
+					     docker, sizeof(docker)),
+		.netrc = config_file("NETRC", "", ".netrc", netrc, sizeof(netrc)),
+	};
 
-	env = getenv("GONATIVE_REGISTRY_AUTH");
-	if (env && *env) {
-		creds.user_pass = env;
-	}
-	env = getenv("DOCKER_CONFIG");
-	if (env && *env) {
-		snprintf(docker, sizeof(docker), "%s/config.json", env);
-	} else if (home && *home) {
-		snprintf(docker, sizeof(docker), "%s/.docker/config.json", home);
-	}
-	if (docker[0] && access(docker, R_OK) == 0) {
-		creds.docker_config = docker;
-	}
-	env = getenv("NETRC");
-	if (env && *env) {
-		snprintf(netrc, sizeof(netrc), "%s", env);
-	} else if (home && *home) {
-		snprintf(netrc, sizeof(netrc), "%s/.netrc", home);
-	}
-	if (netrc[0] && access(netrc, R_OK) == 0) {
-		creds.netrc = netrc;
-	}
 	return creds;
 }
 

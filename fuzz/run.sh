@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Build the libFuzzer targets with clang (ASan + UBSan) straight from the
-# core sources, then run each for SECONDS (default 60).
+# Build the libFuzzer targets with meson (-Dfuzz=true, clang, ASan + UBSan;
+# fuzz/meson.build) and run each for SECONDS (default 60).
 #
 #   fuzz/run.sh [SECONDS] [TARGET...]      e.g. fuzz/run.sh 30 lock index
 #
@@ -8,57 +8,33 @@
 # committed fuzz/corpus/<target>/; what the fuzzer finds goes to a working
 # corpus under $FUZZ_OUT (default build-fuzz/), never into the repository.
 # A crash leaves its input in $FUZZ_OUT/crashes/ and makes the script exit 1.
-# Needs clang and the libraries' -dev packages (the same as the meson build).
 set -euo pipefail
 
 secs=${1:-60}
 shift || true
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${FUZZ_OUT:-$root/build-fuzz}
-cc=${CC_FUZZ:-clang}
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
 	targets=(manifest lock index minisig entry unpack note)
 fi
 
-command -v "$cc" >/dev/null || { echo "fuzz/run.sh: $cc not found (apt-get install clang)" >&2; exit 2; }
+command -v "${CC_FUZZ:-clang}" >/dev/null ||
+	{ echo "fuzz/run.sh: ${CC_FUZZ:-clang} not found (apt-get install clang)" >&2; exit 2; }
 
-pkgs="yaml-0.1 libcurl libarchive libsodium libcrypto"
-defs=(-D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 '-DGONATIVE_VERSION="fuzz"')
-if pkg-config --exists libisal 2>/dev/null; then
-	pkgs="$pkgs libisal"
-	defs+=(-DINFLATE_HAVE_ISAL)
+if [ ! -f "$out/build.ninja" ]; then
+	CC=${CC_FUZZ:-clang} meson setup "$out" "$root" -Dfuzz=true \
+		-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized \
+		>"$out.setup.log" 2>&1 || { cat "$out.setup.log"; exit 2; }
 fi
-# shellcheck disable=SC2086
-cflags=(-g -O1 -std=gnu11 -I"$root" "${defs[@]}" $(pkg-config --cflags $pkgs))
-# shellcheck disable=SC2086
-libs=($(pkg-config --libs $pkgs) -lpthread)
-san=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+meson compile -C "$out" $(printf 'fuzz/fuzz_%s ' "${targets[@]}") >"$out/compile.log" 2>&1 ||
+	{ tail -40 "$out/compile.log"; exit 2; }
 
-mkdir -p "$out/obj" "$out/crashes"
-# The core, once: every .c of gn/ manifest/ lockfiles/ builder/.
-objs=()
-for src in "$root"/gn/*.c "$root"/manifest/*.c "$root"/lockfiles/*.c "$root"/builder/*.c; do
-	obj="$out/obj/$(basename "$(dirname "$src")")_$(basename "$src" .c).o"
-	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ]; then
-		"$cc" "${cflags[@]}" "${san[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
-	fi
-	objs+=("$obj")
-done
-
-source_of() {
-	case "$1" in
-	minisig) echo "$root/tests/minisign/fuzz_sig.c" ;;
-	*) echo "$root/fuzz/fuzz_$1.c" ;;
-	esac
-}
-
+mkdir -p "$out/crashes"
 status=0
 for t in "${targets[@]}"; do
-	src=$(source_of "$t")
-	[ -f "$src" ] || { echo "fuzz/run.sh: no target '$t'" >&2; exit 2; }
-	bin="$out/fuzz_$t"
-	"$cc" "${cflags[@]}" "${san[@]}" -fsanitize=fuzzer "$src" "${objs[@]}" "${libs[@]}" -o "$bin"
+	bin="$out/fuzz/fuzz_$t"
+	[ -x "$bin" ] || { echo "fuzz/run.sh: no target '$t'" >&2; exit 2; }
 	work="$out/corpus/$t"
 	mkdir -p "$work"
 	echo "== fuzz_$t: ${secs}s"

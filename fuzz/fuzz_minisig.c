@@ -1,9 +1,6 @@
 /*
- * tests/minisign/fuzz_sig.c - libFuzzer entry point for minisign_sig_parse().
- * Not built by default; e.g.
- *   clang -fsanitize=fuzzer,address -I. tests/minisign/fuzz_sig.c \
- *         builder/minisign.c gn/error.c gn/fs.c gn/buf.c -lsodium
- *   ./a.out tests/minisign/corpus
+ * fuzz/fuzz_minisig.c - libFuzzer entry point for minisign_sig_parse().
+ * Built by meson with -Dfuzz=true (fuzz/meson.build); seeds: fuzz/corpus/minisig.
  */
 #include "builder/minisign.h"
 
