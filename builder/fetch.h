@@ -15,6 +15,10 @@
  * fetched once more from byte 0.  A part that got wrong bytes is always
  * removed; one that holds only good-so-far bytes stays after a failed run
  * (for the next one to resume).  The default "<dest>.part" is never resumed.
+ *
+ * Network settings (CA certificates, proxies) come in through struct
+ * fetch_net and nothing else: libcurl is told the proxy (or "none")
+ * explicitly, so it never reads *_proxy from the environment itself.
  */
 #ifndef FETCH_H
 #define FETCH_H
@@ -53,6 +57,32 @@ struct fetch_request {
 	char url_used[1024];     /* the URL that succeeded */
 };
 
+/*
+ * The machine's network settings (cmd/ reads them from the command line and
+ * the environment; a manifest never sets them).  Every *_from names where a
+ * value came from ("--cacert", "SSL_CERT_FILE", ...) for messages.  TLS
+ * verification stays on whatever is set here: these only say whom to trust
+ * and which way to go.
+ */
+struct fetch_net {
+	const char *ca_file;     /* PEM bundle used instead of libcurl's default
+				  * file (CURLOPT_CAINFO); NULL = default */
+	const char *ca_file_from;
+	const char *ca_dir;      /* hashed folder (openssl rehash) used instead of
+				  * the default folder (CURLOPT_CAPATH); NULL = default */
+	const char *ca_dir_from;
+	const char *http_proxy;  /* proxy for http:// URLs; NULL or "" = direct.
+				  * "host:port" means http://; credentials may be
+				  * in the URL (user:password@) */
+	const char *http_proxy_from;
+	const char *https_proxy; /* proxy for https:// URLs (CONNECT) */
+	const char *https_proxy_from;
+	const char *no_proxy;    /* curl's no_proxy list; NULL = none */
+	const char *no_proxy_from;
+	const char *netrc;       /* netrc file giving proxy credentials when the
+				  * proxy URL has none; NULL = none */
+};
+
 /* One extra request header for every URL that starts with prefix (a
  * registry's bearer token).  curl never repeats it on a redirect to another
  * host, so a storage backend does not see it. */
@@ -67,6 +97,7 @@ struct fetch_opts {
 	long stall_timeout;      /* seconds below 1 byte/s before giving up; 0 = 30 */
 	int retries;             /* extra tries per URL on 408/429/5xx/timeouts; -1 = 0, 0 = 2 */
 	const struct gn_events *events;
+	const struct fetch_net *net; /* NULL = default CA store, no proxy */
 	const struct fetch_header *headers; /* by URL prefix; the first match counts */
 	const char *netrc;       /* netrc file with logins for mirrors, or NULL */
 	size_t n_headers;
@@ -81,6 +112,15 @@ struct fetch_opts {
  */
 int fetch_run(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts,
 	      struct gn_error *err);
+
+/*
+ * The same network settings on a libcurl easy handle (CURL *) made
+ * elsewhere (builder/http.c): CA certificates, the proxy for url's scheme
+ * (or none, so libcurl never reads *_proxy itself) and no_proxy.  net may
+ * be NULL.  0, or -code (a proxy URL that does not parse: GN_E_USAGE).
+ */
+int fetch_net_apply(void *easy, const struct fetch_net *net, const char *url,
+		    struct gn_error *err);
 
 /* curl_global_init once per process (call from main). */
 int fetch_global_init(struct gn_error *err);

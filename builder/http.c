@@ -3,6 +3,8 @@
  */
 #include "builder/http.h"
 
+#include "builder/fetch.h"
+
 #include <curl/curl.h>
 
 #include <ctype.h>
@@ -149,6 +151,9 @@ http_exchange(const struct http_call *call, struct http_reply *reply, struct gn_
 	SETOPT(easy, CURLOPT_HEADERFUNCTION, on_header);
 	SETOPT(easy, CURLOPT_HEADERDATA, &x);
 	SETOPT(easy, CURLOPT_HTTPHEADER, headers);
+	if ((rc = fetch_net_apply(easy, call->net, call->url, err)) < 0) {
+		goto out;
+	}
 	if (call->netrc) {
 		SETOPT(easy, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
 		SETOPT(easy, CURLOPT_NETRC_FILE, call->netrc);

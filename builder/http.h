@@ -11,6 +11,8 @@
 
 #include "gn/error.h"
 
+struct fetch_net;
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +23,8 @@ struct http_call {
 	size_t n_headers;
 	const char *user_pass;           /* "user:password" for Basic, or NULL */
 	const char *netrc;               /* netrc file for credentials, or NULL */
+	const struct fetch_net *net;     /* CA certificates, proxies (fetch.h); NULL
+					  * = default store, direct */
 	const void *body;                /* request body in memory, or NULL */
 	size_t body_len;
 	const char *body_file;           /* or stream this file as the body */

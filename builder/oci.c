@@ -296,6 +296,7 @@ session_exchange(const struct oci_session *s, const char *method, const char *ur
 		.url = url,
 		.headers = headers,
 		.netrc = s->netrc,
+		.net = s->net,
 		.max_reply = max_reply,
 	};
 	int rc;
@@ -322,8 +323,8 @@ session_exchange(const struct oci_session *s, const char *method, const char *ur
 
 static int
 bearer_token(struct gn_arena *arena, const struct oci_ref *ref, const char *challenge,
-	     const char *actions, const char *user_pass, const char *netrc, const char **header,
-	     struct gn_error *err)
+	     const char *actions, const char *user_pass, const char *netrc,
+	     const struct fetch_net *net, const char **header, struct gn_error *err)
 {
 	char realm[1024], service[256];
 	struct http_reply reply;
@@ -362,6 +363,7 @@ bearer_token(struct gn_arena *arena, const struct oci_ref *ref, const char *chal
 			.url = url.data,
 			.user_pass = user_pass,
 			.netrc = netrc,
+			.net = net,
 			.max_reply = OCI_MAX_TOKEN,
 		};
 
@@ -422,8 +424,8 @@ basic_header(struct gn_arena *arena, const char *user_pass)
 
 /* Does the header open /v2/?  0, or -code. */
 static int
-ping(const struct oci_ref *ref, const char *header, const char *netrc, long *status,
-     char *challenge, size_t challenge_len, struct gn_error *err)
+ping(const struct oci_ref *ref, const char *header, const char *netrc, const struct fetch_net *net,
+     long *status, char *challenge, size_t challenge_len, struct gn_error *err)
 {
 	char url[700];
 	struct http_reply reply;
@@ -433,6 +435,7 @@ ping(const struct oci_ref *ref, const char *header, const char *netrc, long *sta
 		.headers = header ? &header : NULL,
 		.n_headers = header ? 1 : 0,
 		.netrc = netrc,
+		.net = net,
 		.max_reply = 64 * 1024,
 		.timeout = 60,
 	};
@@ -456,6 +459,7 @@ oci_open(struct gn_arena *arena, const struct oci_ref *ref, const char *actions,
 {
 	const char *user_pass = find_creds(arena, creds, ref->host);
 	const char *netrc = creds ? creds->netrc : NULL;
+	const struct fetch_net *net = creds ? creds->net : NULL;
 	char challenge[1024], url[700];
 	long status = 0;
 	int rc;
@@ -463,8 +467,9 @@ oci_open(struct gn_arena *arena, const struct oci_ref *ref, const char *actions,
 	memset(out, 0, sizeof(*out));
 	out->ref = *ref;
 	out->netrc = netrc;
+	out->net = net;
 	snprintf(url, sizeof(url), "%s://%s/v2/", ref->plain_http ? "http" : "https", ref->host);
-	if ((rc = ping(ref, NULL, netrc, &status, challenge, sizeof(challenge), err)) < 0) {
+	if ((rc = ping(ref, NULL, netrc, net, &status, challenge, sizeof(challenge), err)) < 0) {
 		return rc;
 	}
 	if (status == 200) {
@@ -474,7 +479,7 @@ oci_open(struct gn_arena *arena, const struct oci_ref *ref, const char *actions,
 		return registry_error(err, ref, url, status, "not an OCI registry (GET /v2/)");
 	}
 	if (strncasecmp(challenge, "Bearer ", 7) == 0) {
-		return bearer_token(arena, ref, challenge, actions, user_pass, netrc,
+		return bearer_token(arena, ref, challenge, actions, user_pass, netrc, net,
 				    &out->auth_header, err);
 	}
 	if (strncasecmp(challenge, "Basic", 5) != 0) {
@@ -489,7 +494,7 @@ oci_open(struct gn_arena *arena, const struct oci_ref *ref, const char *actions,
 	if (!out->auth_header) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	if ((rc = ping(ref, out->auth_header, NULL, &status, NULL, 0, err)) < 0) {
+	if ((rc = ping(ref, out->auth_header, NULL, net, &status, NULL, 0, err)) < 0) {
 		return rc;
 	}
 	if (status != 200) {

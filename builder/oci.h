@@ -14,6 +14,8 @@
 #include "gn/error.h"
 #include "manifest/ociref.h"
 
+struct fetch_net;
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +29,7 @@ struct oci_creds {
 	const char *user_pass;     /* "user:password" for every registry, or NULL */
 	const char *docker_config; /* path of docker's config.json, or NULL */
 	const char *netrc;         /* path of a netrc file, or NULL */
+	const struct fetch_net *net; /* CA certificates, proxies (fetch.h), or NULL */
 };
 
 /* An authorized session with one repository. */
@@ -34,6 +37,7 @@ struct oci_session {
 	struct oci_ref ref;
 	const char *auth_header; /* "Authorization: ..." or NULL (anonymous) */
 	const char *netrc;
+	const struct fetch_net *net;
 };
 
 /*

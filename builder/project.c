@@ -156,6 +156,7 @@ fetch_options(const struct project *p)
 	struct fetch_opts fo = {
 		.jobs = p->opts.jobs,
 		.events = p->opts.events,
+		.net = p->opts.net,
 		.netrc = p->opts.registry.netrc,
 	};
 

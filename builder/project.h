@@ -25,12 +25,16 @@
 
 #define PROJECT_PATH_MAX 4096
 
+struct fetch_net;
+
 struct project_opts {
 	const char *manifest_path; /* NULL = "gonative.yaml" */
 	const char *cache_dir;     /* NULL = default (cache.h) */
 	bool offline;              /* no network: index and archives from the cache */
 	int jobs;                  /* parallel downloads; 0 = default */
 	const struct gn_events *events;
+	const struct fetch_net *net; /* CA certificates and proxies (fetch.h);
+				      * NULL = default store, direct */
 	struct oci_creds registry; /* registry logins (the machine's, from cmd/) */
 };
 

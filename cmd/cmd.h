@@ -5,6 +5,7 @@
 #ifndef CMD_H
 #define CMD_H
 
+#include "builder/fetch.h"
 #include "builder/project.h"
 #include "gn/error.h"
 #include "gn/events.h"
@@ -21,6 +22,7 @@ struct cli {
 	struct gn_events events;   /* prints through cli_event() */
 	const char *command;       /* for messages */
 	bool json;                 /* --json: one JSON document on stdout */
+	struct fetch_net net;      /* --cacert, CA and proxy variables (main.c) */
 	/* Warnings already printed in this run (FNV-1a of the text): each is
 	 * said once, however many stages raise it. */
 	unsigned long long warned[64];

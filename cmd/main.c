@@ -13,6 +13,69 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A variable's value, or NULL when it is unset or empty (as curl reads them). */
+static const char *
+env_value(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && v[0] ? v : NULL;
+}
+
+/* The first of names that is set: its value, and its name in *from. */
+static const char *
+env_first(const char *const *names, const char **from)
+{
+	for (; *names; names++) {
+		const char *v = env_value(*names);
+		if (v) {
+			*from = *names;
+			return v;
+		}
+	}
+	*from = NULL;
+	return NULL;
+}
+
+/*
+ * The machine's network settings, never the manifest's.  The order is
+ * curl's: for https:// URLs https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY;
+ * for http:// URLs http_proxy, all_proxy, ALL_PROXY (curl ignores
+ * HTTP_PROXY: a CGI program gets it from a request's Proxy: header);
+ * no_proxy before NO_PROXY.  CA bundle: --cacert, GONATIVE_CA_BUNDLE,
+ * CURL_CA_BUNDLE, SSL_CERT_FILE; CA folder: SSL_CERT_DIR.  Proxy
+ * credentials missing from the URL come from $NETRC or ~/.netrc.
+ */
+static void
+net_from_env(struct fetch_net *net, const char *cacert)
+{
+	static const char *const https_names[] = { "https_proxy", "HTTPS_PROXY", "all_proxy",
+						   "ALL_PROXY", NULL };
+	static const char *const http_names[] = { "http_proxy", "all_proxy", "ALL_PROXY", NULL };
+	static const char *const no_names[] = { "no_proxy", "NO_PROXY", NULL };
+	static const char *const ca_names[] = { "GONATIVE_CA_BUNDLE", "CURL_CA_BUNDLE",
+						"SSL_CERT_FILE", NULL };
+	static char netrc[4096];
+	const char *home = env_value("HOME");
+
+	if (cacert) {
+		net->ca_file = cacert;
+		net->ca_file_from = "--cacert";
+	} else {
+		net->ca_file = env_first(ca_names, &net->ca_file_from);
+	}
+	net->ca_dir = env_value("SSL_CERT_DIR");
+	net->ca_dir_from = net->ca_dir ? "SSL_CERT_DIR" : NULL;
+	net->https_proxy = env_first(https_names, &net->https_proxy_from);
+	net->http_proxy = env_first(http_names, &net->http_proxy_from);
+	net->no_proxy = env_first(no_names, &net->no_proxy_from);
+	if (env_value("NETRC")) {
+		net->netrc = env_value("NETRC");
+	} else if (home && snprintf(netrc, sizeof(netrc), "%s/.netrc", home) < (int)sizeof(netrc)) {
+		net->netrc = netrc;
+	}
+}
+
 static const struct cmd *const commands[] = {
 	&cmd_init, &cmd_lock, &cmd_sync, &cmd_check,  &cmd_verify,
 	&cmd_env,  &cmd_exec, &cmd_hash, &cmd_mirror, NULL,
@@ -23,8 +86,8 @@ print_help(void)
 {
 	printf("gonative %s - a reproducible GOROOT with every target platform's native std\n\n",
 	       GONATIVE_VERSION);
-	printf("Usage: gonative [-C DIR] [-f MANIFEST] [--cache-dir DIR] [-q|-v] COMMAND "
-	       "[ARGS]\n\n");
+	printf("Usage: gonative [-C DIR] [-f MANIFEST] [--cache-dir DIR] [--cacert FILE] [-q|-v] "
+	       "COMMAND [ARGS]\n\n");
 	printf("Commands:\n");
 	for (const struct cmd *const *c = commands; *c; c++) {
 		printf("  %-8s  %s\n", (*c)->name, (*c)->summary);
@@ -36,6 +99,10 @@ print_help(void)
 	       "  --cache-dir DIR   download cache (default $GONATIVE_CACHE, "
 	       "$XDG_CACHE_HOME/gonative,\n"
 	       "                    ~/.cache/gonative)\n"
+	       "  --cacert FILE     trust the CA certificates in FILE (PEM), e.g. your "
+	       "company's\n"
+	       "                    bundle (default $GONATIVE_CA_BUNDLE, $CURL_CA_BUNDLE,\n"
+	       "                    $SSL_CERT_FILE, then the system store)\n"
 	       "  -q, --quiet       print nothing on success\n"
 	       "  -v, --verbose     print more detail\n"
 	       "  -h, --help        this help; `gonative COMMAND --help` for a command\n"
@@ -83,11 +150,13 @@ main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "cache-dir", required_argument, NULL, 'c' },
+		{ "cacert", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli cli = { 0 };
 	const char *no_color = getenv("NO_COLOR");
 	struct gn_error err;
+	const char *cacert = NULL;
 	int opt, rc;
 
 	cli.tty = isatty(STDERR_FILENO);
@@ -110,6 +179,12 @@ main(int argc, char **argv)
 		case 'c':
 			cli.cache_dir = optarg;
 			break;
+		case 'a':
+			if (!optarg[0]) {
+				return cli_usage(&cli, "--cacert needs a file");
+			}
+			cacert = optarg;
+			break;
 		case 'q':
 			cli.verbosity = -1;
 			break;
@@ -123,6 +198,9 @@ main(int argc, char **argv)
 			printf("gonative %s\n", GONATIVE_VERSION);
 			return 0;
 		default:
+			if (optopt == 'a' || optopt == 'c') {
+				return cli_usage(&cli, "%s needs a value", argv[optind - 1]);
+			}
 			if (optopt) {
 				return cli_usage(&cli, "unknown option -%c", optopt);
 			}
@@ -133,6 +211,7 @@ main(int argc, char **argv)
 		print_help();
 		return 2;
 	}
+	net_from_env(&cli.net, cacert);
 	for (const struct cmd *const *c = commands; *c; c++) {
 		if (strcmp((*c)->name, argv[optind]) != 0) {
 			continue;

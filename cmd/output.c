@@ -408,11 +408,13 @@ cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs)
 		.offline = offline,
 		.jobs = jobs,
 		.events = &cli->events,
+		.net = &cli->net,
 		.registry = registry_logins(),
 	};
 	struct gn_error err;
 	int rc;
 
+	opts.registry.net = &cli->net;
 	gn_error_clear(&err);
 	rc = project_open(p, &opts, &err);
 	if (rc < 0) {

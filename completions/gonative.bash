@@ -40,7 +40,7 @@ _gonative_dirs()
 _gonative()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev= cmd= i word dashdash=0
-	local global_opts='-C -f --cache-dir -q --quiet -v --verbose -h --help -V --version'
+	local global_opts='-C -f --cache-dir --cacert -q --quiet -v --verbose -h --help -V --version'
 
 	COMPREPLY=()
 	if ((COMP_CWORD > 0)); then
@@ -57,7 +57,7 @@ _gonative()
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		word=${COMP_WORDS[i]}
 		case $word in
-		-C | -f | --cache-dir)
+		-C | -f | --cache-dir | --cacert)
 			((i++))
 			if [[ ${COMP_WORDS[i]} == = ]]; then
 				((i++))
@@ -94,7 +94,7 @@ _gonative()
 		_gonative_dirs "$cur"
 		return 0
 		;;
-	-f)
+	-f | --cacert)
 		_gonative_files "$cur"
 		return 0
 		;;

@@ -15,7 +15,7 @@ function __gonative_command
             continue
         end
         switch $t
-            case -C -f --cache-dir
+            case -C -f --cache-dir --cacert
                 set skip 1
             case '-*'
             case '*'
@@ -45,6 +45,7 @@ complete -c gonative -f
 complete -c gonative -n __gonative_needs_command -s C -x -a '(__fish_complete_directories)' -d 'Run as if started in DIR'
 complete -c gonative -n __gonative_needs_command -s f -r -F -d 'Manifest path (default gonative.yaml)'
 complete -c gonative -n __gonative_needs_command -l cache-dir -x -a '(__fish_complete_directories)' -d 'Download cache'
+complete -c gonative -n __gonative_needs_command -l cacert -r -F -d 'Trust the CA certificates in FILE'
 complete -c gonative -n 'not __gonative_exec_after_dashdash' -s q -l quiet -d 'Print nothing on success'
 complete -c gonative -n 'not __gonative_exec_after_dashdash' -s v -l verbose -d 'Print more detail'
 complete -c gonative -n 'not __gonative_exec_after_dashdash' -s h -l help -d 'Print the usage'
@@ -92,4 +93,4 @@ complete -c gonative -n '__gonative_using hash mirror' -x -a '(__fish_complete_d
 
 # exec [--no-sync] -- CMD ARGS
 complete -c gonative -n '__gonative_using exec; and not __gonative_exec_after_dashdash' -l no-sync -d 'Use the installed tree as it is'
-complete -c gonative -n __gonative_exec_after_dashdash -x -a '(__fish_complete_subcommand --fcs-skip=2 -C -f --cache-dir)'
+complete -c gonative -n __gonative_exec_after_dashdash -x -a '(__fish_complete_subcommand --fcs-skip=2 -C -f --cache-dir --cacert)'

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
 	gcc pkg-config meson ninja-build git python3
 	libyaml-dev libcurl4-openssl-dev libarchive-dev libsodium-dev libssl-dev
-	minisign zip unzip scdoc python3-jsonschema python3-yaml libisal-dev
+	minisign zip unzip scdoc python3-jsonschema python3-yaml libisal-dev openssl
 	clang libclang-rt-14-dev valgrind
 	dash zsh fish
 	docker-registry apache2-utils
