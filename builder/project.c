@@ -1163,6 +1163,7 @@ trust_options(struct project *p)
 		.n_proxies = p->manifest.n_proxies,
 		.cache = &p->cache,
 		.events = p->opts.events,
+		.net = p->opts.net,
 	};
 	return to;
 }
@@ -1250,6 +1251,7 @@ load_toolchain_index(struct project *p, struct lock_index *index, struct gn_erro
 		.n_proxies = p->manifest.n_proxies,
 		.cache = &p->cache,
 		.events = p->opts.events,
+		.net = p->opts.net,
 	};
 	int rc;
 
@@ -1286,6 +1288,7 @@ fetch_new_modules(struct project *p, struct lock *lock, struct gn_error *err)
 		.n_proxies = p->manifest.n_proxies,
 		.cache = &p->cache,
 		.events = p->opts.events,
+		.net = p->opts.net,
 	};
 
 	fresh_index_url(p, lock);

@@ -44,7 +44,7 @@ get(struct sumdb *db, const char *url, char **data, size_t *len, struct gn_error
 		.max_size = SUMDB_MAX_BYTES,
 		.dest = dest,
 	};
-	struct fetch_opts fo = { .retries = -1 };
+	struct fetch_opts fo = { .retries = -1, .net = db->net };
 	int rc;
 
 	snprintf(name, sizeof(name), "sumdb-%ld-%u", (long)getpid(), counter++);
@@ -111,6 +111,7 @@ sumdb_open(struct sumdb *db, const struct sumdb_opts *opts, struct gn_error *err
 	memset(db, 0, sizeof(*db));
 	db->cache = opts->cache;
 	db->events = opts->events;
+	db->net = opts->net;
 	if ((rc = note_verifier_parse(cfg, key_len, &db->key, err)) < 0) {
 		return rc;
 	}

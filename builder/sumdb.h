@@ -15,6 +15,7 @@
 #include "builder/note.h"
 #include "builder/tlog.h"
 #include "builder/dirhash.h"
+#include "builder/fetch.h"
 #include "gn/error.h"
 #include "gn/events.h"
 
@@ -30,6 +31,7 @@ struct sumdb_opts {
 	size_t n_proxies;
 	struct cache *cache;
 	const struct gn_events *events;
+	const struct fetch_net *net;  /* CA certificates and proxies (fetch.h) */
 };
 
 struct sumdb_tile; /* fetched this run */
@@ -41,6 +43,7 @@ struct sumdb {
 	bool base_chosen;
 	struct cache *cache;
 	const struct gn_events *events;
+	const struct fetch_net *net;
 	char latest_path[CACHE_PATH_MAX];
 	bool have_seen;             /* the cache had a head */
 	struct tlog_tree seen;

@@ -77,7 +77,7 @@ get(const struct toolchain_opts *opts, const char *url, char **data, size_t *len
 		.max_size = LIST_MAX_BYTES,
 		.dest = dest,
 	};
-	struct fetch_opts fo = { .retries = 0 };
+	struct fetch_opts fo = { .retries = 0, .net = opts->net };
 	int rc;
 
 	snprintf(name, sizeof(name), "toolchain-list-%ld", (long)getpid());

@@ -28,11 +28,14 @@
 /* Every version's .mod (distpack). */
 #define TOOLCHAIN_GO_MOD "module golang.org/toolchain\n"
 
+struct fetch_net;
+
 struct toolchain_opts {
 	const char *const *proxies;
 	size_t n_proxies;
 	struct cache *cache;
 	const struct gn_events *events;
+	const struct fetch_net *net; /* CA certificates and proxies (fetch.h) */
 };
 
 /* "<proxy>/golang.org/toolchain/@v/" (arena). */

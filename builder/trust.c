@@ -40,6 +40,7 @@ open_db(const struct trust_opts *opts, struct sumdb *db, struct gn_error *err)
 		.n_proxies = opts->n_proxies,
 		.cache = opts->cache,
 		.events = opts->events,
+		.net = opts->net,
 	};
 
 	return sumdb_open(db, &so, err);

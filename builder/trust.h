@@ -25,6 +25,7 @@ struct trust_opts {
 	size_t n_proxies;
 	struct cache *cache;
 	const struct gn_events *events;
+	const struct fetch_net *net;     /* CA certificates and proxies (fetch.h) */
 };
 
 /* Is a a Go >= 1.21 binary archive (a toolchain module exists for it)? */
