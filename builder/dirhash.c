@@ -15,7 +15,8 @@
 static int
 cmp_file(const void *a, const void *b)
 {
-	return strcmp(((const struct dirhash_file *)a)->name, ((const struct dirhash_file *)b)->name);
+	return strcmp(((const struct dirhash_file *)a)->name,
+		      ((const struct dirhash_file *)b)->name);
 }
 
 int

@@ -16,7 +16,10 @@
 #define MAX_ARGS 64
 
 static const char *const gpgv_paths[] = {
-	"/usr/bin/gpgv", "/bin/gpgv", "/usr/local/bin/gpgv", "/opt/homebrew/bin/gpgv",
+	"/usr/bin/gpgv",
+	"/bin/gpgv",
+	"/usr/local/bin/gpgv",
+	"/opt/homebrew/bin/gpgv",
 };
 
 static const char *
@@ -110,6 +113,25 @@ word(const char *line, int n, char *out, size_t len)
 	return true;
 }
 
+/* What a refusal means, for the message. */
+static const char *
+refusal_why(const char *keyword)
+{
+	if (strcmp(keyword, "REVKEYSIG") == 0) {
+		return " (the signing key is revoked)";
+	}
+	if (strcmp(keyword, "BADSIG") == 0) {
+		return " (the file does not match its signature)";
+	}
+	if (strcmp(keyword, "NO_PUBKEY") == 0) {
+		return " (signed by a key that is not in the pinned keyrings)";
+	}
+	if (strcmp(keyword, "EXPSIG") == 0) {
+		return " (the signature itself has expired)";
+	}
+	return "";
+}
+
 static bool
 pinned(const struct gpgv_opts *opts, const char *primary)
 {
@@ -188,7 +210,8 @@ gpgv_verify(const struct gpgv_opts *opts, const char *data, const char *sig,
 			} else {
 				/* The most telling refusal wins: ERRSIG comes with NO_PUBKEY. */
 				static const char *const order[] = {
-					"REVKEYSIG", "NO_PUBKEY", "BADSIG", "EXPSIG", "ERRSIG", "NODATA",
+					"REVKEYSIG", "NO_PUBKEY", "BADSIG",
+					"EXPSIG",    "ERRSIG",	  "NODATA",
 				};
 				int have = -1, now = -1;
 
@@ -209,12 +232,7 @@ gpgv_verify(const struct gpgv_opts *opts, const char *data, const char *sig,
 	free(status);
 	if (refusal[0]) {
 		return gn_error_set(err, GN_E_SIGNATURE, "gpgv reports %s%s", refusal,
-				    strcmp(refusal, "REVKEYSIG") == 0   ? " (the signing key is revoked)"
-				    : strcmp(refusal, "BADSIG") == 0    ? " (the file does not match "
-									  "its signature)"
-				    : strcmp(refusal, "NO_PUBKEY") == 0 ? " (signed by a key that is "
-									  "not in the pinned keyrings)"
-									: "");
+				    refusal_why(refusal));
 	}
 	if (!valid || (!good && !expkey)) {
 		return gn_error_set(err, GN_E_SIGNATURE, "gpgv found no valid signature (exit %d)",
@@ -229,10 +247,11 @@ gpgv_verify(const struct gpgv_opts *opts, const char *data, const char *sig,
 		res->key_expired = 1;
 	}
 	if (!pinned(opts, res->primary)) {
-		rc = gn_error_set(err, GN_E_SIGNATURE,
-				  "signed by OpenPGP key %s, which signatures.gpg-fingerprints does "
-				  "not list",
-				  res->primary);
+		rc = gn_error_set(
+			err, GN_E_SIGNATURE,
+			"signed by OpenPGP key %s, which signatures.gpg-fingerprints does "
+			"not list",
+			res->primary);
 		gn_error_values(err, opts->fingerprints[0], res->primary);
 		return rc;
 	}

@@ -19,19 +19,19 @@
 #define GPGV_FPR_LEN 41 /* 40 hex + NUL */
 
 struct gpgv_opts {
-	const char *gpgv;                /* program; NULL = first of the usual paths */
-	const char *const *keyrings;     /* absolute paths */
+	const char *gpgv;	     /* program; NULL = first of the usual paths */
+	const char *const *keyrings; /* absolute paths */
 	size_t n_keyrings;
 	const char *const *fingerprints; /* pinned primary keys, 40 uppercase hex */
 	size_t n_fingerprints;
-	const char *tmp;                 /* folder for gpgv's scratch home */
+	const char *tmp; /* folder for gpgv's scratch home */
 };
 
 struct gpgv_result {
 	char signer[GPGV_FPR_LEN];  /* the (sub)key that signed */
 	char primary[GPGV_FPR_LEN]; /* its primary key */
 	long long sig_time;
-	int key_expired;            /* accepted as EXPKEYSIG (expired after signing) */
+	int key_expired; /* accepted as EXPKEYSIG (expired after signing) */
 };
 
 /* 0, -GN_E_SIGNATURE (with gpgv's status in the message), or -GN_E_IO when

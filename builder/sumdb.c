@@ -24,8 +24,7 @@ sumdb_format_head(const struct tlog_tree *t, char out[SUMDB_HEAD_TEXT])
 {
 	char b64[64];
 
-	sodium_bin2base64(b64, sizeof(b64), t->hash, TLOG_HASH_LEN,
-			  sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(b64, sizeof(b64), t->hash, TLOG_HASH_LEN, sodium_base64_VARIANT_ORIGINAL);
 	snprintf(out, SUMDB_HEAD_TEXT, "tree of %lld records, root %s", (long long)t->n, b64);
 }
 
@@ -440,8 +439,8 @@ sumdb_lookup(struct sumdb *db, const char *path, const char *version, char h1[DI
 	}
 	/* "<path> <version> h1:...\n" among the record's lines. */
 	want_len = (size_t)snprintf(want, sizeof(want), "%s %s h1:", path, version);
-	want_mod_len = (size_t)snprintf(want_mod, sizeof(want_mod), "%s %s/go.mod h1:", path,
-					version);
+	want_mod_len =
+		(size_t)snprintf(want_mod, sizeof(want_mod), "%s %s/go.mod h1:", path, version);
 	for (char *line = text; line <= blank;) {
 		char *nl = memchr(line, '\n', (size_t)(blank + 1 - line));
 		size_t n = (size_t)(nl - line);
@@ -451,7 +450,8 @@ sumdb_lookup(struct sumdb *db, const char *path, const char *version, char h1[DI
 				 line + want_len - 3);
 			found = dirhash_valid_h1(h1);
 		}
-		if (gomod_h1 && n == want_mod_len + 44 && memcmp(line, want_mod, want_mod_len) == 0) {
+		if (gomod_h1 && n == want_mod_len + 44 &&
+		    memcmp(line, want_mod, want_mod_len) == 0) {
 			snprintf(gomod_h1, DIRHASH_H1_LEN, "%.*s", (int)(n - want_mod_len + 3),
 				 line + want_mod_len - 3);
 			found_mod = dirhash_valid_h1(gomod_h1);
@@ -464,15 +464,16 @@ sumdb_lookup(struct sumdb *db, const char *path, const char *version, char h1[DI
 	}
 	if (!found) {
 		rc = gn_error_set(err, GN_E_INTEGRITY,
-				  "the checksum database's record has no h1: line for %s@%s%s", path,
-				  version, gomod_h1 ? " (and its go.mod)" : "");
+				  "the checksum database's record has no h1: line for %s@%s%s",
+				  path, version, gomod_h1 ? " (and its go.mod)" : "");
 		gn_error_url(err, url);
 		return rc;
 	}
 	return 0;
 malformed:
 	free(body);
-	rc = gn_error_set(err, GN_E_INTEGRITY, "malformed lookup answer from the checksum database");
+	rc = gn_error_set(err, GN_E_INTEGRITY,
+			  "malformed lookup answer from the checksum database");
 	gn_error_url(err, url);
 	return rc;
 }

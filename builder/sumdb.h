@@ -26,12 +26,12 @@
 #define SUMDB_HEAD_TEXT 128
 
 struct sumdb_opts {
-	const char *config; /* "<verifier key> [URL]" (GOSUMDB syntax) */
+	const char *config;	    /* "<verifier key> [URL]" (GOSUMDB syntax) */
 	const char *const *proxies; /* GOPROXY bases: <proxy>/sumdb/<name>/ when supported */
 	size_t n_proxies;
 	struct cache *cache;
 	const struct gn_events *events;
-	const struct fetch_net *net;  /* CA certificates and proxies (fetch.h) */
+	const struct fetch_net *net; /* CA certificates and proxies (fetch.h) */
 };
 
 struct sumdb_tile; /* fetched this run */
@@ -45,13 +45,13 @@ struct sumdb {
 	const struct gn_events *events;
 	const struct fetch_net *net;
 	char latest_path[CACHE_PATH_MAX];
-	bool have_seen;             /* the cache had a head */
+	bool have_seen; /* the cache had a head */
 	struct tlog_tree seen;
-	bool have_best;             /* newest head verified this run */
+	bool have_best; /* newest head verified this run */
 	struct tlog_tree best;
-	char *best_note;            /* malloc'd */
+	char *best_note; /* malloc'd */
 	size_t best_len;
-	struct sumdb_tile *tiles;   /* malloc'd */
+	struct sumdb_tile *tiles; /* malloc'd */
 	size_t n_tiles, cap_tiles;
 };
 
@@ -62,8 +62,8 @@ void sumdb_close(struct sumdb *db);
 
 /* The verified go.sum hashes ("h1:...") the log records for path@version
  * and, when gomod_h1 is not NULL, for its go.mod. */
-int sumdb_lookup(struct sumdb *db, const char *path, const char *version,
-		 char h1[DIRHASH_H1_LEN], char *gomod_h1, struct gn_error *err);
+int sumdb_lookup(struct sumdb *db, const char *path, const char *version, char h1[DIRHASH_H1_LEN],
+		 char *gomod_h1, struct gn_error *err);
 
 /* Fetch and verify the log's latest head (check --upstream). */
 int sumdb_latest(struct sumdb *db, struct gn_error *err);

@@ -47,8 +47,8 @@ tlog_parse_tree(const char *text, size_t len, struct tlog_tree *out, struct gn_e
 		goto bad;
 	}
 	/* Decimal, no sign, no leading zero (but "0"). */
-	if (i >= len || text[i] < '0' || text[i] > '9' || (text[i] == '0' && i + 1 < len &&
-							    text[i + 1] != '\n')) {
+	if (i >= len || text[i] < '0' || text[i] > '9' ||
+	    (text[i] == '0' && i + 1 < len && text[i + 1] != '\n')) {
 		goto bad;
 	}
 	for (; i < len && text[i] >= '0' && text[i] <= '9'; i++) {
@@ -189,8 +189,8 @@ tlog_tree_hash(int64_t n, tlog_read_fn read, void *user, uint8_t out[TLOG_HASH_L
 
 /* Root of [lo, hi) with leaf t's hash given and its siblings read. */
 static int
-record_root(int64_t lo, int64_t hi, int64_t t, const uint8_t leaf[TLOG_HASH_LEN],
-	    tlog_read_fn read, void *user, uint8_t out[TLOG_HASH_LEN], struct gn_error *err)
+record_root(int64_t lo, int64_t hi, int64_t t, const uint8_t leaf[TLOG_HASH_LEN], tlog_read_fn read,
+	    void *user, uint8_t out[TLOG_HASH_LEN], struct gn_error *err)
 {
 	uint8_t left[TLOG_HASH_LEN], right[TLOG_HASH_LEN];
 	int64_t k;
@@ -294,9 +294,10 @@ tlog_check_tree(const struct tlog_tree *older, const struct tlog_tree *newer, tl
 		return rc;
 	}
 	if (sodium_memcmp(root, newer->hash, TLOG_HASH_LEN) != 0) {
-		return gn_error_set(err, GN_E_INTEGRITY,
-				    "the log's tiles do not hash to its signed tree of %lld records",
-				    (long long)newer->n);
+		return gn_error_set(
+			err, GN_E_INTEGRITY,
+			"the log's tiles do not hash to its signed tree of %lld records",
+			(long long)newer->n);
 	}
 	if ((rc = subtree_hash(0, older->n, read, user, root, err)) < 0) {
 		return rc;

@@ -25,10 +25,10 @@ struct tlog_tree {
 };
 
 struct tlog_tile {
-	int h;     /* height */
-	int l;     /* level; -1 is a data tile */
+	int h;	   /* height */
+	int l;	   /* level; -1 is a data tile */
 	int64_t n; /* index at that level */
-	int w;     /* width: 1..2^h hashes */
+	int w;	   /* width: 1..2^h hashes */
 };
 
 /* SHA-256(0x00 || data) and SHA-256(0x01 || left || right). */
@@ -68,7 +68,7 @@ int tlog_check_record(const struct tlog_tree *tree, int64_t id, const uint8_t le
 
 /* The tree `older` is a prefix of `newer` (older->n <= newer->n), reading
  * hashes of newer: -GN_E_INTEGRITY when not. */
-int tlog_check_tree(const struct tlog_tree *older, const struct tlog_tree *newer,
-		    tlog_read_fn read, void *user, struct gn_error *err);
+int tlog_check_tree(const struct tlog_tree *older, const struct tlog_tree *newer, tlog_read_fn read,
+		    void *user, struct gn_error *err);
 
 #endif

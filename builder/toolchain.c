@@ -116,12 +116,14 @@ toolchain_check_meta(const struct toolchain_opts *opts, struct gn_arena *arena,
 			return rc;
 		}
 		snprintf(want, sizeof(want), "\"Version\":\"%s\"", module_version);
-		if (e == 0 ? len != strlen(TOOLCHAIN_GO_MOD) || memcmp(data, TOOLCHAIN_GO_MOD, len) != 0
+		if (e == 0 ? len != strlen(TOOLCHAIN_GO_MOD) ||
+				     memcmp(data, TOOLCHAIN_GO_MOD, len) != 0
 			   : !strstr(data, want)) {
 			free(data);
 			rc = gn_error_set(err, GN_E_INTEGRITY, "the proxy's %s.%s is not %s",
 					  module_version, exts[e],
-					  e == 0 ? "\"module golang.org/toolchain\"" : "for that version");
+					  e == 0 ? "\"module golang.org/toolchain\""
+						 : "for that version");
 			gn_error_url(err, url);
 			return rc;
 		}
@@ -142,8 +144,7 @@ release_for(struct gn_arena *arena, struct lock_index *out, size_t *cap, const c
 	}
 	if (out->n_releases == *cap) {
 		size_t grown_cap = *cap ? *cap * 2 : 16;
-		struct lock_index_release *grown =
-			gn_arena_array(arena, grown_cap, sizeof(*grown));
+		struct lock_index_release *grown = gn_arena_array(arena, grown_cap, sizeof(*grown));
 		if (!grown) {
 			return NULL;
 		}
@@ -196,8 +197,8 @@ toolchain_index(const struct toolchain_opts *opts, struct gn_arena *arena, struc
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < opts->n_proxies && rc < 0; i++) {
-		const char *url = gn_arena_printf(arena, "%slist",
-						  toolchain_base(arena, opts->proxies[i]));
+		const char *url =
+			gn_arena_printf(arena, "%slist", toolchain_base(arena, opts->proxies[i]));
 		if (!url) {
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
@@ -253,8 +254,7 @@ copy_data(struct archive *in, struct archive *out, struct gn_error *err)
 }
 
 static int
-write_entry(struct archive *out, const char *name, int64_t size, mode_t mode,
-	    struct gn_error *err)
+write_entry(struct archive *out, const char *name, int64_t size, mode_t mode, struct gn_error *err)
 {
 	struct archive_entry *e = archive_entry_new();
 	int r;
@@ -295,7 +295,8 @@ toolchain_layout(const char *zip, const char *module_version, const char *out_pa
 	archive_read_support_format_zip_seekable(in);
 	archive_write_set_format_pax_restricted(out);
 	if (archive_read_open_filename(in, zip, 64 * 1024) != ARCHIVE_OK) {
-		rc = gn_error_set(err, GN_E_IO, "cannot open %s: %s", zip, archive_error_string(in));
+		rc = gn_error_set(err, GN_E_IO, "cannot open %s: %s", zip,
+				  archive_error_string(in));
 		goto done;
 	}
 	if (archive_write_open_filename(out, out_path) != ARCHIVE_OK) {
@@ -331,14 +332,15 @@ toolchain_layout(const char *zip, const char *module_version, const char *out_pa
 		if (strcmp(base, "_go.mod") == 0) {
 			/* cmd/go copies each _go.mod back to go.mod: keep both. */
 			la_int64_t size = archive_entry_size(entry);
-			char *buf = size >= 0 && size <= GO_MOD_MAX ? malloc((size_t)size + 1) : NULL;
+			char *buf =
+				size >= 0 && size <= GO_MOD_MAX ? malloc((size_t)size + 1) : NULL;
 			la_ssize_t got = buf ? archive_read_data(in, buf, (size_t)size) : -1;
 			char go_mod[4096];
 
 			if (!buf || got != size) {
 				free(buf);
-				rc = gn_error_set(err, GN_E_INTEGRITY, "cannot read %s from the zip",
-						  name);
+				rc = gn_error_set(err, GN_E_INTEGRITY,
+						  "cannot read %s from the zip", name);
 				break;
 			}
 			snprintf(go_mod, sizeof(go_mod), "go/%.*sgo.mod", (int)(base - rel), rel);

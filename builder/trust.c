@@ -90,10 +90,11 @@ check_one(struct sumdb *db, const char *go, struct lock_artifact *a, const char 
 	gn_emitf(db->events, GN_EV_DEBUG, "%s: %s@%s %s in %s", a->file, TRUST_MODULE, version,
 		 logged, db->key.name);
 	if (strcmp(local, logged) != 0 && module_zip) {
-		rc = gn_error_set(err, GN_E_INTEGRITY,
-				  "%s: the module zip from the proxy and the checksum database %s "
-				  "disagree: the zip hashes to %s, but the log records %s for %s@%s",
-				  a->file, db->key.name, local, logged, TRUST_MODULE, version);
+		rc = gn_error_set(
+			err, GN_E_INTEGRITY,
+			"%s: the module zip from the proxy and the checksum database %s "
+			"disagree: the zip hashes to %s, but the log records %s for %s@%s",
+			a->file, db->key.name, local, logged, TRUST_MODULE, version);
 		snprintf(want, sizeof(want), "%s (checksum database %s)", logged, db->key.name);
 		snprintf(got, sizeof(got), "%s (module zip, sha256 %.16s...)", local, a->sha256);
 		gn_error_values(err, want, got);
@@ -117,8 +118,7 @@ check_one(struct sumdb *db, const char *go, struct lock_artifact *a, const char 
 
 int
 trust_check_index(const struct trust_opts *opts, const char *go, struct lock_artifact **arts,
-		  const char *const *paths, size_t n, struct gn_arena *arena,
-		  struct gn_error *err)
+		  const char *const *paths, size_t n, struct gn_arena *arena, struct gn_error *err)
 {
 	struct sumdb db;
 	int rc;

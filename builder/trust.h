@@ -20,12 +20,12 @@
 #define TRUST_MODULE "golang.org/toolchain"
 
 struct trust_opts {
-	const char *sumdb;               /* manifest sumdb: */
-	const char *const *proxies;      /* manifest proxy: */
+	const char *sumdb;	    /* manifest sumdb: */
+	const char *const *proxies; /* manifest proxy: */
 	size_t n_proxies;
 	struct cache *cache;
 	const struct gn_events *events;
-	const struct fetch_net *net;     /* CA certificates and proxies (fetch.h) */
+	const struct fetch_net *net; /* CA certificates and proxies (fetch.h) */
 };
 
 /* Is a a Go >= 1.21 binary archive (a toolchain module exists for it)? */
@@ -45,10 +45,10 @@ int trust_check_index(const struct trust_opts *opts, const char *go, struct lock
 		      struct gn_error *err);
 
 struct trust_upstream {
-	bool had_head;                   /* the cache had seen a head */
+	bool had_head; /* the cache had seen a head */
 	char seen[SUMDB_HEAD_TEXT];
 	char now[SUMDB_HEAD_TEXT];
-	bool moved;                      /* the log grew since */
+	bool moved; /* the log grew since */
 };
 
 /* check --upstream: the log's latest head, consistent with the cached one

@@ -37,8 +37,8 @@ main(void)
 		dirhash_hash1(files, 2, h_ab, &err);
 		TAP_EQ_STR(h_ab, h_ba, "files are sorted before hashing");
 		/* printf 'A' | sha256sum; printf 'B' | sha256sum; then the summary. */
-		TAP_EQ_STR(h_ab, "h1:qbAmSbnQ7yALwDYC9SKMIukW6jHUH0tYUqy9eEVULRg=",
-			   "two-file vector");
+		TAP_EQ_STR(h_ab,
+			   "h1:qbAmSbnQ7yALwDYC9SKMIukW6jHUH0tYUqy9eEVULRg=", "two-file vector");
 	}
 	files[0].name = "a\nb";
 	TAP_OK(dirhash_hash1(files, 1, h1, &err) == -GN_E_INTEGRITY, "newline in a name refused");

@@ -7,23 +7,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char peter_key[] = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+static const char peter_key[] =
+	"PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 static const char enoch_key[] = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop";
 static const char text[] = "If you think cryptography is the answer to your problem,\n"
 			   "then you don't know what your problem is.\n";
 static const char peter_sig[] =
 	"\xe2\x80\x94 PeterNeumann "
-	"x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
-static const char enoch_sig[] =
-	"\xe2\x80\x94 EnochRoot "
-	"rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
+	"x08go/ZJkuBS9UG/"
+	"SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+static const char enoch_sig[] = "\xe2\x80\x94 EnochRoot "
+				"rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/"
+				"5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
 
 /* sum.golang.org's signed head from a real lookup (formats.md section 3). */
-static const char golang_key[] = "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8";
+static const char golang_key[] =
+	"sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8";
 static const char golang_note[] =
 	"go.sum database tree\n28905453\nf3f8U0MoQmXkWAgAEKDtXcaI3c2y6N9+55KNSRefF/w=\n\n"
 	"\xe2\x80\x94 sum.golang.org "
-	"Az3grr4J9x4SApup87osjthKONInbYdbN37ZskrLF12HIbhDuxOBTzt8Z2jUKbCvxYWrw0yNgshddOzt7pZEl7aSCw8=\n";
+	"Az3grr4J9x4SApup87osjthKONInbYdbN37ZskrLF12HIbhDuxOBTzt8Z2jUKbCvxYWrw0yNgshddOzt7pZEl7aSCw"
+	"8=\n";
 
 static int
 open_msg(const char *msg, const struct note_verifier *v, size_t *text_len, struct gn_error *err)

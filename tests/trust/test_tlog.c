@@ -92,10 +92,15 @@ tree_of(int64_t n, struct tlog_tree *t)
 int
 main(void)
 {
-	static const char *const data[] = { "", "\x00", "\x10", "\x20\x21", "\x30\x31",
-					     "\x40\x41\x42\x43", "\x50\x51\x52\x53\x54\x55\x56\x57",
-					     "\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c"
-					     "\x6d\x6e\x6f" };
+	static const char *const data[] = { "",
+					    "\x00",
+					    "\x10",
+					    "\x20\x21",
+					    "\x30\x31",
+					    "\x40\x41\x42\x43",
+					    "\x50\x51\x52\x53\x54\x55\x56\x57",
+					    "\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c"
+					    "\x6d\x6e\x6f" };
 	static const size_t lens[] = { 0, 1, 1, 2, 2, 4, 8, 16 };
 	struct gn_error err;
 	char hex[GN_SHA256_HEX], path[128];
