@@ -11,23 +11,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+bool
+cache_default_dir(const char *gonative_cache, const char *xdg_cache_home, const char *home,
+		  char *out, size_t len)
+{
+	if (gonative_cache && gonative_cache[0]) {
+		snprintf(out, len, "%s", gonative_cache);
+	} else if (xdg_cache_home && xdg_cache_home[0] == '/') {
+		snprintf(out, len, "%s/gonative", xdg_cache_home);
+	} else if (home && home[0]) {
+		snprintf(out, len, "%s/.cache/gonative", home);
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static int
 default_root(char *out, size_t len, struct gn_error *err)
 {
-	const char *env = getenv("GONATIVE_CACHE");
-
-	if (env && env[0]) {
-		snprintf(out, len, "%s", env);
-		return 0;
-	}
-	env = getenv("XDG_CACHE_HOME");
-	if (env && env[0] == '/') {
-		snprintf(out, len, "%s/gonative", env);
-		return 0;
-	}
-	env = getenv("HOME");
-	if (env && env[0]) {
-		snprintf(out, len, "%s/.cache/gonative", env);
+	if (cache_default_dir(getenv("GONATIVE_CACHE"), getenv("XDG_CACHE_HOME"), getenv("HOME"),
+			      out, len)) {
 		return 0;
 	}
 	return gn_error_set(err, GN_E_IO,

@@ -30,6 +30,12 @@ struct cache {
  * folders.  Pair with cache_close().
  */
 int cache_open(struct cache *cache, const char *dir, struct gn_error *err);
+
+/* The default cache folder from those three values (any may be NULL), as
+ * cache_open() picks it; false when none gives one.  Reads no environment:
+ * cmd/ passes them in. */
+bool cache_default_dir(const char *gonative_cache, const char *xdg_cache_home, const char *home,
+		       char *out, size_t len);
 void cache_close(struct cache *cache);
 
 /* Blocks until this process holds the cache lock (re-entrant no-op). */

@@ -64,6 +64,26 @@ load_keys(struct project *p, struct gn_error *err)
 	return 0;
 }
 
+/* sync replaces the install folder's contents: a folder that holds
+ * anything else (the project, $HOME, the cache) is refused up front. */
+static int
+check_install_path(struct project *p, struct gn_error *err)
+{
+	const struct manifest *m = &p->manifest;
+	const char *why =
+		install_path_refusal(p->install.root, m->dir, p->opts.home, p->opts.cache_dir);
+
+	if (!why) {
+		return 0;
+	}
+	return gn_error_at(err, GN_E_MANIFEST, m->path, m->install_line, m->install_col,
+			   "install: \"%s\"%s is %s (%s); sync replaces the install "
+			   "folder's contents, so it must be a folder of its own: choose "
+			   "another install: path",
+			   m->install, m->install_line ? "" : " (the default)", why,
+			   p->install.root);
+}
+
 static int
 open_parts(struct project *p, struct gn_error *err)
 {
@@ -105,7 +125,10 @@ open_parts(struct project *p, struct gn_error *err)
 			  p->manifest.install)) {
 		return gn_error_set(err, GN_E_USAGE, "install path too long");
 	}
-	return install_init(&p->install, install_path, err);
+	if ((rc = install_init(&p->install, install_path, err)) < 0) {
+		return rc;
+	}
+	return check_install_path(p, err);
 }
 
 int
@@ -1551,6 +1574,10 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res, st
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	/* Everything that needs no network comes before the first download. */
+	if ((rc = install_check_owner(&p->install, err)) < 0) {
+		return rc;
+	}
 	if (!lock_is_fresh(p)) {
 		if (frozen) {
 			if (!p->have_lock) {
@@ -1580,20 +1607,21 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res, st
 
 	/* Fast path first without the lock: a warm sync costs a few lstat calls. */
 	install_check(&p->install, goroot->tree, &report);
-	if (report.status == STATREC_MATCH) {
+	if (report.status == STATREC_MATCH && !install_has_stale(&p->install)) {
 		res->noop = true;
 		return 0;
 	}
 	if ((rc = install_lock(&p->install, err)) < 0) {
 		return rc;
 	}
+	/* A sync killed after its swap leaves the old tree in a staging folder. */
+	install_cleanup_stale(&p->install);
 	/* Another sync may have finished while we waited. */
 	install_check(&p->install, goroot->tree, &report);
 	if (report.status == STATREC_MATCH) {
 		res->noop = true;
 		goto out;
 	}
-	install_cleanup_stale(&p->install);
 	if ((rc = open_cache(p, err)) < 0) {
 		goto out;
 	}

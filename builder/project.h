@@ -30,6 +30,7 @@ struct fetch_net;
 struct project_opts {
 	const char *manifest_path; /* NULL = "gonative.yaml" */
 	const char *cache_dir;     /* NULL = default (cache.h) */
+	const char *home;          /* $HOME, never an install folder; NULL = unknown */
 	bool offline;              /* no network: index and archives from the cache */
 	int jobs;                  /* parallel downloads; 0 = default */
 	const struct gn_events *events;
@@ -62,7 +63,10 @@ struct project {
 };
 
 /* Load and check the manifest; read the lock when it exists (a lock that
- * does not parse is an error: exit 2, nothing is touched).  No network.
+ * does not parse is an error: exit 2, nothing is touched).  An install:
+ * path that can never be gonative's (install_path_refusal(): the project,
+ * a folder above it, $HOME, the cache...) is GN_E_MANIFEST at its
+ * file:line:col.  No network.
  * On failure everything is already released: do not call project_close(). */
 int project_open(struct project *p, const struct project_opts *opts, struct gn_error *err);
 void project_close(struct project *p);
@@ -89,6 +93,8 @@ struct project_sync_result {
 /*
  * Make the install folder hold the lock's GOROOT for this host.  frozen:
  * never write the lock; a stale lock is GN_E_DRIFT, a missing one GN_E_LOCK.
+ * A folder at the install path that gonative did not install is refused
+ * (GN_E_INSTALL) before any download, and left untouched.
  */
 int project_sync(struct project *p, bool frozen, struct project_sync_result *res,
 		 struct gn_error *err);

@@ -13,7 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define STATREC_MAGIC "gonative-state 1\n"
+/* Version 2 adds "root" lines (the identity of the folder the record was
+ * written for) and an optional "partial" line; version 1 records, written
+ * by older gonative, are still read. */
+#define STATREC_MAGIC "gonative-state 2\n"
+#define STATREC_MAGIC_V1 "gonative-state 1\n"
+#define STATREC_MAGIC_LEN 17
 #define STATREC_MAX_BYTES (256 * 1024 * 1024)
 
 static void
@@ -121,10 +126,47 @@ walk(int dirfd, struct gn_buf *buf, struct gn_buf *rel, int depth)
 	return ok;
 }
 
-int
-statrec_write(const char *root, const char *record, const char *tree_id, struct gn_error *err)
+bool
+statrec_id_of(const char *path, struct statrec_id *out)
 {
-	struct gn_buf buf, rel;
+	struct statx stx;
+	struct stat st;
+
+	memset(out, 0, sizeof(*out));
+	if (lstat(path, &st) != 0) {
+		return false;
+	}
+	out->dev = (unsigned long long)st.st_dev;
+	out->ino = (unsigned long long)st.st_ino;
+	/* Birth time tells a reused inode apart; not every file system has it. */
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &stx) == 0 &&
+	    (stx.stx_mask & STATX_BTIME)) {
+		out->btime_sec = stx.stx_btime.tv_sec;
+		out->btime_nsec = (long)stx.stx_btime.tv_nsec;
+	}
+	return true;
+}
+
+bool
+statrec_id_equal(const struct statrec_id *a, const struct statrec_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->btime_sec == b->btime_sec &&
+	       a->btime_nsec == b->btime_nsec;
+}
+
+static void
+id_line(struct gn_buf *buf, const struct statrec_id *id)
+{
+	gn_buf_printf(buf, "root %llu %llu %lld.%09ld\n", id->dev, id->ino, id->btime_sec,
+		      id->btime_nsec);
+}
+
+int
+statrec_write(const char *root, const char *record, const char *tree_id,
+	      const struct statrec_id *also, struct gn_error *err)
+{
+	struct gn_buf buf, rel, entries;
+	struct statrec_id id;
 	struct stat st;
 	int fd, rc = 0;
 	bool ok;
@@ -137,23 +179,146 @@ statrec_write(const char *root, const char *record, const char *tree_id, struct 
 		}
 		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", root, strerror(saved));
 	}
+	if (!statrec_id_of(root, &id)) {
+		close(fd);
+		return gn_error_set(err, GN_E_IO, "cannot stat %s: %s", root, strerror(errno));
+	}
 	gn_buf_init(&buf);
 	gn_buf_init(&rel);
+	gn_buf_init(&entries);
 	gn_buf_puts(&buf, STATREC_MAGIC);
 	gn_buf_printf(&buf, "tree %s\n", tree_id);
-	record_line(&buf, 'd', &st, ".");
-	ok = walk(fd, &buf, &rel, 0);
+	id_line(&buf, &id);
+	if (also && !statrec_id_equal(also, &id)) {
+		id_line(&buf, also);
+	}
+	record_line(&entries, 'd', &st, ".");
+	ok = walk(fd, &entries, &rel, 0);
 	close(fd);
-	if (buf.failed || rel.failed) {
-		rc = gn_error_set(err, GN_E_NOMEM, "out of memory writing %s", record);
-	} else if (ok) {
-		rc = gn_write_file_atomic(record, buf.data, buf.len, 0644, err);
+	/* No usable entry list: keep the ids (the folder is still gonative's)
+	 * but mark the record partial, so the tree is checked the slow way. */
+	if (ok) {
+		gn_buf_append(&buf, entries.data, entries.len);
 	} else {
-		unlink(record);
+		gn_buf_puts(&buf, "partial\n");
+	}
+	if (buf.failed || rel.failed || entries.failed) {
+		rc = gn_error_set(err, GN_E_NOMEM, "out of memory writing %s", record);
+	} else {
+		rc = gn_write_file_atomic(record, buf.data, buf.len, 0644, err);
 	}
 	gn_buf_free(&buf);
 	gn_buf_free(&rel);
+	gn_buf_free(&entries);
 	return rc;
+}
+
+static bool
+parse_id(const char *text, struct statrec_id *id)
+{
+	char *end;
+
+	id->dev = strtoull(text, &end, 10);
+	if (end == text || *end != ' ') {
+		return false;
+	}
+	text = end + 1;
+	id->ino = strtoull(text, &end, 10);
+	if (end == text || *end != ' ') {
+		return false;
+	}
+	text = end + 1;
+	id->btime_sec = strtoll(text, &end, 10);
+	if (end == text || *end != '.') {
+		return false;
+	}
+	text = end + 1;
+	id->btime_nsec = strtol(text, &end, 10);
+	return end != text && *end == '\0';
+}
+
+/*
+ * Split the header off a record held in data (len bytes, NUL-terminated):
+ * lines become NUL-terminated.  Fills version, recorded_tree and ids; *body
+ * points at the first entry line; *partial says the record has none.
+ */
+static bool
+parse_header(char *data, size_t len, struct statrec_report *report, char **body, bool *partial)
+{
+	char *line, *nl, *end = data + len;
+
+	*partial = false;
+	if (len < STATREC_MAGIC_LEN) {
+		return false;
+	}
+	if (memcmp(data, STATREC_MAGIC, STATREC_MAGIC_LEN) == 0) {
+		report->version = 2;
+	} else if (memcmp(data, STATREC_MAGIC_V1, STATREC_MAGIC_LEN) == 0) {
+		report->version = 1;
+	} else {
+		return false;
+	}
+	line = data + STATREC_MAGIC_LEN;
+	if (!(nl = memchr(line, '\n', (size_t)(end - line))) || strncmp(line, "tree ", 5) != 0) {
+		return false;
+	}
+	*nl = '\0';
+	snprintf(report->recorded_tree, sizeof(report->recorded_tree), "%s", line + 5);
+	line = nl + 1;
+	while (report->version == 2 && line < end &&
+	       (nl = memchr(line, '\n', (size_t)(end - line)))) {
+		if (strncmp(line, "root ", 5) == 0) {
+			*nl = '\0';
+			if (report->n_ids == STATREC_MAX_IDS ||
+			    !parse_id(line + 5, &report->ids[report->n_ids])) {
+				return false;
+			}
+			report->n_ids++;
+		} else if (strncmp(line, "partial\n", 8) == 0) {
+			*nl = '\0';
+			*partial = true;
+		} else {
+			break;
+		}
+		line = nl + 1;
+	}
+	*body = line;
+	return true;
+}
+
+bool
+statrec_read_header(const char *record, struct statrec_report *report)
+{
+	char data[4096];
+	struct stat st;
+	ssize_t got;
+	size_t len = 0;
+	char *body, *last;
+	bool partial;
+	int fd;
+
+	memset(report, 0, sizeof(*report));
+	report->status = STATREC_UNKNOWN;
+	fd = open(record, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		return false;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return false;
+	}
+	while (len < sizeof(data) - 1 && (got = read(fd, data + len, sizeof(data) - 1 - len)) > 0) {
+		len += (size_t)got;
+	}
+	close(fd);
+	data[len] = '\0';
+	/* Only whole lines: cut after the last newline read. */
+	if (!(last = memrchr(data, '\n', len))) {
+		return false;
+	}
+	len = (size_t)(last + 1 - data);
+	data[len] = '\0';
+	return parse_header(data, len, report, &body, &partial);
 }
 
 static void
@@ -299,7 +464,8 @@ statrec_check(const char *root, const char *record, const char *expected_tree,
 	size_t len;
 	struct stat st;
 	pthread_t helper;
-	bool threaded = false;
+	bool threaded = false, partial;
+	struct statrec_report header;
 
 	memset(report, 0, sizeof(*report));
 	if (lstat(root, &st) != 0) {
@@ -310,15 +476,20 @@ statrec_check(const char *root, const char *record, const char *expected_tree,
 	if (gn_read_file(record, STATREC_MAX_BYTES, &data, &len, NULL) < 0) {
 		return;
 	}
-	if (strncmp(data, STATREC_MAGIC, strlen(STATREC_MAGIC)) != 0 ||
-	    strncmp(data + strlen(STATREC_MAGIC), "tree ", 5) != 0 ||
-	    !(body = strchr(data + strlen(STATREC_MAGIC) + 5, '\n')) || data[len - 1] != '\n') {
+	memset(&header, 0, sizeof(header));
+	if (len == 0 || data[len - 1] != '\n' ||
+	    !parse_header(data, len, &header, &body, &partial)) {
 		free(data);
 		return;
 	}
-	*body++ = '\0';
-	snprintf(report->recorded_tree, sizeof(report->recorded_tree), "%s",
-		 data + strlen(STATREC_MAGIC) + 5);
+	memcpy(report->recorded_tree, header.recorded_tree, sizeof(report->recorded_tree));
+	report->version = header.version;
+	report->n_ids = header.n_ids;
+	memcpy(report->ids, header.ids, sizeof(report->ids));
+	if (partial) {
+		free(data);
+		return;
+	}
 	end = data + len;
 	for (char *c = body; c < end; c++) {
 		if (*c == '\n') {
@@ -349,7 +520,8 @@ statrec_check(const char *root, const char *record, const char *expected_tree,
 	for (size_t i = 0; i < n_slices; i++) {
 		if (slices[i].malformed) {
 			free(data);
-			memset(report, 0, sizeof(*report));
+			report->n_changed = 0;
+			memset(report->changed, 0, sizeof(report->changed));
 			report->status = STATREC_UNKNOWN;
 			return;
 		}

@@ -10,6 +10,7 @@
 
 #include "gn/error.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define STATREC_REPORT_PATHS 8
@@ -22,19 +23,45 @@ enum statrec_status {
 	STATREC_CHANGED,    /* entries changed since the record was written */
 };
 
+/* Which folder a record was written for: device, inode and birth time
+ * (0 where the file system has none), so a folder made later at the same
+ * path, even on a reused inode, is told apart. */
+struct statrec_id {
+	unsigned long long dev, ino;
+	long long btime_sec;
+	long btime_nsec;
+};
+
+#define STATREC_MAX_IDS 2
+
 struct statrec_report {
 	enum statrec_status status;
 	char recorded_tree[80];                   /* tree id in the record, or "" */
+	int version;                              /* 1: no ids (older gonative); 2 */
+	size_t n_ids;                             /* root ids in the record */
+	struct statrec_id ids[STATREC_MAX_IDS];
 	size_t n_changed;                         /* entries whose stat differs */
 	char changed[STATREC_REPORT_PATHS][512];  /* the first few, relative */
 };
 
+/* Identity of the folder at path (not following a symlink).  false when
+ * there is nothing there. */
+bool statrec_id_of(const char *path, struct statrec_id *out);
+bool statrec_id_equal(const struct statrec_id *a, const struct statrec_id *b);
+
 /* Walk root (not following symlinks) and write the record for tree_id to
- * record (atomically).  A tree with a name holding a newline, or a file
- * type other than folder, file or symlink, gets no record (0 is returned
- * and any old record removed), so it is always checked the slow way. */
+ * record (atomically), with root's identity and, when also is not NULL,
+ * that one too (the tree root is about to replace).  A tree with a name
+ * holding a newline, or a file type other than folder, file or symlink,
+ * gets a record with the identities but no entries (marked partial), so it
+ * is always checked the slow way yet still known to be gonative's. */
 int statrec_write(const char *root, const char *record, const char *tree_id,
-		  struct gn_error *err);
+		  const struct statrec_id *also, struct gn_error *err);
+
+/* Read only the record's header: version, tree id and root ids.  false
+ * when record is not a regular file beginning with a stat record header
+ * (a symlink is never followed). */
+bool statrec_read_header(const char *record, struct statrec_report *report);
 
 /* Compare root with its record.  expected_tree may be NULL (only the stat
  * comparison is made).  Never fails: problems read as MISSING or UNKNOWN. */

@@ -338,7 +338,7 @@ store_put(const struct cache *cache, const char *tree_id, const char *src, struc
 		}
 	}
 	if (rc == 0) {
-		rc = statrec_write(dir, record, tree_id, err);
+		rc = statrec_write(dir, record, tree_id, NULL, err);
 	}
 	if (rc < 0) {
 		gn_rm_rf(tmp, NULL);

@@ -405,15 +405,24 @@ cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs)
 	struct project_opts opts = {
 		.manifest_path = cli->manifest_path,
 		.cache_dir = cli->cache_dir,
+		.home = getenv("HOME"),
 		.offline = offline,
 		.jobs = jobs,
 		.events = &cli->events,
 		.net = &cli->net,
 		.registry = registry_logins(),
 	};
+	static char cache_dir[CACHE_PATH_MAX];
 	struct gn_error err;
 	int rc;
 
+	/* The core reads no environment: the default cache folder is found
+	 * here (the install path is checked against it). */
+	if (!opts.cache_dir && cache_default_dir(getenv("GONATIVE_CACHE"),
+						 getenv("XDG_CACHE_HOME"), opts.home, cache_dir,
+						 sizeof(cache_dir))) {
+		opts.cache_dir = cache_dir;
+	}
 	opts.registry.net = &cli->net;
 	gn_error_clear(&err);
 	rc = project_open(p, &opts, &err);

@@ -403,6 +403,63 @@ want_nonempty_string(struct parse *p, const char *key, const struct node *v, con
 	return rc;
 }
 
+/*
+ * install: sync replaces that folder's contents.  Refused here, from the
+ * text alone: a control character or a ':' (it breaks PATH), "/", and any
+ * spelling of the manifest's folder or a folder above it (".", "..",
+ * "a/../..").  project_open() refuses the rest by identity.
+ */
+static int
+parse_install(struct parse *p, struct manifest *m, const struct node *v)
+{
+	size_t normal = 0, ups = 0;
+	const char *c;
+	int rc;
+
+	if ((rc = want_nonempty_string(p, "install", v, &m->install)) != 0) {
+		return rc;
+	}
+	m->install_line = v->line;
+	m->install_col = v->col;
+	for (size_t i = 0; i < v->len; i++) {
+		unsigned char b = (unsigned char)v->text[i];
+
+		if (b < 0x20 || b == 0x7f) {
+			return fail_node(p, v, "install: holds a control character (byte 0x%02x); "
+					 "choose a plain folder path", b);
+		}
+		if (b == ':') {
+			return fail_node(p, v, "install: holds a ':', which would split PATH "
+					 "(GOROOT/bin goes on it); choose a path without ':'");
+		}
+	}
+	/* Lexically: what is left once "." and "x/.." are dropped. */
+	for (c = m->install; *c;) {
+		size_t n = strcspn(c, "/");
+
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			if (normal > 0) {
+				normal--;
+			} else {
+				ups++;
+			}
+		} else if (n > 0 && !(n == 1 && c[0] == '.')) {
+			normal++;
+		}
+		c += n;
+		c += strspn(c, "/");
+	}
+	if (normal == 0) {
+		return fail_node(p, v, "install: \"%s\" is %s; sync replaces the install "
+				 "folder's contents, so it must be a folder of its own: choose "
+				 "another install: path", m->install,
+				 m->install[0] == '/' ? "the root folder /"
+				 : ups ? "a folder above the manifest's folder"
+				       : "the manifest's own folder");
+	}
+	return 0;
+}
+
 /* v must be a list of strings with no item twice. */
 static int
 want_string_list(struct parse *p, const char *key, const struct node *v, const char *example)
@@ -1034,7 +1091,7 @@ parse_top(struct parse *p, struct manifest *m)
 		} else if (strcmp(key, "signatures") == 0) {
 			rc = parse_signatures(p, m, v);
 		} else if (strcmp(key, "install") == 0) {
-			rc = want_nonempty_string(p, "install", v, &m->install);
+			rc = parse_install(p, m, v);
 		} else if (strcmp(key, "base") == 0) {
 			rc = parse_base(p, m, v);
 		} else if (strcmp(key, "insecure-registries") == 0) {

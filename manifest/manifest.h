@@ -99,6 +99,7 @@ struct manifest {
 	size_t n_gpg_fingerprints;
 
 	const char *install; /* default MANIFEST_DEFAULT_INSTALL, relative to dir */
+	int install_line, install_col; /* where install: is written; 0 = default */
 	/* Registries (host[:port]) that may be reached over plain http; like
 	 * mirrors, they say where, not what (not in the digest). */
 	const char **insecure_registries;

@@ -174,7 +174,9 @@ def main(t):
         ("before the flush", "syncfs:stop", "extract"),
         ("right before the swap", "renameat2:stop", "extract"),
         ("right before the swap (tree store)", "renameat2:stop", "store"),
-        ("right after the swap", "rename:stop:path=.gonative/go.state", "extract"),
+        # The stat record is written before the swap (builder/install.h);
+        # the third fsync under .gonative is the folder's, after the swap.
+        ("right after the swap", "fsync:stop:path=/.gonative:after=2", "extract"),
     ]
     for name, rule, mode in points:
         what = "kill -9 %s" % name
