@@ -2,6 +2,7 @@
 
 #include "gn/fs.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -46,6 +47,7 @@ cache_open(struct cache *cache, const char *dir, struct gn_error *err)
 	int rc;
 
 	cache->lock_fd = -1;
+	cache->lock_depth = 0;
 	if (dir && dir[0]) {
 		snprintf(cache->root, sizeof(cache->root), "%s", dir);
 	} else if ((rc = default_root(cache->root, sizeof(cache->root), err)) < 0) {
@@ -74,10 +76,20 @@ cache_open(struct cache *cache, const char *dir, struct gn_error *err)
 	return gn_mkdir_p(sub, 0755, err);
 }
 
+static void
+release(struct cache *cache)
+{
+	if (cache->lock_fd >= 0) {
+		close(cache->lock_fd);
+	}
+	cache->lock_fd = -1;
+	cache->lock_depth = 0;
+}
+
 void
 cache_close(struct cache *cache)
 {
-	cache_unlock(cache);
+	release(cache);
 }
 
 int
@@ -86,7 +98,9 @@ cache_lock(struct cache *cache, struct gn_error *err)
 	char path[CACHE_PATH_MAX + 8];
 	int fd;
 
-	if (cache->lock_fd >= 0) {
+	if (cache->lock_depth > 0) {
+		/* flock on a second fd of the same file would wait for ourselves. */
+		cache->lock_depth++;
 		return 0;
 	}
 	snprintf(path, sizeof(path), "%s/lock", cache->root);
@@ -94,7 +108,14 @@ cache_lock(struct cache *cache, struct gn_error *err)
 	if (fd < 0) {
 		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", path, strerror(errno));
 	}
+	/* Blocks while another gonative holds it; a signal (no SA_RESTART)
+	 * cuts the wait short with EINTR and the caller may ask to stop. */
 	while (flock(fd, LOCK_EX) != 0) {
+		if (errno == EINTR && gn_cancelled(cache->events)) {
+			close(fd);
+			return gn_error_set(err, GN_E_INTERRUPTED,
+					    "interrupted while waiting for the lock %s", path);
+		}
 		if (errno != EINTR) {
 			int saved = errno;
 			close(fd);
@@ -103,15 +124,33 @@ cache_lock(struct cache *cache, struct gn_error *err)
 		}
 	}
 	cache->lock_fd = fd;
+	cache->lock_depth = 1;
 	return 0;
 }
 
 void
 cache_unlock(struct cache *cache)
 {
-	if (cache->lock_fd >= 0) {
-		close(cache->lock_fd);
-		cache->lock_fd = -1;
+	if (cache->lock_depth > 1) {
+		cache->lock_depth--;
+		return;
+	}
+	release(cache);
+}
+
+bool
+cache_locked(const struct cache *cache)
+{
+	return cache->lock_depth > 0 && cache->lock_fd >= 0;
+}
+
+void
+cache_assert_locked(const struct cache *cache)
+{
+	assert(cache_locked(cache) && "the caller must hold the cache lock (builder/cache.h)");
+	/* Also with NDEBUG: writing the cache unlocked races other processes. */
+	if (!cache_locked(cache)) {
+		abort();
 	}
 }
 
@@ -153,6 +192,7 @@ cache_evict_archive(const struct cache *cache, const char *sha256_hex)
 {
 	char path[CACHE_PATH_MAX];
 
+	cache_assert_locked(cache);
 	cache_archive_path(cache, sha256_hex, path);
 	unlink(path);
 }

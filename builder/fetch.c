@@ -735,18 +735,38 @@ attempt_failed(struct payload *p, bool transient, int64_t wait_ms)
 static void bad_bytes(struct payload *p, const char *expected, const char *got, const char *fmt,
 		      ...) __attribute__((format(printf, 4, 5)));
 
+/*
+ * " (served by URL after a redirect)" when the bytes came from elsewhere
+ * than the URL asked for, else "": the error names both (its url: field
+ * stays the requested one, which is what the manifest lists).
+ */
+static void
+served_by(struct payload *p, char *out, size_t len)
+{
+	const char *effective = NULL;
+
+	out[0] = '\0';
+	if (p->easy && curl_easy_getinfo(p->easy, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK &&
+	    effective && strcmp(effective, p->req->urls[p->url]) != 0) {
+		snprintf(out, len, " (served by %s after a redirect)", effective);
+	}
+}
+
 static void
 bad_bytes(struct payload *p, const char *expected, const char *got, const char *fmt, ...)
 {
+	char why[GN_ERR_TEXT / 2], via[GN_ERR_TEXT / 2];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(p->last_why, sizeof(p->last_why), fmt, ap);
+	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	served_by(p, via, sizeof(via));
+	snprintf(p->last_why, sizeof(p->last_why), "%s%s", why, via);
 	p->bad_bytes = true;
 	p->attempt_bad = true;
 	gn_error_clear(&p->bad_bytes_err);
-	gn_error_set(&p->bad_bytes_err, GN_E_INTEGRITY, "%s: %s", p->req->name, p->last_why);
+	gn_error_set(&p->bad_bytes_err, GN_E_INTEGRITY, "%s: %s%s", p->req->name, why, via);
 	gn_error_url(&p->bad_bytes_err, p->req->urls[p->url]);
 	if (expected || got) {
 		gn_error_values(&p->bad_bytes_err, expected, got);
@@ -839,13 +859,20 @@ attempt_complete(struct payload *p)
 		gn_error_clear(&herr);
 		rc = req->verify(req->verify_user, req, p->part, url, &herr);
 		if (rc < 0) {
+			char via[GN_ERR_TEXT / 2];
+
 			/* Keep the hook's code (a signature failure stays one). */
-			snprintf(p->last_why, sizeof(p->last_why), "%s",
-				 herr.message[0] ? herr.message : gn_code_message(gn_code_of(rc)));
+			served_by(p, via, sizeof(via));
+			snprintf(p->last_why, sizeof(p->last_why), "%s%s",
+				 herr.message[0] ? herr.message : gn_code_message(gn_code_of(rc)),
+				 via);
 			p->bad_bytes = true;
 			p->attempt_bad = true;
 			p->bad_bytes_err = herr;
 			p->bad_bytes_err.code = gn_code_of(rc);
+			if (via[0] && strlen(herr.message) + strlen(via) < sizeof(herr.message)) {
+				strcat(p->bad_bytes_err.message, via);
+			}
 			if (!herr.url[0]) {
 				gn_error_url(&p->bad_bytes_err, url);
 			}
@@ -1417,6 +1444,11 @@ fetch_run(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts, s
 		int still = 0, timeout = FETCH_POLL_MS;
 		CURLMcode mc;
 
+		/* A signal also cuts curl_multi_poll() short, so this is seen at once. */
+		if (gn_cancelled(ctx.events)) {
+			rc = gn_error_set(err, GN_E_INTERRUPTED, "interrupted while downloading");
+			goto out;
+		}
 		if (ctx.running == 0 && !pending) {
 			break;
 		}
@@ -1448,10 +1480,15 @@ fetch_run(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts, s
 	}
 out:
 	if (ps) {
-		/* Only after an internal curl failure is anything left undone. */
+		/* Only after an internal curl failure or an interruption is anything
+		 * left undone.  An interrupted part that holds only good-so-far
+		 * bytes stays for the next run to resume. */
 		for (size_t i = 0; i < n; i++) {
 			if (ps[i].state != P_DONE) {
-				attempt_cleanup(&ps[i], ps[i].state == P_RUNNING);
+				bool keep = rc == -GN_E_INTERRUPTED && resumable(&ps[i]) &&
+					    !ps[i].attempt_bad && !ps[i].range_bad &&
+					    !ps[i].overflow;
+				attempt_cleanup(&ps[i], ps[i].state == P_RUNNING && !keep);
 				ps[i].req->error = *err;
 				request_fail(&ps[i], rc);
 			}

@@ -319,7 +319,14 @@ install_lock(struct install *inst, struct gn_error *err)
 				    "%s is not gonative's lock file: gonative will not touch it",
 				    inst->flock);
 	}
+	/* Blocks while another gonative holds it; a signal (no SA_RESTART)
+	 * cuts the wait short with EINTR and the caller may ask to stop. */
 	while (flock(fd, LOCK_EX) != 0) {
+		if (errno == EINTR && gn_cancelled(inst->events)) {
+			close(fd);
+			return gn_error_set(err, GN_E_INTERRUPTED,
+					    "interrupted while waiting for the lock %s", inst->flock);
+		}
 		if (errno != EINTR) {
 			int saved = errno;
 			close(fd);

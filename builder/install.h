@@ -17,6 +17,7 @@
 
 #include "builder/statrec.h"
 #include "gn/error.h"
+#include "gn/events.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,6 +30,9 @@ struct install {
 	char flock[INSTALL_PATH_MAX]; /* <root>.flock */
 	char parent[INSTALL_PATH_MAX];
 	int lock_fd; /* -1 when not held */
+	/* Its cancelled hook ends a wait for a busy lock (GN_E_INTERRUPTED).
+	 * Set by the caller after install_init(); may stay NULL. */
+	const struct gn_events *events;
 };
 
 /* Fill paths from the install folder (made absolute against cwd).  Touches

@@ -181,6 +181,7 @@ unpack_source(struct merge_ctx *ctx, const struct merge_source *src, struct tree
 	    /* Every entry in dest passed through this tree, unless make.bash
 	     * built the host there. */
 	    .fresh_dest = !ctx->opts->host_prebuilt,
+	    .events = ctx->opts->events,
 	};
 	int rc = unpack_archive(&uo, err);
 
@@ -279,12 +280,24 @@ merge_goroot(const struct merge_opts *opts, uint8_t tree_id[GN_SHA256_LEN], stru
 		rc = unpack_source(&ctx, t, tree, err);
 		if (rc == 0 && ctx.contributed == 0) {
 			struct gn_event ev = {.kind = GN_EV_WARNING, .name = t->file};
-			char msg[512];
+			char msg[512], ver[32];
 			gn_platform_format(&t->platform, plat, sizeof(plat));
-			snprintf(msg, sizeof(msg),
-				 "%s: no pkg/%s_%s to merge (Go 1.20+ distributions ship no "
-				 "precompiled std); %s cross builds compile std from source",
-				 t->file, t->platform.os, t->platform.arch, plat);
+			if (gn_goversion_at_least(&opts->version, 1, 20)) {
+				snprintf(msg, sizeof(msg),
+					 "%s: no pkg/%s_%s to merge (Go 1.20+ distributions ship "
+					 "no precompiled std); %s cross builds compile std from "
+					 "source",
+					 t->file, t->platform.os, t->platform.arch, plat);
+			} else {
+				/* Official archives before 1.20 all carry it: this one
+				 * was repacked or cut short upstream of the sha256. */
+				gn_goversion_format(&opts->version, ver, sizeof(ver));
+				snprintf(msg, sizeof(msg),
+					 "%s: no pkg/%s_%s to merge, although %s distributions "
+					 "ship a precompiled std (this archive lacks it); %s "
+					 "cross builds compile std from source",
+					 t->file, t->platform.os, t->platform.arch, ver, plat);
+			}
 			ev.message = msg;
 			gn_emit(opts->events, &ev);
 		}

@@ -39,7 +39,8 @@ struct merge_opts {
 /*
  * 1. host archive whole; 2. from each other target only merge_wants()
  * entries; 3. a target that contributes nothing gets a GN_EV_WARNING (Go
- * 1.20+ ships no pkg/<os>_<arch>); 4. below Go 1.10 merged files get
+ * 1.20+ ships no pkg/<os>_<arch>; before 1.20 the archive lacks what it
+ * should have, and the warning says so); 4. below Go 1.10 merged files get
  * mtime = newest mtime in the tree + 1 s.  Writes the tree id.  0 or -code.
  */
 int merge_goroot(const struct merge_opts *opts, uint8_t tree_id[GN_SHA256_LEN],

@@ -374,9 +374,9 @@ hash_file(const char *path, uint8_t out[crypto_generichash_BYTES_MAX], struct gn
 	if (!buf) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory hashing %s", path);
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = gn_open_regular(path, err);
 	if (fd < 0) {
-		rc = gn_error_set(err, GN_E_IO, "cannot open %s: %s", path, strerror(errno));
+		rc = fd;
 		goto out;
 	}
 	crypto_generichash_init(&st, NULL, 0, crypto_generichash_BYTES_MAX);

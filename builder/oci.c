@@ -7,6 +7,7 @@
 
 #include "builder/http.h"
 #include "gn/buf.h"
+#include "gn/fs.h"
 #include "gn/sha256.h"
 
 #include <ctype.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #define OCI_MAX_MANIFEST (1u << 20)
@@ -131,11 +133,16 @@ docker_config_auth(struct gn_arena *arena, const char *path, const char *host)
 {
 	yaml_document_t doc;
 	yaml_node_t *auths;
-	FILE *f = fopen(path, "rbe");
+	/* A FIFO or device named as the config is skipped, never waited on. */
+	int fd = gn_open_regular(path, NULL);
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
 	char *data = NULL, *result = NULL;
 	size_t len = 0, cap = 0;
 
 	if (!f) {
+		if (fd >= 0) {
+			close(fd);
+		}
 		return NULL;
 	}
 	for (;;) {

@@ -128,6 +128,7 @@ open_parts(struct project *p, struct gn_error *err)
 	if ((rc = install_init(&p->install, install_path, err)) < 0) {
 		return rc;
 	}
+	p->install.events = p->opts.events;
 	return check_install_path(p, err);
 }
 
@@ -164,7 +165,21 @@ open_cache(struct project *p, struct gn_error *err)
 	if (p->cache.root[0]) {
 		return 0;
 	}
+	p->cache.events = p->opts.events;
 	return cache_open(&p->cache, p->opts.cache_dir, err);
+}
+
+/*
+ * The cache lock, taken once by each public operation below (and released
+ * by it), so nothing under it can forget it: store_put, prepare_artifacts
+ * and the rest only assert it (builder/cache.h).
+ */
+static int
+lock_cache(struct project *p, struct gn_error *err)
+{
+	int rc = open_cache(p, err);
+
+	return rc < 0 ? rc : cache_lock(&p->cache, err);
 }
 
 static bool
@@ -202,10 +217,16 @@ fetch_one(struct project *p, const char *name, const char *url, const char *dest
 		.dest = dest,
 	};
 	struct fetch_opts fo = fetch_options(p);
+	struct gn_events quiet = { 0 };
 	int rc;
 
-	/* Signatures are tiny: no progress lines for them. */
-	fo.events = NULL;
+	/* Signatures are tiny: no progress lines for them (but still a way
+	 * to stop). */
+	if (p->opts.events) {
+		quiet.user = p->opts.events->user;
+		quiet.cancelled = p->opts.events->cancelled;
+	}
+	fo.events = &quiet;
 	fo.retries = -1;
 	rc = fetch_run(&req, 1, &fo, err);
 	return rc;
@@ -346,11 +367,8 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 
 		gn_emitf(p->opts.events, GN_EV_DEBUG, "fetching the release index %s", url);
 		/* One process at a time writes the cached index. */
-		if ((rc = cache_lock(&p->cache, err)) < 0) {
-			return rc;
-		}
+		cache_assert_locked(&p->cache);
 		if ((rc = fetch_run(&req, 1, &fo, err)) < 0) {
-			cache_unlock(&p->cache);
 			return rc;
 		}
 		rc = gn_read_file(fresh, LOCK_INDEX_MAX_BYTES, &data, &len, err);
@@ -378,7 +396,6 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 			free(data);
 			unlink(fresh);
 			unlink(fresh_sig);
-			cache_unlock(&p->cache);
 			return rc;
 		}
 	}
@@ -396,7 +413,6 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 		}
 		unlink(fresh);
 		unlink(fresh_sig);
-		cache_unlock(&p->cache);
 	}
 	return rc;
 }
@@ -794,9 +810,7 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 	}
 	/* Decide what is missing under the lock: another process may be
 	 * fetching the same files into this cache right now. */
-	if ((rc = cache_lock(&p->cache, err)) < 0) {
-		return rc;
-	}
+	cache_assert_locked(&p->cache);
 	for (size_t i = 0; i < n; i++) {
 		struct lock_artifact *a = arts[i];
 		const char **urls;
@@ -813,7 +827,6 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 		/* A file of the wrong size under this name is no cache entry. */
 		cache_evict_archive(&p->cache, a->sha256);
 		if (p->opts.offline) {
-			cache_unlock(&p->cache);
 			return gn_error_set(err, GN_E_OFFLINE,
 					    "%s is not in the cache and --offline was given",
 					    a->file);
@@ -825,18 +838,15 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 			rc = registry_file_urls(p, a->file, a->sha256, &urls, &n_urls, err);
 		}
 		if (rc < 0) {
-			cache_unlock(&p->cache);
 			return rc;
 		}
 		dest = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
 		if (!dest) {
-			cache_unlock(&p->cache);
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 		cache_archive_path(&p->cache, a->sha256, dest);
 		part = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
 		if (!part) {
-			cache_unlock(&p->cache);
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 		{
@@ -864,7 +874,6 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 	registry_fetch_headers(p, &fo);
 	/* Held across fetches and signature checks: both write into the cache. */
 	if (n_reqs > 0 && (rc = fetch_run(reqs, n_reqs, &fo, err)) < 0) {
-		cache_unlock(&p->cache);
 		return rc;
 	}
 	for (size_t i = 0; i < n_reqs; i++) {
@@ -875,12 +884,10 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 
 		if (needs_signature(p, a) && !shas_has(&p->signed_ok, a->sha256) &&
 		    (rc = ensure_signature(p, a, record, err)) < 0) {
-			cache_unlock(&p->cache);
 			return rc;
 		}
 		if (needs_gpg(p, a) && !shas_has(&p->gpg_ok, a->sha256) &&
 		    (rc = ensure_gpg(p, a, err)) < 0) {
-			cache_unlock(&p->cache);
 			return rc;
 		}
 		if (record && a->size <= 0) {
@@ -893,7 +900,6 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 			}
 		}
 	}
-	cache_unlock(&p->cache);
 	return 0;
 }
 
@@ -1017,9 +1023,10 @@ build_from_source(struct project *p, struct merge_opts *mo, const char *dest,
 				 store_err.message);
 		}
 	}
-	/* Keep make.log after a failure: the error names it. */
+	/* Keep make.log after a failure: the error names it (not when the
+	 * user stopped the build). */
 	gn_rm_rf(root, NULL);
-	if (rc == 0) {
+	if (rc == 0 || rc == -GN_E_INTERRUPTED) {
 		gn_rm_rf(work, NULL);
 	} else {
 		snprintf(scratch, sizeof(scratch), "%s/gocache", work);
@@ -1238,9 +1245,8 @@ check_trust_roots(struct project *p, struct lock *lock, struct gn_error *err)
 		paths[i] = path;
 	}
 	to = trust_options(p);
-	if ((rc = cache_lock(&p->cache, err)) < 0) {
-		return rc;
-	}
+	/* The head is written into the cache: under the lock. */
+	cache_assert_locked(&p->cache);
 	rc = trust_check_index(&to, lock->go, arts, paths, n, &p->arena, err);
 	if (rc == -GN_E_INTEGRITY || rc == -GN_E_SIGNATURE) {
 		for (size_t i = 0; i < n; i++) {
@@ -1249,7 +1255,6 @@ check_trust_roots(struct project *p, struct lock *lock, struct gn_error *err)
 			}
 		}
 	}
-	cache_unlock(&p->cache);
 	return rc;
 }
 
@@ -1361,15 +1366,11 @@ fetch_new_modules(struct project *p, struct lock *lock, struct gn_error *err)
 		gn_hex_encode(digest, sizeof(digest), a->sha256);
 		a->size = st.st_size;
 		cache_archive_path(&p->cache, a->sha256, dest);
-		if ((rc = cache_lock(&p->cache, err)) < 0) {
-			unlink(tmp);
-			return rc;
-		}
+		cache_assert_locked(&p->cache);
 		if (rename(tmp, dest) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", dest, strerror(errno));
 			unlink(tmp);
 		}
-		cache_unlock(&p->cache);
 		if (rc < 0) {
 			return rc;
 		}
@@ -1384,8 +1385,10 @@ copy_go(char *out, size_t len, const char *go)
 	snprintf(out, len, "%s", go ? go : "");
 }
 
-int
-project_lock(struct project *p, bool upgrade, struct project_lock_result *res, struct gn_error *err)
+/* project_lock's work, under the cache lock. */
+static int
+write_lock_locked(struct project *p, bool upgrade, struct project_lock_result *res,
+		  struct gn_error *err)
 {
 	struct lock_index index;
 	struct lock fresh;
@@ -1466,6 +1469,20 @@ project_lock(struct project *p, bool upgrade, struct project_lock_result *res, s
 	return 0;
 }
 
+int
+project_lock(struct project *p, bool upgrade, struct project_lock_result *res, struct gn_error *err)
+{
+	int rc;
+
+	if ((rc = lock_cache(p, err)) < 0) {
+		memset(res, 0, sizeof(*res));
+		return rc;
+	}
+	rc = write_lock_locked(p, upgrade, res, err);
+	cache_unlock(&p->cache);
+	return rc;
+}
+
 static int
 host_goroot(struct project *p, const struct lock_goroot **out, struct gn_error *err)
 {
@@ -1497,20 +1514,17 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 	bool found;
 	int rc;
 
-	if ((rc = cache_lock(&p->cache, err)) < 0) {
-		return rc;
-	}
+	cache_assert_locked(&p->cache);
 	found = store_lookup(&p->cache, tree_id, stored);
 	if (found) {
 		/* Copies are hashed on the way: a changed store is never installed.
 		 * Hard links (GONATIVE_LINK_MODE=hardlink) trust the stat record. */
 		check = mode == STORE_HARDLINK ? NULL : tree_new();
 		if (mode != STORE_HARDLINK && !check) {
-			cache_unlock(&p->cache);
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 		gn_error_clear(&store_err);
-		rc = store_clone(stored, stage, mode, check, &method, &store_err);
+		rc = store_clone(stored, stage, mode, check, &method, p->opts.events, &store_err);
 		if (rc == 0 && check) {
 			uint8_t id[GN_SHA256_LEN];
 
@@ -1524,10 +1538,15 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 		}
 		tree_free(check);
 		if (rc == 0) {
-			cache_unlock(&p->cache);
 			gn_emitf(p->opts.events, GN_EV_INFO, "filled from the tree store (%s)",
 				 store_method_name(method));
 			return 0;
+		}
+		if (rc == -GN_E_INTERRUPTED) {
+			/* Not the store's fault: keep the entry. */
+			cache_unlock(&p->cache);
+			*err = store_err;
+			return rc;
 		}
 		/* A store entry that fails is no reason to fail: drop it and build. */
 		store_drop(&p->cache, tree_id);
@@ -1535,11 +1554,9 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 			 "tree store: %s; building from the verified archives instead",
 			 store_err.message);
 		if ((rc = gn_rm_rf(stage, err)) < 0 || (rc = gn_mkdir_p(stage, 0755, err)) < 0) {
-			cache_unlock(&p->cache);
 			return rc;
 		}
 	}
-	cache_unlock(&p->cache);
 	rc = build_goroot(p, &p->lock, &p->host, stage, false, tree, err);
 	if (rc == 0 && strcmp(tree, tree_id) != 0) {
 		rc = gn_error_set(err, GN_E_INTEGRITY,
@@ -1553,13 +1570,9 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 	 * keeping costs nothing, so keep everything. */
 	if (mode == STORE_HARDLINK || lock_source_artifact(&p->lock)) {
 		gn_error_clear(&store_err);
-		if (cache_lock(&p->cache, &store_err) == 0) {
-			if (store_put(&p->cache, tree_id, stage, &store_err) < 0) {
-				gn_emitf(p->opts.events, GN_EV_WARNING,
-					 "could not keep the tree in the store: %s",
-					 store_err.message);
-			}
-			cache_unlock(&p->cache);
+		if (store_put(&p->cache, tree_id, stage, &store_err) < 0) {
+			gn_emitf(p->opts.events, GN_EV_WARNING,
+				 "could not keep the tree in the store: %s", store_err.message);
 		}
 	}
 	return 0;
@@ -1628,7 +1641,18 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res, st
 	if ((rc = install_stage(&p->install, stage, err)) < 0) {
 		goto out;
 	}
-	rc = fill_stage(p, goroot->tree, stage, err);
+	/* After the install lock, never before: project_lock above takes only
+	 * the cache lock, so the two are always taken in this order. */
+	if ((rc = lock_cache(p, err)) == 0) {
+		rc = fill_stage(p, goroot->tree, stage, err);
+		cache_unlock(&p->cache);
+	}
+	/* The last point to stop: once the swap starts it is finished, so the
+	 * install path always holds the old tree or the new one, whole. */
+	if (rc == 0 && gn_cancelled(p->opts.events)) {
+		rc = gn_error_set(err, GN_E_INTERRUPTED, "interrupted before installing %s",
+				  p->install.root);
+	}
 	if (rc == 0) {
 		gn_emitf(p->opts.events, GN_EV_DEBUG, "installing %s", p->install.root);
 		rc = install_commit(&p->install, stage, goroot->tree, err);
@@ -1686,8 +1710,12 @@ project_check(struct project *p, bool deep, bool upstream, struct project_check_
 		struct lock_index index;
 		struct lock newest;
 
+		if ((rc = lock_cache(p, err)) < 0) {
+			return rc;
+		}
 		rc = from_proxy(p) ? load_toolchain_index(p, &index, err)
 				   : load_index(p, &index, err);
+		cache_unlock(&p->cache);
 		if (rc < 0) {
 			return rc;
 		}
@@ -1776,7 +1804,12 @@ project_fetch_all(struct project *p, struct gn_error *err)
 	for (size_t i = 0; i < p->lock.n_artifacts; i++) {
 		all[i] = &p->lock.artifacts[i];
 	}
-	return prepare_artifacts(p, all, p->lock.n_artifacts, false, err);
+	if ((rc = lock_cache(p, err)) < 0) {
+		return rc;
+	}
+	rc = prepare_artifacts(p, all, p->lock.n_artifacts, false, err);
+	cache_unlock(&p->cache);
+	return rc;
 }
 
 void

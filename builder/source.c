@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,14 @@ run_make(const struct source_build *b, const char *log, struct gn_error *err)
 			return gn_error_set(err, GN_E_IO, "waiting for make.bash: %s",
 					    strerror(errno));
 		}
+		if (gn_cancelled(b->events)) {
+			/* Stop the build too, and wait for it: it writes into the stage. */
+			kill(pid, SIGTERM);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+			}
+			return gn_error_set(err, GN_E_INTERRUPTED,
+					    "interrupted while make.bash was running");
+		}
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		char line[512];
@@ -128,6 +137,7 @@ source_build(const struct source_build *b, struct gn_error *err)
 		.dest = b->dest,
 		.expect_sha256 = b->sha256,
 		.max_bytes = b->size * 12 + 64 * 1024 * 1024,
+		.events = b->events,
 	};
 	char log[4096 + 16], cache[4096 + 16], make[4096 + 32];
 	int rc;

@@ -36,6 +36,7 @@ store_lookup(const struct cache *cache, const char *tree_id, char out[CACHE_PATH
 	char record[CACHE_PATH_MAX];
 	struct statrec_report report;
 
+	cache_assert_locked(cache);
 	entry_paths(cache, tree_id, out, record);
 	statrec_check(out, record, tree_id, &report);
 	if (report.status == STATREC_MATCH) {
@@ -53,6 +54,7 @@ store_drop(const struct cache *cache, const char *tree_id)
 {
 	char dir[CACHE_PATH_MAX], record[CACHE_PATH_MAX];
 
+	cache_assert_locked(cache);
 	entry_paths(cache, tree_id, dir, record);
 	unlink(record);
 	gn_rm_rf(dir, NULL);
@@ -193,7 +195,7 @@ clone_file(int src_dir, int dst_dir, const char *name, const char *rel, const st
 
 static int
 clone_dir(int src_dir, int dst_dir, struct gn_buf *rel, enum store_method *method,
-	  struct tree *tree, struct gn_error *err)
+	  struct tree *tree, const struct gn_events *events, struct gn_error *err)
 {
 	size_t base = rel->len;
 	DIR *dir;
@@ -213,6 +215,10 @@ clone_dir(int src_dir, int dst_dir, struct gn_buf *rel, enum store_method *metho
 
 		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
 			continue;
+		}
+		if (gn_cancelled(events)) {
+			rc = gn_error_set(err, GN_E_INTERRUPTED, "interrupted while copying a tree");
+			break;
 		}
 		rel->len = base;
 		if (base) {
@@ -235,7 +241,7 @@ clone_dir(int src_dir, int dst_dir, struct gn_buf *rel, enum store_method *metho
 			} else {
 				struct timespec times[2] = { st.st_atim, st.st_mtim };
 
-				rc = clone_dir(s, d, rel, method, tree, err);
+				rc = clone_dir(s, d, rel, method, tree, events, err);
 				/* Modes last: a read-only folder must first be filled. */
 				if (rc == 0 && (fchmod(d, st.st_mode & 07777) != 0 ||
 						futimens(d, times) != 0)) {
@@ -281,7 +287,7 @@ clone_dir(int src_dir, int dst_dir, struct gn_buf *rel, enum store_method *metho
 
 int
 store_clone(const char *src, const char *dst, enum store_method method, struct tree *tree,
-	    enum store_method *used, struct gn_error *err)
+	    enum store_method *used, const struct gn_events *events, struct gn_error *err)
 {
 	struct gn_buf rel;
 	struct stat st;
@@ -294,7 +300,7 @@ store_clone(const char *src, const char *dst, enum store_method method, struct t
 		rc = gn_error_set(err, GN_E_IO, "cannot open %s or %s: %s", src, dst,
 				  strerror(errno));
 	} else {
-		rc = clone_dir(s, d, &rel, &method, tree, err);
+		rc = clone_dir(s, d, &rel, &method, tree, events, err);
 		if (rc == 0 && fchmod(d, st.st_mode & 07777) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot set %s: %s", dst, strerror(errno));
 		}
@@ -318,6 +324,7 @@ store_put(const struct cache *cache, const char *tree_id, const char *src, struc
 	char dir[CACHE_PATH_MAX], record[CACHE_PATH_MAX], tmp[CACHE_PATH_MAX + 16];
 	int rc;
 
+	cache_assert_locked(cache);
 	entry_paths(cache, tree_id, dir, record);
 	snprintf(tmp, sizeof(tmp), "%s/trees/.new-XXXXXX", cache->root);
 	gn_dirname(tmp, record, sizeof(record));
@@ -328,7 +335,7 @@ store_put(const struct cache *cache, const char *tree_id, const char *src, struc
 	if (!mkdtemp(tmp)) {
 		return gn_error_set(err, GN_E_IO, "cannot create %s: %s", tmp, strerror(errno));
 	}
-	rc = store_clone(src, tmp, store_link_mode(), NULL, NULL, err);
+	rc = store_clone(src, tmp, store_link_mode(), NULL, NULL, cache->events, err);
 	if (rc == 0) {
 		unlink(record);
 		gn_rm_rf(dir, NULL);

@@ -48,10 +48,11 @@ enum store_method store_link_mode(void);
  * copy where links can't be made).  When tree is given, every file and
  * symlink is hashed as it is copied and recorded there, so the caller can
  * check the root; hard links are not hashed (tree must be NULL then).
- * *used says how it was done. */
+ * *used says how it was done.  events: its cancelled hook is polled per
+ * entry (-GN_E_INTERRUPTED, dst partly filled); may be NULL. */
 struct tree;
 int store_clone(const char *src, const char *dst, enum store_method method, struct tree *tree,
-		enum store_method *used, struct gn_error *err);
+		enum store_method *used, const struct gn_events *events, struct gn_error *err);
 
 const char *store_method_name(enum store_method method);
 

@@ -779,14 +779,30 @@ unpack_run(const struct unpack_opts *opts, struct gn_error *err)
 	if (rc != 0) {
 		goto out;
 	}
-	for (;;) {
+	for (int64_t entries = 0;; entries++) {
 		struct archive_entry *entry;
-		int r = archive_read_next_header(u.ar, &entry);
+		int r;
+
+		if (gn_cancelled(opts->events)) {
+			rc = gn_error_set(err, GN_E_INTERRUPTED, "interrupted while unpacking %s",
+					  u.name);
+			goto out;
+		}
+		r = archive_read_next_header(u.ar, &entry);
 		if (r == ARCHIVE_EOF) {
 			break;
 		}
 		if (r < ARCHIVE_WARN) {
 			rc = read_error(&u, err);
+			goto out;
+		}
+		/* Counted before the entry's inode exists, wanted or not. */
+		if (entries >= UNPACK_MAX_ENTRIES) {
+			rc = gn_error_set(err, GN_E_UNSAFE,
+					  "more than %d entries, the limit (a Go "
+					  "distribution has about 15,000)",
+					  UNPACK_MAX_ENTRIES);
+			gn_error_file(err, u.name);
 			goto out;
 		}
 		rc = do_entry(&u, entry, err);
@@ -801,7 +817,8 @@ unpack_run(const struct unpack_opts *opts, struct gn_error *err)
 	}
 out:
 	/* A tampered cache file explains any failure better than its symptom. */
-	if ((u.src.hashing || (u.src.gz && opts->expect_sha256)) && u.src.fd >= 0) {
+	if ((u.src.hashing || (u.src.gz && opts->expect_sha256)) && u.src.fd >= 0 &&
+	    rc != -GN_E_INTERRUPTED) {
 		if (source_drain(&u.src) != 0) {
 			if (rc == 0) {
 				rc = gn_error_set(err, GN_E_IO, "cannot read %s: %s", opts->archive,

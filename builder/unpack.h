@@ -4,18 +4,25 @@
  * Every entry must live under "go/"; the prefix is stripped.  Refused with
  * -GN_E_UNSAFE (exit 4), naming the archive and the entry: "..", absolute
  * paths, names outside go/, hard links, devices, FIFOs, sockets, symlinks
- * that are absolute or climb out of the tree, and expansion past max_bytes.
+ * that are absolute or climb out of the tree, expansion past max_bytes, and
+ * more than UNPACK_MAX_ENTRIES entries.
  */
 #ifndef UNPACK_H
 #define UNPACK_H
 
 #include "builder/tree.h"
 #include "gn/error.h"
+#include "gn/events.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
+
+/* Entries per archive (folders included), checked before each one is made:
+ * a Go distribution has 10,000-16,000, so this leaves room for growth while
+ * a tiny archive of empty files can't create millions of inodes. */
+#define UNPACK_MAX_ENTRIES 200000
 
 struct unpack_entry {
 	const char *path;    /* relative to the GOROOT ("pkg/linux_arm64/net.a") */
@@ -46,6 +53,9 @@ struct unpack_opts {
 	 * libarchive's per-component symlink walk (a third of the extraction
 	 * time) can be skipped.  Leave false for a dest with other content. */
 	bool fresh_dest;
+	/* Only its cancelled hook is used, polled before every entry: when it
+	 * says stop, -GN_E_INTERRUPTED (dest may hold a partial tree). */
+	const struct gn_events *events;
 };
 
 /*

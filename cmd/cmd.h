@@ -43,7 +43,11 @@ extern const struct cmd cmd_init, cmd_lock, cmd_sync, cmd_check, cmd_verify, cmd
 /* Output helpers (output.c). */
 void cli_event(void *user, const struct gn_event *event);
 void cli_info(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Prints "gonative: error: ..." and returns the exit code for rc. */
+/* The signal (SIGINT, SIGTERM, SIGHUP) that asked a running command to
+ * stop, or 0 (main.c; handlers only for commands that clean up). */
+int cli_caught_signal(void);
+/* Prints "gonative: error: ..." and returns the exit code for rc
+ * (128 + the signal once one was caught). */
 int cli_fail(const struct cli *cli, int rc, const struct gn_error *err);
 /* Usage error for the current command: message + hint; returns 2. */
 int cli_usage(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +83,65 @@ static const struct cmd *const commands[] = {
 	&cmd_env,  &cmd_exec, &cmd_hash, &cmd_mirror, NULL,
 };
 
+/* Commands that write (a stage folder, the cache, the lock): a signal asks
+ * them to stop and clean up instead of dying where they stand.  The others
+ * keep the default action. */
+static const struct cmd *const cleans_up[] = { &cmd_lock, &cmd_sync, &cmd_mirror, NULL };
+
+static volatile sig_atomic_t caught_signal;
+
+static void
+on_signal(int signo)
+{
+	/* A second signal while cleaning up changes nothing: cleanup finishes. */
+	if (!caught_signal) {
+		caught_signal = signo;
+	}
+}
+
+int
+cli_caught_signal(void)
+{
+	return caught_signal;
+}
+
+static bool
+cli_cancelled(void *user)
+{
+	(void)user;
+	return caught_signal != 0;
+}
+
+/* No SA_RESTART: a blocking wait (flock, poll) returns EINTR and the core
+ * checks cli_cancelled() at once. */
+static void
+install_signal_handlers(const struct cmd *c)
+{
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	bool wanted = false;
+
+	for (const struct cmd *const *w = cleans_up; *w; w++) {
+		wanted = wanted || *w == c;
+	}
+	if (!wanted) {
+		return;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		struct sigaction old;
+
+		/* A signal ignored by whoever started us (nohup) stays ignored. */
+		if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) {
+			continue;
+		}
+		sigaction(signals[i], &sa, NULL);
+	}
+}
+
 static void
 print_help(void)
 {
@@ -110,7 +171,8 @@ print_help(void)
 	       "\nExit codes: 0 success, 1 drift found (check, verify, sync --frozen), 2 usage "
 	       "error\n"
 	       "or invalid manifest/lock, 3 download failed on every mirror, 4 integrity failure,\n"
-	       "5 local I/O or install failure.\n");
+	       "5 local I/O or install failure, 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM\n"
+	       "(lock, sync and mirror clean up first).\n");
 }
 
 /* -q and -v are accepted after the command too (`gonative verify -q`);
@@ -163,6 +225,7 @@ main(int argc, char **argv)
 	cli.color = cli.tty && !(no_color && no_color[0]);
 	cli.events.fn = cli_event;
 	cli.events.user = &cli;
+	cli.events.cancelled = cli_cancelled;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+C:f:qvhV", options, NULL)) != -1) {
 		switch (opt) {
@@ -221,6 +284,7 @@ main(int argc, char **argv)
 			return cli_fail(&cli, rc, &err);
 		}
 		cli.command = (*c)->name;
+		install_signal_handlers(*c);
 		/* Each command parses its own options: argv[0] is its name. */
 		{
 			int sub_argc = argc - optind;

@@ -296,6 +296,14 @@ cli_fail(const struct cli *cli, int rc, const struct gn_error *err)
 {
 	char text[4096];
 	enum gn_code code = gn_code_of(rc);
+	int signo = cli_caught_signal();
+	int exit_code = gn_code_exit(code);
+
+	/* Whatever failure a signal caused on its way out, the exit says which
+	 * signal it was (128 + its number, as a shell reports it). */
+	if (signo > 0) {
+		exit_code = 128 + signo;
+	}
 
 	if (cli->json) {
 		struct gn_buf out;
@@ -308,7 +316,7 @@ cli_fail(const struct cli *cli, int rc, const struct gn_error *err)
 		gn_buf_json_string(&out, "code");
 		gn_buf_puts(&out, ": ");
 		gn_buf_json_string(&out, gn_code_name(code));
-		snprintf(exit_text, sizeof(exit_text), "%d", gn_code_exit(code));
+		snprintf(exit_text, sizeof(exit_text), "%d", exit_code);
 		gn_buf_puts(&out, ", \"exit\": ");
 		gn_buf_puts(&out, exit_text);
 		gn_buf_puts(&out, ", \"message\": ");
@@ -335,7 +343,13 @@ cli_fail(const struct cli *cli, int rc, const struct gn_error *err)
 	} else {
 		fprintf(stderr, "gonative: error: %s\n", text);
 	}
-	return gn_code_exit(code);
+	if (signo > 0) {
+		const char *name = sigabbrev_np(signo);
+
+		fprintf(stderr, "gonative: stopped by SIG%s: nothing was installed\n",
+			name ? name : "?");
+	}
+	return exit_code;
 }
 
 int

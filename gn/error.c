@@ -31,10 +31,25 @@ gn_error_clear(struct gn_error *err)
 	}
 }
 
+/*
+ * A new failure starts from an empty context: nothing (a URL, expected and
+ * got values) may leak from an earlier one into it.  The message is
+ * formatted first, since its arguments may point into err itself.
+ */
 static void
-set_message(struct gn_error *err, const char *fmt, va_list ap)
+set_error(struct gn_error *err, enum gn_code code, const char *file, int line, int col,
+	  const char *fmt, va_list ap)
 {
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	char message[GN_ERR_TEXT], where[GN_ERR_TEXT];
+
+	vsnprintf(message, sizeof(message), fmt, ap);
+	snprintf(where, sizeof(where), "%s", file ? file : "");
+	memset(err, 0, sizeof(*err));
+	err->code = clamp(code);
+	memcpy(err->message, message, sizeof(err->message));
+	memcpy(err->file, where, sizeof(err->file));
+	err->line = line;
+	err->col = col;
 }
 
 int
@@ -42,9 +57,8 @@ gn_error_set(struct gn_error *err, enum gn_code code, const char *fmt, ...)
 {
 	if (err) {
 		va_list ap;
-		err->code = clamp(code);
 		va_start(ap, fmt);
-		set_message(err, fmt, ap);
+		set_error(err, code, NULL, 0, 0, fmt, ap);
 		va_end(ap);
 	}
 	return -(int)clamp(code);
@@ -56,12 +70,8 @@ gn_error_at(struct gn_error *err, enum gn_code code, const char *file, int line,
 {
 	if (err) {
 		va_list ap;
-		err->code = clamp(code);
-		snprintf(err->file, sizeof(err->file), "%s", file ? file : "");
-		err->line = line;
-		err->col = col;
 		va_start(ap, fmt);
-		set_message(err, fmt, ap);
+		set_error(err, code, file, line, col, fmt, ap);
 		va_end(ap);
 	}
 	return -(int)clamp(code);

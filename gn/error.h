@@ -10,7 +10,9 @@
 
 #include <stddef.h>
 
-/* X(name, exit code, message).  Exit codes: docs/design.md, section 2. */
+/* X(name, exit code, message).  Exit codes: docs/design.md, section 2.
+ * GN_E_INTERRUPTED is 128 + the signal: cmd/ knows which one (130 is
+ * SIGINT's). */
 #define GN_ERRORS(X)                                                                   \
 	X(GN_OK, 0, "success")                                                         \
 	X(GN_E_DRIFT, 1, "drift found")                                                \
@@ -26,7 +28,8 @@
 	X(GN_E_UNSAFE, 4, "unsafe archive entry")                                      \
 	X(GN_E_IO, 5, "local I/O error")                                               \
 	X(GN_E_INSTALL, 5, "install failed")                                           \
-	X(GN_E_NOMEM, 5, "out of memory")
+	X(GN_E_NOMEM, 5, "out of memory")                                              \
+	X(GN_E_INTERRUPTED, 130, "interrupted")
 
 enum gn_code {
 #define GN_ERROR_ENUM(name, exit_code, message) name,
@@ -58,7 +61,10 @@ struct gn_error {
 void gn_error_clear(struct gn_error *err);
 
 /* Set code and printf-style message; returns -code so callers can
- * `return gn_error_set(...)`.  err may be NULL. */
+ * `return gn_error_set(...)`.  err may be NULL.  Every field of an earlier
+ * error is cleared first (file, line, URL, expected, got), so attach the
+ * details with the calls below *after* this one.  The arguments may point
+ * into err (they are formatted before it is cleared). */
 int gn_error_set(struct gn_error *err, enum gn_code code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -66,7 +72,7 @@ int gn_error_set(struct gn_error *err, enum gn_code code, const char *fmt, ...)
 int gn_error_at(struct gn_error *err, enum gn_code code, const char *file, int line, int col,
 		const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
-/* Attach details to an error already set. */
+/* Attach details to an error already set (call after gn_error_set/at). */
 void gn_error_url(struct gn_error *err, const char *url);
 void gn_error_file(struct gn_error *err, const char *file);
 void gn_error_values(struct gn_error *err, const char *expected, const char *got);

@@ -26,3 +26,9 @@ gn_emitf(const struct gn_events *events, enum gn_event_kind kind, const char *fm
 	va_end(ap);
 	events->fn(events->user, &event);
 }
+
+bool
+gn_cancelled(const struct gn_events *events)
+{
+	return events && events->cancelled && events->cancelled(events->user);
+}

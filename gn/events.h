@@ -8,6 +8,7 @@
 #ifndef GN_EVENTS_H
 #define GN_EVENTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum gn_event_kind {
@@ -31,14 +32,22 @@ struct gn_event {
 
 typedef void (*gn_event_fn)(void *user, const struct gn_event *event);
 
+/* Polled by long loops (downloads, extraction, copies, lock waits): true
+ * stops the work with GN_E_INTERRUPTED through the normal error path. */
+typedef bool (*gn_cancelled_fn)(void *user);
+
 struct gn_events {
 	gn_event_fn fn; /* NULL: events are dropped */
 	void *user;
+	gn_cancelled_fn cancelled; /* NULL: never cancelled */
 };
 
 void gn_emit(const struct gn_events *events, const struct gn_event *event);
 /* Emits a message event of the given kind, printf-style. */
 void gn_emitf(const struct gn_events *events, enum gn_event_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Has the caller asked to stop?  events may be NULL. */
+bool gn_cancelled(const struct gn_events *events);
 
 #endif

@@ -101,6 +101,65 @@ gn_rm_rf(const char *path, struct gn_error *err)
 	return 0;
 }
 
+static const char *
+file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode)) {
+		return "a folder";
+	}
+	if (S_ISFIFO(mode)) {
+		return "a FIFO";
+	}
+	if (S_ISCHR(mode)) {
+		return "a character device";
+	}
+	if (S_ISBLK(mode)) {
+		return "a block device";
+	}
+	if (S_ISSOCK(mode)) {
+		return "a socket";
+	}
+	return "not a plain file";
+}
+
+int
+gn_open_regular(const char *path, struct gn_error *err)
+{
+	struct stat st;
+	int fd, flags;
+
+	/* O_NONBLOCK: opening a FIFO with no writer would block right here. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		int saved = errno;
+		gn_error_set(err, GN_E_IO, "cannot open %s: %s", path, strerror(saved));
+		errno = saved;
+		return -GN_E_IO;
+	}
+	if (fstat(fd, &st) != 0) {
+		int saved = errno;
+		close(fd);
+		gn_error_set(err, GN_E_IO, "cannot stat %s: %s", path, strerror(saved));
+		errno = saved;
+		return -GN_E_IO;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		gn_error_set(err, GN_E_USAGE, "%s is %s, not a regular file", path,
+			     file_kind(st.st_mode));
+		return -GN_E_USAGE;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+		int saved = errno;
+		close(fd);
+		gn_error_set(err, GN_E_IO, "cannot read %s: %s", path, strerror(saved));
+		errno = saved;
+		return -GN_E_IO;
+	}
+	return fd;
+}
+
 int
 gn_read_file(const char *path, size_t max_len, char **data, size_t *len, struct gn_error *err)
 {
@@ -111,16 +170,16 @@ gn_read_file(const char *path, size_t max_len, char **data, size_t *len, struct 
 
 	*data = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = gn_open_regular(path, err);
 	if (fd < 0) {
-		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", path, strerror(errno));
+		return fd;
 	}
 	if (fstat(fd, &st) != 0) {
 		int saved = errno;
 		close(fd);
 		return gn_error_set(err, GN_E_IO, "cannot stat %s: %s", path, strerror(saved));
 	}
-	cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
+	cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
 	if (cap > max_len + 1) {
 		cap = max_len + 1;
 	}

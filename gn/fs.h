@@ -15,8 +15,18 @@
 int gn_mkdir_p(const char *path, mode_t mode, struct gn_error *err);
 /* rm -rf; a missing path is fine.  Never follows symlinks. */
 int gn_rm_rf(const char *path, struct gn_error *err);
+/*
+ * open(2) a file the user names (manifest, lock, key) for reading, refusing
+ * anything but a regular file at once: a FIFO would block forever and a
+ * device such as /dev/zero never ends.  Opened with O_NONBLOCK, checked
+ * with fstat, then switched back to blocking.  Returns the fd (caller
+ * closes), or -GN_E_USAGE (exit 2) naming the path and what it is, or
+ * -GN_E_IO when it can't be opened (errno kept for the caller).
+ */
+int gn_open_regular(const char *path, struct gn_error *err);
 /* Whole file into *data (malloc'd, NUL-terminated, caller frees), at most
- * max_len bytes (larger files fail with GN_E_IO naming the limit). */
+ * max_len bytes (larger files fail with GN_E_IO naming the limit).  Only regular files:
+ * anything else fails at once as gn_open_regular() says. */
 int gn_read_file(const char *path, size_t max_len, char **data, size_t *len, struct gn_error *err);
 /* Write data to path atomically: temp file in the same folder, fsync,
  * rename, fsync of the folder. */

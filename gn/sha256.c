@@ -1,5 +1,7 @@
 #include "gn/sha256.h"
 
+#include "gn/fs.h"
+
 #include "gn/error.h"
 
 #include <errno.h>
@@ -130,9 +132,9 @@ gn_sha256_file(const char *path, uint8_t out[GN_SHA256_LEN], struct gn_error *er
 	ssize_t n;
 	int fd, rc = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = gn_open_regular(path, err);
 	if (fd < 0) {
-		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", path, strerror(errno));
+		return fd;
 	}
 	buf = malloc(cap);
 	if (!buf || gn_sha256_init(&h) < 0) {

@@ -7,6 +7,8 @@
  */
 #include "lockfiles/index.h"
 
+#include "gn/goversion.h"
+#include "gn/platform.h"
 #include "gn/utf8.h"
 
 #include <errno.h>
@@ -39,6 +41,7 @@ struct index_parser {
 	struct vec releases;
 	struct vec files;
 	struct name_set names;
+	int depth; /* arrays and objects open at the current event */
 };
 
 static void *
@@ -138,8 +141,27 @@ next(struct index_parser *p)
 				   (int)mark->column + 1, "malformed JSON: %s", problem);
 	}
 	p->have_event = true;
-	if (p->event.type == YAML_ALIAS_EVENT) {
+	switch (p->event.type) {
+	case YAML_ALIAS_EVENT:
 		return fail_at(p, &p->event.start_mark, "%s", "YAML aliases are not JSON");
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		/* Refused here, for every field: libyaml's scanner costs
+		 * O(depth) per token, so deep nesting would be quadratic. */
+		if (++p->depth > LOCK_INDEX_MAX_DEPTH) {
+			char msg[64];
+
+			snprintf(msg, sizeof(msg), "JSON nested deeper than %d levels",
+				 LOCK_INDEX_MAX_DEPTH);
+			return fail_at(p, &p->event.start_mark, "%s", msg);
+		}
+		break;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		p->depth--;
+		break;
+	default:
+		break;
 	}
 	return 0;
 }
@@ -319,6 +341,177 @@ next_key(struct index_parser *p, const char **key, bool *done)
 	return 0;
 }
 
+/* go.dev names files with [A-Za-z0-9._-] only; nothing else may become a
+ * path in the cache or a URL on a mirror. */
+static bool
+plain_file_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > LOCK_INDEX_MAX_NAME || s[0] == '.') {
+		return false;
+	}
+	for (; *s; s++) {
+		char c = *s;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-')) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* s for a message: printable ASCII as is, other bytes as \xNN, cut short. */
+static void
+quote_text(const char *s, char *out, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t used = 0;
+
+	for (; *s && used + 5 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') {
+			out[used++] = (char)c;
+		} else {
+			out[used++] = '\\';
+			out[used++] = 'x';
+			out[used++] = hex[c >> 4];
+			out[used++] = hex[c & 15];
+		}
+	}
+	if (*s && used + 4 <= len) {
+		memcpy(out + used, "...", 3);
+		used += 3;
+	}
+	out[used] = '\0';
+}
+
+/*
+ * Must f's name agree with its fields?  Entries the resolver can pick do:
+ * kind archive or installer for a Go port (arch in index spelling,
+ * "armv6l" for linux/arm), or kind source with no os and arch.  Others are
+ * never locked and go.dev lists a few (os "4", arch "bootstrap"; arch
+ * "arm6"; see shared/formats.md section 1); they only need a plain name.
+ */
+static bool
+name_must_agree(const struct lock_index_file *f)
+{
+	struct gn_platform plat;
+
+	if (strcmp(f->kind, "archive") != 0 && strcmp(f->kind, "installer") != 0 &&
+	    strcmp(f->kind, "source") != 0) {
+		return false;
+	}
+	if (!f->os[0] && !f->arch[0]) {
+		return true;
+	}
+	return gn_platform_from_index(f->os, f->arch, &plat) &&
+	       strcmp(gn_platform_index_arch(&plat), f->arch) == 0;
+}
+
+/* The name go.dev gives f, into out ("" when the fields cannot name one). */
+static void
+expected_name(const struct lock_index_file *f, char *out, size_t len)
+{
+	const char *ext;
+
+	if (strcmp(f->kind, "source") == 0) {
+		snprintf(out, len, "%s.src.tar.gz", f->version);
+		return;
+	}
+	if (strcmp(f->kind, "archive") == 0) {
+		ext = strcmp(f->os, "windows") == 0 ? "zip" : "tar.gz";
+	} else {
+		ext = strcmp(f->os, "windows") == 0 ? "msi" : "pkg";
+	}
+	snprintf(out, len, "%s.%s-%s.%s", f->version, f->os, f->arch, ext);
+}
+
+/* Skips prefix at *s; false when it is not there. */
+static bool
+skip_prefix(const char **s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(*s, prefix, n) != 0) {
+		return false;
+	}
+	*s += n;
+	return true;
+}
+
+/*
+ * go<version>.src.tar.gz for source; go<version>.<os>-<arch>.<ext> else,
+ * ext tar.gz or zip (archive), pkg or msi (installer).  Go <= 1.4.2 named
+ * darwin files with a -osx10.N suffix after the arch.
+ */
+static bool
+name_agrees(const struct lock_index_file *f)
+{
+	const char *s = f->filename;
+	struct gn_goversion v;
+
+	if (strncmp(f->version, "go", 2) != 0 || gn_goversion_parse(f->version, &v) != 0 ||
+	    !skip_prefix(&s, f->version) || !skip_prefix(&s, ".")) {
+		return false;
+	}
+	if (strcmp(f->kind, "source") == 0) {
+		return !f->os[0] && !f->arch[0] && strcmp(s, "src.tar.gz") == 0;
+	}
+	if (!f->os[0] || !skip_prefix(&s, f->os) || !skip_prefix(&s, "-") ||
+	    !skip_prefix(&s, f->arch)) {
+		return false;
+	}
+	if (strcmp(f->os, "darwin") == 0 && skip_prefix(&s, "-osx10.")) {
+		if (*s < '0' || *s > '9') {
+			return false;
+		}
+		while (*s >= '0' && *s <= '9') {
+			s++;
+		}
+	}
+	if (strcmp(f->kind, "archive") == 0) {
+		return strcmp(s, ".tar.gz") == 0 || strcmp(s, ".zip") == 0;
+	}
+	return strcmp(s, ".pkg") == 0 || strcmp(s, ".msi") == 0;
+}
+
+/* The name check of one file entry (DESIGN: index text becomes a path and a
+ * URL only after this). */
+static int
+check_file_name(struct index_parser *p, const struct lock_index_file *f,
+		const yaml_mark_t *name_mark, const yaml_mark_t *start)
+{
+	char shown[160], want[160], version[64], msg[GN_ERR_TEXT];
+	int rc;
+
+	if (!plain_file_name(f->filename)) {
+		quote_text(f->filename, shown, sizeof(shown));
+		snprintf(msg, sizeof(msg),
+			 "file entry \"%s\" is not a plain file name (only letters, digits, '.', "
+			 "'_' and '-', at most %d bytes, not starting with '.')",
+			 shown, LOCK_INDEX_MAX_NAME);
+		return fail_at(p, name_mark, "%s", msg);
+	}
+	if (!name_must_agree(f) || name_agrees(f)) {
+		return 0;
+	}
+	/* os, arch and kind are known words here; the version may be anything. */
+	quote_text(f->filename, shown, sizeof(shown));
+	quote_text(f->version, version, sizeof(version));
+	snprintf(msg, sizeof(msg),
+		 "file entry \"%s\" does not agree with its version \"%s\", os \"%s\", arch "
+		 "\"%s\" and kind \"%s\"",
+		 shown, version, f->os, f->arch, f->kind);
+	rc = fail_at(p, start, "%s", msg);
+	expected_name(f, msg, sizeof(msg));
+	quote_text(msg, want, sizeof(want));
+	gn_error_values(p->err, want, shown);
+	return rc;
+}
+
 enum file_field {
 	F_FILENAME = 1 << 0,
 	F_OS = 1 << 1,
@@ -340,7 +533,7 @@ static const struct {
 static int
 parse_file(struct index_parser *p, struct lock_index_file *f)
 {
-	yaml_mark_t start = p->event.start_mark;
+	yaml_mark_t start = p->event.start_mark, name_mark = start;
 	unsigned seen = 0;
 	bool done = false;
 	const char *key = NULL;
@@ -370,6 +563,7 @@ parse_file(struct index_parser *p, struct lock_index_file *f)
 		}
 		switch (bit) {
 		case F_FILENAME:
+			name_mark = p->event.start_mark;
 			rc = take_string(p, &f->filename);
 			break;
 		case F_OS:
@@ -403,6 +597,9 @@ parse_file(struct index_parser *p, struct lock_index_file *f)
 	}
 	if (!f->filename[0]) {
 		return fail_at(p, &start, "%s", "file entry without a filename");
+	}
+	if ((rc = check_file_name(p, f, &name_mark, &start)) < 0) {
+		return rc;
 	}
 	rc = name_set_add(&p->names, f->filename);
 	if (rc < 0) {
@@ -519,6 +716,22 @@ parse_release(struct index_parser *p, struct lock_index_release *rel)
 	}
 	if (!has_version || !rel->version[0]) {
 		return fail_at(p, &start, "%s", "release without a version");
+	}
+	/* go.dev groups files by their version: a file that names another
+	 * release would be locked as this one. */
+	for (size_t i = 0; i < rel->n_files; i++) {
+		const struct lock_index_file *f = &rel->files[i];
+		char shown[160], version[64], release[64], msg[GN_ERR_TEXT];
+
+		if (strcmp(f->version, rel->version) != 0 && name_must_agree(f)) {
+			quote_text(f->filename, shown, sizeof(shown));
+			quote_text(f->version, version, sizeof(version));
+			quote_text(rel->version, release, sizeof(release));
+			snprintf(msg, sizeof(msg),
+				 "file entry \"%s\" has version \"%s\" inside release \"%s\"",
+				 shown, version, release);
+			return fail_at(p, &start, "%s", msg);
+		}
 	}
 	if (!has_files) {
 		rel->files = gn_arena_alloc(p->arena, sizeof(*rel->files));

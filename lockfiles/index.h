@@ -17,6 +17,10 @@
 
 /* Largest index accepted (go.dev's full index is ~2 MB). */
 #define LOCK_INDEX_MAX_BYTES (64 * 1024 * 1024)
+/* Deepest nesting of arrays and objects accepted (go.dev's is 4). */
+#define LOCK_INDEX_MAX_DEPTH 64
+/* Longest file name accepted (go.dev's are under 64 bytes). */
+#define LOCK_INDEX_MAX_NAME 255
 
 struct lock_index_file {
 	const char *filename;
@@ -43,8 +47,17 @@ struct lock_index {
 /*
  * Parse the JSON index.  name (the URL or path) is used in errors, which
  * carry line:col.  Unknown fields are ignored (go.dev may add some); wrong
- * types, a sha256 that is neither "" nor 64 hex digits, a negative size, or
- * the same filename twice -> -GN_E_INDEX.
+ * types, a sha256 that is neither "" nor 64 hex digits, a negative size,
+ * the same filename twice, or nesting deeper than LOCK_INDEX_MAX_DEPTH
+ * -> -GN_E_INDEX.
+ *
+ * File names become cache paths and mirror URLs, so each must be a plain
+ * name ([A-Za-z0-9._-], not starting with '.'), and an entry the resolver
+ * can pick (kind archive or installer for a Go port, or source) must be
+ * named as go.dev names it: go<v>.src.tar.gz, go<v>.<os>-<arch>.tar.gz|zip,
+ * go<v>.<os>-<arch>.pkg|msi (darwin before Go 1.5: -osx10.N after the
+ * arch), its version that of its release.  Otherwise -GN_E_INDEX naming
+ * the entry.
  */
 int lock_index_parse(struct gn_arena *arena, const char *name, const char *data, size_t len,
 		     struct lock_index *out, struct gn_error *err);

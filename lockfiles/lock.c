@@ -1056,6 +1056,14 @@ lock_load(struct gn_arena *arena, const char *path, struct lock *out, struct gn_
 				   LOCK_MAX_BYTES);
 	}
 	rc = gn_read_file(path, LOCK_MAX_BYTES, &data, &len, err);
+	if (rc == -GN_E_USAGE) {
+		/* A FIFO, folder or device (/dev/zero) is an invalid lock. */
+		memset(out, 0, sizeof(*out));
+		if (err) {
+			err->code = GN_E_LOCK;
+		}
+		return -GN_E_LOCK;
+	}
 	if (rc < 0) {
 		return rc;
 	}

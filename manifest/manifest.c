@@ -1271,6 +1271,13 @@ manifest_load(struct gn_arena *arena, const char *path, struct manifest *out, st
 	/* One byte over the limit lets manifest_parse() refuse a file that grew
 	 * (or a pipe) with the manifest's own error. */
 	rc = gn_read_file(path, MANIFEST_MAX_BYTES + 1, &data, &len, err);
+	if (rc == -GN_E_USAGE) {
+		/* A FIFO, folder or device where the manifest should be. */
+		if (err) {
+			err->code = GN_E_MANIFEST;
+		}
+		return -GN_E_MANIFEST;
+	}
 	if (rc) {
 		return rc;
 	}

@@ -574,6 +574,40 @@ test_redirects(void)
 	TAP_OK(landed(&g, "small.txt"), "redirect to http: dest intact");
 }
 
+/* A mirror that redirects to a second path serving wrong bytes: the error
+ * names both the URL asked for and the one that served the bytes. */
+static void
+test_redirect_corrupt(void)
+{
+	const char *urls[] = {U("_fault/redirect/_fault/corrupt/big.bin")};
+	const char *served = U("_fault/corrupt/big.bin");
+	struct fetch_request r = request("big.bin", "redir-corrupt.bin", urls, 1);
+	struct fetch_opts opts = {0};
+	struct recorder rec;
+	struct gn_error err;
+	char text[4096];
+	int rc;
+
+	rc = run(&r, 1, &opts, &rec, &err);
+	TAP_EQ_INT(rc, -GN_E_INTEGRITY, "redirect to wrong bytes: GN_E_INTEGRITY");
+	TAP_EQ_STR(err.url, urls[0], "redirect to wrong bytes: url is the one requested");
+	gn_error_format(&err, text, sizeof(text));
+	if (!tap_ok(strstr(text, urls[0]) != NULL && strstr(err.message, served) != NULL,
+		    "redirect to wrong bytes: the message names both URLs")) {
+		tap_diag("%s", text);
+	}
+	TAP_OK(strstr(err.message, "sha256 mismatch") != NULL, "... and says what was wrong (%s)",
+	       err.message);
+	TAP_OK(no_leftovers(&r), "redirect to wrong bytes: no dest, no .part");
+
+	/* No redirect: nothing about one. */
+	urls[0] = U("_fault/corrupt/big.bin");
+	r = request("big.bin", "plain-corrupt.bin", urls, 1);
+	run(&r, 1, &opts, &rec, &err);
+	TAP_OK(!strstr(err.message, "redirect"), "no redirect: the message says none (%s)",
+	       err.message);
+}
+
 static void
 test_schemes(void)
 {
@@ -721,6 +755,7 @@ main(int argc, char **argv)
 	test_stall();
 	test_html();
 	test_redirects();
+	test_redirect_corrupt();
 	test_schemes();
 	test_verify_hook();
 	test_mixed();

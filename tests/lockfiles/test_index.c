@@ -135,8 +135,9 @@ test_write_model(void)
 	struct lock_index_file files[2] = {
 		{"go1.99.linux-amd64.tar.gz", "linux", "amd64", "go1.99",
 		 "550f9845451c0c94be679faf116291e7807a8d78b43149f9506c1b15eb89008c", 7, "archive"},
-		{"we<ird>&\"name\\\t\x01\xe2\x80\xa8.zip", "windows", "amd64", "go1.99", "", 0,
-		 "archive"},
+		/* Odd text lives in os (the name must be plain, the entry is no port). */
+		{"go1.99.windows-amd64.zip", "we<ird>&\"os\\\t\x01\xe2\x80\xa8", "amd64", "go1.99",
+		 "", 0, "archive"},
 	};
 	struct lock_index_release rels[2] = {
 		{"go1.99", false, files, 2},
@@ -150,16 +151,15 @@ test_write_model(void)
 	gn_buf_init(&out);
 	gn_buf_init(&again);
 	lock_index_write(&idx, &out);
-	TAP_OK(strstr(out.data, "\"filename\": \"we\\u003cird\\u003e\\u0026\\\"name\\\\\\t\\u0001"
-				"\\u2028.zip\"") != NULL,
+	TAP_OK(strstr(out.data, "\"os\": \"we\\u003cird\\u003e\\u0026\\\"os\\\\\\t\\u0001"
+				"\\u2028\"") != NULL,
 	       "Go escaping: <, >, & as \\u003c.., control and U+2028 escaped");
 	TAP_OK(strstr(out.data, "  \"stable\": false,\n  \"files\": [\n") != NULL, "stable false");
 	TAP_OK(strstr(out.data, "  \"files\": []\n }\n]\n") != NULL, "empty files list is []");
 	rc = parse_str(&a, out.data, &back, &err);
 	TAP_EQ_INT(rc, 0, "written index parses back");
 	if (rc == 0) {
-		TAP_EQ_STR(back.releases[0].files[1].filename, files[1].filename,
-			   "escaped name reads back");
+		TAP_EQ_STR(back.releases[0].files[1].os, files[1].os, "escaped text reads back");
 		lock_index_write(&back, &again);
 		TAP_EQ_STR(again.data, out.data, "write(parse(write(x))) == write(x)");
 	}
@@ -267,6 +267,286 @@ test_lenient(void)
 	gn_arena_free(&a);
 }
 
+/* One release with one file entry: fields as given (JSON text). */
+static void
+one_file_index(struct gn_buf *out, const char *release, const char *file_fields)
+{
+	gn_buf_printf(out, "[\n {\n  \"version\": \"%s\",\n  \"stable\": true,\n  \"files\": [\n"
+			   "   {%s}\n  ]\n }\n]\n",
+		      release, file_fields);
+}
+
+struct name_case {
+	const char *what;
+	const char *release;
+	const char *fields; /* inside the file object */
+	const char *needle; /* in the message; NULL: accepted */
+};
+
+static void
+test_file_names(void)
+{
+#define F(name, os, arch, ver, kind)                                                               \
+	"\"filename\": \"" name "\", \"os\": \"" os "\", \"arch\": \"" arch "\", \"version\": \"" ver \
+	"\", \"sha256\": \"\", \"size\": 1, \"kind\": \"" kind "\""
+	static const struct name_case cases[] = {
+		{"../m/ (outside the mirror folder)", "go1.19.13",
+		 F("../m/go1.19.13.linux-amd64.tar.gz", "linux", "amd64", "go1.19.13", "archive"),
+		 "not a plain file name"},
+		{"name with '/'", "go1.19.13",
+		 F("go1.19.13/linux-amd64.tar.gz", "linux", "amd64", "go1.19.13", "archive"),
+		 "not a plain file name"},
+		{"absolute path", "go1.19.13",
+		 F("/etc/go1.19.13.linux-amd64.tar.gz", "linux", "amd64", "go1.19.13", "archive"),
+		 "not a plain file name"},
+		{"leading '.'", "go1.19.13", F(".go1.19.13.linux-amd64.tar.gz", "", "", "", ""),
+		 "not a plain file name"},
+		{"'..' alone", "go1.19.13", F("..", "", "", "", ""), "not a plain file name"},
+		{"control character", "go1.19.13",
+		 F("go1.19.13.linux-amd64.tar.gz\\n", "linux", "amd64", "go1.19.13", "archive"),
+		 "tar.gz\\x0a\""},
+		{"URL text ('?')", "go1.19.13",
+		 F("go1.19.13.linux-amd64.tar.gz?x=1", "linux", "amd64", "go1.19.13", "archive"),
+		 "not a plain file name"},
+		{"backslash", "go1.19.13",
+		 F("..\\\\go1.19.13.windows-amd64.zip", "windows", "amd64", "go1.19.13", "archive"),
+		 "not a plain file name"},
+		{"junk entry still needs a plain name", "go1",
+		 F("../go1.4-bootstrap-20170531.tar.gz", "4", "bootstrap", "go1", "source"),
+		 "not a plain file name"},
+		{"arch disagrees", "go1.19.13",
+		 F("go1.19.13.linux-amd64.tar.gz", "linux", "arm64", "go1.19.13", "archive"),
+		 "does not agree"},
+		{"os disagrees", "go1.19.13",
+		 F("go1.19.13.linux-amd64.tar.gz", "darwin", "amd64", "go1.19.13", "archive"),
+		 "does not agree"},
+		{"version disagrees", "go1.19.13",
+		 F("go1.19.12.linux-amd64.tar.gz", "linux", "amd64", "go1.19.13", "archive"),
+		 "does not agree"},
+		{"kind disagrees (installer named .tar.gz)", "go1.19.13",
+		 F("go1.19.13.linux-amd64.tar.gz", "linux", "amd64", "go1.19.13", "installer"),
+		 "does not agree"},
+		{"kind disagrees (archive named .msi)", "go1.19.13",
+		 F("go1.19.13.windows-amd64.msi", "windows", "amd64", "go1.19.13", "archive"),
+		 "does not agree"},
+		{"source named like an archive", "go1.19.13",
+		 F("go1.19.13.linux-amd64.tar.gz", "", "", "go1.19.13", "source"), "does not agree"},
+		{"source with an os", "go1.19.13",
+		 F("go1.19.13.src.tar.gz", "linux", "amd64", "go1.19.13", "source"), "does not agree"},
+		{"archive without os/arch", "go1.19.13",
+		 F("go1.19.13.src.tar.gz", "", "", "go1.19.13", "archive"), "does not agree"},
+		{"linux/arm spelled arm in the name", "go1.19.13",
+		 F("go1.19.13.linux-arm.tar.gz", "linux", "armv6l", "go1.19.13", "archive"),
+		 "does not agree"},
+		{"trailing text", "go1.19.13",
+		 F("go1.19.13.linux-amd64.tar.gz.sh", "linux", "amd64", "go1.19.13", "archive"),
+		 "does not agree"},
+		{"-osx suffix outside darwin", "go1.4.2",
+		 F("go1.4.2.linux-amd64-osx10.8.tar.gz", "linux", "amd64", "go1.4.2", "archive"),
+		 "does not agree"},
+		{"version not a Go version", "gox",
+		 F("gox.linux-amd64.tar.gz", "linux", "amd64", "gox", "archive"), "does not agree"},
+		{"file of another release", "go1.21.5",
+		 F("go1.19.13.linux-amd64.tar.gz", "linux", "amd64", "go1.19.13", "archive"),
+		 "inside release \"go1.21.5\""},
+		/* What go.dev really lists. */
+		{"archive", "go1.21.5",
+		 F("go1.21.5.linux-amd64.tar.gz", "linux", "amd64", "go1.21.5", "archive"), NULL},
+		{"linux/arm as armv6l", "go1.17.3",
+		 F("go1.17.3.linux-armv6l.tar.gz", "linux", "armv6l", "go1.17.3", "archive"), NULL},
+		{"windows zip", "go1.21rc2",
+		 F("go1.21rc2.windows-arm64.zip", "windows", "arm64", "go1.21rc2", "archive"), NULL},
+		{"windows msi", "go1.20",
+		 F("go1.20.windows-386.msi", "windows", "386", "go1.20", "installer"), NULL},
+		{"darwin pkg", "go1.5beta1",
+		 F("go1.5beta1.darwin-amd64.pkg", "darwin", "amd64", "go1.5beta1", "installer"), NULL},
+		{"source", "go1.17.3", F("go1.17.3.src.tar.gz", "", "", "go1.17.3", "source"), NULL},
+		{"old darwin -osx10.8", "go1.4.2",
+		 F("go1.4.2.darwin-amd64-osx10.8.tar.gz", "darwin", "amd64", "go1.4.2", "archive"),
+		 NULL},
+		{"old darwin -osx10.6 pkg", "go1.3",
+		 F("go1.3.darwin-386-osx10.6.pkg", "darwin", "386", "go1.3", "installer"), NULL},
+		{"go.dev junk: bootstrap", "go1",
+		 F("go1.4-bootstrap-20170531.tar.gz", "4", "bootstrap", "go1", "source"), NULL},
+		{"go.dev junk: arm6", "go1.6beta1",
+		 F("go1.6beta1.linux-arm6.tar.gz", "linux", "arm6", "go1.6beta1", "archive"), NULL},
+		{"unknown kind is never locked", "go1.21.5",
+		 F("go1.21.5.linux-amd64.tar.gz.asc", "linux", "amd64", "go1.21.5", "signature"), NULL},
+	};
+#undef F
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct gn_arena a = {0};
+		struct lock_index idx;
+		struct gn_error err;
+		struct gn_buf json;
+		int rc;
+
+		gn_buf_init(&json);
+		one_file_index(&json, cases[i].release, cases[i].fields);
+		rc = parse_str(&a, json.data, &idx, &err);
+		if (!cases[i].needle) {
+			if (!tap_ok(rc == 0, "name: %s: accepted", cases[i].what)) {
+				tap_diag("%s:%d:%d: %s", err.file, err.line, err.col, err.message);
+			}
+		} else {
+			TAP_EQ_INT(rc, -GN_E_INDEX, "name: %s: GN_E_INDEX", cases[i].what);
+			if (!tap_ok(strstr(err.message, cases[i].needle) != NULL &&
+					    strstr(err.message, "file entry \"") != NULL &&
+					    err.line > 0 && strcmp(err.file, "index.json") == 0,
+				    "name: %s: index.json:line:col names the entry, says \"%s\"",
+				    cases[i].what, cases[i].needle)) {
+				tap_diag("got %s:%d:%d: %s", err.file, err.line, err.col,
+					 err.message);
+			}
+		}
+		gn_buf_free(&json);
+		gn_arena_free(&a);
+	}
+}
+
+static void
+test_name_context(void)
+{
+	struct gn_arena a = {0};
+	struct lock_index idx;
+	struct gn_error err;
+	struct gn_buf json;
+	int rc;
+
+	gn_buf_init(&json);
+	one_file_index(&json, "go1.19.13",
+		       "\"filename\": \"../m/go1.19.13.linux-amd64.tar.gz\", \"os\": \"linux\", "
+		       "\"arch\": \"amd64\", \"version\": \"go1.19.13\", \"kind\": \"archive\"");
+	rc = parse_str(&a, json.data, &idx, &err);
+	TAP_EQ_INT(rc, -GN_E_INDEX, "../m/ name refused");
+	TAP_OK(err.line == 6 && err.col == 17,
+	       "position is the filename value (6:17), got %d:%d", err.line, err.col);
+	TAP_OK(strstr(err.message, "\"../m/go1.19.13.linux-amd64.tar.gz\"") != NULL,
+	       "message quotes the whole name: %s", err.message);
+	gn_buf_reset(&json);
+	one_file_index(&json, "go1.19.13",
+		       "\"filename\": \"go1.19.13.linux-amd64.tar.gz\", \"os\": \"linux\", "
+		       "\"arch\": \"armv6l\", \"version\": \"go1.19.13\", \"kind\": \"archive\"");
+	rc = parse_str(&a, json.data, &idx, &err);
+	TAP_EQ_INT(rc, -GN_E_INDEX, "linux/armv6l entry named linux-amd64 refused");
+	TAP_EQ_STR(err.expected, "go1.19.13.linux-armv6l.tar.gz", "expected: go.dev's name");
+	TAP_EQ_STR(err.got, "go1.19.13.linux-amd64.tar.gz", "got: the entry's name");
+	gn_buf_free(&json);
+	gn_arena_free(&a);
+}
+
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/*
+ * Deep nesting is refused in linear time wherever it sits.  Before the
+ * depth bound, a 1,000,000-deep value in an unknown field took minutes
+ * (libyaml's scanner walks every open flow level for each token).
+ */
+static void
+test_deep_nesting(void)
+{
+	static const struct {
+		const char *what;
+		const char *head; /* before the nested value */
+		const char *tail; /* after it */
+		const char *needle;
+	} where[] = {
+		{"unknown file field", "[{\"version\": \"go1.2\", \"files\": [{\"filename\": \"a\", "
+				       "\"future\": ",
+		 "}]}]", "nested deeper than 64"},
+		{"unknown release field", "[{\"version\": \"go1.2\", \"new\": ", "}]",
+		 "nested deeper than 64"},
+		{"known field (os)", "[{\"version\": \"go1.2\", \"files\": [{\"filename\": \"a\", "
+				     "\"os\": ",
+		 "}]}]", "expected a string"},
+		{"known field (files)", "[{\"version\": \"go1.2\", \"files\": ", "}]",
+		 "expected a file object"},
+	};
+	static const size_t depths[] = {100000, 1000000};
+
+	for (size_t w = 0; w < sizeof(where) / sizeof(where[0]); w++) {
+		for (size_t d = 0; d < sizeof(depths) / sizeof(depths[0]); d++) {
+			struct gn_arena a = {0};
+			struct lock_index idx;
+			struct gn_error err;
+			struct gn_buf json;
+			struct timespec t0;
+			double ms;
+			int rc;
+
+			gn_buf_init(&json);
+			gn_buf_puts(&json, where[w].head);
+			for (size_t i = 0; i < depths[d]; i++) {
+				gn_buf_putc(&json, '[');
+			}
+			for (size_t i = 0; i < depths[d]; i++) {
+				gn_buf_putc(&json, ']');
+			}
+			gn_buf_puts(&json, where[w].tail);
+			gn_error_clear(&err);
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			rc = lock_index_parse(&a, "index.json", json.data, json.len, &idx, &err);
+			ms = ms_since(&t0);
+			tap_diag("%zu-deep nesting in %s (%zu bytes): refused in %.2f ms",
+				 depths[d], where[w].what, json.len, ms);
+			TAP_EQ_INT(rc, -GN_E_INDEX, "%zu deep in %s: GN_E_INDEX", depths[d],
+				   where[w].what);
+			if (!tap_ok(strstr(err.message, where[w].needle) != NULL,
+				    "%zu deep in %s: says \"%s\"", depths[d], where[w].what,
+				    where[w].needle)) {
+				tap_diag("message: %s", err.message);
+			}
+			TAP_OK(ms < 1000.0, "%zu deep in %s: refused in under 1 s (%.2f ms)",
+			       depths[d], where[w].what, ms);
+			gn_buf_free(&json);
+			gn_arena_free(&a);
+		}
+	}
+}
+
+/* Nesting up to the bound still parses (go.dev may add structured fields). */
+static void
+test_nesting_bound(void)
+{
+	struct gn_arena a = {0};
+	struct lock_index idx;
+	struct gn_error err;
+	struct gn_buf json;
+	int rc;
+
+	/* 4 levels to reach a file's fields, then 60 in an unknown one. */
+	for (int extra = 60; extra <= 61; extra++) {
+		gn_buf_init(&json);
+		gn_buf_puts(&json, "[{\"version\": \"go1.2\", \"files\": [{\"filename\": \"a\", "
+				   "\"future\": ");
+		for (int i = 0; i < extra; i++) {
+			gn_buf_puts(&json, i % 2 ? "[" : "{\"k\": ");
+		}
+		gn_buf_puts(&json, "1");
+		for (int i = extra - 1; i >= 0; i--) {
+			gn_buf_puts(&json, i % 2 ? "]" : "}");
+		}
+		gn_buf_puts(&json, "}]}]");
+		rc = parse_str(&a, json.data, &idx, &err);
+		if (extra == 60) {
+			if (!tap_ok(rc == 0, "64 levels in all parse")) {
+				tap_diag("%s:%d:%d: %s", err.file, err.line, err.col, err.message);
+			}
+		} else {
+			TAP_EQ_INT(rc, -GN_E_INDEX, "65 levels are refused");
+		}
+		gn_buf_free(&json);
+		gn_arena_free(&a);
+	}
+}
+
 /* ~2 MB, shaped like go.dev's full index. */
 static void
 test_large(void)
@@ -346,6 +626,10 @@ main(void)
 	test_write_model();
 	test_errors();
 	test_lenient();
+	test_file_names();
+	test_name_context();
+	test_deep_nesting();
+	test_nesting_bound();
 	test_large();
 	return tap_done();
 }

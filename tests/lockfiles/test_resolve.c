@@ -46,7 +46,7 @@ struct run {
 static int
 resolve(struct run *r, const struct lock *previous, bool upgrade)
 {
-	struct gn_events events = {capture, &r->cap};
+	struct gn_events events = {.fn = capture, .user = &r->cap};
 	struct gn_platform host;
 
 	gn_platform_parse("linux/amd64", &host);
