@@ -12,6 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static const char *const dir_names[CACHE_N_DIRS] = {
+	[CACHE_ROOT] = ".",  [CACHE_ARCHIVES] = "archives", [CACHE_INDEX] = "index",
+	[CACHE_TMP] = "tmp", [CACHE_TREES] = "trees",
+};
+
 bool
 cache_default_dir(const char *gonative_cache, const char *xdg_cache_home, const char *home,
 		  char *out, size_t len)
@@ -40,40 +45,128 @@ default_root(char *out, size_t len, struct gn_error *err)
 			    "pass --cache-dir");
 }
 
+/* ssh's rule for key files: another user's folder that others may write is
+ * no place for files we later trust (anyone could plant one, or a link). */
+static int
+check_folder(int fd, const char *path, struct gn_error *err)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0) {
+		return gn_error_set(err, GN_E_IO, "cannot stat %s: %s", path, strerror(errno));
+	}
+	if (st.st_uid != geteuid() && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		return gn_error_set(
+			err, GN_E_IO,
+			"bad permissions on the cache folder %s: it belongs to uid %u, "
+			"not to you (uid %u), and %s may write to it, so another user "
+			"could plant files or links in your cache; use a folder of your "
+			"own (--cache-dir, GONATIVE_CACHE) or make it not writable by "
+			"others (chmod go-w)",
+			path, (unsigned)st.st_uid, (unsigned)geteuid(),
+			(st.st_mode & S_IWOTH) ? "every user" : "its group");
+	}
+	return 0;
+}
+
+/* root/name as a folder of ours: created 0700 when missing; a link in its
+ * place is removed (never followed) and replaced. */
+static int
+open_subdir(int root_fd, const char *root, const char *name, struct gn_error *err)
+{
+	char shown[CACHE_PATH_MAX + 16];
+	struct stat st;
+
+	snprintf(shown, sizeof(shown), "%s/%s", root, name);
+	for (int tries = 0; tries < 3; tries++) {
+		int fd = openat(root_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (fd >= 0) {
+			int rc = check_folder(fd, shown, err);
+
+			if (rc < 0) {
+				close(fd);
+				return rc;
+			}
+			return fd;
+		}
+		if (errno == ENOENT) {
+			if (mkdirat(root_fd, name, 0700) != 0 && errno != EEXIST) {
+				return gn_error_set(err, GN_E_IO, "cannot create %s: %s", shown,
+						    strerror(errno));
+			}
+			continue;
+		}
+		if (fstatat(root_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+			if (unlinkat(root_fd, name, 0) != 0 && errno != ENOENT) {
+				return gn_error_set(
+					err, GN_E_IO,
+					"%s is a symbolic link and cannot be removed: %s", shown,
+					strerror(errno));
+			}
+			continue;
+		}
+		return gn_error_set(err, GN_E_IO, "%s exists and is not a folder", shown);
+	}
+	return gn_error_set(err, GN_E_IO, "%s keeps changing under us", shown);
+}
+
+static void
+close_dirs(struct cache *cache)
+{
+	for (int i = 0; i < CACHE_N_DIRS; i++) {
+		if (cache->dir_fd[i] >= 0) {
+			close(cache->dir_fd[i]);
+		}
+		cache->dir_fd[i] = -1;
+	}
+}
+
 int
 cache_open(struct cache *cache, const char *dir, struct gn_error *err)
 {
-	char sub[CACHE_PATH_MAX + 16];
+	char given[CACHE_PATH_MAX], *abs;
 	int rc;
 
 	cache->lock_fd = -1;
 	cache->lock_depth = 0;
+	cache->root[0] = '\0';
+	for (int i = 0; i < CACHE_N_DIRS; i++) {
+		cache->dir_fd[i] = -1;
+	}
 	if (dir && dir[0]) {
-		snprintf(cache->root, sizeof(cache->root), "%s", dir);
-	} else if ((rc = default_root(cache->root, sizeof(cache->root), err)) < 0) {
+		snprintf(given, sizeof(given), "%s", dir);
+	} else if ((rc = default_root(given, sizeof(given), err)) < 0) {
 		return rc;
 	}
-	snprintf(sub, sizeof(sub), "%s/archives", cache->root);
-	if ((rc = gn_mkdir_p(sub, 0755, err)) < 0) {
+	if ((rc = gn_mkdir_p(given, 0700, err)) < 0) {
 		return rc;
 	}
-	/* Absolute, so paths handed to child processes (make.bash) hold. */
-	{
-		char *abs = realpath(cache->root, NULL);
-
-		if (!abs) {
-			return gn_error_set(err, GN_E_IO, "cannot resolve %s: %s", cache->root,
-					    strerror(errno));
-		}
-		snprintf(cache->root, sizeof(cache->root), "%s", abs);
-		free(abs);
+	/* The root is the user's choice and may be reached through their own
+	 * links: resolve it once.  Absolute, too, so paths handed to child
+	 * processes (make.bash) hold. */
+	abs = realpath(given, NULL);
+	if (!abs) {
+		return gn_error_set(err, GN_E_IO, "cannot resolve %s: %s", given, strerror(errno));
 	}
-	snprintf(sub, sizeof(sub), "%s/tmp", cache->root);
-	if ((rc = gn_mkdir_p(sub, 0755, err)) < 0) {
+	snprintf(given, sizeof(given), "%s", abs);
+	free(abs);
+	cache->dir_fd[CACHE_ROOT] = open(given, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (cache->dir_fd[CACHE_ROOT] < 0) {
+		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", given, strerror(errno));
+	}
+	rc = check_folder(cache->dir_fd[CACHE_ROOT], given, err);
+	for (int i = CACHE_ROOT + 1; rc == 0 && i < CACHE_N_DIRS; i++) {
+		rc = open_subdir(cache->dir_fd[CACHE_ROOT], given, dir_names[i], err);
+		cache->dir_fd[i] = rc;
+		rc = rc < 0 ? rc : 0;
+	}
+	if (rc < 0) {
+		close_dirs(cache);
 		return rc;
 	}
-	snprintf(sub, sizeof(sub), "%s/index", cache->root);
-	return gn_mkdir_p(sub, 0755, err);
+	snprintf(cache->root, sizeof(cache->root), "%s", given);
+	return 0;
 }
 
 static void
@@ -90,6 +183,10 @@ void
 cache_close(struct cache *cache)
 {
 	release(cache);
+	if (cache->root[0]) {
+		close_dirs(cache);
+		cache->root[0] = '\0';
+	}
 }
 
 int
@@ -104,7 +201,7 @@ cache_lock(struct cache *cache, struct gn_error *err)
 		return 0;
 	}
 	snprintf(path, sizeof(path), "%s/lock", cache->root);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	fd = gn_openat_replace(cache->dir_fd[CACHE_ROOT], "lock", O_RDWR | O_CREAT, 0600);
 	if (fd < 0) {
 		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", path, strerror(errno));
 	}
@@ -177,22 +274,139 @@ cache_tmp_path(const struct cache *cache, const char *name, char *out)
 	snprintf(out, CACHE_PATH_MAX, "%s/tmp/%s", cache->root, name);
 }
 
+int
+cache_dir_fd(const struct cache *cache, enum cache_dir dir)
+{
+	return cache->dir_fd[dir];
+}
+
+bool
+cache_locate(const struct cache *cache, const char *path, int *dir_fd, const char **name)
+{
+	size_t root_len = strlen(cache->root);
+	const char *rel = path, *slash;
+
+	if (!cache->root[0]) {
+		return false;
+	}
+	if (strncmp(path, cache->root, root_len) == 0 && path[root_len] == '/') {
+		rel = path + root_len + 1;
+	} else if (path[0] == '/') {
+		return false;
+	}
+	slash = strchr(rel, '/');
+	if (!slash) {
+		if (!rel[0] || strcmp(rel, ".") == 0 || strcmp(rel, "..") == 0) {
+			return false;
+		}
+		*dir_fd = cache->dir_fd[CACHE_ROOT];
+		*name = rel;
+		return true;
+	}
+	if (strchr(slash + 1, '/') || !slash[1] || strcmp(slash + 1, "..") == 0 ||
+	    strcmp(slash + 1, ".") == 0) {
+		return false;
+	}
+	for (int i = CACHE_ROOT + 1; i < CACHE_N_DIRS; i++) {
+		size_t n = strlen(dir_names[i]);
+
+		if ((size_t)(slash - rel) == n && strncmp(rel, dir_names[i], n) == 0) {
+			*dir_fd = cache->dir_fd[i];
+			*name = slash + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+int
+cache_open_file(const struct cache *cache, const char *path, int flags, mode_t mode)
+{
+	const char *name;
+	int dir;
+
+	if (!cache_locate(cache, path, &dir, &name)) {
+		errno = EXDEV;
+		return -1;
+	}
+	return gn_openat_replace(dir, name, flags, mode);
+}
+
+int
+cache_rename(const struct cache *cache, const char *from, const char *to)
+{
+	const char *from_name, *to_name;
+	int from_dir, to_dir;
+
+	if (!cache_locate(cache, from, &from_dir, &from_name) ||
+	    !cache_locate(cache, to, &to_dir, &to_name)) {
+		errno = EXDEV;
+		return -1;
+	}
+	/* renameat moves or replaces a link itself, never what it points to. */
+	return renameat(from_dir, from_name, to_dir, to_name);
+}
+
+int
+cache_unlink(const struct cache *cache, const char *path)
+{
+	const char *name;
+	int dir;
+
+	if (!cache_locate(cache, path, &dir, &name)) {
+		errno = EXDEV;
+		return -1;
+	}
+	return unlinkat(dir, name, 0);
+}
+
+bool
+cache_is_file(const struct cache *cache, const char *path, bool evict)
+{
+	const char *name;
+	struct stat st;
+	int dir;
+
+	if (!cache_locate(cache, path, &dir, &name) ||
+	    fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		return false;
+	}
+	if (S_ISREG(st.st_mode)) {
+		return true;
+	}
+	if (evict) {
+		unlinkat(dir, name, 0);
+	}
+	return false;
+}
+
+int
+cache_read_file(const struct cache *cache, const char *path, size_t max_len, char **data,
+		size_t *len, struct gn_error *err)
+{
+	const char *name;
+	int dir;
+
+	if (!cache_locate(cache, path, &dir, &name)) {
+		*data = NULL;
+		*len = 0;
+		return gn_error_set(err, GN_E_IO, "%s is not a file in the cache", path);
+	}
+	return gn_read_file_at(dir, name, path, max_len, data, len, err);
+}
+
 bool
 cache_has_archive(const struct cache *cache, const char *sha256_hex, long long size)
 {
-	char path[CACHE_PATH_MAX];
 	struct stat st;
 
-	cache_archive_path(cache, sha256_hex, path);
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && (size < 0 || st.st_size == size);
+	return fstatat(cache->dir_fd[CACHE_ARCHIVES], sha256_hex, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISREG(st.st_mode) && (size < 0 || st.st_size == size);
 }
 
 void
 cache_evict_archive(const struct cache *cache, const char *sha256_hex)
 {
-	char path[CACHE_PATH_MAX];
-
 	cache_assert_locked(cache);
-	cache_archive_path(cache, sha256_hex, path);
-	unlink(path);
+	unlinkat(cache->dir_fd[CACHE_ARCHIVES], sha256_hex, 0);
 }

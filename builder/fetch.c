@@ -110,7 +110,11 @@ struct payload {
 
 	CURL *easy;
 	int fd;
-	char part[PATH_MAX];
+	char part[PATH_MAX]; /* shown in messages */
+	int part_dir;	     /* part_rel is opened relative to it */
+	char part_rel[PATH_MAX];
+	int dest_dir;
+	const char *dest_rel;
 	struct gn_sha256 sha;
 	int64_t received;
 	int64_t limit;
@@ -664,7 +668,7 @@ attempt_cleanup(struct payload *p, bool unlink_part)
 	}
 	gn_sha256_dispose(&p->sha);
 	if (unlink_part) {
-		unlink(p->part);
+		unlinkat(p->part_dir, p->part_rel, 0);
 	}
 }
 
@@ -880,15 +884,24 @@ attempt_complete(struct payload *p)
 			return;
 		}
 	}
-	if (rename(p->part, req->dest) != 0) {
+	/* renameat replaces a link at dest itself, never what it points to. */
+	if (renameat(p->part_dir, p->part_rel, p->dest_dir, p->dest_rel) != 0) {
 		rc = gn_error_set(&req->error, GN_E_IO, "cannot rename %s to %s: %s", p->part,
 				  req->dest, strerror(errno));
 		attempt_cleanup(p, true);
 		request_fail(p, rc);
 		return;
 	}
-	gn_dirname(req->dest, dir, sizeof(dir));
-	rc = gn_fsync_dir(dir, &req->error);
+	if (p->dest_dir == AT_FDCWD) {
+		gn_dirname(req->dest, dir, sizeof(dir));
+		rc = gn_fsync_dir(dir, &req->error);
+	} else {
+		rc = fsync(p->dest_dir) != 0 && errno != EINVAL
+			     ? gn_error_set(&req->error, GN_E_IO,
+					    "cannot sync the folder of %s: %s", req->dest,
+					    strerror(errno))
+			     : 0;
+	}
 	attempt_cleanup(p, false);
 	if (rc < 0) {
 		request_fail(p, rc);
@@ -1155,6 +1168,16 @@ restart:
 	return 0;
 }
 
+/* The part, never through a link (symbolic or hard): one found in its
+ * place is removed (the link, not its target) and the part created anew. */
+static int
+open_part(struct payload *p)
+{
+	int flags = O_CREAT | O_RDWR | (resumable(p) ? 0 : O_TRUNC);
+
+	return gn_openat_replace(p->part_dir, p->part_rel, flags, 0644);
+}
+
 /* Starts the current URL; a local failure ends the request. */
 static void
 attempt_start(struct payload *p)
@@ -1175,7 +1198,7 @@ attempt_start(struct payload *p)
 	p->range_bad = false;
 	p->attempt_bad = false;
 
-	p->fd = open(p->part, O_CREAT | O_RDWR | O_CLOEXEC | (resumable(p) ? 0 : O_TRUNC), 0644);
+	p->fd = open_part(p);
 	if (p->fd < 0) {
 		rc = gn_error_set(&req->error, GN_E_IO, "cannot create %s: %s", p->part,
 				  strerror(errno));
@@ -1238,6 +1261,7 @@ payload_init(struct payload *p, struct fetch_request *req, struct fetch_ctx *ctx
 	p->req = req;
 	p->ctx = ctx;
 	p->fd = -1;
+	p->part_dir = p->dest_dir = AT_FDCWD;
 	p->state = P_QUEUED;
 	req->result = 0;
 	req->url_used[0] = '\0';
@@ -1264,6 +1288,21 @@ payload_init(struct payload *p, struct fetch_request *req, struct fetch_ctx *ctx
 	n = req->part ? snprintf(p->part, sizeof(p->part), "%s", req->part)
 		      : snprintf(p->part, sizeof(p->part), "%s.part", req->dest);
 	if (n < 0 || (size_t)n >= sizeof(p->part)) {
+		return gn_error_set(&req->error, GN_E_IO, "%s: path too long", req->dest);
+	}
+	p->dest_dir = req->dest_name ? req->dest_dir : AT_FDCWD;
+	p->dest_rel = req->dest_name ? req->dest_name : req->dest;
+	if (req->part_name) {
+		p->part_dir = req->part_dir;
+		n = snprintf(p->part_rel, sizeof(p->part_rel), "%s", req->part_name);
+	} else if (req->part || !req->dest_name) {
+		p->part_dir = AT_FDCWD;
+		n = snprintf(p->part_rel, sizeof(p->part_rel), "%s", p->part);
+	} else {
+		p->part_dir = req->dest_dir;
+		n = snprintf(p->part_rel, sizeof(p->part_rel), "%s.part", req->dest_name);
+	}
+	if (n < 0 || (size_t)n >= sizeof(p->part_rel)) {
 		return gn_error_set(&req->error, GN_E_IO, "%s: path too long", req->dest);
 	}
 	return 0;

@@ -48,6 +48,16 @@ struct fetch_request {
 	const char *part;        /* where bytes land first (same file system as
 				  * dest); resumed when size is known (above).
 				  * NULL = "<dest>.part", always started afresh */
+	/* Optional: with dest_name set, dest is the file dest_name in the folder
+	 * dest_dir, and likewise part_name in part_dir (one file name each; a
+	 * part_name-less part is "<dest_name>.part" in dest_dir).  Every open,
+	 * rename and unlink is then relative to those folders, and dest and part
+	 * only name the files in messages.  Either way the part is opened with
+	 * O_NOFOLLOW and a link in its place is removed, never written through. */
+	int dest_dir;
+	const char *dest_name;
+	int part_dir;
+	const char *part_name;
 	fetch_verify_fn verify;  /* optional */
 	void *verify_user;
 

@@ -97,7 +97,8 @@ mirror_folder(struct project *p, const char *dir, const struct minisign_seckey *
 				return rc;
 			}
 			res->n_signed++;
-		} else if (gn_path_exists(cached_sig)) {
+		} else if (cache_is_file(&p->cache, cached_sig, false)) {
+			/* Only a real file: a link planted there is not copied from. */
 			char sig_path[4096 + 16];
 
 			snprintf(sig_path, sizeof(sig_path), "%s.minisig", path);

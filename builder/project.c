@@ -202,6 +202,18 @@ fetch_options(const struct project *p)
 	return fo;
 }
 
+/* Downloads into the cache go through its folder fds: no link followed. */
+static void
+fetch_in_cache(const struct project *p, struct fetch_request *req)
+{
+	if (req->dest) {
+		cache_locate(&p->cache, req->dest, &req->dest_dir, &req->dest_name);
+	}
+	if (req->part) {
+		cache_locate(&p->cache, req->part, &req->part_dir, &req->part_name);
+	}
+}
+
 /* Fetch one small file (a signature) from url into dest. */
 static int
 fetch_one(struct project *p, const char *name, const char *url, const char *dest, int64_t max_size,
@@ -220,6 +232,7 @@ fetch_one(struct project *p, const char *name, const char *url, const char *dest
 	struct gn_events quiet = { 0 };
 	int rc;
 
+	fetch_in_cache(p, &req);
 	/* Signatures are tiny: no progress lines for them (but still a way
 	 * to stop). */
 	if (p->opts.events) {
@@ -285,7 +298,7 @@ verify_index(struct project *p, const char *data, size_t len, const char *sig_pa
 	size_t sig_len = 0;
 	int rc;
 
-	if (gn_read_file(sig_path, SIGNATURE_MAX_BYTES, &sig, &sig_len, NULL) < 0) {
+	if (cache_read_file(&p->cache, sig_path, SIGNATURE_MAX_BYTES, &sig, &sig_len, NULL) < 0) {
 		rc = gn_error_set(err, GN_E_SIGNATURE,
 				  "the release index has no signature, and signatures.require "
 				  "lists index");
@@ -333,7 +346,8 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 			gn_error_url(err, url);
 			return rc;
 		}
-		if ((rc = gn_read_file(cached, LOCK_INDEX_MAX_BYTES, &data, &len, err)) < 0) {
+		if ((rc = cache_read_file(&p->cache, cached, LOCK_INDEX_MAX_BYTES, &data, &len,
+					  err)) < 0) {
 			return rc;
 		}
 		/* A cached copy is trusted no more than a fresh one. */
@@ -365,13 +379,14 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 		req.sha256 = fetch_sha;
 		fo = fetch_options(p);
 
+		fetch_in_cache(p, &req);
 		gn_emitf(p->opts.events, GN_EV_DEBUG, "fetching the release index %s", url);
 		/* One process at a time writes the cached index. */
 		cache_assert_locked(&p->cache);
 		if ((rc = fetch_run(&req, 1, &fo, err)) < 0) {
 			return rc;
 		}
-		rc = gn_read_file(fresh, LOCK_INDEX_MAX_BYTES, &data, &len, err);
+		rc = cache_read_file(&p->cache, fresh, LOCK_INDEX_MAX_BYTES, &data, &len, err);
 		if (rc == 0 && signed_index) {
 			struct gn_error fetch_err;
 
@@ -394,8 +409,8 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 		}
 		if (rc < 0) {
 			free(data);
-			unlink(fresh);
-			unlink(fresh_sig);
+			cache_unlink(&p->cache, fresh);
+			cache_unlink(&p->cache, fresh_sig);
 			return rc;
 		}
 	}
@@ -403,16 +418,17 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 	free(data);
 	if (!p->opts.offline) {
 		/* Only an index that verified and parsed replaces the cached copy. */
-		if (rc == 0 && signed_index && rename(fresh_sig, cached_sig) != 0) {
+		if (rc == 0 && signed_index &&
+		    cache_rename(&p->cache, fresh_sig, cached_sig) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", cached_sig,
 					  strerror(errno));
 		}
-		if (rc == 0 && rename(fresh, cached) != 0) {
+		if (rc == 0 && cache_rename(&p->cache, fresh, cached) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot cache the index at %s: %s", cached,
 					  strerror(errno));
 		}
-		unlink(fresh);
-		unlink(fresh_sig);
+		cache_unlink(&p->cache, fresh);
+		cache_unlink(&p->cache, fresh_sig);
 	}
 	return rc;
 }
@@ -493,7 +509,7 @@ verify_archive(struct project *p, struct lock_artifact *a, bool record, const ch
 	size_t sig_len = 0;
 	int rc;
 
-	if (gn_read_file(sig_path, SIGNATURE_MAX_BYTES, &sig, &sig_len, NULL) < 0) {
+	if (cache_read_file(&p->cache, sig_path, SIGNATURE_MAX_BYTES, &sig, &sig_len, NULL) < 0) {
 		rc = gn_error_set(err, GN_E_SIGNATURE, "%s has no signature", a->file);
 		gn_error_url(err, sig_name);
 		return rc;
@@ -546,10 +562,10 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 		return rc;
 	}
 	rc = verify_archive(p, job->artifact, job->record, part, sig_new, sig_url, err);
-	if (rc == 0 && rename(sig_new, sig_final) != 0) {
+	if (rc == 0 && cache_rename(&p->cache, sig_new, sig_final) != 0) {
 		rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", sig_final, strerror(errno));
 	}
-	unlink(sig_new);
+	cache_unlink(&p->cache, sig_new);
 	return rc;
 }
 
@@ -571,7 +587,7 @@ ensure_signature(struct project *p, struct lock_artifact *a, bool record, struct
 		snprintf(name, sizeof(name), "%s.minisig", a->sha256);
 		cache_tmp_path(&p->cache, name, sig_new);
 	}
-	if (gn_path_exists(sig_path)) {
+	if (cache_is_file(&p->cache, sig_path, true)) {
 		return verify_archive(p, a, record, path, sig_path, sig_path, err);
 	}
 	if (p->opts.offline) {
@@ -593,11 +609,11 @@ ensure_signature(struct project *p, struct lock_artifact *a, bool record, struct
 			continue;
 		}
 		rc = verify_archive(p, a, record, path, sig_new, sig_url, err);
-		if (rc == 0 && rename(sig_new, sig_path) != 0) {
+		if (rc == 0 && cache_rename(&p->cache, sig_new, sig_path) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", sig_path,
 					  strerror(errno));
 		}
-		unlink(sig_new);
+		cache_unlink(&p->cache, sig_new);
 		if (rc == 0) {
 			return 0;
 		}
@@ -868,6 +884,7 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 			.verify = needs_signature(p, a) || needs_gpg(p, a) ? archive_hook : NULL,
 			.verify_user = &jobs[n_reqs],
 		};
+		fetch_in_cache(p, &reqs[n_reqs]);
 		n_reqs++;
 	}
 	/* Registries opened above may have given tokens. */

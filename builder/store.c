@@ -30,6 +30,20 @@ entry_paths(const struct cache *cache, const char *tree_id, char *dir, char *rec
 	snprintf(record, CACHE_PATH_MAX, "%s/trees/%s.state", cache->root, hex);
 }
 
+/* The entry is a real folder and its record a real file: a link planted
+ * in either place is not followed (statrec and store_clone take paths). */
+static bool
+entry_is_real(const struct cache *cache, const char *dir, const char *record)
+{
+	const char *name;
+	struct stat st;
+	int fd;
+
+	return cache_locate(cache, dir, &fd, &name) &&
+	       fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+	       cache_is_file(cache, record, false);
+}
+
 bool
 store_lookup(const struct cache *cache, const char *tree_id, char out[CACHE_PATH_MAX])
 {
@@ -38,6 +52,10 @@ store_lookup(const struct cache *cache, const char *tree_id, char out[CACHE_PATH
 
 	cache_assert_locked(cache);
 	entry_paths(cache, tree_id, out, record);
+	if (!entry_is_real(cache, out, record)) {
+		store_drop(cache, tree_id);
+		return false;
+	}
 	statrec_check(out, record, tree_id, &report);
 	if (report.status == STATREC_MATCH) {
 		return true;
@@ -56,7 +74,8 @@ store_drop(const struct cache *cache, const char *tree_id)
 
 	cache_assert_locked(cache);
 	entry_paths(cache, tree_id, dir, record);
-	unlink(record);
+	cache_unlink(cache, record);
+	/* gn_rm_rf removes a link itself, never what it points to. */
 	gn_rm_rf(dir, NULL);
 }
 
@@ -325,21 +344,18 @@ store_put(const struct cache *cache, const char *tree_id, const char *src, struc
 	int rc;
 
 	cache_assert_locked(cache);
+	/* trees/ was opened (never through a link) with the cache, and mkdtemp
+	 * does not follow a link at its last component. */
 	entry_paths(cache, tree_id, dir, record);
 	snprintf(tmp, sizeof(tmp), "%s/trees/.new-XXXXXX", cache->root);
-	gn_dirname(tmp, record, sizeof(record));
-	if ((rc = gn_mkdir_p(record, 0755, err)) < 0) {
-		return rc;
-	}
-	entry_paths(cache, tree_id, dir, record);
 	if (!mkdtemp(tmp)) {
 		return gn_error_set(err, GN_E_IO, "cannot create %s: %s", tmp, strerror(errno));
 	}
 	rc = store_clone(src, tmp, store_link_mode(), NULL, NULL, cache->events, err);
 	if (rc == 0) {
-		unlink(record);
+		cache_unlink(cache, record);
 		gn_rm_rf(dir, NULL);
-		if (rename(tmp, dir) != 0) {
+		if (cache_rename(cache, tmp, dir) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot move %s to %s: %s", tmp, dir,
 					  strerror(errno));
 		}
@@ -349,7 +365,7 @@ store_put(const struct cache *cache, const char *tree_id, const char *src, struc
 	}
 	if (rc < 0) {
 		gn_rm_rf(tmp, NULL);
-		unlink(record);
+		cache_unlink(cache, record);
 		gn_rm_rf(dir, NULL);
 	}
 	return rc;

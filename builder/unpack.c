@@ -763,7 +763,8 @@ unpack_run(const struct unpack_opts *opts, struct gn_error *err)
 		rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
 		goto out;
 	}
-	u.src.fd = open(opts->archive, O_RDONLY | O_CLOEXEC);
+	/* Archives come from the cache, which never reads through a link. */
+	u.src.fd = open(opts->archive, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (u.src.fd < 0) {
 		rc = gn_error_set(err, GN_E_IO, "cannot open %s: %s", opts->archive,
 				  strerror(errno));

@@ -3,9 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <linux/openat2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -160,20 +163,14 @@ gn_open_regular(const char *path, struct gn_error *err)
 	return fd;
 }
 
-int
-gn_read_file(const char *path, size_t max_len, char **data, size_t *len, struct gn_error *err)
+/* The rest of gn_read_file once fd is open (closes fd). */
+static int
+read_fd(int fd, const char *path, size_t max_len, char **data, size_t *len, struct gn_error *err)
 {
 	struct stat st;
 	char *buf = NULL;
 	size_t cap, used = 0;
-	int fd;
 
-	*data = NULL;
-	*len = 0;
-	fd = gn_open_regular(path, err);
-	if (fd < 0) {
-		return fd;
-	}
 	if (fstat(fd, &st) != 0) {
 		int saved = errno;
 		close(fd);
@@ -231,6 +228,190 @@ gn_read_file(const char *path, size_t max_len, char **data, size_t *len, struct 
 	*data = buf;
 	*len = used;
 	return 0;
+}
+
+int
+gn_read_file(const char *path, size_t max_len, char **data, size_t *len, struct gn_error *err)
+{
+	int fd;
+
+	*data = NULL;
+	*len = 0;
+	fd = gn_open_regular(path, err);
+	if (fd < 0) {
+		return fd;
+	}
+	return read_fd(fd, path, max_len, data, len, err);
+}
+
+int
+gn_read_file_at(int dir, const char *rel, const char *shown, size_t max_len, char **data,
+		size_t *len, struct gn_error *err)
+{
+	struct stat st;
+	int fd, flags;
+
+	*data = NULL;
+	*len = 0;
+	/* O_NONBLOCK: a FIFO with no writer would block the open. */
+	fd = gn_openat_beneath(dir, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+	if (fd < 0) {
+		if (errno == ELOOP) {
+			return gn_error_set(err, GN_E_IO,
+					    "cannot open %s: it is (or passes through) a symbolic "
+					    "link, and links there are never followed",
+					    shown);
+		}
+		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", shown, strerror(errno));
+	}
+	if (fstat(fd, &st) != 0) {
+		int saved = errno;
+		close(fd);
+		return gn_error_set(err, GN_E_IO, "cannot stat %s: %s", shown, strerror(saved));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return gn_error_set(err, GN_E_IO, "%s is %s, not a regular file", shown,
+				    file_kind(st.st_mode));
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+		int saved = errno;
+		close(fd);
+		return gn_error_set(err, GN_E_IO, "cannot read %s: %s", shown, strerror(saved));
+	}
+	return read_fd(fd, shown, max_len, data, len, err);
+}
+
+#ifdef SYS_openat2
+static int
+openat2_beneath(int dir, const char *path, int flags, mode_t mode)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_NOFOLLOW | O_CLOEXEC),
+		.mode = (flags & O_CREAT) ? mode : 0,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+	};
+
+	return (int)syscall(SYS_openat2, dir, path, &how, sizeof(how));
+}
+#endif
+
+int
+gn_openat_beneath_walk(int dir, const char *path, int flags, mode_t mode)
+{
+	char comp[256];
+	const char *p = path;
+	int cur = dir, fd;
+
+	for (;;) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+
+		if (n == 0 || n >= sizeof(comp) || (n == 2 && p[0] == '.' && p[1] == '.')) {
+			errno = n >= sizeof(comp) ? ENAMETOOLONG : EXDEV;
+			fd = -1;
+			break;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		if (!slash) {
+			fd = openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+			break;
+		}
+		fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOTDIR) {
+			struct stat st;
+
+			/* O_DIRECTORY wins over O_NOFOLLOW: say "link" as openat2 does. */
+			if (fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode)) {
+				errno = ELOOP;
+			} else {
+				errno = ENOTDIR;
+			}
+		}
+		if (cur != dir) {
+			int saved = errno;
+			close(cur);
+			errno = saved;
+		}
+		if (fd < 0) {
+			return -1;
+		}
+		cur = fd;
+		p = slash + 1;
+	}
+	if (cur != dir) {
+		int saved = errno;
+		close(cur);
+		errno = saved;
+	}
+	return fd;
+}
+
+int
+gn_openat_beneath(int dir, const char *path, int flags, mode_t mode)
+{
+	if (path[0] == '\0' || path[0] == '/' || dir == AT_FDCWD) {
+		errno = EXDEV;
+		return -1;
+	}
+#ifdef SYS_openat2
+	{
+		static int no_openat2;
+		int fd;
+
+		if (!__atomic_load_n(&no_openat2, __ATOMIC_RELAXED)) {
+			fd = openat2_beneath(dir, path, flags, mode);
+			if (fd >= 0 || (errno != ENOSYS && errno != EPERM)) {
+				return fd;
+			}
+			/* Too old a kernel, or a seccomp filter that denies it. */
+			__atomic_store_n(&no_openat2, 1, __ATOMIC_RELAXED);
+		}
+	}
+#endif
+	return gn_openat_beneath_walk(dir, path, flags, mode);
+}
+
+int
+gn_openat_replace(int dir, const char *name, int flags, mode_t mode)
+{
+	bool writes = (flags & O_ACCMODE) != O_RDONLY;
+	struct stat st;
+	int fd;
+
+	if (dir != AT_FDCWD && strchr(name, '/')) {
+		errno = EXDEV;
+		return -1;
+	}
+	for (int tries = 0; tries < 2; tries++) {
+		fd = dir == AT_FDCWD ? openat(dir, name, flags | O_NOFOLLOW | O_CLOEXEC, mode)
+				     : gn_openat_beneath(dir, name, flags, mode);
+		if (fd >= 0) {
+			/* A second name of another file (a hard link) or a FIFO is
+			 * a link by other means when we mean to write. */
+			if (!(flags & O_CREAT) || !writes ||
+			    (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink <= 1)) {
+				return fd;
+			}
+			close(fd);
+		} else if (errno != ELOOP || !(flags & O_CREAT)) {
+			return -1;
+		} else if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+			   !S_ISLNK(st.st_mode)) {
+			errno = ELOOP;
+			return -1;
+		}
+		/* Drop the link itself, never its target, and start a new file. */
+		if (unlinkat(dir, name, 0) != 0 && errno != ENOENT) {
+			return -1;
+		}
+		flags |= O_EXCL;
+	}
+	errno = EEXIST;
+	return -1;
 }
 
 int

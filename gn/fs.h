@@ -28,6 +28,28 @@ int gn_open_regular(const char *path, struct gn_error *err);
  * max_len bytes (larger files fail with GN_E_IO naming the limit).  Only regular files:
  * anything else fails at once as gn_open_regular() says. */
 int gn_read_file(const char *path, size_t max_len, char **data, size_t *len, struct gn_error *err);
+/* The same for rel below the folder dir, no link followed on the way
+ * (gn_openat_beneath); shown names the file in messages. */
+int gn_read_file_at(int dir, const char *rel, const char *shown, size_t max_len, char **data,
+		    size_t *len, struct gn_error *err);
+/*
+ * Open rel (relative, no "..") below the folder dir without following a
+ * symbolic link anywhere on the way, the last component included: openat2
+ * with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS where the kernel has it, else
+ * one O_NOFOLLOW openat per component.  O_CLOEXEC is added.  Returns the fd,
+ * or -1 with errno (ELOOP: a link was in the way; EXDEV: rel is absolute or
+ * leaves dir, or dir is AT_FDCWD).
+ */
+int gn_openat_beneath(int dir, const char *rel, int flags, mode_t mode);
+/* Its fallback, one O_NOFOLLOW openat per component (exported so the tests
+ * run it on kernels that have openat2 too). */
+int gn_openat_beneath_walk(int dir, const char *rel, int flags, mode_t mode);
+/* gn_openat_beneath for one file name; with O_CREAT, a symbolic link found
+ * under that name is removed (the link, never its target) and the file
+ * created in its place; so is, when opened for writing, a hard link to
+ * another name or anything but a regular file.  dir may be AT_FDCWD: then
+ * name may be a path, and only its last component is not followed. */
+int gn_openat_replace(int dir, const char *name, int flags, mode_t mode);
 /* Write data to path atomically: temp file in the same folder, fsync,
  * rename, fsync of the folder. */
 int gn_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,

@@ -12,7 +12,8 @@
  *           process while it is frozen exactly there)
  *   after=N the first N matching calls go through (default 0)
  *   count=M only M calls fail, later ones go through (default: all)
- *   path=S  only calls whose file contains S: the path for rename*, the
+ *   path=S  only calls whose file contains S: the path for rename* (for
+ *           renameat*, the name joined to its folder's descriptor), the
  *           file behind the descriptor (/proc/self/fd) for the others
  *
  * Descriptors 0-2 are never touched, so error messages still get out.  Each
@@ -309,15 +310,32 @@ rename(const char *from, const char *to)
 	return next(from, to);
 }
 
+/* "<folder of dfd>/name", so path= rules see where an *at call lands (the
+ * cache renames relative to its folders' descriptors). */
+static const char *
+at_path(int dfd, const char *name, char *out, size_t len)
+{
+	size_t n;
+
+	if (dfd == AT_FDCWD || name[0] == '/') {
+		return name;
+	}
+	fd_path(dfd, out, len);
+	n = strlen(out);
+	snprintf(out + n, len - n, "/%s", name);
+	return out;
+}
+
 int
 renameat(int dfd, const char *from, int tfd, const char *to)
 {
 	static renameat_fn next;
+	char a[PATH_MAX], b[PATH_MAX];
 
 	if (!next) {
 		real("renameat", &next, sizeof(next));
 	}
-	FAIL_OR("renameat", -1, from, to);
+	FAIL_OR("renameat", -1, at_path(dfd, from, a, sizeof(a)), at_path(tfd, to, b, sizeof(b)));
 	return next(dfd, from, tfd, to);
 }
 
@@ -325,10 +343,11 @@ int
 renameat2(int dfd, const char *from, int tfd, const char *to, unsigned int flags)
 {
 	static renameat2_fn next;
+	char a[PATH_MAX], b[PATH_MAX];
 
 	if (!next) {
 		real("renameat2", &next, sizeof(next));
 	}
-	FAIL_OR("renameat2", -1, from, to);
+	FAIL_OR("renameat2", -1, at_path(dfd, from, a, sizeof(a)), at_path(tfd, to, b, sizeof(b)));
 	return next(dfd, from, tfd, to, flags);
 }

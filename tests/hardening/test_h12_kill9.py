@@ -169,7 +169,7 @@ def main(t):
     asan = os.environ.get("ASAN_OPTIONS", "")
     points = [
         ("mid-download", "write:stop:path=/tmp/:after=2", "cold"),
-        ("before the cache insert", "rename:stop:path=/archives/", "cold"),
+        ("before the cache insert", "renameat:stop:path=/archives/", "cold"),
         ("mid-extraction", "write:stop:path=.stage-:after=200", "extract"),
         ("before the flush", "syncfs:stop", "extract"),
         ("right before the swap", "renameat2:stop", "extract"),

@@ -41,7 +41,7 @@ CASES = [
     ("download write EIO mid-file", "write:EIO:path=/cache-{c}/tmp/:after=1", "tmp", False,
      "Input/output error"),
     ("download fsync EIO", "fsync:EIO:path=/cache-{c}/tmp/", "tmp", True, "Input/output error"),
-    ("cache insert rename ENOSPC", "rename:ENOSPC:path=/archives/", "archives", True,
+    ("cache insert rename ENOSPC", "renameat:ENOSPC:path=/archives/", "archives", True,
      "No space left on device"),
     ("extraction write ENOSPC", "write:ENOSPC:path=.stage-", "stage", True,
      "No space left on device"),
