@@ -17,6 +17,7 @@
 #include "lockfiles/resolve.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -733,10 +734,10 @@ ensure_gpg(struct project *p, const struct lock_artifact *a, struct gn_error *er
 	}
 	for (size_t m = 0; m < n_urls; m++) {
 		rc = gpg_fetch_check(p, a, path, urls[m], asc_new, err);
-		if (rc == 0 && rename(asc_new, asc) != 0) {
+		if (rc == 0 && cache_rename(&p->cache, asc_new, asc) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", asc, strerror(errno));
 		}
-		unlink(asc_new);
+		cache_unlink(&p->cache, asc_new);
 		if (rc == 0 || rc != -GN_E_SIGNATURE) {
 			return rc;
 		}
@@ -765,10 +766,10 @@ archive_hook(void *user, const struct fetch_request *req, const char *part, cons
 	cache_tmp_path(&p->cache, name, asc_new);
 	snprintf(asc, sizeof(asc), "%s.asc", req->dest);
 	rc = gpg_fetch_check(p, job->artifact, part, url, asc_new, err);
-	if (rc == 0 && rename(asc_new, asc) != 0) {
+	if (rc == 0 && cache_rename(&p->cache, asc_new, asc) != 0) {
 		rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", asc, strerror(errno));
 	}
-	unlink(asc_new);
+	cache_unlink(&p->cache, asc_new);
 	return rc;
 }
 
@@ -1063,7 +1064,7 @@ layout_module(struct project *p, const struct lock_artifact *a, const char *zip,
 {
 	char version[128], name[128], *tar = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
 	struct stat st;
-	int rc;
+	int fd, rc;
 
 	if (!tar) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
@@ -1071,6 +1072,10 @@ layout_module(struct project *p, const struct lock_artifact *a, const char *zip,
 	if (!toolchain_module_version(a->file, version, sizeof(version))) {
 		return gn_error_set(err, GN_E_LOCK, "%s: %s is not a golang.org/toolchain zip",
 				    p->lock_path, a->file);
+	}
+	if (!cache_is_file(&p->cache, zip, true)) {
+		return gn_error_set(err, GN_E_INTEGRITY, "cached %s is not a regular file",
+				    a->file);
 	}
 	if (!shas_has(&p->fetched, a->sha256)) {
 		uint8_t digest[GN_SHA256_LEN];
@@ -1090,7 +1095,15 @@ layout_module(struct project *p, const struct lock_artifact *a, const char *zip,
 	}
 	snprintf(name, sizeof(name), "layout-%ld-%.16s.tar", (long)getpid(), a->sha256);
 	cache_tmp_path(&p->cache, name, tar);
-	if ((rc = toolchain_layout(zip, version, tar, err)) < 0) {
+	/* Written through the cache's own descriptors: no planted link is followed. */
+	fd = cache_open_file(&p->cache, tar, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0) {
+		return gn_error_set(err, GN_E_IO, "cannot create %s: %s", tar, strerror(errno));
+	}
+	rc = toolchain_layout(zip, version, fd, tar, err);
+	close(fd);
+	if (rc < 0) {
+		cache_unlink(&p->cache, tar);
 		return rc;
 	}
 	*src = (struct merge_source){
@@ -1144,7 +1157,7 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 				rc = layout_module(p, arts[i], path, &sources[i], err);
 				if (rc < 0) {
 					while (i-- > 0) {
-						unlink(sources[i].archive);
+						cache_unlink(&p->cache, sources[i].archive);
 					}
 					return rc;
 				}
@@ -1174,7 +1187,7 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 		rc = merge_goroot(&mo, id, err);
 		if (from_proxy(p)) {
 			for (size_t i = 0; i < n; i++) {
-				unlink(sources[i].archive);
+				cache_unlink(&p->cache, sources[i].archive);
 			}
 		}
 		if (rc != -GN_E_INTEGRITY || attempt > 0) {
@@ -1259,6 +1272,10 @@ check_trust_roots(struct project *p, struct lock *lock, struct gn_error *err)
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 		cache_archive_path(&p->cache, arts[i]->sha256, path);
+		if (!cache_is_file(&p->cache, path, true)) {
+			return gn_error_set(err, GN_E_INTEGRITY, "cached %s is not a regular file",
+					    arts[i]->file);
+		}
 		paths[i] = path;
 	}
 	to = trust_options(p);
@@ -1373,20 +1390,20 @@ fetch_new_modules(struct project *p, struct lock *lock, struct gn_error *err)
 			.dest = tmp,
 		};
 		if ((rc = fetch_run(&req, 1, &fo, err)) < 0) {
-			unlink(tmp);
+			cache_unlink(&p->cache, tmp);
 			return rc;
 		}
 		if ((rc = gn_sha256_file(tmp, digest, err)) < 0 || stat(tmp, &st) != 0) {
-			unlink(tmp);
+			cache_unlink(&p->cache, tmp);
 			return rc < 0 ? rc : gn_error_set(err, GN_E_IO, "cannot stat %s", tmp);
 		}
 		gn_hex_encode(digest, sizeof(digest), a->sha256);
 		a->size = st.st_size;
 		cache_archive_path(&p->cache, a->sha256, dest);
 		cache_assert_locked(&p->cache);
-		if (rename(tmp, dest) != 0) {
+		if (cache_rename(&p->cache, tmp, dest) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", dest, strerror(errno));
-			unlink(tmp);
+			cache_unlink(&p->cache, tmp);
 		}
 		if (rc < 0) {
 			return rc;

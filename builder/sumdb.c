@@ -4,6 +4,7 @@
 #include "gn/fs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,11 +51,11 @@ get(struct sumdb *db, const char *url, char **data, size_t *len, struct gn_error
 	cache_tmp_path(db->cache, name, dest);
 	gn_emitf(db->events, GN_EV_DEBUG, "checksum database: %s", url);
 	if ((rc = fetch_run(&req, 1, &fo, err)) < 0) {
-		unlink(dest);
+		cache_unlink(db->cache, dest);
 		return rc;
 	}
-	rc = gn_read_file(dest, SUMDB_MAX_BYTES, data, len, err);
-	unlink(dest);
+	rc = cache_read_file(db->cache, dest, SUMDB_MAX_BYTES, data, len, err);
+	cache_unlink(db->cache, dest);
 	return rc;
 }
 
@@ -143,13 +144,43 @@ sumdb_open(struct sumdb *db, const struct sumdb_opts *opts, struct gn_error *err
 		snprintf(db->base, sizeof(db->base), "%s", db->direct);
 	}
 	safe_name(db->key.name, folder, sizeof(folder));
-	snprintf(db->latest_path, sizeof(db->latest_path), "%s/sumdb/%s/latest", db->cache->root,
-		 folder);
-	if (!gn_path_exists(db->latest_path)) {
-		return 0;
-	}
-	if ((rc = gn_read_file(db->latest_path, SUMDB_MAX_BYTES, &note, &len, err)) < 0) {
-		return rc;
+	snprintf(db->latest_rel, sizeof(db->latest_rel), "sumdb/%s/latest", folder);
+	snprintf(db->latest_path, sizeof(db->latest_path), "%s/%s", db->cache->root,
+		 db->latest_rel);
+	/*
+	 * Relative to the cache's root descriptor.  A link in place of a
+	 * folder means no head (sumdb_save replaces it, never following it);
+	 * a link in place of the head itself is refused by the read.
+	 */
+	{
+		int sumdb_fd = openat(cache_dir_fd(db->cache, CACHE_ROOT), "sumdb",
+				      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int dir_fd = sumdb_fd >= 0 ? openat(sumdb_fd, folder,
+						    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+					   : -1;
+		int fd = dir_fd >= 0 ? openat(dir_fd, "latest", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+				     : -1;
+		bool absent = dir_fd < 0 || (fd < 0 && errno == ENOENT);
+
+		if (fd >= 0) {
+			close(fd);
+		}
+		if (!absent) {
+			rc = gn_read_file_at(dir_fd, "latest", db->latest_path, SUMDB_MAX_BYTES,
+					     &note, &len, err);
+		}
+		if (dir_fd >= 0) {
+			close(dir_fd);
+		}
+		if (sumdb_fd >= 0) {
+			close(sumdb_fd);
+		}
+		if (absent) {
+			return 0;
+		}
+		if (rc < 0) {
+			return rc;
+		}
 	}
 	rc = verify_head(db, note, len, &db->seen, err);
 	free(note);
@@ -499,21 +530,80 @@ sumdb_latest(struct sumdb *db, struct gn_error *err)
 	return rc;
 }
 
+/* The folder at name below dir, made (0700) when missing; a link or file
+ * in its place is removed, never followed.  The fd, or -1 with errno. */
+static int
+subfolder(int dir, const char *name)
+{
+	int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0) {
+		return fd;
+	}
+	if (errno == ELOOP || errno == ENOTDIR) {
+		if (unlinkat(dir, name, 0) != 0) {
+			return -1;
+		}
+	} else if (errno != ENOENT) {
+		return -1;
+	}
+	if (mkdirat(dir, name, 0700) != 0 && errno != EEXIST) {
+		return -1;
+	}
+	return openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* latest, atomically: a temp file beside it, fsync, rename, fsync. */
+static int
+write_head(struct sumdb *db, const char *data, size_t len, struct gn_error *err)
+{
+	char folder[NOTE_NAME_MAX];
+	int sumdb_fd, dir_fd, fd, rc = 0;
+	size_t done = 0;
+
+	safe_name(db->key.name, folder, sizeof(folder));
+	sumdb_fd = subfolder(cache_dir_fd(db->cache, CACHE_ROOT), "sumdb");
+	dir_fd = sumdb_fd >= 0 ? subfolder(sumdb_fd, folder) : -1;
+	if (sumdb_fd >= 0) {
+		close(sumdb_fd);
+	}
+	if (dir_fd < 0) {
+		return gn_error_set(err, GN_E_IO, "cannot create the folder of %s: %s",
+				    db->latest_path, strerror(errno));
+	}
+	fd = gn_openat_replace(dir_fd, "latest.tmp", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	while (fd >= 0 && done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			break;
+		}
+		done += (size_t)n;
+	}
+	if (fd < 0 || done < len || fsync(fd) != 0 ||
+	    renameat(dir_fd, "latest.tmp", dir_fd, "latest") != 0 || fsync(dir_fd) != 0) {
+		rc = gn_error_set(err, GN_E_IO, "cannot write %s: %s", db->latest_path,
+				  strerror(errno));
+		unlinkat(dir_fd, "latest.tmp", 0);
+	}
+	if (fd >= 0) {
+		close(fd);
+	}
+	close(dir_fd);
+	return rc;
+}
+
 int
 sumdb_save(struct sumdb *db, struct gn_error *err)
 {
-	char folder[CACHE_PATH_MAX];
 	int rc;
 
 	if (!db->have_best || (db->have_seen && db->best.n <= db->seen.n)) {
 		return 0;
 	}
-	gn_dirname(db->latest_path, folder, sizeof(folder));
-	if ((rc = gn_mkdir_p(folder, 0755, err)) < 0) {
-		return rc;
-	}
-	if ((rc = gn_write_file_atomic(db->latest_path, db->best_note, db->best_len, 0644, err)) <
-	    0) {
+	if ((rc = write_head(db, db->best_note, db->best_len, err)) < 0) {
 		return rc;
 	}
 	db->seen = db->best;

@@ -83,11 +83,11 @@ get(const struct toolchain_opts *opts, const char *url, char **data, size_t *len
 	snprintf(name, sizeof(name), "toolchain-list-%ld", (long)getpid());
 	cache_tmp_path(opts->cache, name, dest);
 	if ((rc = fetch_run(&req, 1, &fo, err)) < 0) {
-		unlink(dest);
+		cache_unlink(opts->cache, dest);
 		return rc;
 	}
-	rc = gn_read_file(dest, LIST_MAX_BYTES, data, len, err);
-	unlink(dest);
+	rc = cache_read_file(opts->cache, dest, LIST_MAX_BYTES, data, len, err);
+	cache_unlink(opts->cache, dest);
 	return rc;
 }
 
@@ -277,7 +277,7 @@ write_entry(struct archive *out, const char *name, int64_t size, mode_t mode, st
 }
 
 int
-toolchain_layout(const char *zip, const char *module_version, const char *out_path,
+toolchain_layout(const char *zip, const char *module_version, int out_fd, const char *out_path,
 		 struct gn_error *err)
 {
 	struct archive *in = archive_read_new(), *out = archive_write_new();
@@ -299,7 +299,7 @@ toolchain_layout(const char *zip, const char *module_version, const char *out_pa
 				  archive_error_string(in));
 		goto done;
 	}
-	if (archive_write_open_filename(out, out_path) != ARCHIVE_OK) {
+	if (archive_write_open_fd(out, out_fd) != ARCHIVE_OK) {
 		rc = gn_error_set(err, GN_E_IO, "cannot create %s: %s", out_path,
 				  archive_error_string(out));
 		goto done;
@@ -369,8 +369,5 @@ toolchain_layout(const char *zip, const char *module_version, const char *out_pa
 done:
 	archive_read_free(in);
 	archive_write_free(out);
-	if (rc < 0) {
-		unlink(out_path);
-	}
 	return rc;
 }

@@ -62,11 +62,12 @@ bool toolchain_module_version(const char *file, char *out, size_t len);
 
 /*
  * Lay a verified module zip out as a distribution would hold it, written as
- * a tar at out: "go/" for the module prefix, every _go.mod also as go.mod,
- * mode 0755 below bin/ and pkg/tool/ and 0644 elsewhere (the zip keeps no
- * modes).  Entries outside the prefix, or not regular files: GN_E_UNSAFE.
+ * a tar to out_fd (out names it in messages): "go/" for the module prefix,
+ * every _go.mod also as go.mod, mode 0755 below bin/ and pkg/tool/ and 0644
+ * elsewhere (the zip keeps no modes).  Entries outside the prefix, or not
+ * regular files: GN_E_UNSAFE.  out_fd stays open (the caller closes it).
  */
-int toolchain_layout(const char *zip, const char *module_version, const char *out,
+int toolchain_layout(const char *zip, const char *module_version, int out_fd, const char *out,
 		     struct gn_error *err);
 
 #endif
