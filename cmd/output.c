@@ -377,12 +377,6 @@ cli_help(const struct cmd *cmd)
 	return 0;
 }
 
-/*
- * Registry and mirror logins, the machine's settings: GONATIVE_REGISTRY_AUTH
- * (user:password), docker's config.json ($DOCKER_CONFIG/config.json, else
- * ~/.docker/config.json) and netrc ($NETRC, else ~/.netrc), each only when
- * set or present.
- */
 /* $var/in_var, else ~/in_home, into out when that file can be read. */
 static const char *
 config_file(const char *var, const char *in_var, const char *in_home, char *out, size_t len)
@@ -398,16 +392,23 @@ config_file(const char *var, const char *in_var, const char *in_home, char *out,
 	return out[0] && access(out, R_OK) == 0 ? out : NULL;
 }
 
+/*
+ * Registry and mirror logins, the machine's settings: GONATIVE_REGISTRY_AUTH
+ * (user:password), docker's config.json ($DOCKER_CONFIG/config.json, else
+ * ~/.docker/config.json) and netrc ($NETRC, else ~/.netrc), each only when
+ * set or present.
+ */
 static struct oci_creds
-registry_logins(void)
+registry_logins(const struct cli *cli)
 {
-	static char docker[4096], netrc[4096];
+	static char docker[4096];
 	const char *auth = getenv("GONATIVE_REGISTRY_AUTH");
 	struct oci_creds creds = {
 		.user_pass = auth && *auth ? auth : NULL,
 		.docker_config = config_file("DOCKER_CONFIG", "config.json", ".docker/config.json",
 					     docker, sizeof(docker)),
-		.netrc = config_file("NETRC", "", ".netrc", netrc, sizeof(netrc)),
+		/* the same netrc as the proxies' (cmd/main.c) */
+		.netrc = cli->net.netrc,
 	};
 
 	return creds;
@@ -424,7 +425,7 @@ cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs)
 		.jobs = jobs,
 		.events = &cli->events,
 		.net = &cli->net,
-		.registry = registry_logins(),
+		.registry = registry_logins(cli),
 	};
 	static char cache_dir[CACHE_PATH_MAX];
 	struct gn_error err;
