@@ -9,7 +9,10 @@
 #   --quick     3 runs
 #   --disk      also measure P1-P4 with the cache and GOROOT on the real disk,
 #               in DIR (default /var/tmp/gonative-bench-disk)
-#   --only      a subset: host (P1, P1b, P3b), all (P2, P3a, P3b', P4), lock (P6)
+#   --only      a subset: host (P1, P1b, P3b, floors, P8 mise, P9 start-up),
+#               all (P2, P3a, P3b', P4), lock (P6), link (P7, throttled),
+#               modern (Go >= 1.21 shape, 5 platforms), big (200k entries)
+#   --rate R    P7's link speed in bytes/s (default 50000000)
 #
 # Environment: GONATIVE_BENCH_CACHE (default /dev/shm/gonative-bench) holds the
 # real mirror (built once, ~0.5 GB) and the tmpfs work folder;
@@ -25,6 +28,7 @@ TARGETS=linux/arm64,linux/386,darwin/amd64,darwin/arm64,windows/amd64
 runs=5
 disk=""
 only=""
+rate=50000000
 worktree=0
 
 usage() {
@@ -45,16 +49,18 @@ while [ $# -gt 0 ]; do
 		fi ;;
 	--disk=*) disk=${1#--disk=}; shift ;;
 	--only) only=$2; shift 2 ;;
+	--rate) rate=$2; shift 2 ;;
 	--worktree) worktree=1; shift ;;
 	-h|--help) usage 0 ;;
 	*) echo "bench/run.sh: unknown option $1" >&2; usage 2 >&2 ;;
 	esac
 done
 
-# Build and benchmark tools (Debian packages; nothing else is fetched).
-"$SRC/scripts/deps.sh" real
+# Build and benchmark tools (Debian packages, and the mise peer from npm;
+# nothing else is fetched).
+"$SRC/scripts/deps.sh" bench
 need=()
-for tool in curl openssl gzip unzip tar sha256sum git; do
+for tool in curl openssl gzip igzip unzip tar sha256sum git npm; do
 	command -v "$tool" >/dev/null || need+=("$tool")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -88,12 +94,31 @@ ninja -C "$BUILD" cmd/gonative >/dev/null
 GONATIVE=$BUILD/cmd/gonative
 echo "bench/run.sh: gonative $commit, built in $BUILD" >&2
 
+# The peer users pick instead: mise's real binary, from its npm package
+# (`npm pack` into the cache; no install scripts run, nothing else fetched).
+case "$(uname -m)" in
+aarch64) mise_pkg=@jdxcode/mise-linux-arm64 ;;
+*) mise_pkg=@jdxcode/mise-linux-x64 ;;
+esac
+MISE_DIR=$CACHE/mise
+if [ ! -x "$MISE_DIR/package/bin/mise" ]; then
+	rm -rf "$MISE_DIR.tmp"
+	mkdir -p "$MISE_DIR.tmp"
+	(cd "$MISE_DIR.tmp" && npm pack --silent "$mise_pkg" >/dev/null &&
+		tar -xzf ./*.tgz && rm -f ./*.tgz)
+	rm -rf "$MISE_DIR"
+	mv "$MISE_DIR.tmp" "$MISE_DIR"
+fi
+MISE=$MISE_DIR/package/bin/mise
+echo "bench/run.sh: $("$MISE" --version)" >&2
+
 # The real mirror: Debian's golang-1.19-go, cross-built targets, cached.
 MIRROR=$CACHE/mirror
 python3 "$SRC/tests/real/mkrealmirror.py" "$MIRROR" --targets "$TARGETS" >&2
 
 args=(--gonative "$GONATIVE" --commit "$commit" --mirror "$MIRROR" --work "$CACHE/work" --runs "$runs"
-	--targets "$TARGETS" --md "$SRC/bench/results.md" --json "$SRC/bench/results.json")
+	--targets "$TARGETS" --md "$SRC/bench/results.md" --json "$SRC/bench/results.json"
+	--mise "$MISE" --rate "$rate")
 [ -n "$disk" ] && args+=(--disk "$disk")
 [ -n "$only" ] && args+=(--only "$only")
 exec python3 "$SRC/bench/bench.py" "${args[@]}"

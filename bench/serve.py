@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """A static file server for the benchmark: 127.0.0.1, random port, sendfile.
 
-    python3 bench/serve.py ROOT PORT_FILE
+    python3 bench/serve.py ROOT PORT_FILE [RATE]
 
 tests/faultserver.py reads each file into memory and writes it from Python,
 which costs ~0.1 s of CPU per 100 MB on a 2-core machine and so would be
 charged to the tool under test.  This server hands the file to the kernel
 (socket.sendfile), so a loopback download costs what a fast mirror would.
 GET and HEAD only; "Range: bytes=N-" is honoured (206) for resumed fetches.
+
+With RATE (bytes per second), the server is a throttled link (P7): every
+response body goes out in 64 KiB slices, and each slice waits for its turn
+on one schedule shared by all connections, so N parallel downloads share
+RATE as they would share a real link.
 """
 
 import http.server
@@ -15,7 +20,29 @@ import os
 import posixpath
 import re
 import sys
+import threading
+import time
 import urllib.parse
+
+SLICE = 64 << 10
+
+
+class Link:
+    """One link's schedule: the time at which it is free again."""
+
+    def __init__(self, rate):
+        self.rate = float(rate)
+        self.lock = threading.Lock()
+        self.free_at = 0.0
+
+    def wait_turn(self, n):
+        """Book n bytes on the link; sleep until they may go out."""
+        with self.lock:
+            start = max(self.free_at, time.monotonic())
+            self.free_at = start + n / self.rate
+        delay = start - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -70,7 +97,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if head:
                 return
             self.wfile.flush()
-            self.connection.sendfile(f, offset=start, count=size - start)
+            link = self.server.link
+            if not link:
+                self.connection.sendfile(f, offset=start, count=size - start)
+                return
+            while start < size:
+                n = min(SLICE, size - start)
+                link.wait_turn(n)
+                self.connection.sendfile(f, offset=start, count=n)
+                start += n
 
 
 class Server(http.server.ThreadingHTTPServer):
@@ -82,6 +117,7 @@ def main():
     root, port_file = sys.argv[1], sys.argv[2]
     srv = Server(("127.0.0.1", 0), Handler)
     srv.root = os.path.realpath(root)
+    srv.link = Link(float(sys.argv[3])) if len(sys.argv) > 3 else None
     tmp = port_file + ".tmp"
     with open(tmp, "w", encoding="ascii") as f:
         f.write("%d\n" % srv.server_address[1])

@@ -835,8 +835,11 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 		char *dest, *part;
 		bool seen = false;
 
+		/* One download per sha256: two names with the same bytes share
+		 * one cache entry and one part file. */
 		for (size_t j = 0; j < n_reqs; j++) {
-			seen = seen || strcmp(reqs[j].name, a->file) == 0;
+			seen = seen || strcmp(reqs[j].name, a->file) == 0 ||
+			       strcmp(reqs[j].sha256, a->sha256) == 0;
 		}
 		if (seen || cache_has_archive(&p->cache, a->sha256, a->size > 0 ? a->size : -1)) {
 			continue;

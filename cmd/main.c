@@ -3,6 +3,7 @@
  * Adding a command: one new file exporting a struct cmd, one row below.
  */
 #include "builder/fetch.h"
+#include "builder/lazylib.h"
 #include "cmd/cmd.h"
 #include "gn/suggest.h"
 
@@ -203,6 +204,21 @@ take_global_flags(struct cli *cli, int argc, char **argv)
 	return kept;
 }
 
+static struct cli *lazy_cli;
+
+/* libcurl or libarchive could not be loaded on first use
+ * (builder/lazylib.h): nothing can go on without it. */
+static void
+lazy_fail(const char *message)
+{
+	struct gn_error err;
+
+	gn_error_clear(&err);
+	gn_error_set(&err, GN_E_IO, "%s", message);
+	cli_progress_end(lazy_cli);
+	exit(cli_fail(lazy_cli, -GN_E_IO, &err));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -226,6 +242,8 @@ main(int argc, char **argv)
 	cli.events.fn = cli_event;
 	cli.events.user = &cli;
 	cli.events.cancelled = cli_cancelled;
+	lazy_cli = &cli;
+	lazylib_set_fail(lazy_fail);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+C:f:qvhV", options, NULL)) != -1) {
 		switch (opt) {

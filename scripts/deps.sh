@@ -11,10 +11,19 @@ packages=(
 	dash zsh fish
 	docker-registry apache2-utils
 )
-# Extra suites: `scripts/deps.sh real` adds the real Go 1.19 toolchain proof.
-if [ "${1:-}" = real ]; then
+# Extra suites: `scripts/deps.sh real` adds the real Go 1.19 toolchain proof
+# (and x/mod, gnupg and gpgv for the trust suite);
+# `scripts/deps.sh bench` adds that and bench/run.sh's peers and floors
+# (igzip from isal; npm, which fetches the mise peer, unless node is there).
+case "${1:-}" in
+real | bench)
 	packages+=(golang-1.19-go gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user file binutils
 		   golang-golang-x-mod-dev gnupg gpgv)
+	;;
+esac
+if [ "${1:-}" = bench ]; then
+	packages+=(isal curl openssl gzip tar coreutils time)
+	command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 
 missing=()

@@ -6,6 +6,7 @@
 #include "gn/fs.h"
 #include "gn/goversion.h"
 #include "gn/platform.h"
+#include "gn/sha256.h"
 #include "gn/utf8.h"
 
 #include "tap.h"
@@ -230,9 +231,42 @@ test_error(void)
 	}
 }
 
+/* gn_sha256() hashes small inputs with libsodium and large ones with
+ * OpenSSL (gn/sha256.c): both sides of the threshold agree with the
+ * streaming API and with known answers. */
+static void
+test_sha256(void)
+{
+	static const size_t lens[] = { 0, 3, 64, 65535, 65536, 65537, 1000000 };
+	uint8_t *data = malloc(1000000);
+	uint8_t one[GN_SHA256_LEN], streamed[GN_SHA256_LEN];
+	char hex[2 * GN_SHA256_LEN + 1];
+	struct gn_sha256 h;
+
+	memset(data, 'a', 1000000);
+	gn_sha256("abc", 3, one);
+	gn_hex_encode(one, GN_SHA256_LEN, hex);
+	TAP_EQ_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+		   "sha256(\"abc\") (FIPS 180-2 B.1)");
+	gn_sha256(data, 1000000, one);
+	gn_hex_encode(one, GN_SHA256_LEN, hex);
+	TAP_EQ_STR(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
+		   "sha256 of a million 'a' (FIPS 180-2 B.3)");
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		gn_sha256(data, lens[i], one);
+		TAP_OK(gn_sha256_init(&h) == 0, "streaming init");
+		gn_sha256_update(&h, data, lens[i]);
+		gn_sha256_final(&h, streamed);
+		TAP_OK(memcmp(one, streamed, GN_SHA256_LEN) == 0,
+		       "one-shot and streaming agree on %zu bytes", lens[i]);
+	}
+	free(data);
+}
+
 int
 main(void)
 {
+	test_sha256();
 	test_goversion();
 	test_platform();
 	test_utf8();
