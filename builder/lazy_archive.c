@@ -57,6 +57,7 @@ typedef struct archive_entry entry_t;
 	R(int, archive_write_set_format_zip, (archive_t * a), (a))                         \
 	R(int, archive_write_add_filter_gzip, (archive_t * a), (a))                        \
 	R(int, archive_write_open_filename, (archive_t * a, const char *path), (a, path))  \
+	R(int, archive_write_open_fd, (archive_t * a, int fd), (a, fd))                    \
 	R(int, archive_write_open_memory,                                                  \
 	  (archive_t * a, void *buf, size_t size, size_t *used), (a, buf, size, used))     \
 	R(int, archive_write_header, (archive_t * a, entry_t * entry), (a, entry))         \

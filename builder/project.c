@@ -1,11 +1,14 @@
 #include "builder/project.h"
 
 #include "builder/fetch.h"
+#include "builder/gpgv.h"
 #include "builder/merge.h"
 #include "builder/registry.h"
 #include "builder/source.h"
 #include "builder/store.h"
+#include "builder/toolchain.h"
 #include "builder/tree.h"
+#include "builder/trust.h"
 #include "builder/zig.h"
 #include "gn/fs.h"
 #include "gn/sha256.h"
@@ -15,6 +18,7 @@
 #include "lockfiles/resolve.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +138,19 @@ open_parts(struct project *p, struct gn_error *err)
 	}
 	if ((rc = load_keys(p, err)) < 0 || (rc = load_cc_keys(p, err)) < 0) {
 		return rc;
+	}
+	if (p->manifest.sumdb) {
+		struct note_verifier key;
+		const char *cfg = p->manifest.sumdb;
+
+		if (note_verifier_parse(cfg, strcspn(cfg, " "), &key, err) < 0) {
+			char why[GN_ERR_TEXT];
+
+			snprintf(why, sizeof(why), "%s", err->message);
+			return gn_error_at(err, GN_E_MANIFEST, p->manifest.path,
+					   p->manifest.sumdb_line, p->manifest.sumdb_col,
+					   "sumdb: %s", why);
+		}
 	}
 	if (gn_path_exists(p->lock_path)) {
 		if ((rc = lock_load(&p->arena, p->lock_path, &p->lock, err)) < 0) {
@@ -664,6 +681,183 @@ ensure_signature(struct project *p, struct lock_artifact *a, bool record, struct
 	return rc < 0 ? rc : gn_error_set(err, GN_E_SIGNATURE, "%s has no signature", a->file);
 }
 
+/* signatures.gpg: every .tar.gz needs a good "<file>.asc" (builder/gpgv.h). */
+static bool
+needs_gpg(const struct project *p, const struct lock_artifact *a)
+{
+	size_t n = strlen(a->file);
+
+	return p->manifest.n_gpg_keyrings > 0 && n > 7 && strcmp(a->file + n - 7, ".tar.gz") == 0;
+}
+
+static int
+gpg_check(struct project *p, const struct lock_artifact *a, const char *archive,
+	  const char *asc, const char *asc_name, struct gn_error *err)
+{
+	const char **rings = gn_arena_array(&p->arena, p->manifest.n_gpg_keyrings,
+					    sizeof(*rings));
+	char tmp[CACHE_PATH_MAX];
+	struct gpgv_result res;
+	int rc;
+
+	if (!rings) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < p->manifest.n_gpg_keyrings; i++) {
+		const char *ring = p->manifest.gpg_keyrings[i];
+		char *abs = ring[0] == '/' ? NULL : realpath(p->manifest.dir, NULL);
+
+		rings[i] = ring[0] == '/' ? ring : gn_arena_printf(&p->arena, "%s/%s", abs, ring);
+		free(abs);
+		if (!rings[i] || !gn_path_exists(rings[i])) {
+			return gn_error_at(err, GN_E_MANIFEST, p->manifest.path, 0, 0,
+					   "signatures.gpg: keyring %s does not exist", ring);
+		}
+	}
+	cache_tmp_path(&p->cache, "", tmp);
+	{
+		struct gpgv_opts go = {
+			.keyrings = rings,
+			.n_keyrings = p->manifest.n_gpg_keyrings,
+			.fingerprints = p->manifest.gpg_fingerprints,
+			.n_fingerprints = p->manifest.n_gpg_fingerprints,
+			.tmp = tmp,
+		};
+		rc = gpgv_verify(&go, archive, asc, &res, err);
+	}
+	if (rc < 0) {
+		char why[GN_ERR_TEXT];
+
+		snprintf(why, sizeof(why), "%s", err->message);
+		if (rc == -GN_E_SIGNATURE) {
+			rc = gn_error_set(err, GN_E_SIGNATURE, "%s: OpenPGP signature refused: %s",
+					  a->file, why);
+			gn_error_url(err, asc_name);
+		}
+		return rc;
+	}
+	gn_emitf(p->opts.events, GN_EV_DEBUG, "%s: OpenPGP signature by %s (key %s)%s", a->file,
+		 res.signer, res.primary, res.key_expired ? ", key expired since" : "");
+	shas_add(p, &p->gpg_ok, a->sha256);
+	return 0;
+}
+
+/* Fetch "<url>.asc" to asc_tmp and check archive against it. */
+static int
+gpg_fetch_check(struct project *p, const struct lock_artifact *a, const char *archive,
+		const char *url, const char *asc_tmp, struct gn_error *err)
+{
+	const char *asc_url = gn_arena_printf(&p->arena, "%s.asc", url);
+	struct gn_error fetch_err;
+	int rc;
+
+	gn_error_clear(&fetch_err);
+	if (!asc_url) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	if (fetch_one(p, "signature", asc_url, asc_tmp, SIGNATURE_MAX_BYTES, &fetch_err) < 0) {
+		rc = gn_error_set(err, GN_E_SIGNATURE,
+				  "%s: no OpenPGP signature (.asc), and signatures.gpg requires "
+				  "one: %s",
+				  a->file, fetch_err.message);
+		gn_error_url(err, asc_url);
+		return rc;
+	}
+	return gpg_check(p, a, archive, asc_tmp, asc_url, err);
+}
+
+/* A cached archive not checked this run: its cached .asc, or the mirrors'. */
+static int
+ensure_gpg(struct project *p, const struct lock_artifact *a, struct gn_error *err)
+{
+	char path[CACHE_PATH_MAX], asc[CACHE_PATH_MAX + 8], asc_new[CACHE_PATH_MAX + 32];
+	const char **urls = NULL;
+	size_t n_urls = 0;
+	char name[96];
+	int rc = 0;
+
+	cache_archive_path(&p->cache, a->sha256, path);
+	snprintf(asc, sizeof(asc), "%s.asc", path);
+	if (gn_path_exists(asc)) {
+		return gpg_check(p, a, path, asc, asc, err);
+	}
+	if (p->opts.offline) {
+		return gn_error_set(err, GN_E_SIGNATURE,
+				    "%s: no cached OpenPGP signature and --offline was given",
+				    a->file);
+	}
+	snprintf(name, sizeof(name), "%s.asc", a->sha256);
+	cache_tmp_path(&p->cache, name, asc_new);
+	if ((rc = registry_file_urls(p, a->file, a->sha256, &urls, &n_urls, err)) < 0) {
+		return rc;
+	}
+	for (size_t m = 0; m < n_urls; m++) {
+		rc = gpg_fetch_check(p, a, path, urls[m], asc_new, err);
+		if (rc == 0 && cache_rename(&p->cache, asc_new, asc) != 0) {
+			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", asc, strerror(errno));
+		}
+		cache_unlink(&p->cache, asc_new);
+		if (rc == 0 || rc != -GN_E_SIGNATURE) {
+			return rc;
+		}
+	}
+	return rc;
+}
+
+/* fetch hook: minisign and OpenPGP, whichever the manifest asks for. */
+static int
+archive_hook(void *user, const struct fetch_request *req, const char *part, const char *url,
+	     struct gn_error *err)
+{
+	struct signature_job *job = user;
+	struct project *p = job->p;
+	char asc_new[CACHE_PATH_MAX + 32], asc[CACHE_PATH_MAX + 8], name[96];
+	int rc;
+
+	if (needs_signature(p, job->artifact) &&
+	    (rc = signature_hook(user, req, part, url, err)) < 0) {
+		return rc;
+	}
+	if (!needs_gpg(p, job->artifact)) {
+		return 0;
+	}
+	snprintf(name, sizeof(name), "%s.asc", gn_basename(req->dest));
+	cache_tmp_path(&p->cache, name, asc_new);
+	snprintf(asc, sizeof(asc), "%s.asc", req->dest);
+	rc = gpg_fetch_check(p, job->artifact, part, url, asc_new, err);
+	if (rc == 0 && cache_rename(&p->cache, asc_new, asc) != 0) {
+		rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", asc, strerror(errno));
+	}
+	cache_unlink(&p->cache, asc_new);
+	return rc;
+}
+
+static bool
+from_proxy(const struct project *p)
+{
+	return p->manifest.source == MANIFEST_SOURCE_PROXY;
+}
+
+/* With source: proxy an artifact comes from each proxy's
+ * golang.org/toolchain/@v/ folder.  NULL on OOM. */
+static const char **
+proxy_urls(struct project *p, const struct lock_artifact *a, size_t *n)
+{
+	size_t count = p->manifest.n_proxies;
+	const char **urls = gn_arena_array(&p->arena, count ? count : 1, sizeof(*urls));
+
+	for (size_t i = 0; urls && i < count; i++) {
+		urls[i] = gn_arena_printf(&p->arena, "%s%s",
+					  toolchain_base(&p->arena, p->manifest.proxies[i]),
+					  a->file);
+		if (!urls[i]) {
+			return NULL;
+		}
+	}
+	*n = count;
+	return urls;
+}
+
 /* Size to expect: the index has 0 for a few old files (unknown). */
 #define UNKNOWN_SIZE_CAP (4LL * 1024 * 1024 * 1024)
 
@@ -716,7 +910,13 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 					    "%s is not in the cache and --offline was given",
 					    a->file);
 		}
-		if ((rc = registry_file_urls(p, a->file, a->sha256, &urls, &n_urls, err)) < 0) {
+		if (from_proxy(p)) {
+			urls = proxy_urls(p, a, &n_urls);
+			rc = urls ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
+		} else {
+			rc = registry_file_urls(p, a->file, a->sha256, &urls, &n_urls, err);
+		}
+		if (rc < 0) {
 			return rc;
 		}
 		dest = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
@@ -744,7 +944,7 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 			.sha256 = a->sha256,
 			.dest = dest,
 			.part = part,
-			.verify = needs_signature(p, a) ? signature_hook : NULL,
+			.verify = needs_signature(p, a) || needs_gpg(p, a) ? archive_hook : NULL,
 			.verify_user = &jobs[n_reqs],
 		};
 		fetch_in_cache(p, &reqs[n_reqs]);
@@ -764,6 +964,10 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 
 		if (needs_signature(p, a) && !shas_has(&p->signed_ok, a->sha256) &&
 		    (rc = ensure_signature(p, a, record, err)) < 0) {
+			return rc;
+		}
+		if (needs_gpg(p, a) && !shas_has(&p->gpg_ok, a->sha256) &&
+		    (rc = ensure_gpg(p, a, err)) < 0) {
 			return rc;
 		}
 		if (record && a->size <= 0) {
@@ -913,6 +1117,68 @@ build_from_source(struct project *p, struct merge_opts *mo, const char *dest,
 }
 
 /*
+ * source: proxy: the module zip (its sha256 re-checked unless this run
+ * fetched it) laid out as a distribution tar in the cache's tmp folder,
+ * which the merge then reads like any archive (builder/toolchain.h).
+ */
+static int
+layout_module(struct project *p, const struct lock_artifact *a, const char *zip,
+	      struct merge_source *src, struct gn_error *err)
+{
+	char version[128], name[128], *tar = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
+	struct stat st;
+	int fd, rc;
+
+	if (!tar) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	if (!toolchain_module_version(a->file, version, sizeof(version))) {
+		return gn_error_set(err, GN_E_LOCK, "%s: %s is not a golang.org/toolchain zip",
+				    p->lock_path, a->file);
+	}
+	if (!cache_is_file(&p->cache, zip, true)) {
+		return gn_error_set(err, GN_E_INTEGRITY, "cached %s is not a regular file",
+				    a->file);
+	}
+	if (!shas_has(&p->fetched, a->sha256)) {
+		uint8_t digest[GN_SHA256_LEN];
+		char hex[GN_SHA256_HEX];
+
+		if ((rc = gn_sha256_file(zip, digest, err)) < 0) {
+			return rc;
+		}
+		gn_hex_encode(digest, sizeof(digest), hex);
+		if (strcmp(hex, a->sha256) != 0) {
+			rc = gn_error_set(err, GN_E_INTEGRITY, "cached %s changed since it was "
+					  "verified", a->file);
+			gn_error_values(err, a->sha256, hex);
+			cache_evict_archive(&p->cache, a->sha256);
+			return rc;
+		}
+	}
+	snprintf(name, sizeof(name), "layout-%ld-%.16s.tar", (long)getpid(), a->sha256);
+	cache_tmp_path(&p->cache, name, tar);
+	/* Written through the cache's own descriptors: no planted link is followed. */
+	fd = cache_open_file(&p->cache, tar, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0) {
+		return gn_error_set(err, GN_E_IO, "cannot create %s: %s", tar, strerror(errno));
+	}
+	rc = toolchain_layout(zip, version, fd, tar, err);
+	close(fd);
+	if (rc < 0) {
+		cache_unlink(&p->cache, tar);
+		return rc;
+	}
+	*src = (struct merge_source){
+		.archive = tar,
+		.file = a->file,
+		.sha256 = NULL,
+		.size = stat(tar, &st) == 0 ? st.st_size : 0,
+	};
+	return 0;
+}
+
+/*
  * Build host's GOROOT from the cache into dest (NULL: hash only).  A cache
  * file that no longer matches its sha256 is evicted, fetched again and the
  * build retried once; nothing unverified is ever used.
@@ -950,6 +1216,18 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 				return gn_error_set(err, GN_E_NOMEM, "out of memory");
 			}
 			cache_archive_path(&p->cache, arts[i]->sha256, path);
+			if (from_proxy(p)) {
+				rc = layout_module(p, arts[i], path, &sources[i], err);
+				if (rc < 0) {
+					while (i-- > 0) {
+						cache_unlink(&p->cache, sources[i].archive);
+					}
+					return rc;
+				}
+				gn_platform_from_index(arts[i]->os, arts[i]->arch,
+						       &sources[i].platform);
+				continue;
+			}
 			sources[i] = (struct merge_source){
 				.archive = path,
 				.file = arts[i]->file,
@@ -970,6 +1248,11 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 			break;
 		}
 		rc = merge_goroot(&mo, id, err);
+		if (from_proxy(p)) {
+			for (size_t i = 0; i < n; i++) {
+				cache_unlink(&p->cache, sources[i].archive);
+			}
+		}
 		if (rc != -GN_E_INTEGRITY || attempt > 0) {
 			break;
 		}
@@ -991,6 +1274,205 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 		return rc;
 	}
 	tree_format_id(id, tree);
+	return 0;
+}
+
+static struct trust_opts
+trust_options(struct project *p)
+{
+	struct trust_opts to = {
+		.sumdb = p->manifest.sumdb,
+		.proxies = p->manifest.proxies,
+		.n_proxies = p->manifest.n_proxies,
+		.cache = &p->cache,
+		.events = p->opts.events,
+		.net = p->opts.net,
+	};
+	return to;
+}
+
+/*
+ * sumdb: set: each Go >= 1.21 binary archive must reproduce the h1 the
+ * checksum database records for its toolchain module (builder/trust.h).
+ * An archive fetched in this run that fails leaves the cache again.
+ */
+static int
+check_trust_roots(struct project *p, struct lock *lock, struct gn_error *err)
+{
+	struct lock_artifact **arts;
+	const char **paths;
+	struct trust_opts to;
+	size_t n = 0;
+	int rc;
+
+	if (!p->manifest.sumdb) {
+		return 0;
+	}
+	arts = gn_arena_array(&p->arena, lock->n_artifacts + 1, sizeof(*arts));
+	paths = gn_arena_array(&p->arena, lock->n_artifacts + 1, sizeof(*paths));
+	if (!arts || !paths) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < lock->n_artifacts; i++) {
+		if (from_proxy(p) || trust_applies(lock->go, &lock->artifacts[i])) {
+			arts[n++] = &lock->artifacts[i];
+		}
+	}
+	if (n == 0) {
+		return 0;
+	}
+	if (p->opts.offline) {
+		return gn_error_set(err, GN_E_OFFLINE,
+				    "sumdb: the checksum database cannot be asked with --offline; "
+				    "lock without it");
+	}
+	if ((rc = prepare_artifacts(p, arts, n, true, err)) < 0) {
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *path = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
+		if (!path) {
+			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+		cache_archive_path(&p->cache, arts[i]->sha256, path);
+		if (!cache_is_file(&p->cache, path, true)) {
+			return gn_error_set(err, GN_E_INTEGRITY, "cached %s is not a regular file",
+					    arts[i]->file);
+		}
+		paths[i] = path;
+	}
+	to = trust_options(p);
+	/* The head is written into the cache: under the lock. */
+	cache_assert_locked(&p->cache);
+	rc = trust_check_index(&to, lock->go, arts, paths, n, &p->arena, err);
+	if (rc == -GN_E_INTEGRITY || rc == -GN_E_SIGNATURE) {
+		for (size_t i = 0; i < n; i++) {
+			if (shas_has(&p->fetched, arts[i]->sha256)) {
+				cache_evict_archive(&p->cache, arts[i]->sha256);
+			}
+		}
+	}
+	return rc;
+}
+
+/* The lock names the first proxy's list: the same lock whichever answered. */
+static void
+fresh_index_url(struct project *p, struct lock *lock)
+{
+	const char *url = gn_arena_printf(&p->arena, "%slist",
+					  toolchain_base(&p->arena, p->manifest.proxies[0]));
+	if (url) {
+		lock->index = url;
+	}
+}
+
+/* source: proxy: the toolchains @v/list names, as an index whose files'
+ * sha256 is known only from the previous lock (else a placeholder). */
+static int
+load_toolchain_index(struct project *p, struct lock_index *index, struct gn_error *err)
+{
+	struct toolchain_opts to = {
+		.proxies = p->manifest.proxies,
+		.n_proxies = p->manifest.n_proxies,
+		.cache = &p->cache,
+		.events = p->opts.events,
+		.net = p->opts.net,
+	};
+	int rc;
+
+	if (p->opts.offline) {
+		return gn_error_set(err, GN_E_OFFLINE,
+				    "source: proxy lists the toolchains on the proxy; run once "
+				    "without --offline");
+	}
+	if ((rc = open_cache(p, err)) < 0 ||
+	    (rc = toolchain_index(&to, &p->arena, index, err)) < 0) {
+		return rc;
+	}
+	for (size_t i = 0; p->have_lock && i < index->n_releases; i++) {
+		for (size_t j = 0; j < index->releases[i].n_files; j++) {
+			struct lock_index_file *f = &index->releases[i].files[j];
+			const struct lock_artifact *old = lock_find_artifact(&p->lock, f->filename);
+
+			if (old) {
+				f->sha256 = old->sha256;
+				f->size = old->size;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Download the module zips a lock names for the first time: their sha256
+ * and size are learnt here; the log's h1 is checked next. */
+static int
+fetch_new_modules(struct project *p, struct lock *lock, struct gn_error *err)
+{
+	struct toolchain_opts to = {
+		.proxies = p->manifest.proxies,
+		.n_proxies = p->manifest.n_proxies,
+		.cache = &p->cache,
+		.events = p->opts.events,
+		.net = p->opts.net,
+	};
+
+	fresh_index_url(p, lock);
+	for (size_t i = 0; i < lock->n_artifacts; i++) {
+		struct lock_artifact *a = &lock->artifacts[i];
+		char tmp[CACHE_PATH_MAX], dest[CACHE_PATH_MAX], name[96];
+		uint8_t digest[GN_SHA256_LEN];
+		struct fetch_request req;
+		struct fetch_opts fo = fetch_options(p);
+		const char **urls;
+		size_t n_urls = 0;
+		struct stat st;
+		char version[128];
+		int rc;
+
+		if (strcmp(a->sha256, TOOLCHAIN_UNKNOWN_SHA256) != 0) {
+			continue;
+		}
+		if (!toolchain_module_version(a->file, version, sizeof(version))) {
+			return gn_error_set(err, GN_E_INDEX, "%s is not a golang.org/toolchain zip",
+					    a->file);
+		}
+		if ((rc = toolchain_check_meta(&to, &p->arena, version, err)) < 0) {
+			return rc;
+		}
+		if (!(urls = proxy_urls(p, a, &n_urls))) {
+			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+		snprintf(name, sizeof(name), "module-%ld-%zu.zip", (long)getpid(), i);
+		cache_tmp_path(&p->cache, name, tmp);
+		req = (struct fetch_request){
+			.name = a->file,
+			.urls = urls,
+			.n_urls = n_urls,
+			.size = -1,
+			.max_size = UNKNOWN_SIZE_CAP,
+			.dest = tmp,
+		};
+		if ((rc = fetch_run(&req, 1, &fo, err)) < 0) {
+			cache_unlink(&p->cache, tmp);
+			return rc;
+		}
+		if ((rc = gn_sha256_file(tmp, digest, err)) < 0 || stat(tmp, &st) != 0) {
+			cache_unlink(&p->cache, tmp);
+			return rc < 0 ? rc : gn_error_set(err, GN_E_IO, "cannot stat %s", tmp);
+		}
+		gn_hex_encode(digest, sizeof(digest), a->sha256);
+		a->size = st.st_size;
+		cache_archive_path(&p->cache, a->sha256, dest);
+		cache_assert_locked(&p->cache);
+		if (cache_rename(&p->cache, tmp, dest) != 0) {
+			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", dest, strerror(errno));
+			cache_unlink(&p->cache, tmp);
+		}
+		if (rc < 0) {
+			return rc;
+		}
+		shas_add(p, &p->fetched, a->sha256);
+	}
 	return 0;
 }
 
@@ -1030,7 +1512,8 @@ write_lock_locked(struct project *p, bool upgrade, struct project_lock_result *r
 		}
 		cc_targets = targets.cc;
 	}
-	if ((rc = load_index(p, &index, err)) < 0) {
+	rc = from_proxy(p) ? load_toolchain_index(p, &index, err) : load_index(p, &index, err);
+	if (rc < 0) {
 		return rc;
 	}
 	rc = lock_resolve(&p->arena, &p->manifest, p->digest, &p->host, &index,
@@ -1049,6 +1532,9 @@ write_lock_locked(struct project *p, bool upgrade, struct project_lock_result *r
 			return rc;
 		}
 	}
+	if (from_proxy(p) && (rc = fetch_new_modules(p, &fresh, err)) < 0) {
+		return rc;
+	}
 	/* Every artifact's signer goes into the lock, even when no tree needs
 	 * hashing again. */
 	if (p->manifest.signatures.require_archives) {
@@ -1063,6 +1549,9 @@ write_lock_locked(struct project *p, bool upgrade, struct project_lock_result *r
 		if ((rc = prepare_artifacts(p, all, fresh.n_artifacts, true, err)) < 0) {
 			return rc;
 		}
+	}
+	if ((rc = check_trust_roots(p, &fresh, err)) < 0) {
+		return rc;
 	}
 	for (size_t i = 0; i < fresh.n_goroots; i++) {
 		struct lock_goroot *g = &fresh.goroots[i];
@@ -1449,7 +1938,8 @@ project_check(struct project *p, bool deep, bool upstream, struct project_check_
 		if ((rc = lock_cache(p, err)) < 0) {
 			return rc;
 		}
-		rc = load_index(p, &index, err);
+		rc = from_proxy(p) ? load_toolchain_index(p, &index, err)
+				   : load_index(p, &index, err);
 		cache_unlock(&p->cache);
 		if (rc < 0) {
 			return rc;
@@ -1463,6 +1953,15 @@ project_check(struct project *p, bool deep, bool upstream, struct project_check_
 		copy_go(res->upstream_go, sizeof(res->upstream_go), newest.go);
 		if (strcmp(newest.go, p->lock.go) != 0) {
 			res->drifted = true;
+		}
+		if (p->manifest.sumdb) {
+			struct trust_opts to = trust_options(p);
+
+			if ((rc = open_cache(p, err)) < 0 ||
+			    (rc = trust_check_upstream(&to, &res->log, err)) < 0) {
+				return rc;
+			}
+			res->log_checked = true;
 		}
 	}
 	return 0;

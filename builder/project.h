@@ -13,6 +13,7 @@
 #include "builder/install.h"
 #include "builder/minisign.h"
 #include "builder/oci.h"
+#include "builder/trust.h"
 #include "gn/arena.h"
 #include "gn/error.h"
 #include "gn/events.h"
@@ -62,7 +63,7 @@ struct project {
 	struct project_shas {
 		const char **items;
 		size_t n, cap;
-	} signed_ok, fetched;
+	} signed_ok, fetched, gpg_ok;
 };
 
 /* Load and check the manifest; read the lock when it exists (a lock that
@@ -121,6 +122,8 @@ struct project_check_result {
 	char cc_expected_tree[LOCK_TREE_ID_LEN];
 	struct statrec_report cc_install; /* lock vs installed Zig tree */
 	char cc_actual_tree[LOCK_TREE_ID_LEN]; /* deep */
+	bool log_checked;                 /* sumdb: the log's head, with upstream */
+	struct trust_upstream log;
 	bool drifted;                     /* anything above */
 };
 

@@ -88,6 +88,17 @@ print_report(FILE *out, const struct project *p, const struct project_check_resu
 				res->upstream_go, p->lock.go);
 		}
 	}
+	if (res->log_checked) {
+		if (!res->log.had_head) {
+			fprintf(out, "checksum database: %s (first head this cache sees)\n",
+				res->log.now);
+		} else if (res->log.moved) {
+			fprintf(out, "checksum database: moved on from %s to %s (consistent)\n",
+				res->log.seen, res->log.now);
+		} else {
+			fprintf(out, "checksum database: %s, as seen before\n", res->log.now);
+		}
+	}
 }
 
 static const char *
@@ -165,6 +176,9 @@ print_json(const struct project *p, const struct project_check_result *res)
 		gn_buf_puts(&out, "}");
 	}
 	cli_json_str(&out, "upstream_go", res->upstream_checked ? res->upstream_go : NULL);
+	cli_json_str(&out, "sumdb_head", res->log_checked ? res->log.now : NULL);
+	cli_json_str(&out, "sumdb_seen",
+		     res->log_checked && res->log.had_head ? res->log.seen : NULL);
 	cli_json_print(&out);
 }
 

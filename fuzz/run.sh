@@ -4,7 +4,7 @@
 #
 #   fuzz/run.sh [SECONDS] [TARGET...]      e.g. fuzz/run.sh 30 lock index
 #
-# Targets: manifest lock index zigindex minisig entry unpack.  Seeds are the
+# Targets: manifest lock index zigindex minisig entry unpack note.  Seeds are the
 # committed fuzz/corpus/<target>/; what the fuzzer finds goes to a working
 # corpus under $FUZZ_OUT (default build-fuzz/), never into the repository.
 # A crash leaves its input in $FUZZ_OUT/crashes/ and makes the script exit 1.
@@ -16,7 +16,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=${FUZZ_OUT:-$root/build-fuzz}
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-	targets=(manifest lock index zigindex minisig entry unpack)
+	targets=(manifest lock index zigindex minisig entry unpack note)
 fi
 
 command -v "${CC_FUZZ:-clang}" >/dev/null ||

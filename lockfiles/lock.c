@@ -11,6 +11,7 @@
 #include "gn/utf8.h"
 #include "gn/fs.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -361,6 +362,11 @@ lock_write(struct lock *lock, struct gn_buf *out)
 		if (a->signed_by) {
 			gn_buf_puts(out, "    signed-by: ");
 			put_scalar(out, a->signed_by);
+			gn_buf_putc(out, '\n');
+		}
+		if (a->h1) {
+			gn_buf_puts(out, "    h1: ");
+			put_scalar(out, a->h1);
 			gn_buf_putc(out, '\n');
 		}
 	}
@@ -792,12 +798,28 @@ enum {
 	A_SIZE,
 	A_SHA256,
 	A_SIGNED_BY,
+	A_H1,
 	A_COUNT,
 };
 
 static const char *const artifact_keys[A_COUNT] = {
-	"file", "os", "arch", "size", "sha256", "signed-by",
+	"file", "os", "arch", "size", "sha256", "signed-by", "h1",
 };
+
+/* "h1:" and base64 of 32 bytes (44 characters, one '=' of padding). */
+static bool
+valid_h1(const char *s)
+{
+	if (strncmp(s, "h1:", 3) != 0 || strlen(s) != 47 || s[46] != '=') {
+		return false;
+	}
+	for (int i = 3; i < 46; i++) {
+		if (!isalnum((unsigned char)s[i]) && s[i] != '+' && s[i] != '/') {
+			return false;
+		}
+	}
+	return true;
+}
 
 static int
 read_artifact(struct lock_reader *r, const struct ynode *n, struct lock_artifact *a)
@@ -860,6 +882,16 @@ read_artifact(struct lock_reader *r, const struct ynode *n, struct lock_artifact
 		if (!valid_key_id(a->signed_by)) {
 			return rfail(r, v[A_SIGNED_BY]->line, v[A_SIGNED_BY]->col,
 				     "signed-by: expected a 16-digit uppercase hex key id");
+		}
+	}
+	a->h1 = NULL;
+	if (v[A_H1]) {
+		if ((rc = get_string(r, v[A_H1], "h1", &a->h1)) < 0) {
+			return rc;
+		}
+		if (!valid_h1(a->h1)) {
+			return rfail(r, v[A_H1]->line, v[A_H1]->col,
+				     "h1: expected \"h1:\" and 44 base64 characters");
 		}
 	}
 	return 0;

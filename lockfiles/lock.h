@@ -30,6 +30,10 @@ struct lock_artifact {
 	int64_t size;
 	char sha256[GN_SHA256_HEX];
 	const char *signed_by; /* minisign key id, 16 uppercase hex; NULL when unsigned */
+	/* "h1:<base64>": the golang.org/toolchain module hash the checksum
+	 * database records for this archive and that its files reproduce;
+	 * NULL when the manifest has no sumdb: (or Go < 1.21). */
+	const char *h1;
 };
 
 struct lock_goroot {

@@ -189,6 +189,7 @@ fill_artifact(const struct manifest *m, const struct lock_index_release *rel,
 	snprintf(a->arch, sizeof(a->arch), "%s", f->arch);
 	a->size = f->size;
 	a->signed_by = NULL;
+	a->h1 = NULL;
 	pin = manifest_pin(m, f->filename);
 	if (pin && f->sha256[0] && strcmp(pin->sha256, f->sha256) != 0) {
 		int rc = gn_error_at(err, GN_E_INTEGRITY, m->path, pin->line, pin->col,

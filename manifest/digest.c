@@ -199,6 +199,22 @@ canonical(const struct manifest *m, struct gn_buf *buf)
 	if (m->cc.enabled && !canonical_cc(m, buf)) {
 		goto out;
 	}
+	/* Go's trust roots only when set: older manifests keep their digest. */
+	if (m->source == MANIFEST_SOURCE_PROXY) {
+		gn_buf_puts(buf, "source proxy\n");
+	}
+	if (m->sumdb) {
+		size_t key_len = strcspn(m->sumdb, " ");
+		gn_buf_printf(buf, "sumdb %zu:%.*s\n", key_len, (int)key_len, m->sumdb);
+	}
+	for (size_t i = 0; i < m->n_gpg_keyrings; i++) {
+		gn_buf_puts(buf, "gpg ");
+		put_sized(buf, m->gpg_keyrings[i]);
+		gn_buf_puts(buf, "\n");
+	}
+	for (size_t i = 0; i < m->n_gpg_fingerprints; i++) {
+		gn_buf_printf(buf, "gpg-fingerprint %s\n", m->gpg_fingerprints[i]);
+	}
 	ok = !buf->failed;
 out:
 	free(pins);

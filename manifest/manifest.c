@@ -16,6 +16,7 @@
 #include "manifest/mirrorurl.h"
 #include "manifest/ociref.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,8 +34,8 @@
 
 #define TOP_KEYS                                                                                   \
 	"go, hosts, platforms, index, mirrors, checksums, signatures, install, base, bootstrap, "  \
-	"insecure-registries, cc"
-#define SIG_KEYS "keys, require, legacy"
+	"insecure-registries, sumdb, proxy, source, cc"
+#define SIG_KEYS "keys, require, legacy, gpg, gpg-fingerprints"
 #define CC_KEYS "zig, index, mirrors, keys, glibc, musl, skip"
 
 enum node_kind {
@@ -811,6 +812,156 @@ want_bool(struct parse *p, const char *key, const struct node *v, bool *out)
 	return fail_node(p, v, "%s: expected true or false, got %s", key, kind_name(v));
 }
 
+/*
+ * signatures.gpg: OpenPGP keyrings (paths) whose keys may sign the .tar.gz
+ * archives; signatures.gpg-fingerprints: the primary keys allowed, 40 hex.
+ */
+static int
+parse_gpg(struct parse *p, struct manifest *m, const char *key, const struct node *v)
+{
+	bool fingerprints = strcmp(key, "gpg-fingerprints") == 0;
+	const char *name = fingerprints ? "signatures.gpg-fingerprints" : "signatures.gpg";
+	const char **list;
+	size_t n = 0;
+	char a[80];
+	int rc = want_string_list(p, name, v,
+				  fingerprints ? "[\"EB4C1BFD4F042F6DDDCCEC917721F63BD38B4796\"]"
+					       : "[keys/golang-release.gpg]");
+
+	if (rc) {
+		return rc;
+	}
+	list = gn_arena_array(p->arena, v->n ? v->n : 1, sizeof(*list));
+	if (!list) {
+		return nomem(p);
+	}
+	for (const struct node *it = v->first; it; it = it->next) {
+		if ((rc = want_nonempty_string(p, name, it, &list[n])) != 0) {
+			return rc;
+		}
+		if (fingerprints) {
+			char *fp = (char *)list[n];
+			size_t o = 0;
+
+			/* Spaces as gpg prints them are fine; the rest is 40 hex. */
+			for (size_t i = 0; fp[i]; i++) {
+				if (fp[i] != ' ') {
+					fp[o++] = (char)toupper((unsigned char)fp[i]);
+				}
+			}
+			fp[o] = '\0';
+			if (o != 40 || strspn(fp, "0123456789ABCDEF") != 40) {
+				return fail_node(p, it,
+						 "%s: \"%s\" is not a 40-digit hex OpenPGP "
+						 "fingerprint",
+						 name, SHOW(it, a));
+			}
+		}
+		n++;
+	}
+	if (fingerprints) {
+		m->gpg_fingerprints = list;
+		m->n_gpg_fingerprints = n;
+	} else {
+		m->gpg_keyrings = list;
+		m->n_gpg_keyrings = n;
+	}
+	return 0;
+}
+
+/*
+ * sumdb: "<name>+<hash>+<key> [URL]" as GOSUMDB writes it.  The key is
+ * checked in full when the project opens (builder/note.c); here its shape.
+ * "off" is refused: Go itself never skips the log for toolchains.
+ */
+static int
+parse_sumdb(struct parse *p, struct manifest *m, const struct node *v)
+{
+	const char *plus1, *plus2, *space;
+	char a[80];
+	int rc = want_nonempty_string(p, "sumdb", v, &m->sumdb);
+
+	if (rc) {
+		return rc;
+	}
+	m->sumdb_line = v->line;
+	m->sumdb_col = v->col;
+	if (strcmp(v->text, "off") == 0) {
+		return fail_node(p, v,
+				 "sumdb: off is refused: Go checks every toolchain against the "
+				 "checksum database even with GOSUMDB=off; leave sumdb: out to "
+				 "trust the release index alone");
+	}
+	plus1 = strchr(v->text, '+');
+	plus2 = plus1 ? strchr(plus1 + 1, '+') : NULL;
+	space = strchr(v->text, ' ');
+	if (!plus2 || (space && space < plus2)) {
+		return fail_node(p, v,
+				 "sumdb: \"%s\" is not a checksum database key: write "
+				 "\"<name>+<hash>+<key> [URL]\" as GOSUMDB does, e.g. \"%s\"",
+				 SHOW(v, a), MANIFEST_DEFAULT_SUMDB);
+	}
+	if (space) {
+		while (*space == ' ') {
+			space++;
+		}
+		if (!valid_url(space) || strchr(space, ' ')) {
+			return fail_node(p, v, "sumdb: \"%s\" is not an https://, http:// or "
+					 "file:// URL", space);
+		}
+	}
+	return 0;
+}
+
+/* source: index (default) or proxy (golang.org/toolchain module zips). */
+static int
+parse_source(struct parse *p, struct manifest *m, const struct node *v)
+{
+	char a[80];
+	int rc = want_string(p, "source", v, NULL);
+
+	if (rc) {
+		return rc;
+	}
+	m->source_line = v->line;
+	m->source_col = v->col;
+	if (strcmp(v->text, "index") == 0) {
+		m->source = MANIFEST_SOURCE_INDEX;
+	} else if (strcmp(v->text, "proxy") == 0) {
+		m->source = MANIFEST_SOURCE_PROXY;
+	} else {
+		return fail_node(p, v, "source: expected index or proxy, got \"%s\"", SHOW(v, a));
+	}
+	return 0;
+}
+
+/* proxy: GOPROXY-style base URLs, asked for <proxy>/sumdb/<name>/. */
+static int
+parse_proxy(struct parse *p, struct manifest *m, const struct node *v)
+{
+	size_t n = 0;
+	int rc = want_string_list(p, "proxy", v, "[https://proxy.golang.org]");
+
+	if (rc) {
+		return rc;
+	}
+	if (v->n == 0) {
+		return fail_node(p, v, "proxy: empty list; leave proxy out for %s",
+				 MANIFEST_DEFAULT_PROXY);
+	}
+	m->proxies = gn_arena_array(p->arena, v->n, sizeof(*m->proxies));
+	if (!m->proxies) {
+		return nomem(p);
+	}
+	for (const struct node *it = v->first; it; it = it->next) {
+		if ((rc = want_url(p, "proxy", it, &m->proxies[n++])) != 0) {
+			return rc;
+		}
+	}
+	m->n_proxies = n;
+	return 0;
+}
+
 static int
 parse_signatures(struct parse *p, struct manifest *m, const struct node *v)
 {
@@ -864,6 +1015,12 @@ parse_signatures(struct parse *p, struct manifest *m, const struct node *v)
 			require = val;
 		} else if (strcmp(k->text, "legacy") == 0) {
 			rc = want_bool(p, "signatures.legacy", val, &m->signatures.allow_legacy);
+			if (rc) {
+				return rc;
+			}
+		} else if (strcmp(k->text, "gpg") == 0 ||
+			   strcmp(k->text, "gpg-fingerprints") == 0) {
+			rc = parse_gpg(p, m, k->text, val);
 			if (rc) {
 				return rc;
 			}
@@ -1112,6 +1269,12 @@ parse_top(struct parse *p, struct manifest *m)
 			rc = parse_base(p, m, v);
 		} else if (strcmp(key, "insecure-registries") == 0) {
 			rc = parse_insecure(p, m, v);
+		} else if (strcmp(key, "sumdb") == 0) {
+			rc = parse_sumdb(p, m, v);
+		} else if (strcmp(key, "proxy") == 0) {
+			rc = parse_proxy(p, m, v);
+		} else if (strcmp(key, "source") == 0) {
+			rc = parse_source(p, m, v);
 		} else if (strcmp(key, "bootstrap") == 0) {
 			bootstrap = k;
 			rc = want_nonempty_string(p, "bootstrap", v, &m->bootstrap);
@@ -1131,6 +1294,17 @@ parse_top(struct parse *p, struct manifest *m)
 	}
 	if (bootstrap && m->base != MANIFEST_BASE_SOURCE) {
 		return fail_node(p, bootstrap, "bootstrap is only used with base: source");
+	}
+	if (m->source == MANIFEST_SOURCE_PROXY) {
+		/* Go never installs a toolchain module without the log. */
+		if (!m->sumdb) {
+			m->sumdb = MANIFEST_DEFAULT_SUMDB;
+		}
+		if (m->base == MANIFEST_BASE_SOURCE) {
+			return fail_at(p, m->source_line, m->source_col,
+				       "source: proxy serves binary toolchains; base: source "
+				       "needs source: index");
+		}
 	}
 	if (cc) {
 		return check_cc_platforms(p, m, cc);
@@ -1160,6 +1334,12 @@ set_defaults(struct gn_arena *arena, struct manifest *m)
 	}
 	m->cc.keys[0] = MANIFEST_DEFAULT_ZIG_KEY;
 	m->cc.n_keys = 1;
+	m->proxies = gn_arena_array(arena, 1, sizeof(*m->proxies));
+	if (!m->proxies) {
+		return -1;
+	}
+	m->proxies[0] = MANIFEST_DEFAULT_PROXY;
+	m->n_proxies = 1;
 	return 0;
 }
 

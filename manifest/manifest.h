@@ -23,6 +23,9 @@
 /* Zig's published minisign key (https://ziglang.org/download/). */
 #define MANIFEST_DEFAULT_ZIG_KEY "RWSGOq2NVecA2UPNdBUZykf1CCb147pkmdtYxgb3Ti+JO/wCYvhbAb/U"
 #define MANIFEST_DEFAULT_GLIBC "2.17"
+#define MANIFEST_DEFAULT_PROXY "https://proxy.golang.org"
+#define MANIFEST_DEFAULT_SUMDB                                                                     \
+	"sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8 https://sum.golang.org"
 /* Largest manifest read from disk; larger files are refused (exit 2). */
 #define MANIFEST_MAX_BYTES (1024 * 1024)
 
@@ -101,6 +104,20 @@ struct manifest {
 		size_t n_skip;
 		int line, col;        /* the cc: key, for errors */
 	} cc;
+	/* Go's own trust roots (README "Go's own trust roots"). */
+	enum manifest_source {
+		MANIFEST_SOURCE_INDEX = 0, /* go.dev-shaped index + mirrors (default) */
+		MANIFEST_SOURCE_PROXY,     /* golang.org/toolchain zips through proxy: */
+	} source;
+	int source_line, source_col;
+	const char *sumdb;     /* "<key> [URL]"; NULL: the log is not asked */
+	int sumdb_line, sumdb_col;
+	const char **proxies;  /* GOPROXY bases; default { MANIFEST_DEFAULT_PROXY } */
+	size_t n_proxies;
+	const char **gpg_keyrings; /* signatures.gpg, as written */
+	size_t n_gpg_keyrings;
+	const char **gpg_fingerprints; /* signatures.gpg-fingerprints: 40 uppercase hex */
+	size_t n_gpg_fingerprints;
 
 	const char *install; /* default MANIFEST_DEFAULT_INSTALL, relative to dir */
 	int install_line, install_col; /* where install: is written; 0 = default */

@@ -11,13 +11,15 @@ packages=(
 	dash zsh fish
 	docker-registry apache2-utils
 )
-# Extra suites: `scripts/deps.sh real` adds the real Go 1.19 toolchain proof;
+# Extra suites: `scripts/deps.sh real` adds the real Go 1.19 toolchain proof
+# (and x/mod, gnupg and gpgv for the trust suite);
 # `scripts/deps.sh bench` adds that and bench/run.sh's peers and floors
 # (igzip from isal; npm, which fetches the mise peer, unless node is there).
 case "${1:-}" in
 real | bench)
 	packages+=(golang-1.19-go gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user file binutils
-		libc6-dev-armhf-cross binutils-mingw-w64-x86-64 xz-utils)
+		libc6-dev-armhf-cross binutils-mingw-w64-x86-64 xz-utils
+		golang-golang-x-mod-dev gnupg gpgv)
 	# The cc suite fetches the Zig 0.11.0 npm package once.
 	command -v npm >/dev/null || packages+=(nodejs npm)
 	;;

@@ -11,6 +11,8 @@ scripts/deps.sh real || { echo "0 passed, 1 failed"; exit 1; }
 # One real Go mirror (tests/real) for both configurations: it takes minutes
 # to build cold and is deterministic.
 export GONATIVE_REAL_CACHE="${GONATIVE_REAL_CACHE:-$root/build-real-mirror}"
+# The trust suite's Go helper (tests/trust/sumdbhelper.go), built once.
+export GONATIVE_TRUST_CACHE="${GONATIVE_TRUST_CACHE:-$root/build-trust-helper}"
 
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1

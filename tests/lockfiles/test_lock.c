@@ -495,6 +495,42 @@ test_errors(void)
 	run_bad_cases(truncated, sizeof(truncated) / sizeof(truncated[0]), true);
 }
 
+/* h1: (the toolchain module hash from the checksum database) round-trips
+ * and is checked for shape. */
+static void
+test_h1(void)
+{
+	static const char from[] = "    signed-by: \"1234567890123456\"\n";
+	static const char h1_line[] =
+		"    h1: \"h1:8wlg68NqwW7eMnI1aABk/C2pDYXj8mrMY4TyRfiLeS0=\"\n";
+	char text[sizeof(canonical) + 256], bad[sizeof(canonical) + 256];
+	const char *at = strstr(canonical, from);
+	size_t head = (size_t)(at - canonical) + strlen(from);
+	struct gn_arena a = {0};
+	struct gn_error err;
+	struct gn_buf out;
+	struct lock l;
+	int rc;
+
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)head, canonical, h1_line, canonical + head);
+	rc = parse_str(&a, text, &l, &err);
+	TAP_EQ_INT(rc, 0, "a lock with h1: parses");
+	if (rc == 0) {
+		TAP_EQ_STR(l.artifacts[4].h1, "h1:8wlg68NqwW7eMnI1aABk/C2pDYXj8mrMY4TyRfiLeS0=", "h1");
+		TAP_OK(l.artifacts[0].h1 == NULL, "no h1 -> NULL");
+		gn_buf_init(&out);
+		lock_write(&l, &out);
+		TAP_EQ_STR(out.data, text, "h1: round-trips byte for byte");
+		gn_buf_free(&out);
+	}
+	snprintf(bad, sizeof(bad), "%.*s    h1: \"h1:8wlg68NqwW7eMnI1aABk\"\n%s", (int)head,
+		 canonical, canonical + head);
+	rc = parse_str(&a, bad, &l, &err);
+	TAP_EQ_INT(rc, -GN_E_LOCK, "a short h1 is refused");
+	TAP_OK(strstr(err.message, "44 base64 characters") != NULL, "h1 message: %s", err.message);
+	gn_arena_free(&a);
+}
+
 static void
 test_save_load(void)
 {
@@ -646,6 +682,7 @@ main(int argc, char **argv)
 		return emit(argv[2]);
 	}
 	test_canonical();
+	test_h1();
 	test_empty_lists();
 	test_quoting();
 	test_variations();

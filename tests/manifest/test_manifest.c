@@ -195,6 +195,16 @@ static const struct {
 	const char *msg;
 } invalid[] = {
     {"go: 1.21\nfoo: 1\n", 2, 1, "unknown key \"foo\" (valid keys: go, hosts"},
+    /* Go's own trust roots */
+    {"go: 1.21\nsumdb: \"off\"\n", 2, 8, "sumdb: off is refused"},
+    {"go: 1.21\nsumdb: sum.golang.org\n", 2, 8, "is not a checksum database key"},
+    {"go: 1.21\nsumdb: \"a+01234567+AAAA ftp://x\"\n", 2, 8, "is not an https://"},
+    {"go: 1.21\nsource: git\n", 2, 9, "source: expected index or proxy"},
+    {"go: 1.21\nproxy: []\n", 2, 8, "proxy: empty list"},
+    {"go: 1.21\nproxy: [ftp://x]\n", 2, 9, "is not an https://"},
+    {"go: 1.21\nsignatures:\n  gpg-fingerprints: [ABCD]\n", 3, 22,
+     "not a 40-digit hex OpenPGP fingerprint"},
+    {"go: 1.21\nsource: proxy\nbase: source\n", 2, 9, "source: proxy serves binary"},
     {"go: 1.21\nhosts: linux/amd64\n", 2, 8, "hosts: expected a list"},
     {"go: 1.21\ngo: 1.22\n", 2, 1, "duplicate key \"go\" (first at line 1)"},
     {"go: 1.21\nchecksums:\n  a.tgz: " HEX_A "\n  a.tgz: " HEX_B "\n", 4, 3,
@@ -208,7 +218,8 @@ static const struct {
     {"# only a comment\n", 1, 1, "empty manifest"},
     {"---\n", 2, 1,
      "must be a mapping of keys (go, hosts, platforms, index, mirrors, checksums, signatures, "
-     "install, base, bootstrap, insecure-registries, cc), not nothing (null)"},
+     "install, base, bootstrap, insecure-registries, sumdb, proxy, source, cc), not nothing "
+     "(null)"},
     {"- go\n", 1, 1, "must be a mapping of keys"},
     {"go: 1.21\nplatforms: [linux-amd64]\n", 2, 13, "\"linux-amd64\" is not a platform"},
     {"go: 1.21\nplatforms:\n  - Linux/amd64\n", 3, 5, "\"Linux/amd64\" is not a platform"},
@@ -249,7 +260,8 @@ static const struct {
     {"go: 1.21\nsignatures:\n  legacy: yes\n", 3, 11, "expected true or false, got \"yes\""},
     {"go: 1.21\nsignatures:\n  legacy: \"true\"\n", 3, 11, "expected true or false"},
     {"go: 1.21\nsignatures:\n  key: [a]\n", 3, 3,
-     "unknown key \"key\" in signatures: did you mean \"keys\"? (valid keys: keys, require, legacy)"},
+     "unknown key \"key\" in signatures: did you mean \"keys\"? (valid keys: keys, require, "
+     "legacy, gpg, gpg-fingerprints)"},
     {"go: 1.21\nsignatures: [a]\n", 2, 13, "signatures: expected a mapping"},
     {"go: 1.21\nsignatures:\n  keys: k\n", 3, 9, "signatures.keys: expected a list"},
     {"go: 1.21\nsignatures:\n  keys: [\"\"]\n", 3, 10, "must not be empty"},
