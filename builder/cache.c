@@ -130,6 +130,8 @@ cache_open(struct cache *cache, const char *dir, struct gn_error *err)
 
 	cache->lock_fd = -1;
 	cache->lock_depth = 0;
+	/* the caller may set it after cache_open(); never garbage before */
+	cache->events = NULL;
 	cache->root[0] = '\0';
 	for (int i = 0; i < CACHE_N_DIRS; i++) {
 		cache->dir_fd[i] = -1;

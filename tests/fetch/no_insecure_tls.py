@@ -44,7 +44,10 @@ def scan(root):
 OFF_SWITCH = re.compile(r"insecure|no[-_]?verify|skip[-_]?verify|verify[-_]?(?:tls|ssl)|"
                         r"SSL_NO_VERIFY", re.I)
 # Network settings the manifest must never carry.
-NET_WORDS = re.compile(r"cacert|ca_file|ca_bundle|CAINFO|CAPATH|proxy", re.I)
+# The machine's network proxy, not a GOPROXY: the manifest's `proxy:` names
+# module proxies (a source of toolchains, like `mirrors:`), which is fine.
+NET_WORDS = re.compile(r"cacert|ca_file|ca_bundle|CAINFO|CAPATH|\b(?:https?|all|no)_proxy\b|"
+                       r"CURLOPT_PROXY|proxy_?(?:user|pass|auth)", re.I)
 # The core reading a CA or proxy variable itself.
 CORE_GETENV = re.compile(r"getenv\s*\(\s*\"[^\"]*(?:proxy|PROXY|CERT|CA_BUNDLE|NETRC)[^\"]*\"")
 

@@ -26,7 +26,9 @@ def main(t):
         t.expect_rc(r, 0, "lock against the honest log")
         lock = p.lock()
         arts = {a["file"]: a for a in lock["artifacts"]}
-        t.check(len(arts) == 3, "three artifacts", arts)
+        # Go >= 1.20 locks only the hosts' archives (nothing to merge from
+        # the targets; the C compiler comes from cc:).
+        t.check(len(arts) == 1, "the host's artifact only", arts)
         for name, a in sorted(arts.items()):
             want = log.h1[log.module_version(name)]
             t.check(a.get("h1") == want, "%s: h1 in the lock equals dirhash.HashZip of "

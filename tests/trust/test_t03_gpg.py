@@ -100,7 +100,8 @@ def main(t):
     t.expect_rc(r, 0, "good signatures", hard=False)
     t.check(os.path.isdir(p.install), "good: installed")
     asc = [n for n in os.listdir(os.path.join(p.cache, "archives")) if n.endswith(".asc")]
-    t.check(len(asc) == 2, "good: both .asc files kept beside their archives", asc)
+    # Go >= 1.20: only the host's archive is fetched, so one .asc.
+    t.check(len(asc) == 1, "good: the .asc kept beside its archive", asc)
     r = p.run("lock")
     t.expect_rc(r, 0, "good: lock again from the cache", hard=False)
 
