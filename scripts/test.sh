@@ -73,7 +73,7 @@ count build testlog-valgrind.txt
 
 # Short libFuzzer runs on every parser (clang, ASan+UBSan); each target is
 # one result.  README: `fuzz/run.sh 600` for a longer run.
-for target in manifest lock index zigindex minisig entry unpack; do
+for target in manifest lock index zigindex minisig entry unpack note; do
 	if FUZZ_OUT="$root/build-fuzz" fuzz/run.sh "${GONATIVE_FUZZ_SECONDS:-20}" "$target"; then
 		passed=$((passed + 1))
 	else
