@@ -43,51 +43,43 @@ lock_path_for(const char *manifest_path, char *out, size_t len)
 	snprintf(out, len, "%s.lock", manifest_path);
 }
 
+/* minisign keys as the manifest writes them (base64 lines or .pub paths
+ * relative to its folder), into an arena array. */
+static int
+load_key_list(struct project *p, const char *const *text, size_t n,
+	      struct minisign_pubkey **keys, size_t *n_keys, struct gn_error *err)
+{
+	int rc;
+
+	*keys = gn_arena_array(&p->arena, n ? n : 1, sizeof(**keys));
+	if (!*keys) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		rc = minisign_pubkey_from_manifest(text[i], p->manifest.dir, &(*keys)[i], err);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	*n_keys = n;
+	return 0;
+}
+
+/* signatures.keys, and cc.keys (Zig's tarballs are always verified). */
 static int
 load_keys(struct project *p, struct gn_error *err)
 {
 	const struct manifest *m = &p->manifest;
-	int rc;
+	int rc = 0;
 
-	if (m->signatures.n_keys == 0) {
-		return 0;
+	if (m->signatures.n_keys) {
+		rc = load_key_list(p, m->signatures.keys, m->signatures.n_keys, &p->keys,
+				   &p->n_keys, err);
 	}
-	p->keys = gn_arena_array(&p->arena, m->signatures.n_keys, sizeof(*p->keys));
-	if (!p->keys) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	if (rc == 0 && m->cc.enabled) {
+		rc = load_key_list(p, m->cc.keys, m->cc.n_keys, &p->cc_keys, &p->n_cc_keys, err);
 	}
-	for (size_t i = 0; i < m->signatures.n_keys; i++) {
-		rc = minisign_pubkey_from_manifest(m->signatures.keys[i], m->dir, &p->keys[i], err);
-		if (rc < 0) {
-			return rc;
-		}
-	}
-	p->n_keys = m->signatures.n_keys;
-	return 0;
-}
-
-/* cc.keys: Zig's tarballs are always verified against these. */
-static int
-load_cc_keys(struct project *p, struct gn_error *err)
-{
-	const struct manifest *m = &p->manifest;
-	int rc;
-
-	if (!m->cc.enabled) {
-		return 0;
-	}
-	p->cc_keys = gn_arena_array(&p->arena, m->cc.n_keys ? m->cc.n_keys : 1, sizeof(*p->cc_keys));
-	if (!p->cc_keys) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
-	}
-	for (size_t i = 0; i < m->cc.n_keys; i++) {
-		rc = minisign_pubkey_from_manifest(m->cc.keys[i], m->dir, &p->cc_keys[i], err);
-		if (rc < 0) {
-			return rc;
-		}
-	}
-	p->n_cc_keys = m->cc.n_keys;
-	return 0;
+	return rc;
 }
 
 /* sync replaces the install folder's contents: a folder that holds
@@ -136,7 +128,7 @@ open_parts(struct project *p, struct gn_error *err)
 	if (!gn_platform_host(&p->host)) {
 		return gn_error_set(err, GN_E_USAGE, "this machine is not a platform Go supports");
 	}
-	if ((rc = load_keys(p, err)) < 0 || (rc = load_cc_keys(p, err)) < 0) {
+	if ((rc = load_keys(p, err)) < 0) {
 		return rc;
 	}
 	if (p->manifest.sumdb) {
