@@ -1,6 +1,6 @@
 /*
  * builder/minisign.h - minisign (Ed25519) signatures with libsodium
- * (shared/formats.md section 5), byte-compatible with jedisct1/minisign.
+ * (docs/design.md section 8), byte-compatible with jedisct1/minisign.
  *
  * Verification mirrors `minisign -V`: prehashed ("ED", BLAKE2b-512 of the
  * data) and, when allowed, legacy ("Ed", the raw data) signatures; the key

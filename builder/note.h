@@ -1,6 +1,6 @@
 /*
  * builder/note.h - signed notes (the checksum database's signed tree heads),
- * verified the way golang.org/x/mod/sumdb/note does (formats.md section 3):
+ * verified the way golang.org/x/mod/sumdb/note does (docs/design.md section 17):
  *
  *   <text ending in \n>\n
  *   — <name> <base64(4-byte key hash || 64-byte Ed25519 signature)>\n ...

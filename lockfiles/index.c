@@ -393,7 +393,7 @@ quote_text(const char *s, char *out, size_t len)
  * kind archive or installer for a Go port (arch in index spelling,
  * "armv6l" for linux/arm), or kind source with no os and arch.  Others are
  * never locked and go.dev lists a few (os "4", arch "bootstrap"; arch
- * "arm6"; see shared/formats.md section 1); they only need a plain name.
+ * "arm6"; go.dev's index lists them); they only need a plain name.
  */
 static bool
 name_must_agree(const struct lock_index_file *f)

@@ -1,5 +1,5 @@
 /* builder/dirhash.c: Hash1 vectors (the toolchain module's go.mod hash on
- * sum.golang.org, formats.md section 3) and the newline refusal. */
+ * sum.golang.org, docs/design.md section 17) and the newline refusal. */
 #include "builder/dirhash.h"
 #include "tap.h"
 

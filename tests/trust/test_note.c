@@ -1,5 +1,5 @@
 /* builder/note.c against golang.org/x/mod/sumdb/note's own vectors
- * (note_test.go) and a real sum.golang.org answer (formats.md section 3). */
+ * (note_test.go) and a real sum.golang.org answer (docs/design.md section 17). */
 #include "builder/note.h"
 #include "builder/tlog.h"
 #include "tap.h"
@@ -20,7 +20,7 @@ static const char enoch_sig[] = "\xe2\x80\x94 EnochRoot "
 				"rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/"
 				"5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
 
-/* sum.golang.org's signed head from a real lookup (formats.md section 3). */
+/* sum.golang.org's signed head from a real lookup (docs/design.md section 17). */
 static const char golang_key[] =
 	"sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8";
 static const char golang_note[] =
