@@ -238,6 +238,26 @@ fetch_options(const struct project *p)
 	return fo;
 }
 
+static int
+zig_mirror_urls(void *user, const char *file, const char *sha256, const char ***urls,
+		size_t *n_urls, struct gn_error *err)
+{
+	return registry_cc_file_urls(user, file, sha256, urls, n_urls, err);
+}
+
+static int
+zig_signature_url(void *user, const char *url, const char *file, const char *sha256,
+		  const char **sig_url, struct gn_error *err)
+{
+	return registry_cc_signature_for(user, url, file, sha256, sig_url, err);
+}
+
+static void
+zig_mirror_headers(void *user, struct fetch_opts *fo)
+{
+	registry_fetch_headers(user, fo);
+}
+
 static struct zig_ctx
 zig_context(struct project *p)
 {
@@ -249,6 +269,12 @@ zig_context(struct project *p)
 		.n_keys = p->n_cc_keys,
 		.offline = p->opts.offline,
 		.fetch = fetch_options(p),
+		.mirrors = {
+			.user = p,
+			.file_urls = zig_mirror_urls,
+			.signature_url = zig_signature_url,
+			.headers = zig_mirror_headers,
+		},
 		.events = p->opts.events,
 	};
 	return z;
@@ -2051,6 +2077,11 @@ project_fetch_all(struct project *p, struct gn_error *err)
 	}
 	rc = prepare_artifacts(p, all, p->lock.n_artifacts, false, err);
 	cache_unlock(&p->cache);
+	if (rc == 0 && p->lock.cc.zig) {
+		struct zig_ctx z = zig_context(p);
+
+		rc = zig_fetch_all(&z, &p->lock, err);
+	}
 	return rc;
 }
 

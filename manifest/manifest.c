@@ -589,6 +589,26 @@ want_url(struct parse *p, const char *key, const struct node *v, const char **ou
 	return 0;
 }
 
+/* One entry of mirrors: or cc.mirrors: a URL, a template or oci://. */
+static int
+want_mirror(struct parse *p, const char *key, const struct node *v, const char **out)
+{
+	char why[160];
+	size_t offset;
+	int rc = want_url(p, key, v, out);
+
+	if (rc) {
+		return rc;
+	}
+	if (mirror_is_template(v->text) &&
+	    mirror_template_check(v->text, why, sizeof(why), &offset) != 0) {
+		/* Point at the placeholder (plain scalars start at col). */
+		return fail_at(p, v->line, v->col + (v->plain ? (int)offset : 0), "%s: \"%s\": %s",
+			       key, v->text, why);
+	}
+	return 0;
+}
+
 /* insecure-registries: [host[:port], ...]: plain http allowed there. */
 static int
 parse_insecure(struct parse *p, struct manifest *m, const struct node *v)
@@ -694,18 +714,8 @@ parse_mirrors(struct parse *p, struct manifest *m, const struct node *v)
 		return nomem(p);
 	}
 	for (const struct node *it = v->first; it; it = it->next) {
-		char why[160];
-		size_t offset;
-
-		rc = want_url(p, "mirrors", it, &m->mirrors[n++]);
-		if (rc) {
+		if ((rc = want_mirror(p, "mirrors", it, &m->mirrors[n++]))) {
 			return rc;
-		}
-		if (mirror_is_template(it->text) &&
-		    mirror_template_check(it->text, why, sizeof(why), &offset) != 0) {
-			/* Point at the placeholder (plain scalars start at col). */
-			return fail_at(p, it->line, it->col + (it->plain ? (int)offset : 0),
-				       "mirrors: \"%s\": %s", it->text, why);
 		}
 	}
 	m->n_mirrors = n;
@@ -1131,7 +1141,7 @@ parse_cc(struct parse *p, struct manifest *m, const struct node *k0, const struc
 				return nomem(p);
 			}
 			for (const struct node *it = val->first; it; it = it->next) {
-				if ((rc = want_url(p, "cc.mirrors", it, &cc->mirrors[n++]))) {
+				if ((rc = want_mirror(p, "cc.mirrors", it, &cc->mirrors[n++]))) {
 					return rc;
 				}
 			}

@@ -315,4 +315,5 @@ def main(t):
             t.expect_re(r"gonative\.yaml:\d+:\d+", r.err, "%s: error has file:line:col" % what, r)
 
 
-e2e.run(main)
+if __name__ == "__main__":
+    e2e.run(main)

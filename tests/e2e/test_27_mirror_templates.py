@@ -109,5 +109,13 @@ def main(t):
                     "the message points at the problem in %r" % template, r)
         t.check(not os.path.exists(bad.lock_path), "no lock for %r" % template)
 
+    # cc.mirrors takes the same templates, checked the same way.
+    bad = t.project(**base)
+    bad.write_file("gonative.yaml", 'go: "1.17"\nindex: %s\ncc:\n  zig: "0.11.0"\n'
+                   '  mirrors:\n    - https://z.example/{vers}/{file}\n' % mirror.index_url)
+    r = bad.run("lock")
+    t.expect_rc(r, 2, "a cc.mirrors template with an unknown placeholder", hard=False)
+    t.expect_in("gonative.yaml:6:25: cc.mirrors:", r.err, "pointing at {vers}", r)
+
 
 e2e.run(main)
