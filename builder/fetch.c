@@ -98,6 +98,8 @@ struct fetch_ctx {
 	int running;
 	const struct fetch_net *net; /* NULL = defaults */
 	struct fetch_proxy http_proxy, https_proxy;
+	void (*on_done)(void *user, const struct fetch_request *req);
+	void *on_done_user;
 };
 
 struct payload {
@@ -672,12 +674,21 @@ attempt_cleanup(struct payload *p, bool unlink_part)
 	}
 }
 
-/* The request is over: set its result from what it went through. */
+/* The request is over with rc: tell the caller's on_done, if any. */
 static void
-request_fail(struct payload *p, int rc)
+request_over(struct payload *p, int rc)
 {
 	p->state = P_DONE;
 	p->req->result = rc;
+	if (p->ctx->on_done) {
+		p->ctx->on_done(p->ctx->on_done_user, p->req);
+	}
+}
+
+static void
+request_fail(struct payload *p, int rc)
+{
+	request_over(p, rc);
 }
 
 static void
@@ -910,8 +921,7 @@ attempt_complete(struct payload *p)
 	snprintf(req->url_used, sizeof(req->url_used), "%s", url);
 	gn_error_clear(&req->error);
 	emit(p, GN_EV_FETCH_DONE, NULL);
-	p->state = P_DONE;
-	req->result = 0;
+	request_over(p, 0);
 }
 
 static void
@@ -1314,6 +1324,8 @@ ctx_init(struct fetch_ctx *ctx, const struct fetch_opts *opts, struct gn_error *
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->events = opts ? opts->events : NULL;
 	ctx->netrc = opts ? opts->netrc : NULL;
+	ctx->on_done = opts ? opts->on_done : NULL;
+	ctx->on_done_user = opts ? opts->on_done_user : NULL;
 	ctx->jobs = opts && opts->jobs > 0 ? opts->jobs : FETCH_DEFAULT_JOBS;
 	if (ctx->jobs > FETCH_MAX_JOBS) {
 		ctx->jobs = FETCH_MAX_JOBS;

@@ -111,6 +111,11 @@ struct fetch_opts {
 	const struct fetch_header *headers; /* by URL prefix; the first match counts */
 	const char *netrc;       /* netrc file with logins for mirrors, or NULL */
 	size_t n_headers;
+	/* Optional: called once per request when its result is final (a
+	 * success is renamed into place by then), on the thread that runs
+	 * fetch_run, in the order requests end. */
+	void (*on_done)(void *user, const struct fetch_request *req);
+	void *on_done_user;
 };
 
 /*
