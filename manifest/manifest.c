@@ -1,36 +1,28 @@
 /*
  * manifest/manifest.c - strict gonative.yaml v1 parser.
  *
- * Two passes.  First libyaml's events become a small tree in a scratch
- * arena; anchors, aliases, tags, extra documents, deep nesting, huge
- * scalars and duplicate keys are refused as they stream past, so hostile
- * input (billion laughs, 10000 nested brackets) fails at its first bad
- * event.  Then the tree is checked against the v1 schema and copied into
- * the caller's arena.  Nothing recurses on the input's shape.
+ * Two passes.  gn/yamltree.h reads the text into a strict tree in a
+ * scratch arena (anchors, aliases, tags, extra documents, deep nesting,
+ * huge scalars and duplicate keys are refused there, at their first bad
+ * event).  Then the tree is checked against the v1 schema and copied into
+ * the caller's arena.
  */
 #include "manifest/manifest.h"
 
 #include "gn/fs.h"
 #include "gn/suggest.h"
+#include "gn/yamltree.h"
 #include "manifest/gomod.h"
 #include "manifest/mirrorurl.h"
 #include "manifest/ociref.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yaml.h>
-
-/* The schema needs 3 levels (top, signatures, keys); leave room, stay small. */
-#define MAX_DEPTH 16
-#define MAX_SCALAR (64 * 1024)
-/* Per list or mapping: keeps the quadratic duplicate checks cheap. */
-#define MAX_ITEMS 4096
 
 #define TOP_KEYS                                                                                   \
 	"go, hosts, platforms, index, mirrors, checksums, signatures, install, base, bootstrap, "  \
@@ -38,351 +30,23 @@
 #define SIG_KEYS "keys, require, legacy, gpg, gpg-fingerprints"
 #define CC_KEYS "zig, index, mirrors, keys, glibc, musl, skip"
 
-enum node_kind {
-	NODE_SCALAR,
-	NODE_SEQ,
-	NODE_MAP,
-};
-
-struct node {
-	enum node_kind kind;
-	int line, col;	  /* 1-based start of the node */
-	const char *text; /* scalar: NUL-terminated (NUL bytes are refused) */
-	size_t len;
-	bool plain;
-	struct node *first, *last; /* children; a mapping alternates key, value */
-	struct node *next;
-	size_t n; /* number of children */
-};
-
 struct parse {
-	struct gn_arena scratch; /* the tree; freed before returning */
+	struct gn_arena scratch; /* the YAML tree; freed before returning */
 	struct gn_arena *arena;	 /* the caller's: everything in struct manifest */
-	const char *name;
-	const char *data;
-	size_t len;
-	struct gn_error *err;
-
-	/* event-to-tree state */
-	struct node *stack[MAX_DEPTH];
-	size_t depth;
-	struct node *root;
-	bool doc_seen;
-	bool done;
+	struct gn_yaml_doc doc;
+	const struct gn_yaml_node *root;
 };
 
-__attribute__((format(printf, 4, 5))) static int
-fail_at(struct parse *p, int line, int col, const char *fmt, ...)
-{
-	char msg[GN_ERR_TEXT];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return gn_error_at(p->err, GN_E_MANIFEST, p->name, line, col, "%s", msg);
-}
-
-#define fail_node(p, node, ...) fail_at((p), (node)->line, (node)->col, __VA_ARGS__)
+#define fail_at(p, line, col, ...) gn_yaml_fail(&(p)->doc, (line), (col), __VA_ARGS__)
+#define fail_node(p, node, ...) gn_yaml_fail_node(&(p)->doc, (node), __VA_ARGS__)
+#define nomem(p) gn_yaml_nomem(&(p)->doc)
+#define SHOW(node, buf) gn_yaml_show((node)->text, (node)->len, (buf))
 
 static int
-nomem(struct parse *p)
+want_string(struct parse *p, const char *key, const struct gn_yaml_node *v, const char **out)
 {
-	return gn_error_set(p->err, GN_E_NOMEM, "out of memory parsing %s", p->name);
-}
-
-/* A short, printable rendering of user text for messages. */
-static const char *
-show(const char *s, size_t len, char out[80])
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < len && o < 60; i++) {
-		unsigned char c = (unsigned char)s[i];
-		out[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	if (i < len) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
-}
-
-#define SHOW(node, buf) show((node)->text, (node)->len, (buf))
-
-static bool
-is_null(const struct node *n)
-{
-	if (n->kind != NODE_SCALAR || !n->plain) {
-		return false;
-	}
-	return n->len == 0 || strcmp(n->text, "~") == 0 || strcmp(n->text, "null") == 0 ||
-	       strcmp(n->text, "Null") == 0 || strcmp(n->text, "NULL") == 0;
-}
-
-static const char *
-kind_name(const struct node *n)
-{
-	if (n->kind == NODE_SEQ) {
-		return "a list";
-	}
-	if (n->kind == NODE_MAP) {
-		return "a mapping";
-	}
-	return is_null(n) ? "nothing (null)" : "a string";
-}
-
-/* ---- pass 1: events to tree ---- */
-
-static int
-syntax_error(struct parse *p, const yaml_parser_t *y)
-{
-	int line = 1, col = 1;
-
-	if (y->error == YAML_MEMORY_ERROR) {
-		return nomem(p);
-	}
-	if (y->error == YAML_READER_ERROR) {
-		/* The reader reports a byte offset, not a mark. */
-		size_t off = y->problem_offset < p->len ? y->problem_offset : p->len;
-		for (size_t i = 0; i < off; i++) {
-			if (p->data[i] == '\n') {
-				line++;
-				col = 1;
-			} else {
-				col++;
-			}
-		}
-		return fail_at(p, line, col, "invalid text: %s",
-			       y->problem ? y->problem : "unreadable input");
-	}
-	line = (int)y->problem_mark.line + 1;
-	col = (int)y->problem_mark.column + 1;
-	if (y->context) {
-		return fail_at(p, line, col, "YAML syntax error: %s (%s at line %d, column %d)",
-			       y->problem ? y->problem : "unknown problem", y->context,
-			       (int)y->context_mark.line + 1, (int)y->context_mark.column + 1);
-	}
-	return fail_at(p, line, col, "YAML syntax error: %s",
-		       y->problem ? y->problem : "unknown problem");
-}
-
-static struct node *
-new_node(struct parse *p, enum node_kind kind, const yaml_event_t *ev)
-{
-	struct node *n = gn_arena_alloc(&p->scratch, sizeof(*n));
-
-	if (n) {
-		n->kind = kind;
-		n->line = (int)ev->start_mark.line + 1;
-		n->col = (int)ev->start_mark.column + 1;
-	}
-	return n;
-}
-
-/* Hang n under the open collection (or make it the document). */
-static int
-attach(struct parse *p, struct node *n)
-{
-	struct node *parent;
-
-	if (p->depth == 0) {
-		p->root = n;
-		return 0;
-	}
-	parent = p->stack[p->depth - 1];
-	if (parent->kind == NODE_MAP && parent->n % 2 == 0) {
-		char a[80];
-		if (n->kind != NODE_SCALAR) {
-			return fail_node(p, n, "mapping keys must be plain strings, not %s",
-					 kind_name(n));
-		}
-		for (struct node *k = parent->first; k; k = k->next->next) {
-			if (k->len == n->len && memcmp(k->text, n->text, n->len) == 0) {
-				return fail_node(p, n, "duplicate key \"%s\" (first at line %d)",
-						 SHOW(n, a), k->line);
-			}
-		}
-		if (parent->n >= 2 * MAX_ITEMS) {
-			return fail_node(p, n, "too many keys in one mapping (limit %d)",
-					 MAX_ITEMS);
-		}
-	} else if (parent->kind == NODE_SEQ && parent->n >= MAX_ITEMS) {
-		return fail_node(p, n, "too many items in one list (limit %d)", MAX_ITEMS);
-	}
-	if (parent->last) {
-		parent->last->next = n;
-	} else {
-		parent->first = n;
-	}
-	parent->last = n;
-	parent->n++;
-	return 0;
-}
-
-/* Anchors, aliases and tags have no place in a manifest; refusing the first
- * anchor is what stops a billion-laughs file before any expansion. */
-static int
-check_props(struct parse *p, const yaml_event_t *ev, const yaml_char_t *anchor,
-	    const yaml_char_t *tag)
-{
-	char a[80];
-	int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
-
-	if (anchor) {
-		return fail_at(p, line, col, "YAML anchors (&%s) are not allowed in a manifest",
-			       show((const char *)anchor, strlen((const char *)anchor), a));
-	}
-	if (tag) {
-		return fail_at(p, line, col, "YAML tags (%s) are not allowed in a manifest",
-			       show((const char *)tag, strlen((const char *)tag), a));
-	}
-	return 0;
-}
-
-static int
-on_collection_start(struct parse *p, const yaml_event_t *ev, enum node_kind kind)
-{
-	struct node *n;
-	int rc;
-
-	if (kind == NODE_MAP) {
-		rc = check_props(p, ev, ev->data.mapping_start.anchor, ev->data.mapping_start.tag);
-	} else {
-		rc =
-		    check_props(p, ev, ev->data.sequence_start.anchor, ev->data.sequence_start.tag);
-	}
-	if (rc) {
-		return rc;
-	}
-	if (p->depth == MAX_DEPTH) {
-		return fail_at(p, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
-			       "nested deeper than %d levels", MAX_DEPTH);
-	}
-	n = new_node(p, kind, ev);
-	if (!n) {
-		return nomem(p);
-	}
-	rc = attach(p, n);
-	if (rc) {
-		return rc;
-	}
-	p->stack[p->depth++] = n;
-	return 0;
-}
-
-static int
-on_scalar(struct parse *p, const yaml_event_t *ev)
-{
-	const char *value = (const char *)ev->data.scalar.value;
-	size_t len = ev->data.scalar.length;
-	struct node *n;
-	int rc;
-
-	rc = check_props(p, ev, ev->data.scalar.anchor, ev->data.scalar.tag);
-	if (rc) {
-		return rc;
-	}
-	n = new_node(p, NODE_SCALAR, ev);
-	if (!n) {
-		return nomem(p);
-	}
-	if (len > MAX_SCALAR) {
-		return fail_node(p, n, "string longer than %d bytes", MAX_SCALAR);
-	}
-	if (memchr(value, '\0', len)) {
-		return fail_node(p, n, "NUL byte in a string");
-	}
-	n->text = gn_arena_strndup(&p->scratch, value, len);
-	if (!n->text) {
-		return nomem(p);
-	}
-	n->len = len;
-	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-	return attach(p, n);
-}
-
-static int
-on_event(struct parse *p, const yaml_event_t *ev)
-{
-	int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
-	char a[80];
-
-	switch (ev->type) {
-	case YAML_NO_EVENT:
-	case YAML_STREAM_START_EVENT:
-	case YAML_DOCUMENT_END_EVENT:
-		return 0;
-	case YAML_STREAM_END_EVENT:
-		p->done = true;
-		return 0;
-	case YAML_DOCUMENT_START_EVENT:
-		if (p->doc_seen) {
-			return fail_at(p, line, col,
-				       "a manifest is one YAML document; found a second one");
-		}
-		p->doc_seen = true;
-		return 0;
-	case YAML_ALIAS_EVENT:
-		return fail_at(p, line, col, "YAML aliases (*%s) are not allowed in a manifest",
-			       show((const char *)ev->data.alias.anchor,
-				    strlen((const char *)ev->data.alias.anchor), a));
-	case YAML_SCALAR_EVENT:
-		return on_scalar(p, ev);
-	case YAML_SEQUENCE_START_EVENT:
-		return on_collection_start(p, ev, NODE_SEQ);
-	case YAML_MAPPING_START_EVENT:
-		return on_collection_start(p, ev, NODE_MAP);
-	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT:
-		if (p->depth > 0) {
-			p->depth--;
-		}
-		return 0;
-	}
-	return 0;
-}
-
-static int
-build_tree(struct parse *p)
-{
-	yaml_parser_t y;
-	yaml_event_t ev;
-	int rc = 0;
-
-	if (!yaml_parser_initialize(&y)) {
-		return nomem(p);
-	}
-	yaml_parser_set_input_string(&y, (const unsigned char *)p->data, p->len);
-	while (!p->done) {
-		if (!yaml_parser_parse(&y, &ev)) {
-			rc = syntax_error(p, &y);
-			break;
-		}
-		rc = on_event(p, &ev);
-		yaml_event_delete(&ev);
-		if (rc) {
-			break;
-		}
-	}
-	yaml_parser_delete(&y);
-	if (rc) {
-		return rc;
-	}
-	if (!p->root) {
-		return fail_at(p, 1, 1, "empty manifest: at least `go:` is required");
-	}
-	return 0;
-}
-
-/* ---- pass 2: schema ---- */
-
-static int
-want_string(struct parse *p, const char *key, const struct node *v, const char **out)
-{
-	if (v->kind != NODE_SCALAR || is_null(v)) {
-		return fail_node(p, v, "%s: expected a string, got %s", key, kind_name(v));
+	if (v->kind != GN_YAML_SCALAR || gn_yaml_is_null(v)) {
+		return fail_node(p, v, "%s: expected a string, got %s", key, gn_yaml_kind_name(v));
 	}
 	if (out) {
 		*out = gn_arena_strdup(p->arena, v->text);
@@ -394,7 +58,8 @@ want_string(struct parse *p, const char *key, const struct node *v, const char *
 }
 
 static int
-want_nonempty_string(struct parse *p, const char *key, const struct node *v, const char **out)
+want_nonempty_string(struct parse *p, const char *key, const struct gn_yaml_node *v,
+		     const char **out)
 {
 	int rc = want_string(p, key, v, out);
 
@@ -411,7 +76,7 @@ want_nonempty_string(struct parse *p, const char *key, const struct node *v, con
  * "a/../..").  project_open() refuses the rest by identity.
  */
 static int
-parse_install(struct parse *p, struct manifest *m, const struct node *v)
+parse_install(struct parse *p, struct manifest *m, const struct gn_yaml_node *v)
 {
 	size_t normal = 0, ups = 0;
 	const char *c;
@@ -463,20 +128,21 @@ parse_install(struct parse *p, struct manifest *m, const struct node *v)
 
 /* v must be a list of strings with no item twice. */
 static int
-want_string_list(struct parse *p, const char *key, const struct node *v, const char *example)
+want_string_list(struct parse *p, const char *key, const struct gn_yaml_node *v,
+		 const char *example)
 {
 	char a[80];
 
-	if (v->kind != NODE_SEQ) {
+	if (v->kind != GN_YAML_SEQ) {
 		return fail_node(p, v, "%s: expected a list such as %s, got %s", key, example,
-				 kind_name(v));
+				 gn_yaml_kind_name(v));
 	}
-	for (const struct node *it = v->first; it; it = it->next) {
-		if (it->kind != NODE_SCALAR || is_null(it)) {
+	for (const struct gn_yaml_node *it = v->first; it; it = it->next) {
+		if (it->kind != GN_YAML_SCALAR || gn_yaml_is_null(it)) {
 			return fail_node(p, it, "%s: list items must be strings, got %s", key,
-					 kind_name(it));
+					 gn_yaml_kind_name(it));
 		}
-		for (const struct node *prev = v->first; prev != it; prev = prev->next) {
+		for (const struct gn_yaml_node *prev = v->first; prev != it; prev = prev->next) {
 			if (strcmp(prev->text, it->text) == 0) {
 				return fail_node(p, it,
 						 "%s: \"%s\" is listed twice (first at line %d)",
@@ -488,8 +154,8 @@ want_string_list(struct parse *p, const char *key, const struct node *v, const c
 }
 
 static int
-want_platforms(struct parse *p, const char *key, const struct node *v, struct gn_platform **out,
-	       size_t *n_out)
+want_platforms(struct parse *p, const char *key, const struct gn_yaml_node *v,
+	       struct gn_platform **out, size_t *n_out)
 {
 	struct gn_platform *list;
 	size_t n = 0;
@@ -504,7 +170,7 @@ want_platforms(struct parse *p, const char *key, const struct node *v, struct gn
 	if (!list) {
 		return nomem(p);
 	}
-	for (const struct node *it = v->first; it; it = it->next) {
+	for (const struct gn_yaml_node *it = v->first; it; it = it->next) {
 		switch (gn_platform_parse(it->text, &list[n])) {
 		case GN_PLATFORM_OK:
 			break;
@@ -561,7 +227,7 @@ valid_url(const char *s)
 }
 
 static int
-want_url(struct parse *p, const char *key, const struct node *v, const char **out)
+want_url(struct parse *p, const char *key, const struct gn_yaml_node *v, const char **out)
 {
 	char a[80];
 	int rc = want_string(p, key, v, out);
@@ -591,7 +257,7 @@ want_url(struct parse *p, const char *key, const struct node *v, const char **ou
 
 /* One entry of mirrors: or cc.mirrors: a URL, a template or oci://. */
 static int
-want_mirror(struct parse *p, const char *key, const struct node *v, const char **out)
+want_mirror(struct parse *p, const char *key, const struct gn_yaml_node *v, const char **out)
 {
 	char why[160];
 	size_t offset;
@@ -611,7 +277,7 @@ want_mirror(struct parse *p, const char *key, const struct node *v, const char *
 
 /* insecure-registries: [host[:port], ...]: plain http allowed there. */
 static int
-parse_insecure(struct parse *p, struct manifest *m, const struct node *v)
+parse_insecure(struct parse *p, struct manifest *m, const struct gn_yaml_node *v)
 {
 	size_t n = 0;
 	char a[80];
@@ -625,7 +291,7 @@ parse_insecure(struct parse *p, struct manifest *m, const struct node *v)
 	if (!m->insecure_registries) {
 		return nomem(p);
 	}
-	for (const struct node *it = v->first; it; it = it->next) {
+	for (const struct gn_yaml_node *it = v->first; it; it = it->next) {
 		struct oci_ref ref;
 		char why[200], *url = gn_arena_printf(&p->scratch, "oci://%s/x", it->text);
 
@@ -648,7 +314,7 @@ parse_insecure(struct parse *p, struct manifest *m, const struct node *v)
 
 /* "unknown key" with a "did you mean" when one valid key is a likely typo. */
 static int
-unknown_key(struct parse *p, const struct node *k, const char *where, const char *valid)
+unknown_key(struct parse *p, const struct gn_yaml_node *k, const char *where, const char *valid)
 {
 	char a[80], close[64];
 
@@ -661,7 +327,7 @@ unknown_key(struct parse *p, const struct node *k, const char *where, const char
 }
 
 static int
-parse_go(struct parse *p, struct manifest *m, const struct node *v)
+parse_go(struct parse *p, struct manifest *m, const struct gn_yaml_node *v)
 {
 	char a[80];
 	int rc = want_string(p, "go", v, &m->go);
@@ -696,7 +362,7 @@ parse_go(struct parse *p, struct manifest *m, const struct node *v)
 }
 
 static int
-parse_mirrors(struct parse *p, struct manifest *m, const struct node *v)
+parse_mirrors(struct parse *p, struct manifest *m, const struct gn_yaml_node *v)
 {
 	size_t n = 0;
 	int rc;
@@ -713,7 +379,7 @@ parse_mirrors(struct parse *p, struct manifest *m, const struct node *v)
 	if (!m->mirrors) {
 		return nomem(p);
 	}
-	for (const struct node *it = v->first; it; it = it->next) {
+	for (const struct gn_yaml_node *it = v->first; it; it = it->next) {
 		if ((rc = want_mirror(p, "mirrors", it, &m->mirrors[n++]))) {
 			return rc;
 		}
@@ -739,22 +405,22 @@ valid_file_name(const char *s, size_t len)
 }
 
 static int
-parse_checksums(struct parse *p, struct manifest *m, const struct node *v)
+parse_checksums(struct parse *p, struct manifest *m, const struct gn_yaml_node *v)
 {
 	size_t n = 0;
 	char a[80];
 
-	if (v->kind != NODE_MAP) {
+	if (v->kind != GN_YAML_MAP) {
 		return fail_node(p, v,
 				 "checksums: expected a mapping of file name to sha256, got %s",
-				 kind_name(v));
+				 gn_yaml_kind_name(v));
 	}
 	m->checksums = gn_arena_array(p->arena, v->n ? v->n / 2 : 1, sizeof(*m->checksums));
 	if (!m->checksums) {
 		return nomem(p);
 	}
-	for (const struct node *k = v->first; k; k = k->next->next) {
-		const struct node *val = k->next;
+	for (const struct gn_yaml_node *k = v->first; k; k = k->next->next) {
+		const struct gn_yaml_node *val = k->next;
 		struct manifest_checksum *c = &m->checksums[n];
 
 		if (!valid_file_name(k->text, k->len)) {
@@ -763,9 +429,9 @@ parse_checksums(struct parse *p, struct manifest *m, const struct node *v)
 					 "go1.21.5.linux-amd64.tar.gz",
 					 SHOW(k, a));
 		}
-		if (val->kind != NODE_SCALAR || is_null(val)) {
+		if (val->kind != GN_YAML_SCALAR || gn_yaml_is_null(val)) {
 			return fail_node(p, val, "checksums: %s: expected a sha256, got %s",
-					 SHOW(k, a), kind_name(val));
+					 SHOW(k, a), gn_yaml_kind_name(val));
 		}
 		if (val->len != GN_SHA256_HEX - 1) {
 			return fail_node(
@@ -798,12 +464,12 @@ parse_checksums(struct parse *p, struct manifest *m, const struct node *v)
 }
 
 static int
-want_bool(struct parse *p, const char *key, const struct node *v, bool *out)
+want_bool(struct parse *p, const char *key, const struct gn_yaml_node *v, bool *out)
 {
 	static const char *const yes[] = {"true", "True", "TRUE"};
 	static const char *const no[] = {"false", "False", "FALSE"};
 
-	if (v->kind == NODE_SCALAR && v->plain) {
+	if (v->kind == GN_YAML_SCALAR && v->plain) {
 		for (size_t i = 0; i < 3; i++) {
 			if (strcmp(v->text, yes[i]) == 0) {
 				*out = true;
@@ -815,11 +481,11 @@ want_bool(struct parse *p, const char *key, const struct node *v, bool *out)
 			}
 		}
 	}
-	if (v->kind == NODE_SCALAR && !is_null(v)) {
+	if (v->kind == GN_YAML_SCALAR && !gn_yaml_is_null(v)) {
 		char a[80];
 		return fail_node(p, v, "%s: expected true or false, got \"%s\"", key, SHOW(v, a));
 	}
-	return fail_node(p, v, "%s: expected true or false, got %s", key, kind_name(v));
+	return fail_node(p, v, "%s: expected true or false, got %s", key, gn_yaml_kind_name(v));
 }
 
 /*
@@ -827,7 +493,7 @@ want_bool(struct parse *p, const char *key, const struct node *v, bool *out)
  * archives; signatures.gpg-fingerprints: the primary keys allowed, 40 hex.
  */
 static int
-parse_gpg(struct parse *p, struct manifest *m, const char *key, const struct node *v)
+parse_gpg(struct parse *p, struct manifest *m, const char *key, const struct gn_yaml_node *v)
 {
 	bool fingerprints = strcmp(key, "gpg-fingerprints") == 0;
 	const char *name = fingerprints ? "signatures.gpg-fingerprints" : "signatures.gpg";
@@ -845,7 +511,7 @@ parse_gpg(struct parse *p, struct manifest *m, const char *key, const struct nod
 	if (!list) {
 		return nomem(p);
 	}
-	for (const struct node *it = v->first; it; it = it->next) {
+	for (const struct gn_yaml_node *it = v->first; it; it = it->next) {
 		if ((rc = want_nonempty_string(p, name, it, &list[n])) != 0) {
 			return rc;
 		}
@@ -885,7 +551,7 @@ parse_gpg(struct parse *p, struct manifest *m, const char *key, const struct nod
  * "off" is refused: Go itself never skips the log for toolchains.
  */
 static int
-parse_sumdb(struct parse *p, struct manifest *m, const struct node *v)
+parse_sumdb(struct parse *p, struct manifest *m, const struct gn_yaml_node *v)
 {
 	const char *plus1, *plus2, *space;
 	char a[80];
@@ -925,7 +591,7 @@ parse_sumdb(struct parse *p, struct manifest *m, const struct node *v)
 
 /* source: index (default) or proxy (golang.org/toolchain module zips). */
 static int
-parse_source(struct parse *p, struct manifest *m, const struct node *v)
+parse_source(struct parse *p, struct manifest *m, const struct gn_yaml_node *v)
 {
 	char a[80];
 	int rc = want_string(p, "source", v, NULL);
@@ -947,7 +613,7 @@ parse_source(struct parse *p, struct manifest *m, const struct node *v)
 
 /* proxy: GOPROXY-style base URLs, asked for <proxy>/sumdb/<name>/. */
 static int
-parse_proxy(struct parse *p, struct manifest *m, const struct node *v)
+parse_proxy(struct parse *p, struct manifest *m, const struct gn_yaml_node *v)
 {
 	size_t n = 0;
 	int rc = want_string_list(p, "proxy", v, "[https://proxy.golang.org]");
@@ -963,7 +629,7 @@ parse_proxy(struct parse *p, struct manifest *m, const struct node *v)
 	if (!m->proxies) {
 		return nomem(p);
 	}
-	for (const struct node *it = v->first; it; it = it->next) {
+	for (const struct gn_yaml_node *it = v->first; it; it = it->next) {
 		if ((rc = want_url(p, "proxy", it, &m->proxies[n++])) != 0) {
 			return rc;
 		}
@@ -973,18 +639,18 @@ parse_proxy(struct parse *p, struct manifest *m, const struct node *v)
 }
 
 static int
-parse_signatures(struct parse *p, struct manifest *m, const struct node *v)
+parse_signatures(struct parse *p, struct manifest *m, const struct gn_yaml_node *v)
 {
-	const struct node *require = NULL;
+	const struct gn_yaml_node *require = NULL;
 	char a[80];
 	int rc;
 
-	if (v->kind != NODE_MAP) {
+	if (v->kind != GN_YAML_MAP) {
 		return fail_node(p, v, "signatures: expected a mapping with keys: %s, got %s",
-				 SIG_KEYS, kind_name(v));
+				 SIG_KEYS, gn_yaml_kind_name(v));
 	}
-	for (const struct node *k = v->first; k; k = k->next->next) {
-		const struct node *val = k->next;
+	for (const struct gn_yaml_node *k = v->first; k; k = k->next->next) {
+		const struct gn_yaml_node *val = k->next;
 
 		if (strcmp(k->text, "keys") == 0) {
 			size_t n = 0;
@@ -997,7 +663,7 @@ parse_signatures(struct parse *p, struct manifest *m, const struct node *v)
 			if (!m->signatures.keys) {
 				return nomem(p);
 			}
-			for (const struct node *it = val->first; it; it = it->next) {
+			for (const struct gn_yaml_node *it = val->first; it; it = it->next) {
 				rc = want_nonempty_string(p, "signatures.keys", it,
 							  &m->signatures.keys[n++]);
 				if (rc) {
@@ -1010,7 +676,7 @@ parse_signatures(struct parse *p, struct manifest *m, const struct node *v)
 			if (rc) {
 				return rc;
 			}
-			for (const struct node *it = val->first; it; it = it->next) {
+			for (const struct gn_yaml_node *it = val->first; it; it = it->next) {
 				if (strcmp(it->text, "index") == 0) {
 					m->signatures.require_index = true;
 				} else if (strcmp(it->text, "archives") == 0) {
@@ -1048,7 +714,7 @@ parse_signatures(struct parse *p, struct manifest *m, const struct node *v)
 }
 
 static int
-parse_base(struct parse *p, struct manifest *m, const struct node *v)
+parse_base(struct parse *p, struct manifest *m, const struct gn_yaml_node *v)
 {
 	char a[80];
 	int rc = want_string(p, "base", v, NULL);
@@ -1092,22 +758,23 @@ dotted_numbers(const char *s, int min, int max)
 
 /* cc: the Zig C cross compiler (README "C cross compiler (Zig)"). */
 static int
-parse_cc(struct parse *p, struct manifest *m, const struct node *k0, const struct node *v)
+parse_cc(struct parse *p, struct manifest *m, const struct gn_yaml_node *k0,
+	 const struct gn_yaml_node *v)
 {
 	struct manifest_cc *cc = &m->cc;
 	bool have_zig = false;
 	char a[80];
 	int rc;
 
-	if (v->kind != NODE_MAP) {
+	if (v->kind != GN_YAML_MAP) {
 		return fail_node(p, v, "cc: expected a mapping with keys: %s, got %s", CC_KEYS,
-				 kind_name(v));
+				 gn_yaml_kind_name(v));
 	}
 	cc->enabled = true;
 	cc->line = k0->line;
 	cc->col = k0->col;
-	for (const struct node *k = v->first; k; k = k->next->next) {
-		const struct node *val = k->next;
+	for (const struct gn_yaml_node *k = v->first; k; k = k->next->next) {
+		const struct gn_yaml_node *val = k->next;
 
 		if (strcmp(k->text, "zig") == 0) {
 			rc = want_string(p, "cc.zig", val, &cc->zig);
@@ -1140,7 +807,7 @@ parse_cc(struct parse *p, struct manifest *m, const struct node *k0, const struc
 			if (!cc->mirrors) {
 				return nomem(p);
 			}
-			for (const struct node *it = val->first; it; it = it->next) {
+			for (const struct gn_yaml_node *it = val->first; it; it = it->next) {
 				if ((rc = want_mirror(p, "cc.mirrors", it, &cc->mirrors[n++]))) {
 					return rc;
 				}
@@ -1162,7 +829,7 @@ parse_cc(struct parse *p, struct manifest *m, const struct node *k0, const struc
 			if (!cc->keys) {
 				return nomem(p);
 			}
-			for (const struct node *it = val->first; it; it = it->next) {
+			for (const struct gn_yaml_node *it = val->first; it; it = it->next) {
 				if ((rc = want_nonempty_string(p, "cc.keys", it, &cc->keys[n++]))) {
 					return rc;
 				}
@@ -1212,7 +879,7 @@ parse_cc(struct parse *p, struct manifest *m, const struct node *k0, const struc
 
 /* cc.musl and cc.skip name targets: each must be one of platforms. */
 static int
-check_cc_platforms(struct parse *p, const struct manifest *m, const struct node *cc_node)
+check_cc_platforms(struct parse *p, const struct manifest *m, const struct gn_yaml_node *cc_node)
 {
 	const struct {
 		const char *key;
@@ -1241,15 +908,15 @@ check_cc_platforms(struct parse *p, const struct manifest *m, const struct node 
 static int
 parse_top(struct parse *p, struct manifest *m)
 {
-	const struct node *top = p->root, *go = NULL, *bootstrap = NULL, *cc = NULL;
+	const struct gn_yaml_node *top = p->root, *go = NULL, *bootstrap = NULL, *cc = NULL;
 	int rc = 0;
 
-	if (top->kind != NODE_MAP) {
+	if (top->kind != GN_YAML_MAP) {
 		return fail_node(p, top, "the manifest must be a mapping of keys (%s), not %s",
-				 TOP_KEYS, kind_name(top));
+				 TOP_KEYS, gn_yaml_kind_name(top));
 	}
-	for (const struct node *k = top->first; k && rc == 0; k = k->next->next) {
-		const struct node *v = k->next;
+	for (const struct gn_yaml_node *k = top->first; k && rc == 0; k = k->next->next) {
+		const struct gn_yaml_node *v = k->next;
 		const char *key = k->text;
 
 		if (strcmp(key, "go") == 0) {
@@ -1357,6 +1024,7 @@ int
 manifest_parse(struct gn_arena *arena, const char *name, const char *dir, const char *data,
 	       size_t len, struct manifest *out, struct gn_error *err)
 {
+	struct gn_yaml_node *root = NULL;
 	struct parse p;
 	int rc;
 
@@ -1371,19 +1039,25 @@ manifest_parse(struct gn_arena *arena, const char *name, const char *dir, const 
 	memset(&p, 0, sizeof(p));
 	gn_arena_init(&p.scratch);
 	p.arena = arena;
-	p.name = name;
-	p.data = data ? data : "";
-	p.len = data ? len : 0;
-	p.err = err;
-
+	p.doc = (struct gn_yaml_doc){
+		.name = name,
+		.noun = "manifest",
+		.syntax = "YAML syntax error",
+		.code = GN_E_MANIFEST,
+		.err = err,
+	};
 	out->path = gn_arena_strdup(arena, name);
 	out->dir = gn_arena_strdup(arena, dir ? dir : ".");
 	if (!out->path || !out->dir || set_defaults(arena, out) != 0) {
 		rc = nomem(&p);
 		goto out;
 	}
-	rc = build_tree(&p);
+	rc = gn_yaml_read(&p.scratch, &p.doc, data, len, &root);
+	if (rc == 0 && !root) {
+		rc = fail_at(&p, 1, 1, "empty manifest: at least `go:` is required");
+	}
 	if (rc == 0) {
+		p.root = root;
 		rc = parse_top(&p, out);
 	}
 out:
