@@ -10,6 +10,7 @@
 
 #include "gn/goversion.h"
 #include "gn/platform.h"
+#include "gn/sha256.h"
 #include "gn/utf8.h"
 
 #include <errno.h>
@@ -155,15 +156,9 @@ take_sha256(struct index_parser *p, const char **out)
 	if (!copy) {
 		return json_nomem(&p->w);
 	}
-	for (size_t i = 0; i < len; i++) {
-		char c = copy[i];
-		if (c >= 'A' && c <= 'F') {
-			copy[i] = (char)(c - 'A' + 'a');
-		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-			return json_fail(&p->w, NULL,
-					 "sha256 must be empty or 64 hex digits, found \"%s\"",
-					 value);
-		}
+	if (gn_hex_lower(value, len, copy) < len) {
+		return json_fail(&p->w, NULL, "sha256 must be empty or 64 hex digits, found \"%s\"",
+				 value);
 	}
 	*out = copy;
 	return 0;

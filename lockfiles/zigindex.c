@@ -20,9 +20,10 @@ struct zparser {
 	struct json_vec artifacts; /* struct zig_index_artifact, the open version's */
 };
 
-/* The key of the next object member, copied with its position, or *done. */
+/* The next object member: its key (copied) and the key's position, with
+ * the value's first event current; or *done at the object's end. */
 static int
-zkey(struct zparser *p, const char **key, yaml_mark_t *mark, bool *done)
+zmember(struct zparser *p, const char **key, yaml_mark_t *mark, bool *done)
 {
 	const char *text;
 	int rc = json_key(&p->w, &text, done);
@@ -35,7 +36,7 @@ zkey(struct zparser *p, const char **key, yaml_mark_t *mark, bool *done)
 		return json_nomem(&p->w);
 	}
 	*mark = p->w.event.start_mark;
-	return 0;
+	return json_next(&p->w);
 }
 
 static bool
@@ -71,14 +72,11 @@ parse_artifact(struct zparser *p, struct zig_index_artifact *a, const yaml_mark_
 		yaml_mark_t mark;
 		size_t len;
 
-		if ((rc = zkey(p, &key, &mark, &done)) < 0) {
+		if ((rc = zmember(p, &key, &mark, &done)) < 0) {
 			return rc;
 		}
 		if (done) {
 			break;
-		}
-		if ((rc = json_next(&p->w)) < 0) {
-			return rc;
 		}
 		value = (const char *)p->w.event.data.scalar.value;
 		len = p->w.event.type == YAML_SCALAR_EVENT ? p->w.event.data.scalar.length : 0;
@@ -101,24 +99,11 @@ parse_artifact(struct zparser *p, struct zig_index_artifact *a, const yaml_mark_
 			if (!json_is_string(&p->w.event)) {
 				return json_type_error(&p->w, "a sha256 string");
 			}
-			if (len != 64) {
+			if (len != 64 || gn_hex_lower(value, len, a->sha256) < len) {
 				return json_fail(
 					&p->w, NULL,
 					"%s.shasum: expected 64 hex digits, found \"%.80s\"",
 					a->key, value);
-			}
-			for (size_t i = 0; i < 64; i++) {
-				char c = value[i];
-
-				if (c >= 'A' && c <= 'F') {
-					c = (char)(c - 'A' + 'a');
-				} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-					return json_fail(&p->w, NULL,
-							 "%s.shasum: expected 64 hex digits, found "
-							 "\"%.80s\"",
-							 a->key, value);
-				}
-				a->sha256[i] = c;
 			}
 			a->sha256[64] = '\0';
 			have_sha = true;
@@ -169,14 +154,11 @@ parse_version(struct zparser *p, struct zig_index_version *v)
 		const char *key;
 		yaml_mark_t mark;
 
-		if ((rc = zkey(p, &key, &mark, &done)) < 0) {
+		if ((rc = zmember(p, &key, &mark, &done)) < 0) {
 			return rc;
 		}
 		if (done) {
 			break;
-		}
-		if ((rc = json_next(&p->w)) < 0) {
-			return rc;
 		}
 		if (p->w.event.type != YAML_MAPPING_START_EVENT) {
 			/* "date", "docs", "notes", "version": not an artifact. */
@@ -223,14 +205,11 @@ parse_top(struct zparser *p, struct zig_index *out)
 		const char *key;
 		yaml_mark_t mark;
 
-		if ((rc = zkey(p, &key, &mark, &done)) < 0) {
+		if ((rc = zmember(p, &key, &mark, &done)) < 0) {
 			return rc;
 		}
 		if (done) {
 			break;
-		}
-		if ((rc = json_next(&p->w)) < 0) {
-			return rc;
 		}
 		if (p->w.event.type != YAML_MAPPING_START_EVENT) {
 			return json_type_error(&p->w, "an object for a Zig version");
