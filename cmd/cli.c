@@ -370,7 +370,8 @@ dump_options(struct gn_buf *out, const struct cli_option *options)
 }
 
 void
-cli_dump(const struct cli_option *global, const struct cmd *const *commands)
+cli_dump(const char *synopsis, const struct cli_option *global,
+	 const struct cmd *const *commands, const int *signals, size_t n_signals)
 {
 	static const struct {
 		int status;
@@ -383,7 +384,9 @@ cli_dump(const struct cli_option *global, const struct cmd *const *commands)
 	struct gn_buf out;
 
 	gn_buf_init(&out);
-	gn_buf_printf(&out, "{\"version\": %d, \"global\": ", CLI_JSON_VERSION);
+	gn_buf_printf(&out, "{\"version\": %d, \"synopsis\": ", CLI_JSON_VERSION);
+	gn_buf_json_string(&out, synopsis);
+	gn_buf_puts(&out, ",\n \"global\": ");
 	dump_options(&out, global);
 	gn_buf_puts(&out, ",\n \"commands\": [");
 	for (const struct cmd *const *c = commands; *c; c++) {
@@ -407,6 +410,11 @@ cli_dump(const struct cli_option *global, const struct cmd *const *commands)
 			      exits[i].status);
 		gn_buf_json_string(&out, exits[i].meaning);
 		gn_buf_puts(&out, "}");
+	}
+	gn_buf_puts(&out, "],\n \"signals\": [");
+	for (size_t i = 0; i < n_signals; i++) {
+		gn_buf_printf(&out, "%s{\"status\": %d, \"name\": \"SIG%s\"}", i ? ", " : "",
+			      128 + signals[i], sigabbrev_np(signals[i]));
 	}
 	gn_buf_puts(&out, "]}\n");
 	if (!out.failed) {

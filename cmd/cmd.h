@@ -115,9 +115,11 @@ void cli_close_project(struct cli *cli);
 void cli_print_options(FILE *out, const struct cli_option *options, bool with_help,
 		       int min_column);
 
-/* One JSON document describing the global options, every command and the
- * exit statuses (`gonative --dump-cli`, hidden; read by tests/docs). */
-void cli_dump(const struct cli_option *global, const struct cmd *const *commands);
+/* One JSON document describing gonative's usage line and global options,
+ * every command, the exit statuses and the signals that stop a command
+ * (`gonative --dump-cli`, hidden; read by tests/docs). */
+void cli_dump(const char *synopsis, const struct cli_option *global,
+	      const struct cmd *const *commands, const int *signals, size_t n_signals);
 
 /* Output helpers (output.c). */
 void cli_event(void *user, const struct gn_event *event);

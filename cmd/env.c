@@ -101,8 +101,8 @@ static const struct cli_option options[] = {
 	  .help = "one JSON object on stdout" },
 	{ .long_name = "shell", .arg = "S", .kind = CLI_CALL, .call = parse_shell,
 	  .help = "output for shell S" },
-	{ .long_name = "target", .arg = "T", .kind = CLI_STRING, .target = &opts.target,
-	  .help = "cross-compile for T (os/arch)" },
+	{ .long_name = "target", .arg = "OS/ARCH", .kind = CLI_STRING, .target = &opts.target,
+	  .help = "cross-compile for OS/ARCH" },
 	CLI_OPTION_END,
 };
 

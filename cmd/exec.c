@@ -19,8 +19,8 @@ static const struct cli_option options[] = {
 	  .help = "sync without writing the lock (fail if it is stale)" },
 	{ .long_name = "offline", .kind = CLI_FLAG, .target = &opts.offline,
 	  .help = "sync from the cache only" },
-	{ .long_name = "target", .arg = "T", .kind = CLI_STRING, .target = &opts.target,
-	  .help = "cross-compile for T (os/arch)" },
+	{ .long_name = "target", .arg = "OS/ARCH", .kind = CLI_STRING, .target = &opts.target,
+	  .help = "cross-compile for OS/ARCH" },
 	CLI_OPTION_END,
 };
 

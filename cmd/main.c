@@ -209,13 +209,15 @@ print_exit_codes(void)
 	gn_buf_free(&text);
 }
 
+static const char usage_line[] = "[-C DIR] [-f MANIFEST] [--cache-dir DIR] [--cacert FILE] [-q|-v] "
+				 "COMMAND [ARGS]";
+
 static void
 print_help(const struct cli_option *global)
 {
 	printf("gonative %s - a reproducible GOROOT with every target platform's native std\n\n",
 	       GONATIVE_VERSION);
-	printf("Usage: gonative [-C DIR] [-f MANIFEST] [--cache-dir DIR] [--cacert FILE] [-q|-v] "
-	       "COMMAND [ARGS]\n\n");
+	printf("Usage: gonative %s\n\n", usage_line);
 	printf("Commands:\n");
 	for (const struct cmd *const *c = commands; *c; c++) {
 		printf("  %-8s  %s\n", (*c)->name, (*c)->summary);
@@ -380,7 +382,8 @@ main(int argc, char **argv)
 		return rc == CLI_STOP ? 0 : rc;
 	}
 	if (dump_cli) {
-		cli_dump(global, commands);
+		cli_dump(usage_line, global, commands, stop_signals,
+			 sizeof(stop_signals) / sizeof(stop_signals[0]));
 		return 0;
 	}
 	if (first >= argc) {
