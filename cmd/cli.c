@@ -224,6 +224,10 @@ cli_run(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 	if (cmd->check && (rc = cmd->check(cli)) != 0) {
 		goto out;
 	}
+	if (cmd->key && cmd->key->path &&
+	    (rc = cli_load_seckey(cli, cmd->key->path, &cmd->key->key)) != 0) {
+		goto out;
+	}
 	if (cmd->project) {
 		rc = cli_open_project(cli, &project, cmd->offline && *cmd->offline,
 				      cmd->jobs ? *cmd->jobs : 0);
@@ -237,8 +241,8 @@ cli_run(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 	rc = cmd->run(cli, cmd->project ? &project : NULL);
 	cli_close_project(cli);
 out:
-	if (cmd->cleanup) {
-		cmd->cleanup();
+	if (cmd->key) {
+		minisign_seckey_wipe(&cmd->key->key);
 	}
 	return rc;
 }
@@ -326,6 +330,13 @@ cli_help(const struct cmd *cmd)
 
 /* ---- gonative --dump-cli ---- */
 
+const struct cli_exit cli_exits[] = {
+#define GN_EXIT_ROW(name, status, meaning) { status, meaning },
+	GN_EXITS(GN_EXIT_ROW)
+#undef GN_EXIT_ROW
+};
+const size_t cli_n_exits = sizeof(cli_exits) / sizeof(cli_exits[0]);
+
 static void
 dump_options(struct gn_buf *out, const struct cli_option *options)
 {
@@ -373,14 +384,6 @@ void
 cli_dump(const char *synopsis, const struct cli_option *global,
 	 const struct cmd *const *commands, const int *signals, size_t n_signals)
 {
-	static const struct {
-		int status;
-		const char *meaning;
-	} exits[] = {
-#define GN_EXIT_ROW(name, status, meaning) { status, meaning },
-		GN_EXITS(GN_EXIT_ROW)
-#undef GN_EXIT_ROW
-	};
 	struct gn_buf out;
 
 	gn_buf_init(&out);
@@ -405,10 +408,10 @@ cli_dump(const char *synopsis, const struct cli_option *global,
 		gn_buf_puts(&out, "}");
 	}
 	gn_buf_puts(&out, "],\n \"exit\": [");
-	for (size_t i = 0; i < sizeof(exits) / sizeof(exits[0]); i++) {
+	for (size_t i = 0; i < cli_n_exits; i++) {
 		gn_buf_printf(&out, "%s{\"status\": %d, \"meaning\": ", i ? ", " : "",
-			      exits[i].status);
-		gn_buf_json_string(&out, exits[i].meaning);
+			      cli_exits[i].status);
+		gn_buf_json_string(&out, cli_exits[i].meaning);
 		gn_buf_puts(&out, "}");
 	}
 	gn_buf_puts(&out, "],\n \"signals\": [");

@@ -6,6 +6,7 @@
 #define CMD_H
 
 #include "builder/fetch.h"
+#include "builder/minisign.h"
 #include "builder/project.h"
 #include "gn/error.h"
 #include "gn/events.h"
@@ -64,6 +65,14 @@ struct cli_option {
 
 #define CLI_OPTION_END { 0 }
 
+/* A signing key named by an option (--sign SECRET_KEY): cli_run loads it
+ * after the command's check, before any work (a password is asked first),
+ * and wipes it at the end. */
+struct cli_key {
+	const char *path; /* the option's target; NULL: not asked for */
+	struct minisign_seckey key;
+};
+
 struct cmd {
 	const char *name;
 	const char *summary;     /* one line for `gonative --help` */
@@ -79,10 +88,10 @@ struct cmd {
 	bool project;         /* open the project before run, close it after */
 	const bool *offline;  /* the project's mode, from the options (or NULL) */
 	const int *jobs;
-	/* After the options, before the project is opened: rules across
-	 * options, keys.  0 or an exit code. */
+	struct cli_key *key;  /* its signing key option, if it has one */
+	/* After the options, before the key and the project: rules across
+	 * options.  0 or an exit code. */
 	int (*check)(struct cli *cli);
-	void (*cleanup)(void); /* always, last (wipes keys) */
 	/* project is NULL unless .project; the operands are in cli. */
 	int (*run)(struct cli *cli, struct project *project);
 };
@@ -114,6 +123,14 @@ void cli_close_project(struct cli *cli);
  * text starting at column min_column or further; options may be NULL. */
 void cli_print_options(FILE *out, const struct cli_option *options, bool with_help,
 		       int min_column);
+
+/* gn/error.h's GN_EXITS as data, for the help and the dump. */
+struct cli_exit {
+	int status;
+	const char *meaning;
+};
+extern const struct cli_exit cli_exits[];
+extern const size_t cli_n_exits;
 
 /* One JSON document describing gonative's usage line and global options,
  * every command, the exit statuses and the signals that stop a command

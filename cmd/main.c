@@ -167,14 +167,6 @@ print_wrapped(const char *text, int width)
 static void
 print_exit_codes(void)
 {
-	static const struct {
-		int status;
-		const char *meaning;
-	} exits[] = {
-#define GN_EXIT_ROW(name, status, meaning) { status, meaning },
-		GN_EXITS(GN_EXIT_ROW)
-#undef GN_EXIT_ROW
-	};
 	const size_t n_signals = sizeof(stop_signals) / sizeof(stop_signals[0]);
 	const struct cmd *cleaners[16];
 	size_t n_cleaners = 0;
@@ -182,8 +174,8 @@ print_exit_codes(void)
 
 	gn_buf_init(&text);
 	gn_buf_puts(&text, "Exit codes:");
-	for (size_t i = 0; i < sizeof(exits) / sizeof(exits[0]); i++) {
-		gn_buf_printf(&text, " %d %s,", exits[i].status, exits[i].meaning);
+	for (size_t i = 0; i < cli_n_exits; i++) {
+		gn_buf_printf(&text, " %d %s,", cli_exits[i].status, cli_exits[i].meaning);
 	}
 	for (size_t i = 0; i < n_signals; i++) {
 		gn_buf_printf(&text, "%s%d", i ? "/" : " ", 128 + stop_signals[i]);

@@ -5,28 +5,13 @@
 
 #include <stdio.h>
 
-static struct {
-	const char *sign;
-	struct minisign_seckey key;
-} opts;
+static struct cli_key sign;
 
 static const struct cli_option options[] = {
-	{ .long_name = "sign", .arg = "SECRET_KEY", .kind = CLI_STRING, .target = &opts.sign,
+	{ .long_name = "sign", .arg = "SECRET_KEY", .kind = CLI_STRING, .target = &sign.path,
 	  .help = "minisign secret key (password from GONATIVE_PASSWORD\nor the terminal)" },
 	CLI_OPTION_END,
 };
-
-static int
-load_key(struct cli *cli)
-{
-	return opts.sign ? cli_load_seckey(cli, opts.sign, &opts.key) : 0;
-}
-
-static void
-wipe_key(void)
-{
-	minisign_seckey_wipe(&opts.key);
-}
 
 static int
 run_mirror(struct cli *cli, struct project *project)
@@ -36,7 +21,7 @@ run_mirror(struct cli *cli, struct project *project)
 	int rc;
 
 	gn_error_clear(&err);
-	rc = mirror_write(project, cli->operands[0], opts.sign ? &opts.key : NULL, &res, &err);
+	rc = mirror_write(project, cli->operands[0], sign.path ? &sign.key : NULL, &res, &err);
 	cli_progress_end(cli);
 	if (rc < 0) {
 		rc = cli_fail(cli, rc, &err);
@@ -74,7 +59,6 @@ const struct cmd cmd_mirror = {
 	.operand_error = "mirror takes exactly one folder or oci:// repository",
 	.cleans_up = true,
 	.project = true,
-	.check = load_key,
-	.cleanup = wipe_key,
+	.key = &sign,
 	.run = run_mirror,
 };

@@ -9,8 +9,8 @@
 static struct {
 	bool frozen, offline;
 	int jobs;
-	const char *provenance, *sign;
-	struct minisign_seckey key;
+	const char *provenance;
+	struct cli_key sign;
 } opts;
 
 static const struct cli_option options[] = {
@@ -23,7 +23,7 @@ static const struct cli_option options[] = {
 	{ .long_name = "json", .kind = CLI_JSON, .help = "print the result as one JSON object" },
 	{ .long_name = "provenance", .arg = "FILE", .kind = CLI_STRING, .target = &opts.provenance,
 	  .help = "write an in-toto statement for the installed GOROOT" },
-	{ .long_name = "sign", .arg = "SECRET_KEY", .kind = CLI_STRING, .target = &opts.sign,
+	{ .long_name = "sign", .arg = "SECRET_KEY", .kind = CLI_STRING, .target = &opts.sign.path,
 	  .help = "sign it with a minisign secret key (password from\n"
 		  "GONATIVE_PASSWORD or the terminal)" },
 	CLI_OPTION_END,
@@ -32,18 +32,11 @@ static const struct cli_option options[] = {
 static int
 check_sync(struct cli *cli)
 {
-	if (opts.sign && !opts.provenance) {
+	if (opts.sign.path && !opts.provenance) {
 		return cli_usage(cli,
 				 "--sign signs the provenance file: give --provenance FILE too");
 	}
-	/* Ask for a password before any work, not after a long download. */
-	return opts.sign ? cli_load_seckey(cli, opts.sign, &opts.key) : 0;
-}
-
-static void
-wipe_key(void)
-{
-	minisign_seckey_wipe(&opts.key);
+	return 0;
 }
 
 static int
@@ -51,14 +44,14 @@ run_sync(struct cli *cli, struct project *project)
 {
 	struct project_sync_result res;
 	struct gn_error err;
-	const char *provenance = opts.provenance, *sign = opts.sign;
+	const char *provenance = opts.provenance, *sign = opts.sign.path;
 	bool frozen = opts.frozen;
 	int rc;
 
 	gn_error_clear(&err);
 	rc = project_sync(project, frozen, &res, &err);
 	if (rc == 0 && provenance) {
-		rc = provenance_write(project, &res, provenance, sign ? &opts.key : NULL, &err);
+		rc = provenance_write(project, &res, provenance, sign ? &opts.sign.key : NULL, &err);
 	}
 	cli_progress_end(cli);
 	if (rc < 0) {
@@ -105,7 +98,7 @@ const struct cmd cmd_sync = {
 	.project = true,
 	.offline = &opts.offline,
 	.jobs = &opts.jobs,
+	.key = &opts.sign,
 	.check = check_sync,
-	.cleanup = wipe_key,
 	.run = run_sync,
 };
