@@ -22,8 +22,11 @@
 #define CLI_HELP_VALUE (CLI_LONG_BASE - 1)
 #define CLI_MAX_OPTIONS 32
 
+/* Every table has it; a table may declare it to give it its own text. */
 static const struct cli_option help_option = {
-	'h', "help", NULL, "this help", CLI_CALL, NULL, 0, 0, 0, NULL,
+	.short_name = 'h',
+	.long_name = "help",
+	.help = "this help",
 };
 
 static bool
@@ -218,6 +221,9 @@ cli_run(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 	if (n < cmd->min_operands || (cmd->max_operands >= 0 && n > cmd->max_operands)) {
 		if (cmd->operand_error) {
 			return cli_usage(cli, "%s", cmd->operand_error);
+		}
+		if (n < cmd->min_operands) {
+			return cli_usage(cli, "%s needs %d operand(s)", cmd->name, cmd->min_operands);
 		}
 		return cli_usage(cli, "unexpected argument '%s'", argv[first + cmd->max_operands]);
 	}
