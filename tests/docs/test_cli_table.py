@@ -19,6 +19,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import scd  # noqa: E402
 from taplib import GONATIVE, SRC, Tap, skip_all  # noqa: E402
 
