@@ -1447,6 +1447,16 @@ reap(struct fetch_ctx *ctx)
 	return done;
 }
 
+static void
+waker_register(const struct fetch_opts *opts, CURLM *multi)
+{
+	if (opts && opts->waker) {
+		pthread_mutex_lock(&opts->waker->lock);
+		opts->waker->multi = multi;
+		pthread_mutex_unlock(&opts->waker->lock);
+	}
+}
+
 int
 fetch_run(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts, struct gn_error *err)
 {
@@ -1462,6 +1472,7 @@ fetch_run(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts, s
 	if (rc < 0) {
 		goto out;
 	}
+	waker_register(opts, ctx.multi);
 	if (!net_described && ctx.events) {
 		bool network = false;
 
@@ -1546,8 +1557,32 @@ out:
 		}
 		free(ps);
 	}
+	waker_register(opts, NULL);
 	ctx_free(&ctx);
 	return rc;
+}
+
+void
+fetch_waker_init(struct fetch_waker *waker)
+{
+	pthread_mutex_init(&waker->lock, NULL);
+	waker->multi = NULL;
+}
+
+void
+fetch_waker_destroy(struct fetch_waker *waker)
+{
+	pthread_mutex_destroy(&waker->lock);
+}
+
+void
+fetch_wake(struct fetch_waker *waker)
+{
+	pthread_mutex_lock(&waker->lock);
+	if (waker->multi) {
+		curl_multi_wakeup(waker->multi);
+	}
+	pthread_mutex_unlock(&waker->lock);
 }
 
 int

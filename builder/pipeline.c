@@ -20,6 +20,7 @@ struct pipeline {
 	pthread_mutex_t lock;   /* guards everything below */
 	pthread_cond_t changed;
 	pthread_mutex_t emit_lock; /* one event callback at a time */
+	struct fetch_waker waker;  /* abandon wakes the download loop */
 	bool *over;             /* parallel to reqs */
 	bool finished;          /* fetch_run returned */
 	bool abandoned;
@@ -81,6 +82,7 @@ run(void *arg)
 static void
 pipeline_free(struct pipeline *pl)
 {
+	fetch_waker_destroy(&pl->waker);
 	pthread_cond_destroy(&pl->changed);
 	pthread_mutex_destroy(&pl->emit_lock);
 	pthread_mutex_destroy(&pl->lock);
@@ -110,6 +112,8 @@ pipeline_new(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts
 	pl->opts.events = &pl->events;
 	pl->opts.on_done = request_over;
 	pl->opts.on_done_user = pl;
+	pl->opts.waker = &pl->waker;
+	fetch_waker_init(&pl->waker);
 	pthread_mutex_init(&pl->lock, NULL);
 	pthread_mutex_init(&pl->emit_lock, NULL);
 	pthread_cond_init(&pl->changed, NULL);
@@ -170,6 +174,9 @@ pipeline_finish(struct pipeline *pl, bool abandon, struct gn_error *err)
 	pthread_mutex_lock(&pl->lock);
 	pl->abandoned = pl->abandoned || abandon;
 	pthread_mutex_unlock(&pl->lock);
+	if (abandon) {
+		fetch_wake(&pl->waker);
+	}
 	pthread_join(pl->thread, NULL);
 	/* Given up: a part cut short here is no resume point worth keeping. */
 	for (size_t i = 0; abandon && i < pl->n; i++) {
