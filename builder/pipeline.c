@@ -4,6 +4,8 @@
 #include "builder/pipeline.h"
 
 #include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
@@ -124,7 +126,22 @@ pipeline_new(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts
 int
 pipeline_start(struct pipeline *pl, struct gn_error *err)
 {
-	int rc = pthread_create(&pl->thread, NULL, run, pl);
+	sigset_t quiet, old;
+	int rc;
+
+	/* The caller's thread alone takes signals (SIGINT and its kind): the
+	 * download thread sees them through cancelled(), woken by
+	 * pipeline_wait.  Faults still reach the thread that made them. */
+	sigfillset(&quiet);
+	sigdelset(&quiet, SIGSEGV);
+	sigdelset(&quiet, SIGBUS);
+	sigdelset(&quiet, SIGFPE);
+	sigdelset(&quiet, SIGILL);
+	sigdelset(&quiet, SIGABRT);
+	sigdelset(&quiet, SIGTRAP);
+	pthread_sigmask(SIG_SETMASK, &quiet, &old);
+	rc = pthread_create(&pl->thread, NULL, run, pl);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	if (rc != 0) {
 		pipeline_free(pl);
@@ -147,7 +164,19 @@ pipeline_wait(struct pipeline *pl, size_t i, struct gn_error *err)
 
 	pthread_mutex_lock(&pl->lock);
 	while (!pl->over[i] && !pl->finished) {
-		pthread_cond_wait(&pl->changed, &pl->lock);
+		struct timespec until;
+
+		/* A signal reached this thread only: pass it on at once. */
+		if (gn_cancelled(pl->outer)) {
+			fetch_wake(&pl->waker);
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 100 * 1000 * 1000;
+		if (until.tv_nsec >= 1000 * 1000 * 1000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		pthread_cond_timedwait(&pl->changed, &pl->lock, &until);
 	}
 	if (pl->over[i]) {
 		rc = pl->reqs[i].result;
@@ -174,7 +203,7 @@ pipeline_finish(struct pipeline *pl, bool abandon, struct gn_error *err)
 	pthread_mutex_lock(&pl->lock);
 	pl->abandoned = pl->abandoned || abandon;
 	pthread_mutex_unlock(&pl->lock);
-	if (abandon) {
+	if (abandon || gn_cancelled(pl->outer)) {
 		fetch_wake(&pl->waker);
 	}
 	pthread_join(pl->thread, NULL);

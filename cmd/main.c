@@ -125,7 +125,11 @@ install_signal_handlers(const struct cmd *c)
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
+	/* One handler at a time: a second signal waits, so the first is kept. */
 	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		sigaddset(&sa.sa_mask, stop_signals[i]);
+	}
 	sa.sa_flags = 0;
 	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
 		struct sigaction old;
