@@ -176,7 +176,10 @@ inflate_next(struct inflate_stream *s, const void **out, struct gn_error *err)
 	if (!s->threaded && !s->done) {
 		/* First call: start reading ahead; without a thread, read here. */
 		s->threaded = start(s);
-		s->done = !s->threaded;
+		/* Once started, done is the producer's to write (under mu). */
+		if (!s->threaded) {
+			s->done = true;
+		}
 		if (!s->threaded && !s->slot[0] && !(s->slot[0] = malloc(INFLATE_SLOT))) {
 			gn_error_set(err, GN_E_NOMEM, "out of memory");
 			return -1;

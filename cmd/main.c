@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,28 +90,30 @@ static const struct cmd *const commands[] = {
  * The others keep the default action.  Sorted by number for the help. */
 static const int stop_signals[] = { SIGHUP, SIGINT, SIGTERM };
 
-static volatile sig_atomic_t caught_signal;
+/* Atomic: the download thread (builder/pipeline.c) polls it too.  A
+ * lock-free atomic is safe in a signal handler (C11 7.14.1.1). */
+static atomic_int caught_signal;
 
 static void
 on_signal(int signo)
 {
+	int none = 0;
+
 	/* A second signal while cleaning up changes nothing: cleanup finishes. */
-	if (!caught_signal) {
-		caught_signal = signo;
-	}
+	atomic_compare_exchange_strong(&caught_signal, &none, signo);
 }
 
 int
 cli_caught_signal(void)
 {
-	return caught_signal;
+	return atomic_load(&caught_signal);
 }
 
 static bool
 cli_cancelled(void *user)
 {
 	(void)user;
-	return caught_signal != 0;
+	return atomic_load(&caught_signal) != 0;
 }
 
 /* No SA_RESTART: a blocking wait (flock, poll) returns EINTR and the core
