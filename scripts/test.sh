@@ -66,6 +66,12 @@ run_config build ""
 # through Zig only Zig and Go: the source and cc suites run once, above.
 run_config build-asan "--no-suite source --no-suite cc" -Db_sanitize=address,undefined -Db_lundef=false
 
+# The threads (downloads beside the merge, read-ahead inflate, signals)
+# under ThreadSanitizer, on the tests that run them.
+TSAN_OPTIONS=halt_on_error=1 run_config build-tsan \
+	"e2e_overlap e2e_happy_http e2e_signatures hardening_h05_http_status hardening_h21_signals" \
+	-Db_sanitize=thread -Db_lundef=false -Dlazy_libs=false
+
 # The C unit tests under valgrind (in the normal build: valgrind and ASan
 # don't mix); the 'valgrind' setup writes its own test log.
 if tests/hardening/valgrind.sh build; then :; else status=1; fi
