@@ -175,8 +175,12 @@ inflate_next(struct inflate_stream *s, const void **out, struct gn_error *err)
 
 	if (!s->threaded && !s->done) {
 		/* First call: start reading ahead; without a thread, read here. */
+		/* done belongs to the producer once it runs: set it only when
+		 * there is none. */
 		s->threaded = start(s);
-		s->done = !s->threaded;
+		if (!s->threaded) {
+			s->done = true;
+		}
 		if (!s->threaded && !s->slot[0] && !(s->slot[0] = malloc(INFLATE_SLOT))) {
 			gn_error_set(err, GN_E_NOMEM, "out of memory");
 			return -1;
