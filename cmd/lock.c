@@ -3,7 +3,6 @@
 #include "cmd/cmd.h"
 #include "gn/buf.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,60 +77,46 @@ run_lock_check(struct cli *cli, struct project *p)
 	return res.ok ? 0 : 1;
 }
 
-static int
-run_lock(struct cli *cli, int argc, char **argv)
-{
-	static const struct option options[] = {
-		{ "upgrade", no_argument, NULL, 'u' },
-		{ "offline", no_argument, NULL, 'o' },
-		{ "check", no_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct project_lock_result res;
-	struct project project;
-	struct gn_error err;
-	bool upgrade = false, offline = false, check = false;
-	int opt, rc;
+static struct {
+	bool upgrade, offline, check;
+} opts;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'u':
-			upgrade = true;
-			break;
-		case 'o':
-			offline = true;
-			break;
-		case 'c':
-			check = true;
-			break;
-		case 'J':
-			cli->json = true;
-			break;
-		case 'h':
-			return cli_help(&cmd_lock);
-		default:
-			return cli_usage(cli, "unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	}
-	if (check && upgrade) {
+static const struct cli_option options[] = {
+	{ .long_name = "upgrade", .kind = CLI_FLAG, .target = &opts.upgrade,
+	  .help = "re-resolve to the newest release that matches" },
+	{ .long_name = "offline", .kind = CLI_FLAG, .target = &opts.offline,
+	  .help = "use only the cache (index and archives)" },
+	{ .long_name = "check", .kind = CLI_FLAG, .target = &opts.check,
+	  .help = "write nothing: exit 1 unless the lock is up to date, complete\n"
+		  "for every host and platform, and canonical (no network)" },
+	{ .long_name = "json", .kind = CLI_JSON, .help = "print the result as one JSON object" },
+	CLI_OPTION_END,
+};
+
+static int
+check_lock(struct cli *cli)
+{
+	if (opts.check && opts.upgrade) {
 		return cli_usage(cli, "--check and --upgrade don't go together");
 	}
-	if ((rc = cli_open_project(cli, &project, offline || check, 0)) != 0) {
-		return rc;
-	}
+	/* --check reads only what is here. */
+	opts.offline = opts.offline || opts.check;
+	return 0;
+}
+
+static int
+run_lock(struct cli *cli, struct project *project)
+{
+	struct project_lock_result res;
+	struct gn_error err;
+	bool upgrade = opts.upgrade, check = opts.check;
+	int rc;
+
 	if (check) {
-		rc = run_lock_check(cli, &project);
-		project_close(&project);
-		return rc;
+		return run_lock_check(cli, project);
 	}
 	gn_error_clear(&err);
-	rc = project_lock(&project, upgrade, &res, &err);
+	rc = project_lock(project, upgrade, &res, &err);
 	if (rc < 0) {
 		rc = cli_fail(cli, rc, &err);
 	} else if (cli->json) {
@@ -139,39 +124,34 @@ run_lock(struct cli *cli, int argc, char **argv)
 
 		gn_buf_init(&out);
 		cli_json_begin(&out, "lock");
-		cli_json_str(&out, "lock", project.lock_path);
+		cli_json_str(&out, "lock", project->lock_path);
 		cli_json_str(&out, "go", res.go);
 		cli_json_str(&out, "previous_go", res.previous_go[0] ? res.previous_go : NULL);
 		cli_json_bool(&out, "written", res.written);
 		cli_json_print(&out);
 	} else if (!res.written) {
-		cli_info(cli, "%s is up to date (%s)", project.lock_path, res.go);
+		cli_info(cli, "%s is up to date (%s)", project->lock_path, res.go);
 	} else if (res.previous_go[0] && strcmp(res.previous_go, res.go) != 0) {
 		cli_info(cli, "locked %s (was %s) in %s", res.go, res.previous_go,
-			 project.lock_path);
+			 project->lock_path);
 	} else {
-		cli_info(cli, "locked %s in %s", res.go, project.lock_path);
+		cli_info(cli, "locked %s in %s", res.go, project->lock_path);
 	}
-	project_close(&project);
 	return rc;
 }
 
 const struct cmd cmd_lock = {
 	.name = "lock",
 	.summary = "resolve gonative.yaml and write gonative.lock",
-	.usage = "Usage: gonative lock [--upgrade] [--offline] [--check] [--json]\n"
-		 "\n"
-		 "Resolve the manifest against the release index and write gonative.lock:\n"
-		 "the exact files, sizes and sha256 sums, and the expected GOROOT hash of\n"
-		 "every host (archives are fetched through the cache to compute it).\n"
-		 "The locked Go version is kept while it still satisfies the manifest.\n"
-		 "\n"
-		 "Options:\n"
-		 "  --upgrade   re-resolve to the newest release that matches\n"
-		 "  --offline   use only the cache (index and archives)\n"
-		 "  --check     write nothing: exit 1 unless the lock is up to date, complete\n"
-		 "              for every host and platform, and canonical (no network)\n"
-		 "  --json      print the result as one JSON object\n"
-		 "  -h, --help  this help\n",
+	.synopsis = "[--upgrade] [--offline] [--check] [--json]",
+	.description = "Resolve the manifest against the release index and write gonative.lock:\n"
+		       "the exact files, sizes and sha256 sums, and the expected GOROOT hash of\n"
+		       "every host (archives are fetched through the cache to compute it).\n"
+		       "The locked Go version is kept while it still satisfies the manifest.\n",
+	.options = options,
+	.cleans_up = true,
+	.project = true,
+	.offline = &opts.offline,
+	.check = check_lock,
 	.run = run_lock,
 };

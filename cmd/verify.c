@@ -2,47 +2,28 @@
 #include "cmd/cmd.h"
 #include "gn/buf.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
-static int
-run_verify(struct cli *cli, int argc, char **argv)
-{
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct project_verify_result res;
-	struct project project;
-	struct gn_error err;
-	int opt, rc;
+static const struct cli_option options[] = {
+	{ .long_name = "json", .kind = CLI_JSON, .help = "print the result as one JSON object" },
+	CLI_OPTION_END,
+};
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		if (opt == 'J') {
-			cli->json = true;
-			continue;
-		}
-		if (opt == 'h') {
-			return cli_help(&cmd_verify);
-		}
-		return cli_usage(cli, "unknown option %s", argv[optind - 1]);
-	}
-	if (optind < argc) {
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	}
-	if ((rc = cli_open_project(cli, &project, false, 0)) != 0) {
-		return rc;
-	}
+static int
+run_verify(struct cli *cli, struct project *project)
+{
+	struct project_verify_result res;
+	struct gn_error err;
+	int rc;
+
 	gn_error_clear(&err);
-	rc = project_verify(&project, &res, &err);
+	rc = project_verify(project, &res, &err);
 	if (rc == 0 && cli->json) {
 		struct gn_buf out;
 
 		gn_buf_init(&out);
 		cli_json_begin(&out, "verify");
-		cli_json_str(&out, "goroot", project.install.root);
+		cli_json_str(&out, "goroot", project->install.root);
 		cli_json_bool(&out, "installed", res.installed);
 		cli_json_str(&out, "expected_tree", res.expected_tree);
 		cli_json_str(&out, "actual_tree", res.installed ? res.actual_tree : NULL);
@@ -55,7 +36,7 @@ run_verify(struct cli *cli, int argc, char **argv)
 		}
 		gn_buf_puts(&out, "]");
 		if (res.cc) {
-			cli_json_str(&out, "cc_path", project.zig_install.root);
+			cli_json_str(&out, "cc_path", project->zig_install.root);
 			cli_json_str(&out, "cc_expected_tree", res.cc_expected_tree);
 			cli_json_str(&out, "cc_actual_tree",
 				     res.cc_installed ? res.cc_actual_tree : NULL);
@@ -67,36 +48,35 @@ run_verify(struct cli *cli, int argc, char **argv)
 		/* The Zig tree is checked like the GOROOT: report it first. */
 		if (!res.cc_installed) {
 			fprintf(cli_out(cli), "%s: not installed (run `gonative sync`)\n",
-				project.zig_install.root);
+				project->zig_install.root);
 		} else {
 			fprintf(cli_out(cli),
 				"%s: does not match the lock\n  - lock:      %s\n  + installed: %s\n",
-				project.zig_install.root, res.cc_expected_tree, res.cc_actual_tree);
+				project->zig_install.root, res.cc_expected_tree, res.cc_actual_tree);
 		}
 		if (res.installed && res.match) {
-			project_close(&project);
 			return gn_code_exit(GN_E_DRIFT);
 		}
 	} else if (rc == 0 && res.cc && cli->verbosity >= 0) {
-		fprintf(cli_out(cli), "%s: verified %s\n", project.zig_install.root,
+		fprintf(cli_out(cli), "%s: verified %s\n", project->zig_install.root,
 			res.cc_actual_tree);
 	}
 	if (rc < 0) {
 		rc = cli_fail(cli, rc, &err);
 	} else if (!res.installed) {
 		fprintf(cli_out(cli), "%s: not installed (run `gonative sync`)\n",
-			project.install.root);
+			project->install.root);
 		rc = gn_code_exit(GN_E_DRIFT);
 	} else if (res.match) {
 		if (cli->verbosity >= 0) {
-			fprintf(cli_out(cli), "%s: verified %s\n", project.install.root,
+			fprintf(cli_out(cli), "%s: verified %s\n", project->install.root,
 				res.actual_tree);
 		}
 		rc = 0;
 	} else {
 		fprintf(cli_out(cli),
 			"%s: does not match the lock\n  - lock:      %s\n  + installed: %s\n",
-			project.install.root, res.expected_tree, res.actual_tree);
+			project->install.root, res.expected_tree, res.actual_tree);
 		for (size_t i = 0; i < res.changed.n_changed && i < STATREC_REPORT_PATHS; i++) {
 			fprintf(cli_out(cli), "  changed: %s\n", res.changed.changed[i]);
 		}
@@ -107,20 +87,16 @@ run_verify(struct cli *cli, int argc, char **argv)
 		fprintf(cli_out(cli), "Run `gonative sync` to reinstall it.\n");
 		rc = gn_code_exit(GN_E_DRIFT);
 	}
-	project_close(&project);
 	return rc;
 }
 
 const struct cmd cmd_verify = {
 	.name = "verify",
 	.summary = "re-hash the installed GOROOT against the lock",
-	.usage = "Usage: gonative verify [--json]\n"
-		 "\n"
-		 "Read every byte of the installed GOROOT, compute its git-sha256 tree hash\n"
-		 "and compare it with gonative.lock.  Exit 0 when it matches, 1 when not.\n"
-		 "\n"
-		 "Options:\n"
-		 "  --json      print the result as one JSON object\n"
-		 "  -h, --help  this help\n",
+	.synopsis = "[--json]",
+	.description = "Read every byte of the installed GOROOT, compute its git-sha256 tree hash\n"
+		       "and compare it with gonative.lock.  Exit 0 when it matches, 1 when not.\n",
+	.options = options,
+	.project = true,
 	.run = run_verify,
 };

@@ -400,7 +400,7 @@ def randomized(t, srv, index):
 
 def main(t):
     mirror = t.mirror()
-    srv = hlib.fault_server(t, mirror.root)
+    srv = t.server(mirror.root)
     index = srv.url + "index.json"
     named_cases(t, srv, index)
     randomized(t, srv, index)
