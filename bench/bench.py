@@ -1080,10 +1080,9 @@ def render(res, rss, meta, disk):
                                        if disk else ""),
         "",
     ]
-    if meta.get("kept"):
+    for run_ in meta.get("kept") or []:
         lines += ["Not measured in this run (`--only`), kept from the run of %s (gonative %s): "
-                  "%s." % (meta["kept"]["date"], meta["kept"]["commit"],
-                           ", ".join(meta["kept"]["figures"])), ""]
+                  "%s." % (run_["date"], run_["commit"], ", ".join(run_["figures"])), ""]
     lines += [
         "| figure | what | gonative | baseline | ratio | target | met? |",
         "|---|---|---|---|---|---|---|",
@@ -1211,12 +1210,19 @@ def main():
     if a.keep and os.path.isfile(a.keep):
         with open(a.keep, encoding="utf-8") as f:
             old = json.load(f)
-        kept = [k for k in old.get("results", {}) if k not in b.results]
-        for k in kept:
-            b.results[k] = old["results"][k]
+        # Each kept figure keeps the run it was measured in, over several --only runs.
+        runs_ = old["meta"].get("kept") or []
+        runs_ = [runs_] if isinstance(runs_, dict) else runs_
+        earlier = {f: (run_["date"], run_["commit"]) for run_ in runs_ for f in run_["figures"]}
+        kept = {}
+        for k in old.get("results", {}):
+            if k not in b.results:
+                b.results[k] = old["results"][k]
+                when = earlier.get(k, (old["meta"].get("date"), old["meta"].get("commit")))
+                kept.setdefault(when, []).append(k)
         if kept:
-            meta["kept"] = {"figures": kept, "date": old["meta"].get("date"),
-                            "commit": old["meta"].get("commit")}
+            meta["kept"] = [{"date": d, "commit": c, "figures": f}
+                            for (d, c), f in sorted(kept.items())]
     md = render(b.results, b.rss, meta, bool(a.disk))
     print(md)
     if a.md:

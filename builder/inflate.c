@@ -175,8 +175,9 @@ inflate_next(struct inflate_stream *s, const void **out, struct gn_error *err)
 
 	if (!s->threaded && !s->done) {
 		/* First call: start reading ahead; without a thread, read here. */
+		/* done belongs to the producer once it runs: set it only when
+		 * there is none. */
 		s->threaded = start(s);
-		/* Once started, done is the producer's to write (under mu). */
 		if (!s->threaded) {
 			s->done = true;
 		}
