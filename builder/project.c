@@ -1208,7 +1208,7 @@ build_from_source(struct project *p, struct merge_opts *mo, const char *dest,
 		  uint8_t id[GN_SHA256_LEN], struct gn_error *err)
 {
 	char work[CACHE_PATH_MAX], root[CACHE_PATH_MAX + 16], bootstrap[4096];
-	char tree[LOCK_TREE_ID_LEN], scratch[CACHE_PATH_MAX + 16];
+	char tree[GN_TREE_ID_TEXT], scratch[CACHE_PATH_MAX + 16];
 	struct source_build sb = {
 		.archive = mo->host.archive,
 		.file = mo->host.file,
@@ -1332,7 +1332,7 @@ layout_module(struct project *p, const struct lock_artifact *a, const char *zip,
  */
 static int
 build_goroot(struct project *p, struct lock *lock, const struct gn_platform *host, const char *dest,
-	     bool record, char tree[LOCK_TREE_ID_LEN], struct gn_error *err)
+	     bool record, char tree[GN_TREE_ID_TEXT], struct gn_error *err)
 {
 	struct lock_artifact **arts;
 	struct merge_source *sources;
@@ -1362,7 +1362,7 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 		}
 		/* Worth a thread when a download can hide another archive's merge. */
 		overlap = attempt == 0 && plan.n_reqs > 0 && n > 1 && !from_proxy(p) &&
-			  arts[0]->os[0] != '\0';
+			  !gn_artifact_is_source(arts[0]->os, arts[0]->arch);
 		rc = overlap ? finish_prepare(p, &plan, arts, n, record, true, err)
 			     : run_plan(p, &plan, arts, n, record, err);
 		if (rc < 0) {
@@ -1403,7 +1403,7 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 		mo.n_targets = n - 1;
 		mo.dest = dest;
 		mo.events = p->opts.events;
-		if (arts[0]->os[0] == '\0') {
+		if (gn_artifact_is_source(arts[0]->os, arts[0]->arch)) {
 			rc = build_from_source(p, &mo, dest, id, err);
 			break;
 		}
@@ -1792,7 +1792,7 @@ static int
 fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_error *err)
 {
 	enum store_method mode = store_link_mode(), method;
-	char stored[CACHE_PATH_MAX], tree[LOCK_TREE_ID_LEN];
+	char stored[CACHE_PATH_MAX], tree[GN_TREE_ID_TEXT];
 	struct tree *check = NULL;
 	struct gn_error store_err;
 	bool found;

@@ -90,11 +90,11 @@ struct project_sync_result {
 	bool locked;  /* the lock was (re)written first */
 	bool noop;    /* the installed tree already matched */
 	char go[32];
-	char tree[LOCK_TREE_ID_LEN];
+	char tree[GN_TREE_ID_TEXT];
 	char root[INSTALL_PATH_MAX];
 	bool cc;          /* the lock has a Zig for this host: synced too */
 	bool cc_noop;
-	char cc_tree[LOCK_TREE_ID_LEN];
+	char cc_tree[GN_TREE_ID_TEXT];
 	char cc_root[INSTALL_PATH_MAX];
 };
 
@@ -112,16 +112,16 @@ struct project_check_result {
 	bool lock_missing;
 	struct lock_drift drift;          /* manifest vs lock */
 	bool host_missing;                /* this machine is not among the lock's hosts */
-	char expected_tree[LOCK_TREE_ID_LEN];
+	char expected_tree[GN_TREE_ID_TEXT];
 	struct statrec_report install;    /* lock vs installed tree */
 	bool deep;                        /* tree re-hashed */
-	char actual_tree[LOCK_TREE_ID_LEN];
+	char actual_tree[GN_TREE_ID_TEXT];
 	bool upstream_checked;
 	char upstream_go[32];             /* newest matching release, when checked */
 	bool cc;                          /* the lock has a Zig for this host */
-	char cc_expected_tree[LOCK_TREE_ID_LEN];
+	char cc_expected_tree[GN_TREE_ID_TEXT];
 	struct statrec_report cc_install; /* lock vs installed Zig tree */
-	char cc_actual_tree[LOCK_TREE_ID_LEN]; /* deep */
+	char cc_actual_tree[GN_TREE_ID_TEXT]; /* deep */
 	bool log_checked;                 /* sumdb: the log's head, with upstream */
 	struct trust_upstream log;
 	bool drifted;                     /* anything above */
@@ -134,14 +134,14 @@ int project_check(struct project *p, bool deep, bool upstream, struct project_ch
 
 struct project_verify_result {
 	bool installed;
-	char expected_tree[LOCK_TREE_ID_LEN];
-	char actual_tree[LOCK_TREE_ID_LEN];
+	char expected_tree[GN_TREE_ID_TEXT];
+	char actual_tree[GN_TREE_ID_TEXT];
 	bool match;
 	struct statrec_report changed; /* when it does not match: what the stat record says */
 	bool cc;                       /* the lock has a Zig for this host */
 	bool cc_installed;
-	char cc_expected_tree[LOCK_TREE_ID_LEN];
-	char cc_actual_tree[LOCK_TREE_ID_LEN];
+	char cc_expected_tree[GN_TREE_ID_TEXT];
+	char cc_actual_tree[GN_TREE_ID_TEXT];
 	bool cc_match;
 };
 

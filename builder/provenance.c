@@ -39,12 +39,12 @@ int
 provenance_write(struct project *p, const struct project_sync_result *sync, const char *path,
 		 const struct minisign_seckey *key, struct gn_error *err)
 {
-	const char *tree_hex = sync->tree + strlen(LOCK_TREE_PREFIX);
+	const char *tree_hex = sync->tree + GN_TREE_ID_PREFIX_LEN;
 	char lock_digest[GN_SHA256_HEX], host[GN_PLATFORM_TEXT], text[128];
 	struct gn_buf out;
 	int rc;
 
-	if (strncmp(sync->tree, LOCK_TREE_PREFIX, strlen(LOCK_TREE_PREFIX)) != 0) {
+	if (strncmp(sync->tree, GN_TREE_ID_PREFIX, GN_TREE_ID_PREFIX_LEN) != 0) {
 		return gn_error_set(err, GN_E_USAGE, "no GOROOT to describe");
 	}
 	if ((rc = file_digest(p->lock_path, lock_digest, err)) < 0) {

@@ -13,7 +13,7 @@ run_hash(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	uint8_t id[GN_SHA256_LEN];
-	char text[TREE_ID_TEXT];
+	char text[GN_TREE_ID_TEXT];
 	struct gn_error err;
 	int opt, rc;
 

@@ -30,7 +30,7 @@ is_source_artifact(const char *file, const char *os, const char *arch)
 {
 	size_t n = strlen(file), suffix = strlen(".src.tar.gz");
 
-	return os[0] == '\0' && arch[0] == '\0' && n > suffix &&
+	return gn_artifact_is_source(os, arch) && n > suffix &&
 	       strcmp(file + n - suffix, ".src.tar.gz") == 0;
 }
 
@@ -279,10 +279,10 @@ put_platforms(struct gn_buf *out, const char *key, const struct gn_platform *ps,
 static void
 put_tree(struct gn_buf *out, const char *tree)
 {
-	size_t plen = strlen(LOCK_TREE_PREFIX);
+	size_t plen = GN_TREE_ID_PREFIX_LEN;
 
-	if (strncmp(tree, LOCK_TREE_PREFIX, plen) == 0 && gn_is_sha256_hex(tree + plen)) {
-		put_prefixed(out, LOCK_TREE_PREFIX, tree + plen);
+	if (strncmp(tree, GN_TREE_ID_PREFIX, plen) == 0 && gn_is_sha256_hex(tree + plen)) {
+		put_prefixed(out, GN_TREE_ID_PREFIX, tree + plen);
 	} else {
 		put_scalar(out, tree);
 	}
@@ -978,7 +978,7 @@ read_goroots(struct lock_reader *r, const struct ynode *n, struct lock *out)
 		}
 		/* "" until the builder has computed it. */
 		if (tree[0]) {
-			rc = get_hex_field(r, value, host, LOCK_TREE_PREFIX, true, g->tree,
+			rc = get_hex_field(r, value, host, GN_TREE_ID_PREFIX, true, g->tree,
 					   sizeof(g->tree));
 			if (rc < 0) {
 				return rc;
@@ -1064,7 +1064,7 @@ read_cc_host(struct lock_reader *r, const struct ynode *n, struct lock_cc_host *
 	}
 	h->tree[0] = '\0';
 	if (tree[0]) {
-		return get_hex_field(r, v[CH_TREE], "tree", LOCK_TREE_PREFIX, true, h->tree,
+		return get_hex_field(r, v[CH_TREE], "tree", GN_TREE_ID_PREFIX, true, h->tree,
 				     sizeof(h->tree));
 	}
 	return 0;
