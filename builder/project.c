@@ -1,30 +1,30 @@
-#include "builder/project.h"
+/*
+ * builder/project.c - a project's lifetime and freshness: open (manifest,
+ * keys, lock, install folders), close, the cache and its lock, and whether
+ * the lock still matches the manifest.  The stages of the pipeline are in
+ * the files builder/project_private.h lists.
+ */
+#include "builder/project_private.h"
 
-#include "builder/fetch.h"
+#include "builder/registry.h"
+#include "gn/fs.h"
 #include "builder/gpgv.h"
 #include "builder/merge.h"
 #include "builder/pipeline.h"
-#include "builder/registry.h"
 #include "builder/source.h"
 #include "builder/store.h"
 #include "builder/toolchain.h"
 #include "builder/tree.h"
-#include "builder/trust.h"
-#include "builder/zig.h"
-#include "gn/fs.h"
 #include "gn/sha256.h"
-#include "lockfiles/index.h"
-#include "manifest/mirrorurl.h"
-#include "manifest/ociref.h"
 #include "lockfiles/resolve.h"
+#include "manifest/ociref.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define DEFAULT_MANIFEST "gonative.yaml"
 
@@ -168,11 +168,15 @@ open_parts(struct project *p, struct gn_error *err)
 }
 
 int
-project_open(struct project *p, const struct project_opts *opts, struct gn_error *err)
+project_open(struct project **out, const struct project_opts *opts, struct gn_error *err)
 {
+	struct project *p = calloc(1, sizeof(*p));
 	int rc;
 
-	memset(p, 0, sizeof(*p));
+	*out = NULL;
+	if (!p) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
 	gn_arena_init(&p->arena);
 	p->cache.lock_fd = -1;
 	p->install.lock_fd = -1;
@@ -183,21 +187,27 @@ project_open(struct project *p, const struct project_opts *opts, struct gn_error
 	}
 	if ((rc = open_parts(p, err)) < 0) {
 		project_close(p);
+		return rc;
 	}
-	return rc;
+	*out = p;
+	return 0;
 }
 
 void
 project_close(struct project *p)
 {
+	if (!p) {
+		return;
+	}
 	install_unlock(&p->install);
 	install_unlock(&p->zig_install);
 	cache_close(&p->cache);
 	gn_arena_free(&p->arena);
+	free(p);
 }
 
-static int
-open_cache(struct project *p, struct gn_error *err)
+int
+project_open_cache(struct project *p, struct gn_error *err)
 {
 	if (p->cache.root[0]) {
 		return 0;
@@ -206,39 +216,58 @@ open_cache(struct project *p, struct gn_error *err)
 	return cache_open(&p->cache, p->opts.cache_dir, err);
 }
 
-/*
- * The cache lock, taken once by each public operation below (and released
- * by it), so nothing under it can forget it: store_put, prepare_artifacts
- * and the rest only assert it (builder/cache.h).
- */
-static int
-lock_cache(struct project *p, struct gn_error *err)
+int
+project_lock_cache(struct project *p, struct gn_error *err)
 {
-	int rc = open_cache(p, err);
+	int rc = project_open_cache(p, err);
 
 	return rc < 0 ? rc : cache_lock(&p->cache, err);
 }
 
-static bool
-lock_is_fresh(const struct project *p)
+bool
+project_lock_is_fresh(const struct project *p)
 {
 	return p->have_lock && strcmp(p->lock.manifest_digest, p->digest) == 0;
 }
 
-static struct fetch_opts
-fetch_options(const struct project *p)
+int
+project_require_fresh_lock(const struct project *p, struct gn_error *err)
 {
-	struct fetch_opts fo = {
-		.jobs = p->opts.jobs,
-		.events = p->opts.events,
-		.net = p->opts.net,
-		.netrc = p->opts.registry.netrc,
-	};
-
-	registry_fetch_headers(p, &fo);
-	return fo;
+	if (!p->have_lock) {
+		return gn_error_set(err, GN_E_LOCK, "%s does not exist (run `gonative lock`)",
+				    p->lock_path);
+	}
+	if (!project_lock_is_fresh(p)) {
+		return gn_error_set(err, GN_E_DRIFT,
+				    "%s is out of date with %s (run `gonative lock`)", p->lock_path,
+				    p->manifest.path);
+	}
+	return 0;
 }
 
+int
+project_host_goroot(struct project *p, const struct lock_goroot **out, struct gn_error *err)
+{
+	char text[GN_PLATFORM_TEXT];
+
+	*out = lock_goroot_for(&p->lock, &p->host);
+	if (*out && (*out)->tree[0]) {
+		return 0;
+	}
+	gn_platform_format(&p->host, text, sizeof(text));
+	return gn_error_set(err, GN_E_USAGE,
+			    "%s has no GOROOT for this machine (%s): add it to hosts: in %s and "
+			    "run `gonative lock`",
+			    p->lock_path, text, p->manifest.path);
+}
+
+bool
+project_from_proxy(const struct project *p)
+{
+	return p->manifest.source == MANIFEST_SOURCE_PROXY;
+}
+
+/* cc.mirrors through the same registry code as mirrors (builder/zig.h). */
 static int
 zig_mirror_urls(void *user, const char *file, const char *sha256, const char ***urls,
 		size_t *n_urls, struct gn_error *err)
@@ -259,8 +288,8 @@ zig_mirror_headers(void *user, struct fetch_opts *fo)
 	registry_fetch_headers(user, fo);
 }
 
-static struct zig_ctx
-zig_context(struct project *p)
+struct zig_ctx
+project_zig_ctx(struct project *p)
 {
 	struct zig_ctx z = {
 		.arena = &p->arena,
@@ -269,7 +298,7 @@ zig_context(struct project *p)
 		.keys = p->cc_keys,
 		.n_keys = p->n_cc_keys,
 		.offline = p->opts.offline,
-		.fetch = fetch_options(p),
+		.fetch = download_opts(p),
 		.mirrors = {
 			.user = p,
 			.file_urls = zig_mirror_urls,
@@ -281,9 +310,30 @@ zig_context(struct project *p)
 	return z;
 }
 
-/* Downloads into the cache go through its folder fds: no link followed. */
-static void
-fetch_in_cache(const struct project *p, struct fetch_request *req)
+void
+project_archive_path(struct project *p, const struct lock_artifact *a, char *out)
+{
+	cache_archive_path(&p->cache, a->sha256, out);
+}
+
+/* ---- stage: download ---- */
+
+struct fetch_opts
+download_opts(const struct project *p)
+{
+	struct fetch_opts fo = {
+		.jobs = p->opts.jobs,
+		.events = p->opts.events,
+		.net = p->opts.net,
+		.netrc = p->opts.registry.netrc,
+	};
+
+	registry_fetch_headers(p, &fo);
+	return fo;
+}
+
+void
+download_in_cache(const struct project *p, struct fetch_request *req)
 {
 	if (req->dest) {
 		cache_locate(&p->cache, req->dest, &req->dest_dir, &req->dest_name);
@@ -293,10 +343,9 @@ fetch_in_cache(const struct project *p, struct fetch_request *req)
 	}
 }
 
-/* Fetch one small file (a signature) from url into dest. */
-static int
-fetch_one(struct project *p, const char *name, const char *url, const char *dest, int64_t max_size,
-	  struct gn_error *err)
+int
+download_small(struct project *p, const char *name, const char *url, const char *dest,
+	       int64_t max_size, struct gn_error *err)
 {
 	const char *urls[] = { url };
 	struct fetch_request req = {
@@ -307,11 +356,11 @@ fetch_one(struct project *p, const char *name, const char *url, const char *dest
 		.max_size = max_size,
 		.dest = dest,
 	};
-	struct fetch_opts fo = fetch_options(p);
+	struct fetch_opts fo = download_opts(p);
 	struct gn_events quiet = { 0 };
 	int rc;
 
-	fetch_in_cache(p, &req);
+	download_in_cache(p, &req);
 	/* Signatures are tiny: no progress lines for them (but still a way
 	 * to stop). */
 	if (p->opts.events) {
@@ -323,6 +372,28 @@ fetch_one(struct project *p, const char *name, const char *url, const char *dest
 	rc = fetch_run(&req, 1, &fo, err);
 	return rc;
 }
+
+/* With source: proxy an artifact comes from each proxy's
+ * golang.org/toolchain/@v/ folder.  NULL on OOM. */
+const char **
+download_proxy_urls(struct project *p, const struct lock_artifact *a, size_t *n)
+{
+	size_t count = p->manifest.n_proxies;
+	const char **urls = gn_arena_array(&p->arena, count ? count : 1, sizeof(*urls));
+
+	for (size_t i = 0; urls && i < count; i++) {
+		urls[i] = gn_arena_printf(&p->arena, "%s%s",
+					  toolchain_base(&p->arena, p->manifest.proxies[i]),
+					  a->file);
+		if (!urls[i]) {
+			return NULL;
+		}
+	}
+	*n = count;
+	return urls;
+}
+
+/* ---- stage: index_fetch ---- */
 
 /* "<url>.minisig", inserted before any query string. */
 static const char *
@@ -352,26 +423,12 @@ url_file_name(struct gn_arena *arena, const char *url)
 	return gn_arena_strndup(arena, start, (size_t)(end - start));
 }
 
-static struct minisign_verify_opts
-verify_options(const struct project *p, const char *expect_file)
-{
-	struct minisign_verify_opts vo = {
-		.keys = p->keys,
-		.n_keys = p->n_keys,
-		.allow_legacy = p->manifest.signatures.allow_legacy,
-		.expect_file = expect_file,
-	};
-	return vo;
-}
-
-#define SIGNATURE_MAX_BYTES (64 * 1024)
-
 /* Check the index bytes against its signature file (already on disk). */
 static int
 verify_index(struct project *p, const char *data, size_t len, const char *sig_path,
 	     const char *sig_name, const char *sig_file, struct gn_error *err)
 {
-	struct minisign_verify_opts vo = verify_options(p, sig_file);
+	struct minisign_verify_opts vo = archive_sig_opts(p, sig_file);
 	uint8_t signer[8];
 	char *sig = NULL;
 	size_t sig_len = 0;
@@ -389,170 +446,244 @@ verify_index(struct project *p, const char *data, size_t len, const char *sig_pa
 	return rc;
 }
 
+/* Where the index lives in the cache, and where a fresh copy waits until
+ * it has verified and parsed. */
+struct index_paths {
+	char cached[CACHE_PATH_MAX], fresh[CACHE_PATH_MAX + 8];
+	char cached_sig[CACHE_PATH_MAX + 16], fresh_sig[CACHE_PATH_MAX + 16];
+};
+
+static void
+index_paths_init(struct project *p, const char *url, struct index_paths *ip)
+{
+	char name[96];
+
+	cache_index_path(&p->cache, url, ip->cached);
+	snprintf(ip->cached_sig, sizeof(ip->cached_sig), "%s.minisig", ip->cached);
+	snprintf(name, sizeof(name), "index-%s", gn_basename(ip->cached));
+	cache_tmp_path(&p->cache, name, ip->fresh);
+	snprintf(name, sizeof(name), "index-%s.minisig", gn_basename(ip->cached));
+	cache_tmp_path(&p->cache, name, ip->fresh_sig);
+}
+
+/* --offline: the cached index, checked as strictly as a fresh one. */
+static int
+read_cached_index(struct project *p, const char *url, const struct index_paths *ip, char **data,
+		  size_t *len, struct gn_error *err)
+{
+	const char *sig_url = signature_url(&p->arena, url);
+	const char *sig_file = url_file_name(&p->arena, url);
+	int rc;
+
+	if (!gn_path_exists(ip->cached)) {
+		rc = gn_error_set(err, GN_E_OFFLINE,
+				  "the release index is not in the cache (run once "
+				  "without --offline)");
+		gn_error_url(err, url);
+		return rc;
+	}
+	if ((rc = cache_read_file(&p->cache, ip->cached, LOCK_INDEX_MAX_BYTES, data, len, err)) <
+	    0) {
+		return rc;
+	}
+	/* A cached copy is trusted no more than a fresh one. */
+	if (oci_is_ref(url)) {
+		sig_file = "index.json";
+	}
+	if (p->manifest.signatures.require_index &&
+	    (rc = verify_index(p, *data, *len, ip->cached_sig, sig_url, sig_file, err)) < 0) {
+		free(*data);
+		*data = NULL;
+		return rc;
+	}
+	return 0;
+}
+
+/* The fresh index's signature, fetched beside it and checked. */
+static int
+check_fresh_signature(struct project *p, const char *url, const char *sig_url,
+		      const char *sig_file, const struct index_paths *ip, const char *data,
+		      size_t len, struct gn_error *err)
+{
+	struct gn_error fetch_err;
+	int rc;
+
+	gn_error_clear(&fetch_err);
+	if (!sig_url) {
+		rc = gn_error_set(err, GN_E_SIGNATURE,
+				  "the release index has no signature, and "
+				  "signatures.require lists index");
+		gn_error_url(err, url);
+		return rc;
+	}
+	if (download_small(p, "index signature", sig_url, ip->fresh_sig, SIGNATURE_MAX_BYTES,
+			   &fetch_err) < 0) {
+		rc = gn_error_set(err, GN_E_SIGNATURE,
+				  "cannot fetch the release index's signature, and "
+				  "signatures.require lists index: %s",
+				  fetch_err.message);
+		gn_error_url(err, sig_url);
+		return rc;
+	}
+	return verify_index(p, data, len, ip->fresh_sig, sig_url, sig_file, err);
+}
+
+/* Download the index (from a mirror or a registry) to its fresh path and
+ * check its signature; on failure nothing fresh is left behind. */
+static int
+fetch_fresh_index(struct project *p, const char *url, const struct index_paths *ip, char **data,
+		  size_t *len, struct gn_error *err)
+{
+	const char *fetch_url = url, *fetch_sha = NULL;
+	const char *sig_url = signature_url(&p->arena, url);
+	const char *sig_file = url_file_name(&p->arena, url);
+	const char *urls[1];
+	struct fetch_request req = {
+		.name = "release index",
+		.urls = urls,
+		.n_urls = 1,
+		.size = -1,
+		.max_size = LOCK_INDEX_MAX_BYTES,
+		.dest = ip->fresh,
+	};
+	struct fetch_opts fo;
+	int rc;
+
+	if ((rc = registry_index_urls(p, &fetch_url, &fetch_sha, &sig_url, &sig_file, err)) < 0) {
+		return rc;
+	}
+	urls[0] = fetch_url;
+	req.sha256 = fetch_sha;
+	fo = download_opts(p);
+
+	download_in_cache(p, &req);
+	gn_emitf(p->opts.events, GN_EV_DEBUG, "fetching the release index %s", url);
+	/* One process at a time writes the cached index. */
+	cache_assert_locked(&p->cache);
+	if ((rc = fetch_run(&req, 1, &fo, err)) < 0) {
+		return rc;
+	}
+	rc = cache_read_file(&p->cache, ip->fresh, LOCK_INDEX_MAX_BYTES, data, len, err);
+	if (rc == 0 && p->manifest.signatures.require_index) {
+		rc = check_fresh_signature(p, url, sig_url, sig_file, ip, *data, *len, err);
+	}
+	if (rc < 0) {
+		free(*data);
+		*data = NULL;
+		cache_unlink(&p->cache, ip->fresh);
+		cache_unlink(&p->cache, ip->fresh_sig);
+	}
+	return rc;
+}
+
+/* Only an index that verified and parsed replaces the cached copy. */
+static int
+keep_fresh_index(struct project *p, const struct index_paths *ip, int rc, struct gn_error *err)
+{
+	if (rc == 0 && p->manifest.signatures.require_index &&
+	    cache_rename(&p->cache, ip->fresh_sig, ip->cached_sig) != 0) {
+		rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", ip->cached_sig,
+				  strerror(errno));
+	}
+	if (rc == 0 && cache_rename(&p->cache, ip->fresh, ip->cached) != 0) {
+		rc = gn_error_set(err, GN_E_IO, "cannot cache the index at %s: %s", ip->cached,
+				  strerror(errno));
+	}
+	cache_unlink(&p->cache, ip->fresh);
+	cache_unlink(&p->cache, ip->fresh_sig);
+	return rc;
+}
+
 /* Fetch (or, offline, read back) the release index, and check its
  * signature when the manifest requires one. */
 static int
 load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 {
-	const char *url = p->manifest.index, *fetch_url = url, *fetch_sha = NULL;
-	const char *sig_url = signature_url(&p->arena, url);
-	const char *sig_file = url_file_name(&p->arena, url);
-	bool signed_index = p->manifest.signatures.require_index;
-	char cached[CACHE_PATH_MAX], fresh[CACHE_PATH_MAX + 8];
-	char cached_sig[CACHE_PATH_MAX + 16], fresh_sig[CACHE_PATH_MAX + 16];
+	const char *url = p->manifest.index;
+	struct index_paths ip;
 	char *data = NULL;
 	size_t len = 0;
 	int rc;
 
-	if ((rc = open_cache(p, err)) < 0) {
+	if ((rc = project_open_cache(p, err)) < 0) {
 		return rc;
 	}
-	cache_index_path(&p->cache, url, cached);
-	snprintf(cached_sig, sizeof(cached_sig), "%s.minisig", cached);
-	{
-		char name[96];
-
-		snprintf(name, sizeof(name), "index-%s", gn_basename(cached));
-		cache_tmp_path(&p->cache, name, fresh);
-		snprintf(name, sizeof(name), "index-%s.minisig", gn_basename(cached));
-		cache_tmp_path(&p->cache, name, fresh_sig);
-	}
-	if (p->opts.offline) {
-		if (!gn_path_exists(cached)) {
-			rc = gn_error_set(err, GN_E_OFFLINE,
-					  "the release index is not in the cache (run once "
-					  "without --offline)");
-			gn_error_url(err, url);
-			return rc;
-		}
-		if ((rc = cache_read_file(&p->cache, cached, LOCK_INDEX_MAX_BYTES, &data, &len,
-					  err)) < 0) {
-			return rc;
-		}
-		/* A cached copy is trusted no more than a fresh one. */
-		if (oci_is_ref(url)) {
-			sig_file = "index.json";
-		}
-		if (signed_index &&
-		    (rc = verify_index(p, data, len, cached_sig, sig_url, sig_file, err)) < 0) {
-			free(data);
-			return rc;
-		}
-	} else {
-		const char *urls[1];
-		struct fetch_request req = {
-			.name = "release index",
-			.urls = urls,
-			.n_urls = 1,
-			.size = -1,
-			.max_size = LOCK_INDEX_MAX_BYTES,
-			.dest = fresh,
-		};
-		struct fetch_opts fo;
-
-		if ((rc = registry_index_urls(p, &fetch_url, &fetch_sha, &sig_url, &sig_file,
-					      err)) < 0) {
-			return rc;
-		}
-		urls[0] = fetch_url;
-		req.sha256 = fetch_sha;
-		fo = fetch_options(p);
-
-		fetch_in_cache(p, &req);
-		gn_emitf(p->opts.events, GN_EV_DEBUG, "fetching the release index %s", url);
-		/* One process at a time writes the cached index. */
-		cache_assert_locked(&p->cache);
-		if ((rc = fetch_run(&req, 1, &fo, err)) < 0) {
-			return rc;
-		}
-		rc = cache_read_file(&p->cache, fresh, LOCK_INDEX_MAX_BYTES, &data, &len, err);
-		if (rc == 0 && signed_index) {
-			struct gn_error fetch_err;
-
-			gn_error_clear(&fetch_err);
-			if (!sig_url) {
-				rc = gn_error_set(err, GN_E_SIGNATURE,
-						  "the release index has no signature, and "
-						  "signatures.require lists index");
-				gn_error_url(err, url);
-			} else if (fetch_one(p, "index signature", sig_url, fresh_sig,
-					     SIGNATURE_MAX_BYTES, &fetch_err) < 0) {
-				rc = gn_error_set(err, GN_E_SIGNATURE,
-						  "cannot fetch the release index's signature, and "
-						  "signatures.require lists index: %s",
-						  fetch_err.message);
-				gn_error_url(err, sig_url);
-			} else {
-				rc = verify_index(p, data, len, fresh_sig, sig_url, sig_file, err);
-			}
-		}
-		if (rc < 0) {
-			free(data);
-			cache_unlink(&p->cache, fresh);
-			cache_unlink(&p->cache, fresh_sig);
-			return rc;
-		}
+	index_paths_init(p, url, &ip);
+	rc = p->opts.offline ? read_cached_index(p, url, &ip, &data, &len, err)
+			     : fetch_fresh_index(p, url, &ip, &data, &len, err);
+	if (rc < 0) {
+		return rc;
 	}
 	rc = lock_index_parse(&p->arena, url, data, len, index, err);
 	free(data);
 	if (!p->opts.offline) {
-		/* Only an index that verified and parsed replaces the cached copy. */
-		if (rc == 0 && signed_index &&
-		    cache_rename(&p->cache, fresh_sig, cached_sig) != 0) {
-			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", cached_sig,
-					  strerror(errno));
-		}
-		if (rc == 0 && cache_rename(&p->cache, fresh, cached) != 0) {
-			rc = gn_error_set(err, GN_E_IO, "cannot cache the index at %s: %s", cached,
-					  strerror(errno));
-		}
-		cache_unlink(&p->cache, fresh);
-		cache_unlink(&p->cache, fresh_sig);
+		rc = keep_fresh_index(p, &ip, rc, err);
 	}
 	return rc;
+}
+
+/* source: proxy: the toolchains @v/list names, as an index whose files'
+ * sha256 is known only from the previous lock (else a placeholder). */
+static int
+load_toolchain_index(struct project *p, struct lock_index *index, struct gn_error *err)
+{
+	struct toolchain_opts to = {
+		.proxies = p->manifest.proxies,
+		.n_proxies = p->manifest.n_proxies,
+		.cache = &p->cache,
+		.events = p->opts.events,
+		.net = p->opts.net,
+	};
+	int rc;
+
+	if (p->opts.offline) {
+		return gn_error_set(err, GN_E_OFFLINE,
+				    "source: proxy lists the toolchains on the proxy; run once "
+				    "without --offline");
+	}
+	if ((rc = project_open_cache(p, err)) < 0 ||
+	    (rc = toolchain_index(&to, &p->arena, index, err)) < 0) {
+		return rc;
+	}
+	for (size_t i = 0; p->have_lock && i < index->n_releases; i++) {
+		for (size_t j = 0; j < index->releases[i].n_files; j++) {
+			struct lock_index_file *f = &index->releases[i].files[j];
+			const struct lock_artifact *old = lock_find_artifact(&p->lock, f->filename);
+
+			if (old) {
+				f->sha256 = old->sha256;
+				f->size = old->size;
+			}
+		}
+	}
+	return 0;
+}
+
+int
+index_fetch(struct project *p, struct lock_index *index, struct gn_error *err)
+{
+	return project_from_proxy(p) ? load_toolchain_index(p, index, err)
+				     : load_index(p, index, err);
+}
+
+/* ---- stage: archive_sig ---- */
+
+struct minisign_verify_opts
+archive_sig_opts(const struct project *p, const char *expect_file)
+{
+	struct minisign_verify_opts vo = {
+		.keys = p->keys,
+		.n_keys = p->n_keys,
+		.allow_legacy = p->manifest.signatures.allow_legacy,
+		.expect_file = expect_file,
+	};
+	return vo;
 }
 
 static bool
 needs_signature(const struct project *p, const struct lock_artifact *a)
 {
 	return p->manifest.signatures.require_archives || a->signed_by;
-}
-
-static bool
-shas_has(const struct project_shas *set, const char *sha256)
-{
-	for (size_t i = 0; i < set->n; i++) {
-		if (strcmp(set->items[i], sha256) == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Best effort: on OOM the sha is simply not remembered (it is checked again). */
-static void
-shas_add(struct project *p, struct project_shas *set, const char *sha256)
-{
-	if (shas_has(set, sha256)) {
-		return;
-	}
-	if (set->n == set->cap) {
-		size_t cap = set->cap ? set->cap * 2 : 16;
-		const char **grown = gn_arena_array(&p->arena, cap, sizeof(*grown));
-
-		if (!grown) {
-			return;
-		}
-		if (set->n) {
-			memcpy(grown, set->items, set->n * sizeof(*grown));
-		}
-		set->items = grown;
-		set->cap = cap;
-	}
-	set->items[set->n] = gn_arena_strdup(&p->arena, sha256);
-	if (set->items[set->n]) {
-		set->n++;
-	}
 }
 
 /* The signer must be the one the lock names; a new lock records it. */
@@ -573,7 +704,7 @@ accept_signer(struct project *p, struct lock_artifact *a, const uint8_t keyid[8]
 	if (!a->signed_by && record) {
 		a->signed_by = gn_arena_strdup(&p->arena, text);
 	}
-	shas_add(p, &p->signed_ok, a->sha256);
+	shaset_add(&p->arena, &p->signed_ok, a->sha256);
 	return 0;
 }
 
@@ -582,7 +713,7 @@ static int
 verify_archive(struct project *p, struct lock_artifact *a, bool record, const char *path,
 	       const char *sig_path, const char *sig_name, struct gn_error *err)
 {
-	struct minisign_verify_opts vo = verify_options(p, a->file);
+	struct minisign_verify_opts vo = archive_sig_opts(p, a->file);
 	uint8_t signer[8];
 	char *sig = NULL;
 	size_t sig_len = 0;
@@ -605,19 +736,13 @@ verify_archive(struct project *p, struct lock_artifact *a, bool record, const ch
 	return rc;
 }
 
-struct signature_job {
-	struct project *p;
-	struct lock_artifact *artifact;
-	bool record;
-};
-
 /* fetch hook: the archive is complete and its sha256 checked; its
  * signature must check out too before it may enter the cache. */
 static int
 signature_hook(void *user, const struct fetch_request *req, const char *part, const char *url,
 	       struct gn_error *err)
 {
-	struct signature_job *job = user;
+	struct archive_sig_job *job = user;
 	struct project *p = job->p;
 	const char *sig_url = NULL;
 	char sig_new[CACHE_PATH_MAX + 32], sig_final[CACHE_PATH_MAX + 16];
@@ -634,7 +759,7 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 	gn_error_clear(&fetch_err);
 	if (registry_signature_for(p, url, job->artifact->file, job->artifact->sha256, &sig_url,
 				   &fetch_err) < 0 ||
-	    fetch_one(p, "signature", sig_url, sig_new, SIGNATURE_MAX_BYTES, &fetch_err) < 0) {
+	    download_small(p, "signature", sig_url, sig_new, SIGNATURE_MAX_BYTES, &fetch_err) < 0) {
 		rc = gn_error_set(err, GN_E_SIGNATURE, "%s: no signature on this mirror (%s)",
 				  job->artifact->file, fetch_err.message);
 		gn_error_url(err, sig_url ? sig_url : url);
@@ -680,8 +805,8 @@ ensure_signature(struct project *p, struct lock_artifact *a, bool record, struct
 
 		gn_error_clear(&fetch_err);
 		if (registry_signature_url(p, m, a->file, a->sha256, &sig_url, &fetch_err) < 0 ||
-		    fetch_one(p, "signature", sig_url, sig_new, SIGNATURE_MAX_BYTES, &fetch_err) <
-			    0) {
+		    download_small(p, "signature", sig_url, sig_new, SIGNATURE_MAX_BYTES,
+				   &fetch_err) < 0) {
 			rc = gn_error_set(err, GN_E_SIGNATURE, "%s: no signature on any mirror: %s",
 					  a->file, fetch_err.message);
 			gn_error_url(err, sig_url ? sig_url : p->manifest.mirrors[m]);
@@ -757,7 +882,7 @@ gpg_check(struct project *p, const struct lock_artifact *a, const char *archive,
 	}
 	gn_emitf(p->opts.events, GN_EV_DEBUG, "%s: OpenPGP signature by %s (key %s)%s", a->file,
 		 res.signer, res.primary, res.key_expired ? ", key expired since" : "");
-	shas_add(p, &p->gpg_ok, a->sha256);
+	shaset_add(&p->arena, &p->gpg_ok, a->sha256);
 	return 0;
 }
 
@@ -774,7 +899,7 @@ gpg_fetch_check(struct project *p, const struct lock_artifact *a, const char *ar
 	if (!asc_url) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	if (fetch_one(p, "signature", asc_url, asc_tmp, SIGNATURE_MAX_BYTES, &fetch_err) < 0) {
+	if (download_small(p, "signature", asc_url, asc_tmp, SIGNATURE_MAX_BYTES, &fetch_err) < 0) {
 		rc = gn_error_set(err, GN_E_SIGNATURE,
 				  "%s: no OpenPGP signature (.asc), and signatures.gpg requires "
 				  "one: %s",
@@ -824,11 +949,11 @@ ensure_gpg(struct project *p, const struct lock_artifact *a, struct gn_error *er
 }
 
 /* fetch hook: minisign and OpenPGP, whichever the manifest asks for. */
-static int
-archive_hook(void *user, const struct fetch_request *req, const char *part, const char *url,
+int
+archive_sig_hook(void *user, const struct fetch_request *req, const char *part, const char *url,
 	     struct gn_error *err)
 {
-	struct signature_job *job = user;
+	struct archive_sig_job *job = user;
 	struct project *p = job->p;
 	char asc_new[CACHE_PATH_MAX + 32], asc[CACHE_PATH_MAX + 8], name[96];
 	int rc;
@@ -851,57 +976,186 @@ archive_hook(void *user, const struct fetch_request *req, const char *part, cons
 	return rc;
 }
 
-static bool
-from_proxy(const struct project *p)
+bool
+archive_sig_needed(const struct project *p, const struct lock_artifact *a)
 {
-	return p->manifest.source == MANIFEST_SOURCE_PROXY;
+	return needs_signature(p, a) || needs_gpg(p, a);
 }
 
-/* With source: proxy an artifact comes from each proxy's
- * golang.org/toolchain/@v/ folder.  NULL on OOM. */
-static const char **
-proxy_urls(struct project *p, const struct lock_artifact *a, size_t *n)
+int
+archive_sig_ensure(struct project *p, struct lock_artifact *a, bool record, struct gn_error *err)
 {
-	size_t count = p->manifest.n_proxies;
-	const char **urls = gn_arena_array(&p->arena, count ? count : 1, sizeof(*urls));
+	int rc;
 
-	for (size_t i = 0; urls && i < count; i++) {
-		urls[i] = gn_arena_printf(&p->arena, "%s%s",
-					  toolchain_base(&p->arena, p->manifest.proxies[i]),
-					  a->file);
-		if (!urls[i]) {
-			return NULL;
+	if (needs_signature(p, a) && !shaset_has(&p->signed_ok, a->sha256) &&
+	    (rc = ensure_signature(p, a, record, err)) < 0) {
+		return rc;
+	}
+	if (needs_gpg(p, a) && !shaset_has(&p->gpg_ok, a->sha256) &&
+	    (rc = ensure_gpg(p, a, err)) < 0) {
+		return rc;
+	}
+	return 0;
+}
+
+struct trust_opts
+archive_sig_trust_opts(struct project *p)
+{
+	struct trust_opts to = {
+		.sumdb = p->manifest.sumdb,
+		.proxies = p->manifest.proxies,
+		.n_proxies = p->manifest.n_proxies,
+		.cache = &p->cache,
+		.events = p->opts.events,
+		.net = p->opts.net,
+	};
+	return to;
+}
+
+/*
+ * sumdb: set: each Go >= 1.21 binary archive must reproduce the h1 the
+ * checksum database records for its toolchain module (builder/trust.h).
+ * An archive fetched in this run that fails leaves the cache again.
+ */
+int
+archive_sig_trust_roots(struct project *p, struct lock *lock, struct gn_error *err)
+{
+	struct lock_artifact **arts;
+	const char **paths;
+	struct trust_opts to;
+	size_t n = 0;
+	int rc;
+
+	if (!p->manifest.sumdb) {
+		return 0;
+	}
+	arts = gn_arena_array(&p->arena, lock->n_artifacts + 1, sizeof(*arts));
+	paths = gn_arena_array(&p->arena, lock->n_artifacts + 1, sizeof(*paths));
+	if (!arts || !paths) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < lock->n_artifacts; i++) {
+		if (project_from_proxy(p) || trust_applies(lock->go, &lock->artifacts[i])) {
+			arts[n++] = &lock->artifacts[i];
 		}
 	}
-	*n = count;
-	return urls;
+	if (n == 0) {
+		return 0;
+	}
+	if (p->opts.offline) {
+		return gn_error_set(err, GN_E_OFFLINE,
+				    "sumdb: the checksum database cannot be asked with --offline; "
+				    "lock without it");
+	}
+	if ((rc = prefetch_artifacts(p, arts, n, true, err)) < 0) {
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *path = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
+		if (!path) {
+			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+		cache_archive_path(&p->cache, arts[i]->sha256, path);
+		if (!cache_is_file(&p->cache, path, true)) {
+			return gn_error_set(err, GN_E_INTEGRITY, "cached %s is not a regular file",
+					    arts[i]->file);
+		}
+		paths[i] = path;
+	}
+	to = archive_sig_trust_opts(p);
+	/* The head is written into the cache: under the lock. */
+	cache_assert_locked(&p->cache);
+	rc = trust_check_index(&to, lock->go, arts, paths, n, &p->arena, err);
+	if (rc == -GN_E_INTEGRITY || rc == -GN_E_SIGNATURE) {
+		for (size_t i = 0; i < n; i++) {
+			if (shaset_has(&p->fetched, arts[i]->sha256)) {
+				cache_evict_archive(&p->cache, arts[i]->sha256);
+			}
+		}
+	}
+	return rc;
 }
 
-/* Size to expect: the index has 0 for a few old files (unknown). */
-#define UNKNOWN_SIZE_CAP (4LL * 1024 * 1024 * 1024)
+/* ---- stage: prefetch ---- */
 
-/* The downloads prepare_artifacts() needs: one per missing sha256. */
-struct fetch_plan {
-	struct fetch_request *reqs;
-	size_t n_reqs;
-	struct fetch_opts fo;
-};
+/* One download per sha256: two names with the same bytes share one cache
+ * entry and one part file. */
+static bool
+already_planned(const struct fetch_request *reqs, size_t n_reqs, const struct lock_artifact *a)
+{
+	for (size_t j = 0; j < n_reqs; j++) {
+		if (strcmp(reqs[j].name, a->file) == 0 || strcmp(reqs[j].sha256, a->sha256) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The request (and its signature job) for an artifact not in the cache. */
+static int
+plan_download(struct project *p, struct lock_artifact *a, bool record, struct fetch_request *req,
+	      struct archive_sig_job *job, struct gn_error *err)
+{
+	const char **urls;
+	size_t n_urls = 0;
+	char *dest, *part, name[96];
+	int rc;
+
+	/* A file of the wrong size under this name is no cache entry. */
+	cache_evict_archive(&p->cache, a->sha256);
+	if (p->opts.offline) {
+		return gn_error_set(err, GN_E_OFFLINE,
+				    "%s is not in the cache and --offline was given", a->file);
+	}
+	if (project_from_proxy(p)) {
+		urls = download_proxy_urls(p, a, &n_urls);
+		rc = urls ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
+	} else {
+		rc = registry_file_urls(p, a->file, a->sha256, &urls, &n_urls, err);
+	}
+	if (rc < 0) {
+		return rc;
+	}
+	dest = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
+	part = dest ? gn_arena_alloc(&p->arena, CACHE_PATH_MAX) : NULL;
+	if (!part) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	cache_archive_path(&p->cache, a->sha256, dest);
+	snprintf(name, sizeof(name), "%s.part", a->sha256);
+	cache_tmp_path(&p->cache, name, part);
+	*job = (struct archive_sig_job){ .p = p, .artifact = a, .record = record };
+	*req = (struct fetch_request){
+		.name = a->file,
+		.urls = urls,
+		.n_urls = n_urls,
+		.size = a->size > 0 ? a->size : -1,
+		.max_size = UNKNOWN_SIZE_CAP,
+		.sha256 = a->sha256,
+		.dest = dest,
+		.part = part,
+		.verify = archive_sig_needed(p, a) ? archive_sig_hook : NULL,
+		.verify_user = job,
+	};
+	download_in_cache(p, req);
+	return 0;
+}
 
 /*
  * Plan the downloads of every listed artifact that is not in the cache.
  * Decided under the cache lock: another process may be fetching the same
  * files into this cache right now.
  */
-static int
-plan_fetch(struct project *p, struct lock_artifact **arts, size_t n, bool record,
-	   struct fetch_plan *plan, struct gn_error *err)
+int
+prefetch_plan(struct project *p, struct lock_artifact **arts, size_t n, bool record,
+	      struct prefetch_plan *plan, struct gn_error *err)
 {
-	struct signature_job *jobs;
+	struct archive_sig_job *jobs;
 	int rc;
 
 	memset(plan, 0, sizeof(*plan));
-	plan->fo = fetch_options(p);
-	if ((rc = open_cache(p, err)) < 0) {
+	plan->fo = download_opts(p);
+	if ((rc = project_open_cache(p, err)) < 0) {
 		return rc;
 	}
 	plan->reqs = gn_arena_array(&p->arena, n ? n : 1, sizeof(*plan->reqs));
@@ -912,59 +1166,16 @@ plan_fetch(struct project *p, struct lock_artifact **arts, size_t n, bool record
 	cache_assert_locked(&p->cache);
 	for (size_t i = 0; i < n; i++) {
 		struct lock_artifact *a = arts[i];
-		struct fetch_request *req = &plan->reqs[plan->n_reqs];
-		const char **urls;
-		size_t n_urls = 0;
-		char *dest, *part, name[96];
-		bool seen = false;
 
-		/* One download per sha256: two names with the same bytes share
-		 * one cache entry and one part file. */
-		for (size_t j = 0; j < plan->n_reqs; j++) {
-			seen = seen || strcmp(plan->reqs[j].name, a->file) == 0 ||
-			       strcmp(plan->reqs[j].sha256, a->sha256) == 0;
-		}
-		if (seen || cache_has_archive(&p->cache, a->sha256, a->size > 0 ? a->size : -1)) {
+		if (already_planned(plan->reqs, plan->n_reqs, a) ||
+		    cache_has_archive(&p->cache, a->sha256, a->size > 0 ? a->size : -1)) {
 			continue;
 		}
-		/* A file of the wrong size under this name is no cache entry. */
-		cache_evict_archive(&p->cache, a->sha256);
-		if (p->opts.offline) {
-			return gn_error_set(err, GN_E_OFFLINE,
-					    "%s is not in the cache and --offline was given",
-					    a->file);
-		}
-		if (from_proxy(p)) {
-			urls = proxy_urls(p, a, &n_urls);
-			rc = urls ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
-		} else {
-			rc = registry_file_urls(p, a->file, a->sha256, &urls, &n_urls, err);
-		}
+		rc = plan_download(p, a, record, &plan->reqs[plan->n_reqs], &jobs[plan->n_reqs],
+				   err);
 		if (rc < 0) {
 			return rc;
 		}
-		dest = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
-		part = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
-		if (!dest || !part) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
-		}
-		cache_archive_path(&p->cache, a->sha256, dest);
-		snprintf(name, sizeof(name), "%s.part", a->sha256);
-		cache_tmp_path(&p->cache, name, part);
-		jobs[plan->n_reqs] = (struct signature_job){.p = p, .artifact = a, .record = record};
-		*req = (struct fetch_request){
-			.name = a->file,
-			.urls = urls,
-			.n_urls = n_urls,
-			.size = a->size > 0 ? a->size : -1,
-			.max_size = UNKNOWN_SIZE_CAP,
-			.sha256 = a->sha256,
-			.dest = dest,
-			.part = part,
-			.verify = needs_signature(p, a) || needs_gpg(p, a) ? archive_hook : NULL,
-			.verify_user = &jobs[plan->n_reqs],
-		};
-		fetch_in_cache(p, req);
 		plan->n_reqs++;
 	}
 	/* Registries opened above may have given tokens. */
@@ -972,9 +1183,8 @@ plan_fetch(struct project *p, struct lock_artifact **arts, size_t n, bool record
 	return 0;
 }
 
-/* Was a's sha256 among the plan's downloads? */
-static bool
-planned(const struct fetch_plan *plan, const struct lock_artifact *a)
+bool
+prefetch_planned(const struct prefetch_plan *plan, const struct lock_artifact *a)
 {
 	for (size_t i = 0; i < plan->n_reqs; i++) {
 		if (strcmp(plan->reqs[i].sha256, a->sha256) == 0) {
@@ -984,29 +1194,19 @@ planned(const struct fetch_plan *plan, const struct lock_artifact *a)
 	return false;
 }
 
-/*
- * After the downloads: signatures of what was cached before (a download's
- * was checked on arrival), and the sizes a new lock records.  only_cached:
- * just the artifacts the plan did not download.
- */
-static int
-finish_prepare(struct project *p, const struct fetch_plan *plan, struct lock_artifact **arts,
-	       size_t n, bool record, bool only_cached, struct gn_error *err)
+int
+prefetch_finish(struct project *p, const struct prefetch_plan *plan, struct lock_artifact **arts,
+		size_t n, bool record, bool only_cached, struct gn_error *err)
 {
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
 		struct lock_artifact *a = arts[i];
 
-		if (only_cached && planned(plan, a)) {
+		if (only_cached && prefetch_planned(plan, a)) {
 			continue;
 		}
-		if (needs_signature(p, a) && !shas_has(&p->signed_ok, a->sha256) &&
-		    (rc = ensure_signature(p, a, record, err)) < 0) {
-			return rc;
-		}
-		if (needs_gpg(p, a) && !shas_has(&p->gpg_ok, a->sha256) &&
-		    (rc = ensure_gpg(p, a, err)) < 0) {
+		if ((rc = archive_sig_ensure(p, a, record, err)) < 0) {
 			return rc;
 		}
 		if (record && a->size <= 0) {
@@ -1022,14 +1222,9 @@ finish_prepare(struct project *p, const struct fetch_plan *plan, struct lock_art
 	return 0;
 }
 
-/*
- * Make sure every listed artifact is in the cache (fetching what is not)
- * and, where required, that its signature checked out.  record: this is a
- * lock being written, so signers and unknown sizes are filled in.
- */
-static int
-run_plan(struct project *p, const struct fetch_plan *plan, struct lock_artifact **arts, size_t n,
-	 bool record, struct gn_error *err)
+int
+prefetch_run(struct project *p, const struct prefetch_plan *plan, struct lock_artifact **arts,
+	     size_t n, bool record, struct gn_error *err)
 {
 	int rc;
 
@@ -1038,97 +1233,168 @@ run_plan(struct project *p, const struct fetch_plan *plan, struct lock_artifact 
 		return rc;
 	}
 	for (size_t i = 0; i < plan->n_reqs; i++) {
-		shas_add(p, &p->fetched, plan->reqs[i].sha256);
+		shaset_add(&p->arena, &p->fetched, plan->reqs[i].sha256);
 	}
-	return finish_prepare(p, plan, arts, n, record, false, err);
+	return prefetch_finish(p, plan, arts, n, record, false, err);
 }
 
-static int
-prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool record,
-		  struct gn_error *err)
+int
+prefetch_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool record,
+		   struct gn_error *err)
 {
-	struct fetch_plan plan;
+	struct prefetch_plan plan;
 	int rc;
 
-	if ((rc = plan_fetch(p, arts, n, record, &plan, err)) < 0) {
+	if ((rc = prefetch_plan(p, arts, n, record, &plan, err)) < 0) {
 		return rc;
 	}
-	return run_plan(p, &plan, arts, n, record, err);
+	return prefetch_run(p, &plan, arts, n, record, err);
 }
 
-/* Merge order is arts' order; a source waits for its own download. */
-struct overlap {
-	struct pipeline *pl;
-	const struct fetch_plan *plan;
-	struct lock_artifact **arts;
-};
-
-static int
-overlap_ready(void *user, size_t i, struct gn_error *err)
+/* Re-hash cached archives and drop the ones that changed since caching
+ * (goroot.c retries its build once after this). */
+size_t
+prefetch_evict_changed(struct project *p, struct lock_artifact **arts, size_t n)
 {
-	struct overlap *o = user;
+	size_t evicted = 0;
 
-	for (size_t r = 0; r < o->plan->n_reqs; r++) {
-		if (strcmp(o->plan->reqs[r].sha256, o->arts[i]->sha256) == 0) {
-			return pipeline_wait(o->pl, r, err);
+	for (size_t i = 0; i < n; i++) {
+		char path[CACHE_PATH_MAX];
+		uint8_t digest[GN_SHA256_LEN];
+		char hex[GN_SHA256_HEX];
+
+		cache_archive_path(&p->cache, arts[i]->sha256, path);
+		if (gn_sha256_file(path, digest, NULL) < 0) {
+			cache_evict_archive(&p->cache, arts[i]->sha256);
+			evicted++;
+			continue;
+		}
+		gn_hex_encode(digest, sizeof(digest), hex);
+		if (strcmp(hex, arts[i]->sha256) != 0) {
+			gn_emitf(p->opts.events, GN_EV_WARNING,
+				 "cached %s changed since it was verified; fetching it again",
+				 arts[i]->file);
+			cache_evict_archive(&p->cache, arts[i]->sha256);
+			evicted++;
 		}
 	}
-	return 0; /* in the cache before this run */
+	return evicted;
 }
 
-/*
- * The downloads on their own thread, in merge order and one at a time, and
- * each archive merged as soon as its download is verified: the host is
- * unpacked while the targets still arrive (docs/design.md section 18).
- * Nothing unverified is read: merge waits for the whole file's sha256 and
- * signature.  mo is the merge of arts (host first).  *download_failed:
- * the failure is a download's (not to be retried: it was fresh).
- */
-static int
-merge_overlapped(struct project *p, const struct fetch_plan *plan, struct lock_artifact **arts,
-		 size_t n, bool record, struct merge_opts *mo, uint8_t id[GN_SHA256_LEN],
-		 bool *download_failed, struct gn_error *err)
+/* The lock names the first proxy's list: the same lock whichever answered. */
+static void
+fresh_index_url(struct project *p, struct lock *lock)
 {
-	const struct gn_events *outer = p->opts.events;
-	struct overlap o = {.plan = plan, .arts = arts};
-	struct fetch_opts fo = plan->fo;
-	struct gn_error fetch_err;
-	int rc, fetch_rc;
-
-	fo.jobs = 1;
-	if ((rc = pipeline_new(plan->reqs, plan->n_reqs, &fo, &o.pl, err)) < 0) {
-		return rc;
+	const char *url = gn_arena_printf(&p->arena, "%slist",
+					  toolchain_base(&p->arena, p->manifest.proxies[0]));
+	if (url) {
+		lock->index = url;
 	}
-	/* Signature hooks run on the download thread: their events too go
-	 * through the pipeline, one at a time with the merge's. */
-	p->opts.events = pipeline_events(o.pl);
-	if ((rc = pipeline_start(o.pl, err)) < 0) {
-		p->opts.events = outer;
-		return rc;
-	}
-	mo->events = p->opts.events;
-	mo->source_ready = overlap_ready;
-	mo->ready_user = &o;
-	rc = merge_goroot(mo, id, err);
-	gn_error_clear(&fetch_err);
-	/* A failed run stops the downloads still going (fail fast); a signal
-	 * has stopped them already, keeping their parts to resume. */
-	fetch_rc = pipeline_finish(o.pl, rc < 0 && rc != -GN_E_INTERRUPTED, &fetch_err);
-	p->opts.events = outer;
-	mo->events = outer;
-	mo->source_ready = NULL;
-	for (size_t i = 0; i < plan->n_reqs; i++) {
-		if (plan->reqs[i].result == 0) {
-			shas_add(p, &p->fetched, plan->reqs[i].sha256);
-		}
-		*download_failed = *download_failed || plan->reqs[i].result < 0;
-	}
-	if (rc == 0 && fetch_rc < 0) {
-		*err = fetch_err;
-		rc = fetch_rc;
-	}
-	return rc < 0 ? rc : finish_prepare(p, plan, arts, n, record, false, err);
 }
+
+/* Download the module zips a lock names for the first time: their sha256
+ * and size are learnt here; the log's h1 is checked next. */
+int
+prefetch_new_modules(struct project *p, struct lock *lock, struct gn_error *err)
+{
+	struct toolchain_opts to = {
+		.proxies = p->manifest.proxies,
+		.n_proxies = p->manifest.n_proxies,
+		.cache = &p->cache,
+		.events = p->opts.events,
+		.net = p->opts.net,
+	};
+
+	fresh_index_url(p, lock);
+	for (size_t i = 0; i < lock->n_artifacts; i++) {
+		struct lock_artifact *a = &lock->artifacts[i];
+		char tmp[CACHE_PATH_MAX], dest[CACHE_PATH_MAX], name[96];
+		uint8_t digest[GN_SHA256_LEN];
+		struct fetch_request req;
+		struct fetch_opts fo = download_opts(p);
+		const char **urls;
+		size_t n_urls = 0;
+		struct stat st;
+		char version[128];
+		int rc;
+
+		if (strcmp(a->sha256, TOOLCHAIN_UNKNOWN_SHA256) != 0) {
+			continue;
+		}
+		if (!toolchain_module_version(a->file, version, sizeof(version))) {
+			return gn_error_set(err, GN_E_INDEX, "%s is not a golang.org/toolchain zip",
+					    a->file);
+		}
+		if ((rc = toolchain_check_meta(&to, &p->arena, version, err)) < 0) {
+			return rc;
+		}
+		if (!(urls = download_proxy_urls(p, a, &n_urls))) {
+			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+		snprintf(name, sizeof(name), "module-%ld-%zu.zip", (long)getpid(), i);
+		cache_tmp_path(&p->cache, name, tmp);
+		req = (struct fetch_request){
+			.name = a->file,
+			.urls = urls,
+			.n_urls = n_urls,
+			.size = -1,
+			.max_size = UNKNOWN_SIZE_CAP,
+			.dest = tmp,
+		};
+		if ((rc = fetch_run(&req, 1, &fo, err)) < 0) {
+			cache_unlink(&p->cache, tmp);
+			return rc;
+		}
+		if ((rc = gn_sha256_file(tmp, digest, err)) < 0 || stat(tmp, &st) != 0) {
+			cache_unlink(&p->cache, tmp);
+			return rc < 0 ? rc : gn_error_set(err, GN_E_IO, "cannot stat %s", tmp);
+		}
+		gn_hex_encode(digest, sizeof(digest), a->sha256);
+		a->size = st.st_size;
+		cache_archive_path(&p->cache, a->sha256, dest);
+		cache_assert_locked(&p->cache);
+		if (cache_rename(&p->cache, tmp, dest) != 0) {
+			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", dest, strerror(errno));
+			cache_unlink(&p->cache, tmp);
+		}
+		if (rc < 0) {
+			return rc;
+		}
+		shaset_add(&p->arena, &p->fetched, a->sha256);
+	}
+	return 0;
+}
+
+int
+project_fetch_all(struct project *p, struct gn_error *err)
+{
+	struct lock_artifact **all;
+	int rc;
+
+	if ((rc = project_require_fresh_lock(p, err)) < 0) {
+		return rc;
+	}
+	all = gn_arena_array(&p->arena, p->lock.n_artifacts + 1, sizeof(*all));
+	if (!all) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < p->lock.n_artifacts; i++) {
+		all[i] = &p->lock.artifacts[i];
+	}
+	if ((rc = project_lock_cache(p, err)) < 0) {
+		return rc;
+	}
+	rc = prefetch_artifacts(p, all, p->lock.n_artifacts, false, err);
+	cache_unlock(&p->cache);
+	if (rc == 0 && p->lock.cc.zig) {
+		struct zig_ctx z = project_zig_ctx(p);
+
+		rc = zig_fetch_all(&z, &p->lock, err);
+	}
+	return rc;
+}
+
+/* ---- stage: goroot ---- */
 
 /* The artifacts one host's GOROOT is built from: host first. */
 static int
@@ -1165,35 +1431,6 @@ host_artifacts(const struct project *p, struct lock *lock, const struct gn_platf
 		arts[(*n)++] = &lock->artifacts[found - lock->artifacts];
 	}
 	return 0;
-}
-
-/* Re-hash cached archives and drop the ones that changed since caching. */
-static size_t
-evict_changed(struct project *p, struct lock_artifact **arts, size_t n)
-{
-	size_t evicted = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		char path[CACHE_PATH_MAX];
-		uint8_t digest[GN_SHA256_LEN];
-		char hex[GN_SHA256_HEX];
-
-		cache_archive_path(&p->cache, arts[i]->sha256, path);
-		if (gn_sha256_file(path, digest, NULL) < 0) {
-			cache_evict_archive(&p->cache, arts[i]->sha256);
-			evicted++;
-			continue;
-		}
-		gn_hex_encode(digest, sizeof(digest), hex);
-		if (strcmp(hex, arts[i]->sha256) != 0) {
-			gn_emitf(p->opts.events, GN_EV_WARNING,
-				 "cached %s changed since it was verified; fetching it again",
-				 arts[i]->file);
-			cache_evict_archive(&p->cache, arts[i]->sha256);
-			evicted++;
-		}
-	}
-	return evicted;
 }
 
 /*
@@ -1287,7 +1524,7 @@ layout_module(struct project *p, const struct lock_artifact *a, const char *zip,
 		return gn_error_set(err, GN_E_INTEGRITY, "cached %s is not a regular file",
 				    a->file);
 	}
-	if (!shas_has(&p->fetched, a->sha256)) {
+	if (!shaset_has(&p->fetched, a->sha256)) {
 		uint8_t digest[GN_SHA256_LEN];
 		char hex[GN_SHA256_HEX];
 
@@ -1325,14 +1562,148 @@ layout_module(struct project *p, const struct lock_artifact *a, const char *zip,
 	return 0;
 }
 
+/* Merge order is arts' order; a source waits for its own download. */
+struct overlap {
+	struct pipeline *pl;
+	const struct prefetch_plan *plan;
+	struct lock_artifact **arts;
+};
+
+static int
+overlap_ready(void *user, size_t i, struct gn_error *err)
+{
+	struct overlap *o = user;
+
+	for (size_t r = 0; r < o->plan->n_reqs; r++) {
+		if (strcmp(o->plan->reqs[r].sha256, o->arts[i]->sha256) == 0) {
+			return pipeline_wait(o->pl, r, err);
+		}
+	}
+	return 0; /* in the cache before this run */
+}
+
+/*
+ * The downloads on their own thread, in merge order and one at a time, and
+ * each archive merged as soon as its download is verified: the host is
+ * unpacked while the targets still arrive (docs/design.md section 18).
+ * Nothing unverified is read: merge waits for the whole file's sha256 and
+ * signature.  mo is the merge of arts (host first).  *download_failed:
+ * the failure is a download's (not to be retried: it was fresh).
+ */
+static int
+merge_overlapped(struct project *p, const struct prefetch_plan *plan,
+		 struct lock_artifact **arts, size_t n, bool record, struct merge_opts *mo,
+		 uint8_t id[GN_SHA256_LEN], bool *download_failed, struct gn_error *err)
+{
+	const struct gn_events *outer = p->opts.events;
+	struct overlap o = {.plan = plan, .arts = arts};
+	struct fetch_opts fo = plan->fo;
+	struct gn_error fetch_err;
+	int rc, fetch_rc;
+
+	fo.jobs = 1;
+	if ((rc = pipeline_new(plan->reqs, plan->n_reqs, &fo, &o.pl, err)) < 0) {
+		return rc;
+	}
+	/* Signature hooks run on the download thread: their events too go
+	 * through the pipeline, one at a time with the merge's. */
+	p->opts.events = pipeline_events(o.pl);
+	if ((rc = pipeline_start(o.pl, err)) < 0) {
+		p->opts.events = outer;
+		return rc;
+	}
+	mo->events = p->opts.events;
+	mo->source_ready = overlap_ready;
+	mo->ready_user = &o;
+	rc = merge_goroot(mo, id, err);
+	gn_error_clear(&fetch_err);
+	/* A failed run stops the downloads still going (fail fast); a signal
+	 * has stopped them already, keeping their parts to resume. */
+	fetch_rc = pipeline_finish(o.pl, rc < 0 && rc != -GN_E_INTERRUPTED, &fetch_err);
+	p->opts.events = outer;
+	mo->events = outer;
+	mo->source_ready = NULL;
+	for (size_t i = 0; i < plan->n_reqs; i++) {
+		if (plan->reqs[i].result == 0) {
+			shaset_add(&p->arena, &p->fetched, plan->reqs[i].sha256);
+		}
+		*download_failed = *download_failed || plan->reqs[i].result < 0;
+	}
+	if (rc == 0 && fetch_rc < 0) {
+		*err = fetch_err;
+		rc = fetch_rc;
+	}
+	return rc < 0 ? rc : prefetch_finish(p, plan, arts, n, record, false, err);
+}
+
+/* Plan this attempt's downloads and run them now, unless they are worth
+ * overlapping with the merge (*overlap). */
+static int
+fetch_for_build(struct project *p, struct lock_artifact **arts, size_t n, bool record,
+		int attempt, struct prefetch_plan *plan, bool *overlap, struct gn_error *err)
+{
+	int rc;
+
+	if ((rc = prefetch_plan(p, arts, n, record, plan, err)) < 0) {
+		return rc;
+	}
+	/* Worth a thread when a download can hide another archive's merge. */
+	*overlap = attempt == 0 && plan->n_reqs > 0 && n > 1 && !project_from_proxy(p) &&
+		   !gn_artifact_is_source(arts[0]->os, arts[0]->arch);
+	return *overlap ? prefetch_finish(p, plan, arts, n, record, true, err)
+			: prefetch_run(p, plan, arts, n, record, err);
+}
+
+/* The merge's inputs, host first: the cached archives (source: proxy:
+ * the module zips laid out as tars, removed again on failure).  overlapped:
+ * the plan whose downloads the merge waits for, or NULL. */
+static int
+merge_sources(struct project *p, struct lock_artifact **arts, size_t n,
+	      const struct prefetch_plan *overlapped, struct merge_source *sources,
+	      struct gn_error *err)
+{
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		char *path = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
+		if (!path) {
+			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+		cache_archive_path(&p->cache, arts[i]->sha256, path);
+		if (project_from_proxy(p)) {
+			rc = layout_module(p, arts[i], path, &sources[i], err);
+			if (rc < 0) {
+				while (i-- > 0) {
+					cache_unlink(&p->cache, sources[i].archive);
+				}
+				return rc;
+			}
+			gn_platform_from_index(arts[i]->os, arts[i]->arch, &sources[i].platform);
+			continue;
+		}
+		sources[i] = (struct merge_source){
+			.archive = path,
+			.file = arts[i]->file,
+			/* Just downloaded and hashed on arrival: no second hash. */
+			.sha256 = shaset_has(&p->fetched, arts[i]->sha256) ||
+					  (overlapped && prefetch_planned(overlapped, arts[i]))
+				  ? NULL
+				  : arts[i]->sha256,
+			.size = arts[i]->size,
+		};
+		gn_platform_from_index(arts[i]->os, arts[i]->arch, &sources[i].platform);
+	}
+	return 0;
+}
+
 /*
  * Build host's GOROOT from the cache into dest (NULL: hash only).  A cache
  * file that no longer matches its sha256 is evicted, fetched again and the
  * build retried once; nothing unverified is ever used.
  */
-static int
-build_goroot(struct project *p, struct lock *lock, const struct gn_platform *host, const char *dest,
-	     bool record, char tree[GN_TREE_ID_TEXT], struct gn_error *err)
+int
+goroot_build(struct project *p, struct lock *lock, const struct gn_platform *host,
+	     const char *dest, bool record, char tree[GN_TREE_ID_TEXT], struct gn_error *err)
 {
 	struct lock_artifact **arts;
 	struct merge_source *sources;
@@ -1354,49 +1725,12 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 		return rc;
 	}
 	for (int attempt = 0;; attempt++) {
-		struct fetch_plan plan;
+		struct prefetch_plan plan;
 		bool overlap, download_failed = false;
 
-		if ((rc = plan_fetch(p, arts, n, record, &plan, err)) < 0) {
+		if ((rc = fetch_for_build(p, arts, n, record, attempt, &plan, &overlap, err)) < 0 ||
+		    (rc = merge_sources(p, arts, n, overlap ? &plan : NULL, sources, err)) < 0) {
 			return rc;
-		}
-		/* Worth a thread when a download can hide another archive's merge. */
-		overlap = attempt == 0 && plan.n_reqs > 0 && n > 1 && !from_proxy(p) &&
-			  !gn_artifact_is_source(arts[0]->os, arts[0]->arch);
-		rc = overlap ? finish_prepare(p, &plan, arts, n, record, true, err)
-			     : run_plan(p, &plan, arts, n, record, err);
-		if (rc < 0) {
-			return rc;
-		}
-		for (size_t i = 0; i < n; i++) {
-			char *path = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
-			if (!path) {
-				return gn_error_set(err, GN_E_NOMEM, "out of memory");
-			}
-			cache_archive_path(&p->cache, arts[i]->sha256, path);
-			if (from_proxy(p)) {
-				rc = layout_module(p, arts[i], path, &sources[i], err);
-				if (rc < 0) {
-					while (i-- > 0) {
-						cache_unlink(&p->cache, sources[i].archive);
-					}
-					return rc;
-				}
-				gn_platform_from_index(arts[i]->os, arts[i]->arch,
-						       &sources[i].platform);
-				continue;
-			}
-			sources[i] = (struct merge_source){
-				.archive = path,
-				.file = arts[i]->file,
-				/* Just downloaded and hashed on arrival: no second hash. */
-				.sha256 = shas_has(&p->fetched, arts[i]->sha256) ||
-						  (overlap && planned(&plan, arts[i]))
-					  ? NULL
-					  : arts[i]->sha256,
-				.size = arts[i]->size,
-			};
-			gn_platform_from_index(arts[i]->os, arts[i]->arch, &sources[i].platform);
 		}
 		mo.host = sources[0];
 		mo.targets = sources + 1;
@@ -1410,7 +1744,7 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 		rc = overlap ? merge_overlapped(p, &plan, arts, n, record, &mo, id,
 						&download_failed, err)
 			     : merge_goroot(&mo, id, err);
-		if (from_proxy(p)) {
+		if (project_from_proxy(p)) {
 			for (size_t i = 0; i < n; i++) {
 				cache_unlink(&p->cache, sources[i].archive);
 			}
@@ -1420,7 +1754,7 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 		}
 		/* Offline the bad file still goes (nothing unverified stays), but
 		 * it can't be fetched again: report the mismatch. */
-		if (evict_changed(p, arts, n) == 0 || p->opts.offline) {
+		if (prefetch_evict_changed(p, arts, n) == 0 || p->opts.offline) {
 			break;
 		}
 		if (dest) {
@@ -1439,209 +1773,91 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 	return 0;
 }
 
-static struct trust_opts
-trust_options(struct project *p)
-{
-	struct trust_opts to = {
-		.sumdb = p->manifest.sumdb,
-		.proxies = p->manifest.proxies,
-		.n_proxies = p->manifest.n_proxies,
-		.cache = &p->cache,
-		.events = p->opts.events,
-		.net = p->opts.net,
-	};
-	return to;
-}
+/* ---- stage: op_lock ---- */
 
-/*
- * sumdb: set: each Go >= 1.21 binary archive must reproduce the h1 the
- * checksum database records for its toolchain module (builder/trust.h).
- * An archive fetched in this run that fails leaves the cache again.
- */
+/* A platform Zig cannot serve fails before anything is downloaded. */
 static int
-check_trust_roots(struct project *p, struct lock *lock, struct gn_error *err)
+resolve_cc_targets(struct project *p, struct lock_cc *out, struct gn_error *err)
 {
-	struct lock_artifact **arts;
-	const char **paths;
-	struct trust_opts to;
-	size_t n = 0;
+	struct zig_ctx z = project_zig_ctx(p);
+	struct lock targets = {
+		.platforms = p->manifest.platforms,
+		.n_platforms = p->manifest.n_platforms,
+	};
 	int rc;
 
-	if (!p->manifest.sumdb) {
-		return 0;
+	if ((rc = zig_resolve_targets(&z, &targets, err)) < 0) {
+		return rc;
 	}
-	arts = gn_arena_array(&p->arena, lock->n_artifacts + 1, sizeof(*arts));
-	paths = gn_arena_array(&p->arena, lock->n_artifacts + 1, sizeof(*paths));
-	if (!arts || !paths) {
+	*out = targets.cc;
+	return 0;
+}
+
+/* Every artifact's signer goes into the lock, even when no tree needs
+ * hashing again. */
+static int
+record_signers(struct project *p, struct lock *fresh, struct gn_error *err)
+{
+	struct lock_artifact **all =
+		gn_arena_array(&p->arena, fresh->n_artifacts + 1, sizeof(*all));
+
+	if (!all) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	for (size_t i = 0; i < lock->n_artifacts; i++) {
-		if (from_proxy(p) || trust_applies(lock->go, &lock->artifacts[i])) {
-			arts[n++] = &lock->artifacts[i];
-		}
+	for (size_t i = 0; i < fresh->n_artifacts; i++) {
+		all[i] = &fresh->artifacts[i];
 	}
-	if (n == 0) {
-		return 0;
-	}
-	if (p->opts.offline) {
-		return gn_error_set(err, GN_E_OFFLINE,
-				    "sumdb: the checksum database cannot be asked with --offline; "
-				    "lock without it");
-	}
-	if ((rc = prepare_artifacts(p, arts, n, true, err)) < 0) {
-		return rc;
-	}
-	for (size_t i = 0; i < n; i++) {
-		char *path = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
-		if (!path) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
-		}
-		cache_archive_path(&p->cache, arts[i]->sha256, path);
-		if (!cache_is_file(&p->cache, path, true)) {
-			return gn_error_set(err, GN_E_INTEGRITY, "cached %s is not a regular file",
-					    arts[i]->file);
-		}
-		paths[i] = path;
-	}
-	to = trust_options(p);
-	/* The head is written into the cache: under the lock. */
-	cache_assert_locked(&p->cache);
-	rc = trust_check_index(&to, lock->go, arts, paths, n, &p->arena, err);
-	if (rc == -GN_E_INTEGRITY || rc == -GN_E_SIGNATURE) {
-		for (size_t i = 0; i < n; i++) {
-			if (shas_has(&p->fetched, arts[i]->sha256)) {
-				cache_evict_archive(&p->cache, arts[i]->sha256);
-			}
-		}
-	}
-	return rc;
+	return prefetch_artifacts(p, all, fresh->n_artifacts, true, err);
 }
 
-/* The lock names the first proxy's list: the same lock whichever answered. */
-static void
-fresh_index_url(struct project *p, struct lock *lock)
-{
-	const char *url = gn_arena_printf(&p->arena, "%slist",
-					  toolchain_base(&p->arena, p->manifest.proxies[0]));
-	if (url) {
-		lock->index = url;
-	}
-}
-
-/* source: proxy: the toolchains @v/list names, as an index whose files'
- * sha256 is known only from the previous lock (else a placeholder). */
+/* The tree id of each host whose GOROOT the resolver could not carry over. */
 static int
-load_toolchain_index(struct project *p, struct lock_index *index, struct gn_error *err)
+hash_goroots(struct project *p, struct lock *fresh, struct gn_error *err)
 {
-	struct toolchain_opts to = {
-		.proxies = p->manifest.proxies,
-		.n_proxies = p->manifest.n_proxies,
-		.cache = &p->cache,
-		.events = p->opts.events,
-		.net = p->opts.net,
-	};
 	int rc;
 
-	if (p->opts.offline) {
-		return gn_error_set(err, GN_E_OFFLINE,
-				    "source: proxy lists the toolchains on the proxy; run once "
-				    "without --offline");
-	}
-	if ((rc = open_cache(p, err)) < 0 ||
-	    (rc = toolchain_index(&to, &p->arena, index, err)) < 0) {
-		return rc;
-	}
-	for (size_t i = 0; p->have_lock && i < index->n_releases; i++) {
-		for (size_t j = 0; j < index->releases[i].n_files; j++) {
-			struct lock_index_file *f = &index->releases[i].files[j];
-			const struct lock_artifact *old = lock_find_artifact(&p->lock, f->filename);
+	for (size_t i = 0; i < fresh->n_goroots; i++) {
+		struct lock_goroot *g = &fresh->goroots[i];
+		char text[GN_PLATFORM_TEXT];
 
-			if (old) {
-				f->sha256 = old->sha256;
-				f->size = old->size;
-			}
-		}
-	}
-	return 0;
-}
-
-/* Download the module zips a lock names for the first time: their sha256
- * and size are learnt here; the log's h1 is checked next. */
-static int
-fetch_new_modules(struct project *p, struct lock *lock, struct gn_error *err)
-{
-	struct toolchain_opts to = {
-		.proxies = p->manifest.proxies,
-		.n_proxies = p->manifest.n_proxies,
-		.cache = &p->cache,
-		.events = p->opts.events,
-		.net = p->opts.net,
-	};
-
-	fresh_index_url(p, lock);
-	for (size_t i = 0; i < lock->n_artifacts; i++) {
-		struct lock_artifact *a = &lock->artifacts[i];
-		char tmp[CACHE_PATH_MAX], dest[CACHE_PATH_MAX], name[96];
-		uint8_t digest[GN_SHA256_LEN];
-		struct fetch_request req;
-		struct fetch_opts fo = fetch_options(p);
-		const char **urls;
-		size_t n_urls = 0;
-		struct stat st;
-		char version[128];
-		int rc;
-
-		if (strcmp(a->sha256, TOOLCHAIN_UNKNOWN_SHA256) != 0) {
+		if (g->tree[0]) {
 			continue;
 		}
-		if (!toolchain_module_version(a->file, version, sizeof(version))) {
-			return gn_error_set(err, GN_E_INDEX, "%s is not a golang.org/toolchain zip",
-					    a->file);
-		}
-		if ((rc = toolchain_check_meta(&to, &p->arena, version, err)) < 0) {
+		gn_platform_format(&g->host, text, sizeof(text));
+		gn_emitf(p->opts.events, GN_EV_INFO, "hashing the merged GOROOT for %s", text);
+		if ((rc = goroot_build(p, fresh, &g->host, NULL, true, g->tree, err)) < 0) {
 			return rc;
 		}
-		if (!(urls = proxy_urls(p, a, &n_urls))) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
-		}
-		snprintf(name, sizeof(name), "module-%ld-%zu.zip", (long)getpid(), i);
-		cache_tmp_path(&p->cache, name, tmp);
-		req = (struct fetch_request){
-			.name = a->file,
-			.urls = urls,
-			.n_urls = n_urls,
-			.size = -1,
-			.max_size = UNKNOWN_SIZE_CAP,
-			.dest = tmp,
-		};
-		if ((rc = fetch_run(&req, 1, &fo, err)) < 0) {
-			cache_unlink(&p->cache, tmp);
-			return rc;
-		}
-		if ((rc = gn_sha256_file(tmp, digest, err)) < 0 || stat(tmp, &st) != 0) {
-			cache_unlink(&p->cache, tmp);
-			return rc < 0 ? rc : gn_error_set(err, GN_E_IO, "cannot stat %s", tmp);
-		}
-		gn_hex_encode(digest, sizeof(digest), a->sha256);
-		a->size = st.st_size;
-		cache_archive_path(&p->cache, a->sha256, dest);
-		cache_assert_locked(&p->cache);
-		if (cache_rename(&p->cache, tmp, dest) != 0) {
-			rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", dest, strerror(errno));
-			cache_unlink(&p->cache, tmp);
-		}
-		if (rc < 0) {
-			return rc;
-		}
-		shas_add(p, &p->fetched, a->sha256);
 	}
 	return 0;
 }
 
-static void
-copy_go(char *out, size_t len, const char *go)
+/* Write the lock only when its bytes change (*written says so). */
+static int
+write_lock_file(struct project *p, struct lock *fresh, bool *written,
+		struct gn_error *err)
 {
-	snprintf(out, len, "%s", go ? go : "");
+	struct gn_buf bytes;
+	char *old = NULL;
+	size_t old_len = 0;
+	int rc = 0;
+
+	gn_buf_init(&bytes);
+	lock_write(fresh, &bytes);
+	if (bytes.failed) {
+		gn_buf_free(&bytes);
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	if (gn_path_exists(p->lock_path)) {
+		gn_read_file(p->lock_path, LOCK_MAX_BYTES, &old, &old_len, NULL);
+	}
+	if (!old || old_len != bytes.len || memcmp(old, bytes.data, bytes.len) != 0) {
+		rc = gn_write_file_atomic(p->lock_path, bytes.data, bytes.len, 0644, err);
+		*written = rc == 0;
+	}
+	free(old);
+	gn_buf_free(&bytes);
+	return rc;
 }
 
 /* project_lock's work, under the cache lock. */
@@ -1652,30 +1868,16 @@ write_lock_locked(struct project *p, bool upgrade, struct project_lock_result *r
 	struct lock_index index;
 	struct lock fresh;
 	struct lock_cc cc_targets = {0};
-	struct gn_buf bytes, old_bytes;
-	char *old = NULL;
-	size_t old_len = 0;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
 	if (p->have_lock) {
-		copy_go(res->previous_go, sizeof(res->previous_go), p->lock.go);
+		project_copy_go(res->previous_go, sizeof(res->previous_go), p->lock.go);
 	}
-	/* A platform Zig cannot serve fails before anything is downloaded. */
-	if (p->manifest.cc.enabled) {
-		struct zig_ctx z = zig_context(p);
-		struct lock targets = {
-			.platforms = p->manifest.platforms,
-			.n_platforms = p->manifest.n_platforms,
-		};
-
-		if ((rc = zig_resolve_targets(&z, &targets, err)) < 0) {
-			return rc;
-		}
-		cc_targets = targets.cc;
+	if (p->manifest.cc.enabled && (rc = resolve_cc_targets(p, &cc_targets, err)) < 0) {
+		return rc;
 	}
-	rc = from_proxy(p) ? load_toolchain_index(p, &index, err) : load_index(p, &index, err);
-	if (rc < 0) {
+	if ((rc = index_fetch(p, &index, err)) < 0) {
 		return rc;
 	}
 	rc = lock_resolve(&p->arena, &p->manifest, p->digest, &p->host, &index,
@@ -1686,70 +1888,28 @@ write_lock_locked(struct project *p, bool upgrade, struct project_lock_result *r
 	/* Zig first: a tarball that fails its checks stops the lock before any
 	 * Go archive is fetched or hashed. */
 	if (p->manifest.cc.enabled) {
-		struct zig_ctx z = zig_context(p);
+		struct zig_ctx z = project_zig_ctx(p);
 
 		fresh.cc = cc_targets;
-		if ((rc = open_cache(p, err)) < 0 ||
+		if ((rc = project_open_cache(p, err)) < 0 ||
 		    (rc = zig_lock(&z, &fresh, p->have_lock ? &p->lock : NULL, err)) < 0) {
 			return rc;
 		}
 	}
-	if (from_proxy(p) && (rc = fetch_new_modules(p, &fresh, err)) < 0) {
+	if (project_from_proxy(p) && (rc = prefetch_new_modules(p, &fresh, err)) < 0) {
 		return rc;
 	}
-	/* Every artifact's signer goes into the lock, even when no tree needs
-	 * hashing again. */
-	if (p->manifest.signatures.require_archives) {
-		struct lock_artifact **all =
-			gn_arena_array(&p->arena, fresh.n_artifacts + 1, sizeof(*all));
-		if (!all) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
-		}
-		for (size_t i = 0; i < fresh.n_artifacts; i++) {
-			all[i] = &fresh.artifacts[i];
-		}
-		if ((rc = prepare_artifacts(p, all, fresh.n_artifacts, true, err)) < 0) {
-			return rc;
-		}
-	}
-	if ((rc = check_trust_roots(p, &fresh, err)) < 0) {
+	if (p->manifest.signatures.require_archives && (rc = record_signers(p, &fresh, err)) < 0) {
 		return rc;
 	}
-	for (size_t i = 0; i < fresh.n_goroots; i++) {
-		struct lock_goroot *g = &fresh.goroots[i];
-		char text[GN_PLATFORM_TEXT];
-
-		if (g->tree[0]) {
-			continue;
-		}
-		gn_platform_format(&g->host, text, sizeof(text));
-		gn_emitf(p->opts.events, GN_EV_INFO, "hashing the merged GOROOT for %s", text);
-		if ((rc = build_goroot(p, &fresh, &g->host, NULL, true, g->tree, err)) < 0) {
-			return rc;
-		}
-	}
-	gn_buf_init(&bytes);
-	gn_buf_init(&old_bytes);
-	lock_write(&fresh, &bytes);
-	if (bytes.failed) {
-		gn_buf_free(&bytes);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
-	}
-	if (gn_path_exists(p->lock_path)) {
-		gn_read_file(p->lock_path, LOCK_MAX_BYTES, &old, &old_len, NULL);
-	}
-	if (!old || old_len != bytes.len || memcmp(old, bytes.data, bytes.len) != 0) {
-		rc = gn_write_file_atomic(p->lock_path, bytes.data, bytes.len, 0644, err);
-		res->written = rc == 0;
-	}
-	free(old);
-	gn_buf_free(&bytes);
-	if (rc < 0) {
+	if ((rc = archive_sig_trust_roots(p, &fresh, err)) < 0 ||
+	    (rc = hash_goroots(p, &fresh, err)) < 0 ||
+	    (rc = write_lock_file(p, &fresh, &res->written, err)) < 0) {
 		return rc;
 	}
 	p->lock = fresh;
 	p->have_lock = true;
-	copy_go(res->go, sizeof(res->go), fresh.go);
+	project_copy_go(res->go, sizeof(res->go), fresh.go);
 	return 0;
 }
 
@@ -1758,7 +1918,7 @@ project_lock(struct project *p, bool upgrade, struct project_lock_result *res, s
 {
 	int rc;
 
-	if ((rc = lock_cache(p, err)) < 0) {
+	if ((rc = project_lock_cache(p, err)) < 0) {
 		memset(res, 0, sizeof(*res));
 		return rc;
 	}
@@ -1767,21 +1927,7 @@ project_lock(struct project *p, bool upgrade, struct project_lock_result *res, s
 	return rc;
 }
 
-static int
-host_goroot(struct project *p, const struct lock_goroot **out, struct gn_error *err)
-{
-	char text[GN_PLATFORM_TEXT];
-
-	*out = lock_goroot_for(&p->lock, &p->host);
-	if (*out && (*out)->tree[0]) {
-		return 0;
-	}
-	gn_platform_format(&p->host, text, sizeof(text));
-	return gn_error_set(err, GN_E_USAGE,
-			    "%s has no GOROOT for this machine (%s): add it to hosts: in %s and "
-			    "run `gonative lock`",
-			    p->lock_path, text, p->manifest.path);
-}
+/* ---- stage: op_sync ---- */
 
 /*
  * Put the locked tree into the staging folder: from the tree store when it
@@ -1841,7 +1987,7 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 			return rc;
 		}
 	}
-	rc = build_goroot(p, &p->lock, &p->host, stage, false, tree, err);
+	rc = goroot_build(p, &p->lock, &p->host, stage, false, tree, err);
 	if (rc == 0 && strcmp(tree, tree_id) != 0) {
 		rc = gn_error_set(err, GN_E_INTEGRITY,
 				  "the merged GOROOT does not hash to the locked value");
@@ -1912,7 +2058,7 @@ sync_goroot(struct project *p, const struct lock_goroot *goroot, struct project_
 		res->noop = true;
 		goto out;
 	}
-	if ((rc = open_cache(p, err)) < 0) {
+	if ((rc = project_open_cache(p, err)) < 0) {
 		goto out;
 	}
 	if ((rc = install_stage(&p->install, stage, err)) < 0) {
@@ -1920,7 +2066,7 @@ sync_goroot(struct project *p, const struct lock_goroot *goroot, struct project_
 	}
 	/* After the install lock, never before: project_lock above takes only
 	 * the cache lock, so the two are always taken in this order. */
-	if ((rc = lock_cache(p, err)) == 0) {
+	if ((rc = project_lock_cache(p, err)) == 0) {
 		rc = fill_stage(p, goroot->tree, stage, err);
 		cache_unlock(&p->cache);
 	}
@@ -1956,10 +2102,10 @@ sync_cc(struct project *p, struct project_sync_result *res, struct gn_error *err
 	if (!p->lock.cc.zig || !lock_cc_host_for(&p->lock, &p->host)) {
 		return 0;
 	}
-	if ((rc = open_cache(p, err)) < 0) {
+	if ((rc = project_open_cache(p, err)) < 0) {
 		return rc;
 	}
-	z = zig_context(p);
+	z = project_zig_ctx(p);
 	if ((rc = zig_sync(&z, &p->lock, &p->host, &p->zig_install, &zr, err)) < 0) {
 		return rc;
 	}
@@ -1983,7 +2129,7 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res, st
 	    (rc = install_check_owner(&p->zig_install, err)) < 0) {
 		return rc;
 	}
-	if (!lock_is_fresh(p)) {
+	if (!project_lock_is_fresh(p)) {
 		if (frozen) {
 			if (!p->have_lock) {
 				return gn_error_set(err, GN_E_LOCK,
@@ -2006,9 +2152,9 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res, st
 		/* Resolving warned already; from a fresh lock, say it here, once. */
 		lock_warn_nothing_to_merge(&p->lock, p->opts.events);
 	}
-	copy_go(res->go, sizeof(res->go), p->lock.go);
+	project_copy_go(res->go, sizeof(res->go), p->lock.go);
 	snprintf(res->root, sizeof(res->root), "%s", p->install.root);
-	if ((rc = host_goroot(p, &goroot, err)) < 0) {
+	if ((rc = project_host_goroot(p, &goroot, err)) < 0) {
 		return rc;
 	}
 	snprintf(res->tree, sizeof(res->tree), "%s", goroot->tree);
@@ -2018,6 +2164,8 @@ project_sync(struct project *p, bool frozen, struct project_sync_result *res, st
 	}
 	return sync_cc(p, res, err);
 }
+
+/* ---- stage: op_check ---- */
 
 /* check: the installed Zig tree against the lock, like the GOROOT. */
 static int
@@ -2049,11 +2197,79 @@ check_cc(struct project *p, bool deep, struct project_check_result *res, struct 
 	return 0;
 }
 
+/* check: the installed GOROOT against the lock (deep: re-hashed). */
+static int
+check_goroot(struct project *p, bool deep, struct project_check_result *res, struct gn_error *err)
+{
+	const struct lock_goroot *goroot = lock_goroot_for(&p->lock, &p->host);
+	int rc;
+
+	if (!goroot || !goroot->tree[0]) {
+		res->host_missing = true;
+		res->drifted = true;
+		return 0;
+	}
+	snprintf(res->expected_tree, sizeof(res->expected_tree), "%s", goroot->tree);
+	install_check(&p->install, goroot->tree, &res->install);
+	if (res->install.status != STATREC_MATCH) {
+		res->drifted = true;
+	}
+	if (deep && res->install.status != STATREC_MISSING) {
+		uint8_t id[GN_SHA256_LEN];
+		if ((rc = tree_hash_dir(p->install.root, id, err)) < 0) {
+			return rc;
+		}
+		tree_format_id(id, res->actual_tree);
+		res->deep = true;
+		if (strcmp(res->actual_tree, goroot->tree) != 0) {
+			res->drifted = true;
+		}
+	}
+	return 0;
+}
+
+/* check --upstream: the newest matching release, and the log's head. */
+static int
+check_upstream(struct project *p, struct project_check_result *res, struct gn_error *err)
+{
+	struct lock_index index;
+	struct lock newest;
+	int rc;
+
+	if ((rc = project_lock_cache(p, err)) < 0) {
+		return rc;
+	}
+	rc = index_fetch(p, &index, err);
+	cache_unlock(&p->cache);
+	if (rc < 0) {
+		return rc;
+	}
+	rc = lock_resolve(&p->arena, &p->manifest, p->digest, &p->host, &index, NULL, true,
+			  &newest, NULL, err);
+	if (rc < 0) {
+		return rc;
+	}
+	res->upstream_checked = true;
+	project_copy_go(res->upstream_go, sizeof(res->upstream_go), newest.go);
+	if (strcmp(newest.go, p->lock.go) != 0) {
+		res->drifted = true;
+	}
+	if (p->manifest.sumdb) {
+		struct trust_opts to = archive_sig_trust_opts(p);
+
+		if ((rc = project_open_cache(p, err)) < 0 ||
+		    (rc = trust_check_upstream(&to, &res->log, err)) < 0) {
+			return rc;
+		}
+		res->log_checked = true;
+	}
+	return 0;
+}
+
 int
 project_check(struct project *p, bool deep, bool upstream, struct project_check_result *res,
 	      struct gn_error *err)
 {
-	const struct lock_goroot *goroot;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -2068,66 +2284,13 @@ project_check(struct project *p, bool deep, bool upstream, struct project_check_
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
 	res->drifted = res->drift.n_items > 0;
-	goroot = lock_goroot_for(&p->lock, &p->host);
-	if (!goroot || !goroot->tree[0]) {
-		res->host_missing = true;
-		res->drifted = true;
-	} else {
-		snprintf(res->expected_tree, sizeof(res->expected_tree), "%s", goroot->tree);
-		install_check(&p->install, goroot->tree, &res->install);
-		if (res->install.status != STATREC_MATCH) {
-			res->drifted = true;
-		}
-		if (deep && res->install.status != STATREC_MISSING) {
-			uint8_t id[GN_SHA256_LEN];
-			if ((rc = tree_hash_dir(p->install.root, id, err)) < 0) {
-				return rc;
-			}
-			tree_format_id(id, res->actual_tree);
-			res->deep = true;
-			if (strcmp(res->actual_tree, goroot->tree) != 0) {
-				res->drifted = true;
-			}
-		}
-	}
-	if ((rc = check_cc(p, deep, res, err)) < 0) {
+	if ((rc = check_goroot(p, deep, res, err)) < 0 || (rc = check_cc(p, deep, res, err)) < 0) {
 		return rc;
 	}
-	if (upstream) {
-		struct lock_index index;
-		struct lock newest;
-
-		if ((rc = lock_cache(p, err)) < 0) {
-			return rc;
-		}
-		rc = from_proxy(p) ? load_toolchain_index(p, &index, err)
-				   : load_index(p, &index, err);
-		cache_unlock(&p->cache);
-		if (rc < 0) {
-			return rc;
-		}
-		rc = lock_resolve(&p->arena, &p->manifest, p->digest, &p->host, &index, NULL, true,
-				  &newest, NULL, err);
-		if (rc < 0) {
-			return rc;
-		}
-		res->upstream_checked = true;
-		copy_go(res->upstream_go, sizeof(res->upstream_go), newest.go);
-		if (strcmp(newest.go, p->lock.go) != 0) {
-			res->drifted = true;
-		}
-		if (p->manifest.sumdb) {
-			struct trust_opts to = trust_options(p);
-
-			if ((rc = open_cache(p, err)) < 0 ||
-			    (rc = trust_check_upstream(&to, &res->log, err)) < 0) {
-				return rc;
-			}
-			res->log_checked = true;
-		}
-	}
-	return 0;
+	return upstream ? check_upstream(p, res, err) : 0;
 }
+
+/* ---- stage: op_verify ---- */
 
 /* verify: every byte of the installed Zig tree against the lock. */
 static int
@@ -2166,7 +2329,7 @@ project_verify(struct project *p, struct project_verify_result *res, struct gn_e
 		return gn_error_set(err, GN_E_LOCK, "%s does not exist (run `gonative lock`)",
 				    p->lock_path);
 	}
-	if ((rc = host_goroot(p, &goroot, err)) < 0) {
+	if ((rc = project_host_goroot(p, &goroot, err)) < 0) {
 		return rc;
 	}
 	snprintf(res->expected_tree, sizeof(res->expected_tree), "%s", goroot->tree);
@@ -2185,52 +2348,70 @@ project_verify(struct project *p, struct project_verify_result *res, struct gn_e
 	return verify_cc(p, res, err);
 }
 
-static int
-require_fresh_lock(const struct project *p, struct gn_error *err)
+/* Accessors (builder/project.h). */
+
+const char *
+project_lock_path(const struct project *p)
 {
-	if (!p->have_lock) {
-		return gn_error_set(err, GN_E_LOCK, "%s does not exist (run `gonative lock`)",
-				    p->lock_path);
-	}
-	if (!lock_is_fresh(p)) {
-		return gn_error_set(err, GN_E_DRIFT,
-				    "%s is out of date with %s (run `gonative lock`)", p->lock_path,
-				    p->manifest.path);
-	}
-	return 0;
+	return p->lock_path;
 }
 
-int
-project_fetch_all(struct project *p, struct gn_error *err)
+const struct lock *
+project_locked(const struct project *p)
 {
-	struct lock_artifact **all;
-	int rc;
-
-	if ((rc = require_fresh_lock(p, err)) < 0) {
-		return rc;
-	}
-	all = gn_arena_array(&p->arena, p->lock.n_artifacts + 1, sizeof(*all));
-	if (!all) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
-	}
-	for (size_t i = 0; i < p->lock.n_artifacts; i++) {
-		all[i] = &p->lock.artifacts[i];
-	}
-	if ((rc = lock_cache(p, err)) < 0) {
-		return rc;
-	}
-	rc = prepare_artifacts(p, all, p->lock.n_artifacts, false, err);
-	cache_unlock(&p->cache);
-	if (rc == 0 && p->lock.cc.zig) {
-		struct zig_ctx z = zig_context(p);
-
-		rc = zig_fetch_all(&z, &p->lock, err);
-	}
-	return rc;
+	return p->have_lock ? &p->lock : NULL;
 }
 
-void
-project_archive_path(struct project *p, const struct lock_artifact *a, char *out)
+const char *
+project_install_root(const struct project *p)
 {
-	cache_archive_path(&p->cache, a->sha256, out);
+	return p->install.root;
+}
+
+const char *
+project_zig_root(const struct project *p)
+{
+	return p->zig_install.root;
+}
+
+const struct manifest *
+project_manifest(const struct project *p)
+{
+	return &p->manifest;
+}
+
+const char *
+project_digest(const struct project *p)
+{
+	return p->digest;
+}
+
+const struct gn_platform *
+project_host(const struct project *p)
+{
+	return &p->host;
+}
+
+struct gn_arena *
+project_arena(struct project *p)
+{
+	return &p->arena;
+}
+
+struct cache *
+project_cache(struct project *p)
+{
+	return &p->cache;
+}
+
+const struct gn_events *
+project_events(const struct project *p)
+{
+	return p->opts.events;
+}
+
+const struct oci_creds *
+project_registry_creds(const struct project *p)
+{
+	return &p->opts.registry;
 }

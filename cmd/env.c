@@ -84,7 +84,7 @@ run_env(struct cli *cli, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct project project;
+	struct project *project;
 	struct project_env env;
 	struct gn_error err;
 	enum shell shell = detect_shell();
@@ -130,9 +130,9 @@ run_env(struct cli *cli, int argc, char **argv)
 		return rc;
 	}
 	gn_error_clear(&err);
-	if ((rc = project_env(&project, target, &env, &err)) < 0) {
+	if ((rc = project_env(project, target, &env, &err)) < 0) {
 		rc = cli_fail(cli, rc, &err);
-		project_close(&project);
+		project_close(project);
 		return rc;
 	}
 	if (json) {
@@ -148,10 +148,10 @@ run_env(struct cli *cli, int argc, char **argv)
 		cli_json_print(&out);
 	} else if ((rc = put_env(shell, &env, &err)) != 0) {
 		rc = cli_fail(cli, rc, &err);
-		project_close(&project);
+		project_close(project);
 		return rc;
 	}
-	project_close(&project);
+	project_close(project);
 	return 0;
 }
 

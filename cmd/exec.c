@@ -21,7 +21,7 @@ run_exec(struct cli *cli, int argc, char **argv)
 	};
 	struct project_sync_result res;
 	struct project_env env;
-	struct project project;
+	struct project *project;
 	const char *target = NULL;
 	struct gn_error err;
 	bool sync = true, frozen = false, offline = false;
@@ -58,15 +58,15 @@ run_exec(struct cli *cli, int argc, char **argv)
 		return rc;
 	}
 	gn_error_clear(&err);
-	if (sync && (rc = project_sync(&project, frozen, &res, &err)) < 0) {
+	if (sync && (rc = project_sync(project, frozen, &res, &err)) < 0) {
 		rc = cli_fail(cli, rc, &err);
-		project_close(&project);
+		project_close(project);
 		return rc;
 	}
 	cli_progress_end(cli);
-	if ((rc = project_env(&project, target, &env, &err)) < 0) {
+	if ((rc = project_env(project, target, &env, &err)) < 0) {
 		rc = cli_fail(cli, rc, &err);
-		project_close(&project);
+		project_close(project);
 		return rc;
 	}
 	snprintf(path, sizeof(path), "%s%s%s", env.path, old_path && old_path[0] ? ":" : "",
@@ -77,10 +77,10 @@ run_exec(struct cli *cli, int argc, char **argv)
 	}
 	if (rc != 0) {
 		gn_error_set(&err, GN_E_IO, "cannot set the environment: %s", strerror(errno));
-		project_close(&project);
+		project_close(project);
 		return cli_fail(cli, -GN_E_IO, &err);
 	}
-	project_close(&project);
+	project_close(project);
 	fflush(NULL);
 	execvp(argv[optind], argv + optind);
 	fprintf(stderr, "gonative: error: cannot run %s: %s\n", argv[optind], strerror(errno));

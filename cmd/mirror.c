@@ -15,7 +15,7 @@ run_mirror(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mirror_result res;
-	struct project project;
+	struct project *project;
 	struct minisign_seckey key;
 	struct gn_error err;
 	const char *sign = NULL;
@@ -43,7 +43,7 @@ run_mirror(struct cli *cli, int argc, char **argv)
 		goto wipe;
 	}
 	gn_error_clear(&err);
-	rc = mirror_write(&project, argv[optind], sign ? &key : NULL, &res, &err);
+	rc = mirror_write(project, argv[optind], sign ? &key : NULL, &res, &err);
 	cli_progress_end(cli);
 	if (rc < 0) {
 		rc = cli_fail(cli, rc, &err);
@@ -56,7 +56,7 @@ run_mirror(struct cli *cli, int argc, char **argv)
 		cli_info(cli, "wrote %zu archives (%zu of Zig), %zu signatures and %s/%s",
 			 res.n_files, res.n_cc_files, res.n_signed, argv[optind], MIRROR_INDEX_NAME);
 	}
-	project_close(&project);
+	project_close(project);
 wipe:
 	if (sign) {
 		minisign_seckey_wipe(&key);

@@ -21,7 +21,7 @@ run_sync(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct project_sync_result res;
-	struct project project;
+	struct project *project;
 	struct minisign_seckey key;
 	struct gn_error err;
 	const char *provenance = NULL, *sign = NULL;
@@ -76,9 +76,9 @@ run_sync(struct cli *cli, int argc, char **argv)
 		goto wipe;
 	}
 	gn_error_clear(&err);
-	rc = project_sync(&project, frozen, &res, &err);
+	rc = project_sync(project, frozen, &res, &err);
 	if (rc == 0 && provenance) {
-		rc = provenance_write(&project, &res, provenance, sign ? &key : NULL, &err);
+		rc = provenance_write(project, &res, provenance, sign ? &key : NULL, &err);
 	}
 	cli_progress_end(cli);
 	if (rc < 0) {
@@ -93,12 +93,12 @@ run_sync(struct cli *cli, int argc, char **argv)
 		cli_json_str(&out, "tree", res.tree);
 		cli_json_bool(&out, "changed", !res.noop);
 		cli_json_bool(&out, "locked", res.locked);
-		cli_json_str(&out, "lock", project.lock_path);
+		cli_json_str(&out, "lock", project_lock_path(project));
 		cli_json_str(&out, "provenance", provenance);
 		cli_json_print(&out);
 	} else {
 		if (res.locked) {
-			cli_info(cli, "wrote %s", project.lock_path);
+			cli_info(cli, "wrote %s", project_lock_path(project));
 		}
 		if (provenance) {
 			cli_info(cli, "wrote %s%s", provenance, sign ? " and its .minisig" : "");
@@ -108,7 +108,7 @@ run_sync(struct cli *cli, int argc, char **argv)
 			       res.root, res.tree);
 		}
 	}
-	project_close(&project);
+	project_close(project);
 wipe:
 	if (sign) {
 		minisign_seckey_wipe(&key);
