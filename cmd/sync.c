@@ -1,5 +1,5 @@
 /* cmd/sync.c - gonative sync */
-#include "builder/provenance.h"
+#include "export/provenance.h"
 #include "cmd/cmd.h"
 #include "gn/buf.h"
 

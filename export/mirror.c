@@ -1,4 +1,4 @@
-#include "builder/mirror.h"
+#include "export/mirror.h"
 
 #include "builder/oci.h"
 #include "gn/fs.h"

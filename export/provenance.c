@@ -1,4 +1,4 @@
-#include "builder/provenance.h"
+#include "export/provenance.h"
 
 #include "gn/buf.h"
 #include "gn/fs.h"
