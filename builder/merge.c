@@ -165,8 +165,8 @@ expand_limit(const struct merge_source *src)
 }
 
 static int
-unpack_source(struct merge_ctx *ctx, const struct merge_source *src, struct tree *tree,
-	      struct gn_error *err)
+unpack_one(struct merge_ctx *ctx, const struct merge_source *src, struct tree *tree,
+	   struct gn_error *err)
 {
 	struct unpack_opts uo = {
 	    .archive = src->archive,
@@ -187,6 +187,22 @@ unpack_source(struct merge_ctx *ctx, const struct merge_source *src, struct tree
 
 	if (rc == 0 && ctx->oom) {
 		rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	return rc;
+}
+
+/* -v shows each source's turn: with downloads overlapping, the order
+ * proves the overlap (tests/e2e/test_31_overlap.py). */
+static int
+unpack_source(struct merge_ctx *ctx, const struct merge_source *src, struct tree *tree,
+	      struct gn_error *err)
+{
+	int rc;
+
+	gn_emitf(ctx->opts->events, GN_EV_DEBUG, "unpacking %s", src->file);
+	rc = unpack_one(ctx, src, tree, err);
+	if (rc == 0) {
+		gn_emitf(ctx->opts->events, GN_EV_DEBUG, "unpacked %s", src->file);
 	}
 	return rc;
 }

@@ -2,7 +2,6 @@
 #include "cmd/cmd.h"
 #include "gn/buf.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,8 +27,7 @@ static void
 print_report(FILE *out, const struct project *p, const struct project_check_result *res)
 {
 	if (res->lock_missing) {
-		fprintf(out, "lock: %s does not exist (run `gonative lock`)\n",
-			project_lock_path(p));
+		fprintf(out, "lock: %s does not exist (run `gonative lock`)\n", project_lock_path(p));
 		return;
 	}
 	if (res->drift.n_items == 0) {
@@ -81,8 +79,7 @@ print_report(FILE *out, const struct project *p, const struct project_check_resu
 	}
 	if (res->upstream_checked) {
 		if (strcmp(res->upstream_go, project_locked(p)->go) == 0) {
-			fprintf(out, "lock vs upstream: %s is the newest match\n",
-				project_locked(p)->go);
+			fprintf(out, "lock vs upstream: %s is the newest match\n", project_locked(p)->go);
 		} else {
 			fprintf(out,
 				"lock vs upstream: %s is newer than the locked %s (run `gonative "
@@ -184,46 +181,28 @@ print_json(const struct project *p, const struct project_check_result *res)
 	cli_json_print(&out);
 }
 
-static int
-run_check(struct cli *cli, int argc, char **argv)
-{
-	static const struct option options[] = {
-		{ "upstream", no_argument, NULL, 'u' },
-		{ "deep", no_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct project_check_result res;
-	struct project *project;
-	struct gn_error err;
-	bool upstream = false, deep = false;
-	int opt, rc;
+static struct {
+	bool upstream, deep;
+} opts;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'u':
-			upstream = true;
-			break;
-		case 'd':
-			deep = true;
-			break;
-		case 'J':
-			cli->json = true;
-			break;
-		case 'h':
-			return cli_help(&cmd_check);
-		default:
-			return cli_usage(cli, "unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	}
-	if ((rc = cli_open_project(cli, &project, false, 0)) != 0) {
-		return rc;
-	}
+static const struct cli_option options[] = {
+	{ .long_name = "upstream", .kind = CLI_FLAG, .target = &opts.upstream,
+	  .help = "also fetch the index and report a newer matching release" },
+	{ .long_name = "deep", .kind = CLI_FLAG, .target = &opts.deep,
+	  .help = "re-hash the installed tree instead of trusting the stat record" },
+	{ .long_name = "json", .kind = CLI_JSON,
+	  .help = "print the report as one JSON object (the text goes to stderr)" },
+	CLI_OPTION_END,
+};
+
+static int
+run_check(struct cli *cli, struct project *project)
+{
+	struct project_check_result res;
+	struct gn_error err;
+	bool upstream = opts.upstream, deep = opts.deep;
+	int rc;
+
 	gn_error_clear(&err);
 	rc = project_check(project, deep, upstream, &res, &err);
 	if (rc < 0) {
@@ -237,23 +216,17 @@ run_check(struct cli *cli, int argc, char **argv)
 		}
 		rc = res.drifted ? gn_code_exit(GN_E_DRIFT) : 0;
 	}
-	project_close(project);
 	return rc;
 }
 
 const struct cmd cmd_check = {
 	.name = "check",
 	.summary = "report drift: manifest vs lock, lock vs installed GOROOT",
-	.usage = "Usage: gonative check [--upstream] [--deep] [--json]\n"
-		 "\n"
-		 "Report, without writing anything, whether gonative.lock still matches\n"
-		 "gonative.yaml and whether the installed GOROOT still matches the lock.\n"
-		 "Exit 0 when everything matches, 1 when something drifted.\n"
-		 "\n"
-		 "Options:\n"
-		 "  --upstream  also fetch the index and report a newer matching release\n"
-		 "  --deep      re-hash the installed tree instead of trusting the stat record\n"
-		 "  --json      print the report as one JSON object (the text goes to stderr)\n"
-		 "  -h, --help  this help\n",
+	.synopsis = "[--upstream] [--deep] [--json]",
+	.description = "Report, without writing anything, whether gonative.lock still matches\n"
+		       "gonative.yaml and whether the installed GOROOT still matches the lock.\n"
+		       "Exit 0 when everything matches, 1 when something drifted.\n",
+	.options = options,
+	.project = true,
 	.run = run_check,
 };

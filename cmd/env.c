@@ -3,7 +3,6 @@
 #include "gn/buf.h"
 #include "gn/shquote.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,66 +73,52 @@ detect_shell(void)
 	return SHELL_POSIX;
 }
 
+static struct {
+	bool json, shell_given;
+	enum shell shell;
+	const char *target;
+} opts;
+
 static int
-run_env(struct cli *cli, int argc, char **argv)
+parse_shell(struct cli *cli, const char *arg, void *target)
 {
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "shell", required_argument, NULL, 's' },
-		{ "target", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct project *project;
+	if (strcmp(arg, "sh") == 0 || strcmp(arg, "bash") == 0 || strcmp(arg, "zsh") == 0) {
+		opts.shell = SHELL_POSIX;
+	} else if (strcmp(arg, "fish") == 0) {
+		opts.shell = SHELL_FISH;
+	} else if (strcmp(arg, "powershell") == 0 || strcmp(arg, "pwsh") == 0) {
+		opts.shell = SHELL_POWERSHELL;
+	} else {
+		return cli_usage(cli, "--shell takes sh, bash, zsh, fish or powershell, not '%s'",
+				 arg);
+	}
+	opts.shell_given = true;
+	return 0;
+}
+
+static const struct cli_option options[] = {
+	{ .long_name = "json", .kind = CLI_FLAG, .target = &opts.json,
+	  .help = "one JSON object on stdout" },
+	{ .long_name = "shell", .arg = "S", .kind = CLI_CALL, .call = parse_shell,
+	  .help = "output for shell S" },
+	{ .long_name = "target", .arg = "OS/ARCH", .kind = CLI_STRING, .target = &opts.target,
+	  .help = "cross-compile for OS/ARCH" },
+	CLI_OPTION_END,
+};
+
+static int
+run_env(struct cli *cli, struct project *project)
+{
 	struct project_env env;
 	struct gn_error err;
-	enum shell shell = detect_shell();
-	const char *target = NULL;
-	bool json = false;
-	int opt, rc;
+	enum shell shell = opts.shell_given ? opts.shell : detect_shell();
+	const char *target = opts.target;
+	bool json = opts.json;
+	int rc;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			json = true;
-			break;
-		case 's':
-			if (strcmp(optarg, "sh") == 0 || strcmp(optarg, "bash") == 0 ||
-			    strcmp(optarg, "zsh") == 0) {
-				shell = SHELL_POSIX;
-			} else if (strcmp(optarg, "fish") == 0) {
-				shell = SHELL_FISH;
-			} else if (strcmp(optarg, "powershell") == 0 ||
-				   strcmp(optarg, "pwsh") == 0) {
-				shell = SHELL_POWERSHELL;
-			} else {
-				return cli_usage(cli,
-						 "--shell takes sh, bash, zsh, fish or powershell, "
-						 "not '%s'",
-						 optarg);
-			}
-			break;
-		case 't':
-			target = optarg;
-			break;
-		case 'h':
-			return cli_help(&cmd_env);
-		default:
-			return cli_usage(cli, "unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	}
-	if ((rc = cli_open_project(cli, &project, false, 0)) != 0) {
-		return rc;
-	}
 	gn_error_clear(&err);
 	if ((rc = project_env(project, target, &env, &err)) < 0) {
-		rc = cli_fail(cli, rc, &err);
-		project_close(project);
-		return rc;
+		return cli_fail(cli, rc, &err);
 	}
 	if (json) {
 		struct gn_buf out;
@@ -147,34 +132,25 @@ run_env(struct cli *cli, int argc, char **argv)
 		cli_json_str(&out, "PATH", env.path);
 		cli_json_print(&out);
 	} else if ((rc = put_env(shell, &env, &err)) != 0) {
-		rc = cli_fail(cli, rc, &err);
-		project_close(project);
-		return rc;
+		return cli_fail(cli, rc, &err);
 	}
-	project_close(project);
 	return 0;
 }
 
 const struct cmd cmd_env = {
 	.name = "env",
 	.summary = "print GOROOT, PATH and GOTOOLCHAIN (and a target's C compiler) for a shell",
-	.usage = "Usage: gonative env [--json] [--shell sh|bash|zsh|fish|powershell]\n"
-		 "                    [--target OS/ARCH]\n"
-		 "\n"
-		 "Print the settings that put the synced toolchain first, for\n"
-		 "`eval \"$(gonative env)\"`: GOROOT, GOTOOLCHAIN=local and PATH.  The shell\n"
-		 "is taken from $SHELL unless --shell names one.  --json prints\n"
-		 "{\"version\": 1, \"command\": \"env\", \"GOROOT\": ..., ..., \"PATH\": ...}\n"
-		 "where PATH is the folder to prepend.\n"
-		 "\n"
-		 "--target OS/ARCH (one of the locked platforms) adds GOOS, GOARCH, GOARM\n"
-		 "(linux/arm: 7) and, with cc: in the manifest, CGO_ENABLED=1, CC and CXX\n"
-		 "(the locked Zig: \"<zig> cc -target <triple>\") and Zig's cache folders.\n"
-		 "\n"
-		 "Options:\n"
-		 "  --json      one JSON object on stdout\n"
-		 "  --shell S   output for shell S\n"
-		 "  --target T  cross-compile for T (os/arch)\n"
-		 "  -h, --help  this help\n",
+	.synopsis = "[--json] [--shell sh|bash|zsh|fish|powershell]\n[--target OS/ARCH]",
+	.description = "Print the settings that put the synced toolchain first, for\n"
+		       "`eval \"$(gonative env)\"`: GOROOT, GOTOOLCHAIN=local and PATH.  The shell\n"
+		       "is taken from $SHELL unless --shell names one.  --json prints\n"
+		       "{\"version\": 1, \"command\": \"env\", \"GOROOT\": ..., ..., \"PATH\": ...}\n"
+		       "where PATH is the folder to prepend.\n"
+		       "\n"
+		       "--target OS/ARCH (one of the locked platforms) adds GOOS, GOARCH, GOARM\n"
+		       "(linux/arm: 7) and, with cc: in the manifest, CGO_ENABLED=1, CC and CXX\n"
+		       "(the locked Zig: \"<zig> cc -target <triple>\") and Zig's cache folders.\n",
+	.options = options,
+	.project = true,
 	.run = run_env,
 };

@@ -2,63 +2,59 @@
 #include "cmd/cmd.h"
 #include "gn/fs.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #define INIT_MAX_PLATFORMS 64
 
+static struct {
+	const char *go;
+	bool force;
+	struct gn_platform platforms[INIT_MAX_PLATFORMS];
+	size_t n_platforms;
+} opts;
+
 static int
-run_init(struct cli *cli, int argc, char **argv)
+add_platform(struct cli *cli, const char *arg, void *target)
 {
-	static const struct option options[] = {
-		{ "go", required_argument, NULL, 'g' },
-		{ "platform", required_argument, NULL, 'p' },
-		{ "force", no_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	if (opts.n_platforms == INIT_MAX_PLATFORMS) {
+		return cli_usage(cli, "too many --platform options");
+	}
+	if (gn_platform_parse(arg, &opts.platforms[opts.n_platforms]) != GN_PLATFORM_OK) {
+		return cli_usage(cli,
+				 "'%s' is not a Go platform (write os/arch as `go tool dist list` "
+				 "prints it)",
+				 arg);
+	}
+	opts.n_platforms++;
+	return 0;
+}
+
+static const struct cli_option options[] = {
+	{ .long_name = "go", .arg = "VERSION", .kind = CLI_STRING, .target = &opts.go,
+	  .help = "Go version spec: 1.21.5, 1.21 or stable (default stable)" },
+	{ .short_name = 'p', .long_name = "platform", .arg = "OS/ARCH", .kind = CLI_CALL,
+	  .call = add_platform, .help = "a target platform to merge (repeatable)" },
+	{ .long_name = "force", .kind = CLI_FLAG, .target = &opts.force,
+	  .help = "overwrite an existing manifest" },
+	CLI_OPTION_END,
+};
+
+static int
+run_init(struct cli *cli, struct project *project)
+{
 	const char *path = cli->manifest_path ? cli->manifest_path : "gonative.yaml";
-	struct gn_platform platforms[INIT_MAX_PLATFORMS], host;
-	size_t n_platforms = 0;
-	const char *go = NULL;
-	bool force = false;
+	const struct gn_platform *platforms = opts.platforms;
+	struct gn_platform host;
+	size_t n_platforms = opts.n_platforms;
+	const char *go = opts.go;
+	bool force = opts.force;
 	struct gn_arena arena;
 	struct manifest check;
 	struct gn_error err;
 	char *text;
-	int opt, rc;
+	int rc;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "hp:", options, NULL)) != -1) {
-		switch (opt) {
-		case 'g':
-			go = optarg;
-			break;
-		case 'p':
-			if (n_platforms == INIT_MAX_PLATFORMS) {
-				return cli_usage(cli, "too many --platform options");
-			}
-			if (gn_platform_parse(optarg, &platforms[n_platforms]) != GN_PLATFORM_OK) {
-				return cli_usage(cli,
-						 "'%s' is not a Go platform (write os/arch as `go "
-						 "tool dist list` prints it)",
-						 optarg);
-			}
-			n_platforms++;
-			break;
-		case 'F':
-			force = true;
-			break;
-		case 'h':
-			return cli_help(&cmd_init);
-		default:
-			return cli_usage(cli, "unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	}
 	if (gn_path_exists(path) && !force) {
 		gn_error_clear(&err);
 		gn_error_set(&err, GN_E_USAGE, "%s already exists (use --force to overwrite it)",
@@ -94,14 +90,8 @@ out:
 const struct cmd cmd_init = {
 	.name = "init",
 	.summary = "write a starter gonative.yaml for this machine",
-	.usage = "Usage: gonative init [--go VERSION] [--platform OS/ARCH]... [--force]\n"
-		 "\n"
-		 "Write a commented gonative.yaml whose host is this machine.\n"
-		 "\n"
-		 "Options:\n"
-		 "  --go VERSION     Go version spec: 1.21.5, 1.21 or stable (default stable)\n"
-		 "  -p, --platform OS/ARCH  a target platform to merge (repeatable)\n"
-		 "  --force          overwrite an existing manifest\n"
-		 "  -h, --help       this help\n",
+	.synopsis = "[--go VERSION] [--platform OS/ARCH]... [--force]",
+	.description = "Write a commented gonative.yaml whose host is this machine.\n",
+	.options = options,
 	.run = run_init,
 };

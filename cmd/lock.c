@@ -3,7 +3,6 @@
 #include "cmd/cmd.h"
 #include "gn/buf.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,8 +10,7 @@ static void
 print_lock_check(FILE *out, const struct project *p, const struct project_lock_check_result *res)
 {
 	if (res->lock_missing) {
-		fprintf(out, "lock: %s does not exist (run `gonative lock`)\n",
-			project_lock_path(p));
+		fprintf(out, "lock: %s does not exist (run `gonative lock`)\n", project_lock_path(p));
 		return;
 	}
 	if (res->drift.n_items) {
@@ -79,57 +77,43 @@ run_lock_check(struct cli *cli, struct project *p)
 	return res.ok ? 0 : 1;
 }
 
-static int
-run_lock(struct cli *cli, int argc, char **argv)
-{
-	static const struct option options[] = {
-		{ "upgrade", no_argument, NULL, 'u' },
-		{ "offline", no_argument, NULL, 'o' },
-		{ "check", no_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct project_lock_result res;
-	struct project *project;
-	struct gn_error err;
-	bool upgrade = false, offline = false, check = false;
-	int opt, rc;
+static struct {
+	bool upgrade, offline, check;
+} opts;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'u':
-			upgrade = true;
-			break;
-		case 'o':
-			offline = true;
-			break;
-		case 'c':
-			check = true;
-			break;
-		case 'J':
-			cli->json = true;
-			break;
-		case 'h':
-			return cli_help(&cmd_lock);
-		default:
-			return cli_usage(cli, "unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	}
-	if (check && upgrade) {
+static const struct cli_option options[] = {
+	{ .long_name = "upgrade", .kind = CLI_FLAG, .target = &opts.upgrade,
+	  .help = "re-resolve to the newest release that matches" },
+	{ .long_name = "offline", .kind = CLI_FLAG, .target = &opts.offline,
+	  .help = "use only the cache (index and archives)" },
+	{ .long_name = "check", .kind = CLI_FLAG, .target = &opts.check,
+	  .help = "write nothing: exit 1 unless the lock is up to date, complete\n"
+		  "for every host and platform, and canonical (no network)" },
+	{ .long_name = "json", .kind = CLI_JSON, .help = "print the result as one JSON object" },
+	CLI_OPTION_END,
+};
+
+static int
+check_lock(struct cli *cli)
+{
+	if (opts.check && opts.upgrade) {
 		return cli_usage(cli, "--check and --upgrade don't go together");
 	}
-	if ((rc = cli_open_project(cli, &project, offline || check, 0)) != 0) {
-		return rc;
-	}
+	/* --check reads only what is here. */
+	opts.offline = opts.offline || opts.check;
+	return 0;
+}
+
+static int
+run_lock(struct cli *cli, struct project *project)
+{
+	struct project_lock_result res;
+	struct gn_error err;
+	bool upgrade = opts.upgrade, check = opts.check;
+	int rc;
+
 	if (check) {
-		rc = run_lock_check(cli, project);
-		project_close(project);
-		return rc;
+		return run_lock_check(cli, project);
 	}
 	gn_error_clear(&err);
 	rc = project_lock(project, upgrade, &res, &err);
@@ -153,26 +137,21 @@ run_lock(struct cli *cli, int argc, char **argv)
 	} else {
 		cli_info(cli, "locked %s in %s", res.go, project_lock_path(project));
 	}
-	project_close(project);
 	return rc;
 }
 
 const struct cmd cmd_lock = {
 	.name = "lock",
 	.summary = "resolve gonative.yaml and write gonative.lock",
-	.usage = "Usage: gonative lock [--upgrade] [--offline] [--check] [--json]\n"
-		 "\n"
-		 "Resolve the manifest against the release index and write gonative.lock:\n"
-		 "the exact files, sizes and sha256 sums, and the expected GOROOT hash of\n"
-		 "every host (archives are fetched through the cache to compute it).\n"
-		 "The locked Go version is kept while it still satisfies the manifest.\n"
-		 "\n"
-		 "Options:\n"
-		 "  --upgrade   re-resolve to the newest release that matches\n"
-		 "  --offline   use only the cache (index and archives)\n"
-		 "  --check     write nothing: exit 1 unless the lock is up to date, complete\n"
-		 "              for every host and platform, and canonical (no network)\n"
-		 "  --json      print the result as one JSON object\n"
-		 "  -h, --help  this help\n",
+	.synopsis = "[--upgrade] [--offline] [--check] [--json]",
+	.description = "Resolve the manifest against the release index and write gonative.lock:\n"
+		       "the exact files, sizes and sha256 sums, and the expected GOROOT hash of\n"
+		       "every host (archives are fetched through the cache to compute it).\n"
+		       "The locked Go version is kept while it still satisfies the manifest.\n",
+	.options = options,
+	.cleans_up = true,
+	.project = true,
+	.offline = &opts.offline,
+	.check = check_lock,
 	.run = run_lock,
 };

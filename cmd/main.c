@@ -5,10 +5,10 @@
 #include "builder/fetch.h"
 #include "builder/lazylib.h"
 #include "cmd/cmd.h"
+#include "gn/buf.h"
 #include "gn/suggest.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -84,10 +84,10 @@ static const struct cmd *const commands[] = {
 	&cmd_env,  &cmd_exec, &cmd_hash, &cmd_mirror, NULL,
 };
 
-/* Commands that write (a stage folder, the cache, the lock): a signal asks
- * them to stop and clean up instead of dying where they stand.  The others
- * keep the default action. */
-static const struct cmd *const cleans_up[] = { &cmd_lock, &cmd_sync, &cmd_mirror, NULL };
+/* A signal asks a command that writes (a stage folder, the cache, the
+ * lock: .cleans_up) to stop and clean up instead of dying where it stands.
+ * The others keep the default action.  Sorted by number for the help. */
+static const int stop_signals[] = { SIGHUP, SIGINT, SIGTERM };
 
 static volatile sig_atomic_t caught_signal;
 
@@ -118,71 +118,115 @@ cli_cancelled(void *user)
 static void
 install_signal_handlers(const struct cmd *c)
 {
-	static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
-	bool wanted = false;
 
-	for (const struct cmd *const *w = cleans_up; *w; w++) {
-		wanted = wanted || *w == c;
-	}
-	if (!wanted) {
+	if (!c->cleans_up) {
 		return;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0;
-	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
 		struct sigaction old;
 
 		/* A signal ignored by whoever started us (nohup) stays ignored. */
-		if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) {
+		if (sigaction(stop_signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) {
 			continue;
 		}
-		sigaction(signals[i], &sa, NULL);
+		sigaction(stop_signals[i], &sa, NULL);
 	}
 }
 
+/* text, wrapped at width columns where it has spaces. */
 static void
-print_help(void)
+print_wrapped(const char *text, int width)
+{
+	int column = 0;
+
+	while (*text) {
+		int word = (int)strcspn(text, " ");
+
+		if (column && column + 1 + word > width) {
+			putchar('\n');
+			column = 0;
+		} else if (column) {
+			putchar(' ');
+			column++;
+		}
+		printf("%.*s", word, text);
+		column += word;
+		text += word;
+		text += strspn(text, " ");
+	}
+	putchar('\n');
+}
+
+/* "Exit codes: 0 success, ...": gn/error.h's exit table, the signals and
+ * the commands that clean up. */
+static void
+print_exit_codes(void)
+{
+	const size_t n_signals = sizeof(stop_signals) / sizeof(stop_signals[0]);
+	const struct cmd *cleaners[16];
+	size_t n_cleaners = 0;
+	struct gn_buf text;
+
+	gn_buf_init(&text);
+	gn_buf_puts(&text, "Exit codes:");
+	for (size_t i = 0; i < cli_n_exits; i++) {
+		gn_buf_printf(&text, " %d %s,", cli_exits[i].status, cli_exits[i].meaning);
+	}
+	for (size_t i = 0; i < n_signals; i++) {
+		gn_buf_printf(&text, "%s%d", i ? "/" : " ", 128 + stop_signals[i]);
+	}
+	gn_buf_puts(&text, " stopped by");
+	for (size_t i = 0; i < n_signals; i++) {
+		gn_buf_printf(&text, "%sSIG%s", i ? "/" : " ", sigabbrev_np(stop_signals[i]));
+	}
+	for (const struct cmd *const *c = commands; *c && n_cleaners < 16; c++) {
+		if ((*c)->cleans_up) {
+			cleaners[n_cleaners++] = *c;
+		}
+	}
+	for (size_t i = 0; i < n_cleaners; i++) {
+		gn_buf_printf(&text, "%s%s", i == 0 ? " (" : i + 1 == n_cleaners ? " and " : ", ",
+			      cleaners[i]->name);
+	}
+	gn_buf_puts(&text, n_cleaners ? " clean up first)." : ".");
+	/* 82 columns: the width this text always had. */
+	if (!text.failed) {
+		print_wrapped(text.data, 82);
+	}
+	gn_buf_free(&text);
+}
+
+static const char usage_line[] = "[-C DIR] [-f MANIFEST] [--cache-dir DIR] [--cacert FILE] [-q|-v] "
+				 "COMMAND [ARGS]";
+
+static void
+print_help(const struct cli_option *global)
 {
 	printf("gonative %s - a reproducible GOROOT with every target platform's native std\n\n",
 	       GONATIVE_VERSION);
-	printf("Usage: gonative [-C DIR] [-f MANIFEST] [--cache-dir DIR] [--cacert FILE] [-q|-v] "
-	       "COMMAND [ARGS]\n\n");
+	printf("Usage: gonative %s\n\n", usage_line);
 	printf("Commands:\n");
 	for (const struct cmd *const *c = commands; *c; c++) {
 		printf("  %-8s  %s\n", (*c)->name, (*c)->summary);
 	}
-	printf("\nGlobal options:\n"
-	       "  -C DIR            run as if started in DIR\n"
-	       "  -f MANIFEST       manifest path (default gonative.yaml; the lock sits beside "
-	       "it)\n"
-	       "  --cache-dir DIR   download cache (default $GONATIVE_CACHE, "
-	       "$XDG_CACHE_HOME/gonative,\n"
-	       "                    ~/.cache/gonative)\n"
-	       "  --cacert FILE     trust the CA certificates in FILE (PEM), e.g. your "
-	       "company's\n"
-	       "                    bundle (default $GONATIVE_CA_BUNDLE, $CURL_CA_BUNDLE,\n"
-	       "                    $SSL_CERT_FILE, then the system store)\n"
-	       "  -q, --quiet       print nothing on success\n"
-	       "  -v, --verbose     print more detail\n"
-	       "  -h, --help        this help; `gonative COMMAND --help` for a command\n"
-	       "  -V, --version     print the version\n"
-	       "\nExit codes: 0 success, 1 drift found (check, verify, sync --frozen), 2 usage "
-	       "error\n"
-	       "or invalid manifest/lock, 3 download failed on every mirror, 4 integrity failure,\n"
-	       "5 local I/O or install failure, 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM\n"
-	       "(lock, sync and mirror clean up first).\n");
+	printf("\nGlobal options:\n");
+	cli_print_options(stdout, global, false, 20);
+	putchar('\n');
+	print_exit_codes();
 }
 
 /* -q and -v are accepted after the command too (`gonative verify -q`);
  * they are removed from its arguments.  Stops at "--", and for exec at the
  * first plain word: what follows belongs to the command it runs. */
 static int
-take_global_flags(struct cli *cli, int argc, char **argv)
+take_global_flags(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 {
-	bool is_exec = strcmp(argv[0], "exec") == 0;
+	bool is_exec = cmd->stop_at_operand;
 	int kept = 1;
 
 	for (int i = 1; i < argc; i++) {
@@ -219,23 +263,100 @@ lazy_fail(const char *message)
 	exit(cli_fail(lazy_cli, -GN_E_IO, &err));
 }
 
+/* ---- the global options ---- */
+
+static const char *cacert;
+static bool dump_cli;
+
+static int
+change_dir(struct cli *cli, const char *dir, void *target)
+{
+	if (chdir(dir) != 0) {
+		fprintf(stderr, "gonative: error: cannot change to %s: %s\n", dir, strerror(errno));
+		return 2;
+	}
+	return 0;
+}
+
+static int
+set_cacert(struct cli *cli, const char *file, void *target)
+{
+	if (!file[0]) {
+		return cli_usage(cli, "--cacert needs a file");
+	}
+	cacert = file;
+	return 0;
+}
+
+static int
+print_version(struct cli *cli, const char *arg, void *target)
+{
+	printf("gonative %s\n", GONATIVE_VERSION);
+	return CLI_STOP;
+}
+
+static const struct cmd *
+find_command(const char *name)
+{
+	for (const struct cmd *const *c = commands; *c; c++) {
+		if (strcmp((*c)->name, name) == 0) {
+			return *c;
+		}
+	}
+	return NULL;
+}
+
+static int
+unknown_command(struct cli *cli, const char *name)
+{
+	const char *names[32];
+	size_t n = 0;
+	const char *close;
+
+	for (const struct cmd *const *c = commands; *c && n < 32; c++) {
+		names[n++] = (*c)->name;
+	}
+	close = gn_suggest(name, names, n);
+	if (close) {
+		return cli_usage(cli, "unknown command '%s': did you mean '%s'?", name, close);
+	}
+	return cli_usage(cli, "unknown command '%s'", name);
+}
+
 int
 main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "cache-dir", required_argument, NULL, 'c' },
-		{ "cacert", required_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct cli cli = { 0 };
+	const struct cli_option global[] = {
+		{ .short_name = 'C', .arg = "DIR", .kind = CLI_CALL, .call = change_dir,
+		  .help = "run as if started in DIR" },
+		{ .short_name = 'f', .arg = "MANIFEST", .kind = CLI_STRING,
+		  .target = &cli.manifest_path,
+		  .help = "manifest path (default gonative.yaml; the lock sits beside it)" },
+		{ .long_name = "cache-dir", .arg = "DIR", .kind = CLI_STRING,
+		  .target = &cli.cache_dir,
+		  .help = "download cache (default $GONATIVE_CACHE, $XDG_CACHE_HOME/gonative,\n"
+			  "~/.cache/gonative)" },
+		{ .long_name = "cacert", .arg = "FILE", .kind = CLI_CALL, .call = set_cacert,
+		  .help = "trust the CA certificates in FILE (PEM), e.g. your company's\n"
+			  "bundle (default $GONATIVE_CA_BUNDLE, $CURL_CA_BUNDLE,\n"
+			  "$SSL_CERT_FILE, then the system store)" },
+		{ .short_name = 'q', .long_name = "quiet", .kind = CLI_SET,
+		  .target = &cli.verbosity, .value = -1, .help = "print nothing on success" },
+		{ .short_name = 'v', .long_name = "verbose", .kind = CLI_SET,
+		  .target = &cli.verbosity, .value = 1, .help = "print more detail" },
+		{ .short_name = 'h', .long_name = "help",
+		  .help = "this help; `gonative COMMAND --help` for a command" },
+		{ .short_name = 'V', .long_name = "version", .kind = CLI_CALL,
+		  .call = print_version, .help = "print the version" },
+		/* Hidden: the tables as JSON, for tests/docs. */
+		{ .long_name = "dump-cli", .kind = CLI_FLAG, .target = &dump_cli },
+		CLI_OPTION_END,
+	};
 	const char *no_color = getenv("NO_COLOR");
+	const struct cmd *cmd;
 	struct gn_error err;
-	const char *cacert = NULL;
-	int opt, rc;
+	int first, rc;
 
 	cli.tty = isatty(STDERR_FILENO);
 	cli.color = cli.tty && !(no_color && no_color[0]);
@@ -244,91 +365,38 @@ main(int argc, char **argv)
 	cli.events.cancelled = cli_cancelled;
 	lazy_cli = &cli;
 	lazylib_set_fail(lazy_fail);
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+C:f:qvhV", options, NULL)) != -1) {
-		switch (opt) {
-		case 'C':
-			if (chdir(optarg) != 0) {
-				fprintf(stderr, "gonative: error: cannot change to %s: %s\n",
-					optarg, strerror(errno));
-				return 2;
-			}
-			break;
-		case 'f':
-			cli.manifest_path = optarg;
-			break;
-		case 'c':
-			cli.cache_dir = optarg;
-			break;
-		case 'a':
-			if (!optarg[0]) {
-				return cli_usage(&cli, "--cacert needs a file");
-			}
-			cacert = optarg;
-			break;
-		case 'q':
-			cli.verbosity = -1;
-			break;
-		case 'v':
-			cli.verbosity = 1;
-			break;
-		case 'h':
-			print_help();
-			return 0;
-		case 'V':
-			printf("gonative %s\n", GONATIVE_VERSION);
-			return 0;
-		default:
-			if (optopt == 'a' || optopt == 'c') {
-				return cli_usage(&cli, "%s needs a value", argv[optind - 1]);
-			}
-			if (optopt) {
-				return cli_usage(&cli, "unknown option -%c", optopt);
-			}
-			return cli_usage(&cli, "unknown option %s", argv[optind - 1]);
-		}
+	rc = cli_parse(&cli, global, true, argc, argv, &first);
+	if (rc == CLI_HELP) {
+		print_help(global);
+		return 0;
 	}
-	if (optind >= argc) {
-		print_help();
+	if (rc != 0) {
+		return rc == CLI_STOP ? 0 : rc;
+	}
+	if (dump_cli) {
+		cli_dump(usage_line, global, commands, stop_signals,
+			 sizeof(stop_signals) / sizeof(stop_signals[0]));
+		return 0;
+	}
+	if (first >= argc) {
+		print_help(global);
 		return 2;
 	}
 	net_from_env(&cli.net, cacert);
-	for (const struct cmd *const *c = commands; *c; c++) {
-		if (strcmp((*c)->name, argv[optind]) != 0) {
-			continue;
-		}
-		gn_error_clear(&err);
-		if ((rc = fetch_global_init(&err)) < 0) {
-			return cli_fail(&cli, rc, &err);
-		}
-		cli.command = (*c)->name;
-		install_signal_handlers(*c);
-		/* Each command parses its own options: argv[0] is its name. */
-		{
-			int sub_argc = argc - optind;
-			char **sub_argv = argv + optind;
-
-			sub_argc = take_global_flags(&cli, sub_argc, sub_argv);
-			optind = 0;
-			rc = (*c)->run(&cli, sub_argc, sub_argv);
-		}
-		cli_progress_end(&cli);
-		fetch_global_cleanup();
-		return rc;
+	cmd = find_command(argv[first]);
+	if (!cmd) {
+		return unknown_command(&cli, argv[first]);
 	}
-	{
-		const char *names[32];
-		size_t n = 0;
-		const char *close;
-
-		for (const struct cmd *const *c = commands; *c && n < 32; c++) {
-			names[n++] = (*c)->name;
-		}
-		close = gn_suggest(argv[optind], names, n);
-		if (close) {
-			return cli_usage(&cli, "unknown command '%s': did you mean '%s'?",
-					 argv[optind], close);
-		}
+	gn_error_clear(&err);
+	if ((rc = fetch_global_init(&err)) < 0) {
+		return cli_fail(&cli, rc, &err);
 	}
-	return cli_usage(&cli, "unknown command '%s'", argv[optind]);
+	cli.command = cmd->name;
+	install_signal_handlers(cmd);
+	/* The command parses its own options: argv[0] is its name. */
+	rc = cli_run(&cli, cmd, take_global_flags(&cli, cmd, argc - first, argv + first),
+		     argv + first);
+	cli_progress_end(&cli);
+	fetch_global_cleanup();
+	return rc;
 }

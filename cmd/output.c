@@ -370,13 +370,6 @@ cli_usage(const struct cli *cli, const char *fmt, ...)
 	return gn_code_exit(GN_E_USAGE);
 }
 
-int
-cli_help(const struct cmd *cmd)
-{
-	fputs(cmd->usage, stdout);
-	return 0;
-}
-
 /* $var/in_var, else ~/in_home, into out when that file can be read. */
 static const char *
 config_file(const char *var, const char *in_var, const char *in_home, char *out, size_t len)

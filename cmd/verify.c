@@ -2,39 +2,20 @@
 #include "cmd/cmd.h"
 #include "gn/buf.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
-static int
-run_verify(struct cli *cli, int argc, char **argv)
-{
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct project_verify_result res;
-	struct project *project;
-	struct gn_error err;
-	int opt, rc;
+static const struct cli_option options[] = {
+	{ .long_name = "json", .kind = CLI_JSON, .help = "print the result as one JSON object" },
+	CLI_OPTION_END,
+};
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		if (opt == 'J') {
-			cli->json = true;
-			continue;
-		}
-		if (opt == 'h') {
-			return cli_help(&cmd_verify);
-		}
-		return cli_usage(cli, "unknown option %s", argv[optind - 1]);
-	}
-	if (optind < argc) {
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	}
-	if ((rc = cli_open_project(cli, &project, false, 0)) != 0) {
-		return rc;
-	}
+static int
+run_verify(struct cli *cli, struct project *project)
+{
+	struct project_verify_result res;
+	struct gn_error err;
+	int rc;
+
 	gn_error_clear(&err);
 	rc = project_verify(project, &res, &err);
 	if (rc == 0 && cli->json) {
@@ -71,11 +52,9 @@ run_verify(struct cli *cli, int argc, char **argv)
 		} else {
 			fprintf(cli_out(cli),
 				"%s: does not match the lock\n  - lock:      %s\n  + installed: %s\n",
-				project_zig_root(project), res.cc_expected_tree,
-				res.cc_actual_tree);
+				project_zig_root(project), res.cc_expected_tree, res.cc_actual_tree);
 		}
 		if (res.installed && res.match) {
-			project_close(project);
 			return gn_code_exit(GN_E_DRIFT);
 		}
 	} else if (rc == 0 && res.cc && cli->verbosity >= 0) {
@@ -108,20 +87,16 @@ run_verify(struct cli *cli, int argc, char **argv)
 		fprintf(cli_out(cli), "Run `gonative sync` to reinstall it.\n");
 		rc = gn_code_exit(GN_E_DRIFT);
 	}
-	project_close(project);
 	return rc;
 }
 
 const struct cmd cmd_verify = {
 	.name = "verify",
 	.summary = "re-hash the installed GOROOT against the lock",
-	.usage = "Usage: gonative verify [--json]\n"
-		 "\n"
-		 "Read every byte of the installed GOROOT, compute its git-sha256 tree hash\n"
-		 "and compare it with gonative.lock.  Exit 0 when it matches, 1 when not.\n"
-		 "\n"
-		 "Options:\n"
-		 "  --json      print the result as one JSON object\n"
-		 "  -h, --help  this help\n",
+	.synopsis = "[--json]",
+	.description = "Read every byte of the installed GOROOT, compute its git-sha256 tree hash\n"
+		       "and compare it with gonative.lock.  Exit 0 when it matches, 1 when not.\n",
+	.options = options,
+	.project = true,
 	.run = run_verify,
 };

@@ -10,25 +10,42 @@
 
 #include <stddef.h>
 
-/* X(name, exit code, message).  Exit codes: docs/design.md, section 2.
- * GN_E_INTERRUPTED is 128 + the signal: cmd/ knows which one (130 is
- * SIGINT's). */
+/*
+ * X(name, exit status, what it means for a user): the exit statuses, the one
+ * list `gonative --help` and gonative(1) show (docs/design.md, section 2).
+ */
+#define GN_EXITS(X)                                                                    \
+	X(GN_EXIT_OK, 0, "success")                                                    \
+	X(GN_EXIT_DRIFT, 1, "drift found (check, verify, sync --frozen)")             \
+	X(GN_EXIT_INVALID, 2, "usage error or invalid manifest/lock")                  \
+	X(GN_EXIT_FETCH, 3, "download failed on every mirror")                         \
+	X(GN_EXIT_INTEGRITY, 4, "integrity failure")                                   \
+	X(GN_EXIT_LOCAL, 5, "local I/O or install failure")
+
+enum gn_exit {
+#define GN_EXIT_ENUM(name, status, meaning) name = status,
+	GN_EXITS(GN_EXIT_ENUM)
+#undef GN_EXIT_ENUM
+};
+
+/* X(name, exit status, message).  GN_E_INTERRUPTED is 128 + the signal:
+ * cmd/ knows which one (130 is SIGINT's). */
 #define GN_ERRORS(X)                                                                   \
-	X(GN_OK, 0, "success")                                                         \
-	X(GN_E_DRIFT, 1, "drift found")                                                \
-	X(GN_E_USAGE, 2, "usage error")                                                \
-	X(GN_E_MANIFEST, 2, "invalid manifest")                                        \
-	X(GN_E_LOCK, 2, "invalid lockfile")                                            \
-	X(GN_E_INDEX, 2, "invalid release index")                                      \
-	X(GN_E_RESOLVE, 2, "no release matches the manifest")                          \
-	X(GN_E_FETCH, 3, "download failed on every mirror")                            \
-	X(GN_E_OFFLINE, 3, "not available offline")                                    \
-	X(GN_E_INTEGRITY, 4, "integrity check failed")                                 \
-	X(GN_E_SIGNATURE, 4, "signature verification failed")                          \
-	X(GN_E_UNSAFE, 4, "unsafe archive entry")                                      \
-	X(GN_E_IO, 5, "local I/O error")                                               \
-	X(GN_E_INSTALL, 5, "install failed")                                           \
-	X(GN_E_NOMEM, 5, "out of memory")                                              \
+	X(GN_OK, GN_EXIT_OK, "success")                                                \
+	X(GN_E_DRIFT, GN_EXIT_DRIFT, "drift found")                                    \
+	X(GN_E_USAGE, GN_EXIT_INVALID, "usage error")                                  \
+	X(GN_E_MANIFEST, GN_EXIT_INVALID, "invalid manifest")                          \
+	X(GN_E_LOCK, GN_EXIT_INVALID, "invalid lockfile")                              \
+	X(GN_E_INDEX, GN_EXIT_INVALID, "invalid release index")                        \
+	X(GN_E_RESOLVE, GN_EXIT_INVALID, "no release matches the manifest")            \
+	X(GN_E_FETCH, GN_EXIT_FETCH, "download failed on every mirror")                \
+	X(GN_E_OFFLINE, GN_EXIT_FETCH, "not available offline")                        \
+	X(GN_E_INTEGRITY, GN_EXIT_INTEGRITY, "integrity check failed")                 \
+	X(GN_E_SIGNATURE, GN_EXIT_INTEGRITY, "signature verification failed")          \
+	X(GN_E_UNSAFE, GN_EXIT_INTEGRITY, "unsafe archive entry")                      \
+	X(GN_E_IO, GN_EXIT_LOCAL, "local I/O error")                                   \
+	X(GN_E_INSTALL, GN_EXIT_LOCAL, "install failed")                               \
+	X(GN_E_NOMEM, GN_EXIT_LOCAL, "out of memory")                                  \
 	X(GN_E_INTERRUPTED, 130, "interrupted")
 
 enum gn_code {

@@ -37,6 +37,24 @@ def main(t):
                 "the error suggests sync", r)
     r = p.run("frobnicate")
     t.check("did you mean" not in r.err, "no suggestion for a far-off command", r.describe())
+    # Options: cmd/cli.c parses every command's table the same way.
+    r = p.run("sync", "--frozn")
+    t.expect_rc(r, 2, "a misspelt option", hard=False)
+    t.expect_in("unknown option --frozn: did you mean '--frozen'?", r.err,
+                "the error suggests --frozen", r)
+    r = p.run("--verbsoe", "lock")
+    t.expect_rc(r, 2, "a misspelt global option", hard=False)
+    t.expect_in("unknown option --verbsoe: did you mean '--verbose'?", r.err,
+                "the error suggests --verbose", r)
+    r = p.run("check", "--zzzzzz")
+    t.expect_rc(r, 2, "an unknown option like no valid one", hard=False)
+    t.check("did you mean" not in r.err, "no suggestion for a far-off option", r.describe())
+    for args, option in ((("sync", "--jobs"), "--jobs"), (("init", "-p"), "-p")):
+        r = p.run(*args)
+        t.expect_rc(r, 2, "%s without its value" % " ".join(args), hard=False)
+        t.expect_in("error: %s needs a value" % option, r.err,
+                    "%s: the error names the option that needs a value" % " ".join(args), r)
+    t.check(not os.path.exists(p.lock_path), "usage errors write no lock")
 
     # --- lock --check -----------------------------------------------------
     p = t.project(**base)

@@ -33,7 +33,7 @@ def main(t):
         p = t.project(mirrors=[srv.url + "go/{version}/{file}"], **base)
         r = p.run("sync")
         t.expect_rc(r, 0, "sync through a {version}/{file} template")
-        got = sorted(x[1] for x in srv.requests() if x[2] == 200)
+        got = sorted(x.path for x in srv.requests() if x.status == 200)
         t.check(got == sorted("/go/1.17.13/" + f for f in files),
                 "each archive fetched from its version folder", got)
         t.check(e2e.git_tree_hash(p.install) == p.lock()["goroot"][e2e.HOST], "tree matches lock")
@@ -42,7 +42,7 @@ def main(t):
         r = q.run("sync")
         t.expect_rc(r, 0, "sync through a {sha256} template")
         want = sorted("/by-sha/%s" % mirror.sha256(f) for f in files)
-        got = sorted(x[1] for x in srv.requests() if x[1].startswith("/by-sha/"))
+        got = sorted(x.path for x in srv.requests() if x.path.startswith("/by-sha/"))
         t.check(got == want, "each archive fetched by its sha256", got)
 
     # A generic repository that wants a login: netrc ($NETRC) supplies it.
