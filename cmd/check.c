@@ -27,7 +27,8 @@ static void
 print_report(FILE *out, const struct project *p, const struct project_check_result *res)
 {
 	if (res->lock_missing) {
-		fprintf(out, "lock: %s does not exist (run `gonative lock`)\n", project_lock_path(p));
+		fprintf(out, "lock: %s does not exist (run `gonative lock`)\n",
+			project_lock_path(p));
 		return;
 	}
 	if (res->drift.n_items == 0) {
@@ -79,7 +80,8 @@ print_report(FILE *out, const struct project *p, const struct project_check_resu
 	}
 	if (res->upstream_checked) {
 		if (strcmp(res->upstream_go, project_locked(p)->go) == 0) {
-			fprintf(out, "lock vs upstream: %s is the newest match\n", project_locked(p)->go);
+			fprintf(out, "lock vs upstream: %s is the newest match\n",
+				project_locked(p)->go);
 		} else {
 			fprintf(out,
 				"lock vs upstream: %s is newer than the locked %s (run `gonative "

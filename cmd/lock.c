@@ -10,7 +10,8 @@ static void
 print_lock_check(FILE *out, const struct project *p, const struct project_lock_check_result *res)
 {
 	if (res->lock_missing) {
-		fprintf(out, "lock: %s does not exist (run `gonative lock`)\n", project_lock_path(p));
+		fprintf(out, "lock: %s does not exist (run `gonative lock`)\n",
+			project_lock_path(p));
 		return;
 	}
 	if (res->drift.n_items) {

@@ -52,7 +52,8 @@ run_verify(struct cli *cli, struct project *project)
 		} else {
 			fprintf(cli_out(cli),
 				"%s: does not match the lock\n  - lock:      %s\n  + installed: %s\n",
-				project_zig_root(project), res.cc_expected_tree, res.cc_actual_tree);
+				project_zig_root(project), res.cc_expected_tree,
+				res.cc_actual_tree);
 		}
 		if (res.installed && res.match) {
 			return gn_code_exit(GN_E_DRIFT);
