@@ -2,6 +2,7 @@
  * builder/registry.c - mirrors and registries as URLs for one run.
  */
 #include "builder/registry.h"
+#include "builder/project_private.h"
 
 #include "builder/oci.h"
 #include "manifest/mirrorurl.h"

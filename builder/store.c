@@ -17,13 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define TREE_PREFIX_LEN 11 /* "git-sha256:" */
-
 static void
 entry_paths(const struct cache *cache, const char *tree_id, char *dir, char *record)
 {
-	const char *hex = strncmp(tree_id, "git-sha256:", TREE_PREFIX_LEN) == 0
-				  ? tree_id + TREE_PREFIX_LEN
+	const char *hex = strncmp(tree_id, GN_TREE_ID_PREFIX, GN_TREE_ID_PREFIX_LEN) == 0
+				  ? tree_id + GN_TREE_ID_PREFIX_LEN
 				  : tree_id;
 
 	snprintf(dir, CACHE_PATH_MAX, "%s/trees/%s", cache->root, hex);

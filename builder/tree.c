@@ -440,10 +440,10 @@ tree_blob_id(const void *data, size_t len, uint8_t out[GN_SHA256_LEN])
 }
 
 void
-tree_format_id(const uint8_t id[GN_SHA256_LEN], char out[TREE_ID_TEXT])
+tree_format_id(const uint8_t id[GN_SHA256_LEN], char out[GN_TREE_ID_TEXT])
 {
-	memcpy(out, TREE_ID_PREFIX, sizeof(TREE_ID_PREFIX) - 1);
-	gn_hex_encode(id, GN_SHA256_LEN, out + sizeof(TREE_ID_PREFIX) - 1);
+	memcpy(out, GN_TREE_ID_PREFIX, GN_TREE_ID_PREFIX_LEN);
+	gn_hex_encode(id, GN_SHA256_LEN, out + GN_TREE_ID_PREFIX_LEN);
 }
 
 /* Walking a folder on disk. */

@@ -207,7 +207,7 @@ cli_close_project(struct cli *cli)
 int
 cli_run(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 {
-	struct project project;
+	struct project *project = NULL;
 	int first = argc, n, rc;
 
 	rc = cli_parse(cli, cmd->options, cmd->stop_at_operand, argc, argv, &first);
@@ -240,11 +240,11 @@ cli_run(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 		if (rc != 0) {
 			goto out;
 		}
-		cli->project = &project;
+		cli->project = project;
 	}
 	cli->operands = argv + first;
 	cli->n_operands = n;
-	rc = cmd->run(cli, cmd->project ? &project : NULL);
+	rc = cmd->run(cli, project);
 	cli_close_project(cli);
 out:
 	if (cmd->key) {

@@ -154,7 +154,7 @@ void cli_progress_end(struct cli *cli);
 
 /* Opens the project with the global options; prints and returns the exit
  * code on failure (0 on success).  cli_run calls it. */
-int cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs);
+int cli_open_project(struct cli *cli, struct project **p, bool offline, int jobs);
 
 /*
  * JSON output (--json): every document is an object starting with

@@ -408,7 +408,7 @@ registry_logins(const struct cli *cli)
 }
 
 int
-cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs)
+cli_open_project(struct cli *cli, struct project **p, bool offline, int jobs)
 {
 	struct project_opts opts = {
 		.manifest_path = cli->manifest_path,
