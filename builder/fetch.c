@@ -91,7 +91,8 @@ struct fetch_ctx {
 	const struct fetch_header *prefixes;
 	size_t n_prefixed;
 	const struct gn_events *events;
-	int jobs;
+	int jobs;     /* transfers at once now */
+	int max_jobs; /* ... and after a failed attempt (in_order) */
 	int retries;
 	long connect_timeout;
 	long stall_timeout;
@@ -721,6 +722,9 @@ attempt_failed(struct payload *p, bool transient, int64_t wait_ms)
 
 	/* Good-so-far bytes stay for the next attempt to resume from. */
 	attempt_cleanup(p, !(resumable(p) && !p->attempt_bad && p->received > 0));
+	/* In order only while all goes well: a slow or failing mirror must not
+	 * make every later file wait out its own timeout in turn. */
+	p->ctx->jobs = p->ctx->max_jobs;
 	if (transient && p->tries < p->ctx->retries) {
 		int64_t delay = (int64_t)FETCH_BACKOFF_MS << p->tries;
 		if (wait_ms > delay) {
@@ -1329,6 +1333,10 @@ ctx_init(struct fetch_ctx *ctx, const struct fetch_opts *opts, struct gn_error *
 	ctx->jobs = opts && opts->jobs > 0 ? opts->jobs : FETCH_DEFAULT_JOBS;
 	if (ctx->jobs > FETCH_MAX_JOBS) {
 		ctx->jobs = FETCH_MAX_JOBS;
+	}
+	ctx->max_jobs = ctx->jobs;
+	if (opts && opts->in_order) {
+		ctx->jobs = 1;
 	}
 	ctx->connect_timeout =
 	    opts && opts->connect_timeout > 0 ? opts->connect_timeout : FETCH_DEFAULT_CONNECT;

@@ -133,6 +133,9 @@ struct fetch_opts {
 	void (*on_done)(void *user, const struct fetch_request *req);
 	void *on_done_user;
 	struct fetch_waker *waker; /* optional */
+	/* One transfer at a time, in the requests' order, until an attempt
+	 * fails; then up to jobs at once (builder/pipeline.h). */
+	bool in_order;
 };
 
 /*

@@ -230,7 +230,7 @@ merge_overlapped(struct project *p, const struct prefetch_plan *plan,
 	struct gn_error fetch_err;
 	int rc, fetch_rc;
 
-	fo.jobs = 1;
+	fo.in_order = true;
 	if ((rc = pipeline_new(plan->reqs, plan->n_reqs, &fo, &o.pl, err)) < 0) {
 		return rc;
 	}
