@@ -149,28 +149,15 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/*
- * GONATIVE_STALL_TIMEOUT (seconds) replaces the default stall timeout when
- * the caller left it at 0, so tests (and users behind slow links) can tune
- * it without a flag.
- */
+/* The caller's stall timeout, else the machine's (fetch_net), else 30 s. */
 static long
 stall_timeout(const struct fetch_opts *opts)
 {
-	const char *env;
-	char *end;
-	long v;
-
 	if (opts && opts->stall_timeout > 0) {
 		return opts->stall_timeout;
 	}
-	env = getenv("GONATIVE_STALL_TIMEOUT");
-	if (env && *env) {
-		errno = 0;
-		v = strtol(env, &end, 10);
-		if (errno == 0 && *end == '\0' && v > 0) {
-			return v;
-		}
+	if (opts && opts->net && opts->net->stall_timeout > 0) {
+		return opts->net->stall_timeout;
 	}
 	return FETCH_DEFAULT_STALL;
 }

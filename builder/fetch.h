@@ -107,6 +107,9 @@ struct fetch_net {
 	const char *no_proxy_from;
 	const char *netrc;       /* netrc file giving proxy credentials when the
 				  * proxy URL has none; NULL = none */
+	long stall_timeout;      /* seconds below 1 byte/s before giving up, when
+				  * fetch_opts leaves it 0 (GONATIVE_STALL_TIMEOUT);
+				  * 0 = 30 */
 };
 
 /* One extra request header for every URL that starts with prefix (a

@@ -82,12 +82,14 @@ build_from_source(struct project *p, struct merge_opts *mo, const char *dest,
 		.size = mo->host.size,
 		.bootstrap = bootstrap,
 		.work = work,
+		.path = p->opts.path,
+		.home = p->opts.home,
 		.events = p->opts.events,
 	};
 	int rc;
 
-	rc = source_find_bootstrap(p->manifest.bootstrap, p->manifest.dir, bootstrap,
-				   sizeof(bootstrap), err);
+	rc = source_find_bootstrap(p->manifest.bootstrap, p->manifest.dir,
+				   p->opts.goroot_bootstrap, bootstrap, sizeof(bootstrap), err);
 	if (rc < 0) {
 		return rc;
 	}
@@ -111,7 +113,7 @@ build_from_source(struct project *p, struct merge_opts *mo, const char *dest,
 
 		tree_format_id(id, tree);
 		gn_error_clear(&store_err);
-		if (store_put(&p->cache, tree, root, &store_err) < 0) {
+		if (store_put(&p->cache, tree, root, project_store_method(p), &store_err) < 0) {
 			gn_emitf(p->opts.events, GN_EV_WARNING,
 				 "could not keep the built tree in the store: %s",
 				 store_err.message);

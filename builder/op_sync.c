@@ -22,7 +22,7 @@
 static int
 fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_error *err)
 {
-	enum store_method mode = store_link_mode(), method;
+	enum store_method mode = project_store_method(p), method;
 	char stored[CACHE_PATH_MAX], tree[GN_TREE_ID_TEXT];
 	struct tree *check = NULL;
 	struct gn_error store_err;
@@ -85,7 +85,7 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 	 * keeping costs nothing, so keep everything. */
 	if (mode == STORE_HARDLINK || lock_source_artifact(&p->lock)) {
 		gn_error_clear(&store_err);
-		if (store_put(&p->cache, tree_id, stage, &store_err) < 0) {
+		if (store_put(&p->cache, tree_id, stage, mode, &store_err) < 0) {
 			gn_emitf(p->opts.events, GN_EV_WARNING,
 				 "could not keep the tree in the store: %s", store_err.message);
 		}

@@ -253,6 +253,12 @@ project_from_proxy(const struct project *p)
 	return p->manifest.source == MANIFEST_SOURCE_PROXY;
 }
 
+enum store_method
+project_store_method(const struct project *p)
+{
+	return p->opts.hardlink_store ? STORE_HARDLINK : STORE_REFLINK;
+}
+
 /* cc.mirrors through the same registry code as mirrors (builder/zig.h). */
 static int
 zig_mirror_urls(void *user, const char *file, const char *sha256, const char ***urls,

@@ -29,7 +29,8 @@ struct fetch_net;
 
 struct project_opts {
 	const char *manifest_path; /* NULL = "gonative.yaml" */
-	const char *cache_dir;     /* NULL = default (cache.h) */
+	const char *cache_dir;     /* the cache folder; cmd/ finds the default
+				    * (cache_default_dir()); NULL is an error */
 	const char *home;          /* $HOME, never an install folder; NULL = unknown */
 	bool offline;              /* no network: index and archives from the cache */
 	int jobs;                  /* parallel downloads; 0 = default */
@@ -37,6 +38,12 @@ struct project_opts {
 	const struct fetch_net *net; /* CA certificates and proxies (fetch.h);
 				      * NULL = default store, direct */
 	struct oci_creds registry; /* registry logins (the machine's, from cmd/) */
+	/* The rest of the environment's say, read by cmd/: the core reads none. */
+	const char *goroot_bootstrap; /* GOROOT_BOOTSTRAP: base: source without
+				       * bootstrap: in the manifest */
+	const char *path;             /* PATH for make.bash; NULL = /usr/bin:/bin */
+	bool hardlink_store;          /* GONATIVE_LINK_MODE=hardlink: trees are
+				       * hard-linked from the tree store */
 };
 
 /* Opaque: its fields are builder/'s (builder/project_private.h). */

@@ -21,6 +21,7 @@
 #include "builder/fetch.h"
 #include "builder/project.h"
 #include "builder/shaset.h"
+#include "builder/store.h"
 #include "builder/trust.h"
 #include "builder/zig.h"
 #include "lockfiles/index.h"
@@ -70,6 +71,8 @@ int project_require_fresh_lock(const struct project *p, struct gn_error *err);
 int project_host_goroot(struct project *p, const struct lock_goroot **out, struct gn_error *err);
 /* source: proxy: archives are golang.org/toolchain module zips. */
 bool project_from_proxy(const struct project *p);
+/* How trees enter and leave the tree store (project_opts.hardlink_store). */
+enum store_method project_store_method(const struct project *p);
 struct zig_ctx project_zig_ctx(struct project *p);
 
 static inline void

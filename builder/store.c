@@ -91,14 +91,6 @@ store_method_name(enum store_method method)
 	return "?";
 }
 
-enum store_method
-store_link_mode(void)
-{
-	const char *mode = getenv("GONATIVE_LINK_MODE");
-
-	return mode && strcmp(mode, "hardlink") == 0 ? STORE_HARDLINK : STORE_REFLINK;
-}
-
 /* Copy in to out; with h, hash the bytes on the way. */
 static int
 copy_data(int in, int out, struct gn_sha256 *h)
@@ -336,7 +328,8 @@ store_clone(const char *src, const char *dst, enum store_method method, struct t
 }
 
 int
-store_put(const struct cache *cache, const char *tree_id, const char *src, struct gn_error *err)
+store_put(const struct cache *cache, const char *tree_id, const char *src,
+	  enum store_method method, struct gn_error *err)
 {
 	char dir[CACHE_PATH_MAX], record[CACHE_PATH_MAX], tmp[CACHE_PATH_MAX + 16];
 	int rc;
@@ -349,7 +342,7 @@ store_put(const struct cache *cache, const char *tree_id, const char *src, struc
 	if (!mkdtemp(tmp)) {
 		return gn_error_set(err, GN_E_IO, "cannot create %s: %s", tmp, strerror(errno));
 	}
-	rc = store_clone(src, tmp, store_link_mode(), NULL, NULL, cache->events, err);
+	rc = store_clone(src, tmp, method, NULL, NULL, cache->events, err);
 	if (rc == 0) {
 		cache_unlink(cache, record);
 		gn_rm_rf(dir, NULL);

@@ -68,6 +68,12 @@ net_from_env(struct fetch_net *net, const char *cacert)
 	} else {
 		net->ca_file = env_first(ca_names, &net->ca_file_from);
 	}
+	if (env_value("GONATIVE_STALL_TIMEOUT")) {
+		char *end;
+		long v = strtol(env_value("GONATIVE_STALL_TIMEOUT"), &end, 10);
+
+		net->stall_timeout = *end == '\0' && v > 0 ? v : 0;
+	}
 	net->ca_dir = env_value("SSL_CERT_DIR");
 	net->ca_dir_from = net->ca_dir ? "SSL_CERT_DIR" : NULL;
 	net->https_proxy = env_first(https_names, &net->https_proxy_from);
