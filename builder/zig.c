@@ -361,7 +361,7 @@ prepare_tarball(struct zig_ctx *z, struct lock_cc_host *h, bool record, struct g
 /* Unpack (dest) or only hash (dest NULL) the cached tarball. */
 static int
 tarball_tree(struct zig_ctx *z, const struct lock_cc_host *h, const char *key, const char *dest,
-	     char tree[LOCK_TREE_ID_LEN], struct gn_error *err)
+	     char tree[GN_TREE_ID_TEXT], struct gn_error *err)
 {
 	char path[CACHE_PATH_MAX], top[256];
 	uint8_t id[GN_SHA256_LEN];
@@ -580,7 +580,7 @@ zig_sync(struct zig_ctx *z, const struct lock *lock, const struct gn_platform *h
 	const struct lock_cc_host *locked = lock_cc_host_for(lock, host);
 	struct lock_cc_host h;
 	struct statrec_report report;
-	char stage[INSTALL_PATH_MAX], tree[LOCK_TREE_ID_LEN], text[GN_PLATFORM_TEXT];
+	char stage[INSTALL_PATH_MAX], tree[GN_TREE_ID_TEXT], text[GN_PLATFORM_TEXT];
 	int rc;
 
 	memset(res, 0, sizeof(*res));
