@@ -27,7 +27,7 @@ OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 
 
 def titles_of(reg, tag):
-    man = json.loads(get(reg.url + "/v2/%s/manifests/%s" % (REPO, tag), OCI_MANIFEST))
+    man = json.loads(reglib.get(reg.url + "/v2/%s/manifests/%s" % (REPO, tag), OCI_MANIFEST))
     return {l["annotations"]["org.opencontainers.image.title"]: l["digest"][len("sha256:"):]
             for l in man["layers"]}
 
