@@ -1079,6 +1079,12 @@ def render(res, rss, meta, disk):
                                        "; disk rows: `%s` (%s)" % (meta["disk"], meta["disk_fs"])
                                        if disk else ""),
         "",
+    ]
+    if meta.get("kept"):
+        lines += ["Not measured in this run (`--only`), kept from the run of %s (gonative %s): "
+                  "%s." % (meta["kept"]["date"], meta["kept"]["commit"],
+                           ", ".join(meta["kept"]["figures"])), ""]
+    lines += [
         "| figure | what | gonative | baseline | ratio | target | met? |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -1134,6 +1140,8 @@ def main():
     ap.add_argument("--rate", type=float, default=50e6, help="P7's link speed, bytes/s")
     ap.add_argument("--md")
     ap.add_argument("--json")
+    ap.add_argument("--keep", help="an earlier results.json: its figures that this run does "
+                    "not measure (--only) are kept, marked with their run's date and commit")
     a = ap.parse_args()
     a.targets = [t for t in a.targets.split(",") if t]
     a.gonative = os.path.abspath(a.gonative)
@@ -1200,6 +1208,15 @@ def main():
                 p.drop_cache()
             b.trash.empty()
             rm(dbase)
+    if a.keep and os.path.isfile(a.keep):
+        with open(a.keep, encoding="utf-8") as f:
+            old = json.load(f)
+        kept = [k for k in old.get("results", {}) if k not in b.results]
+        for k in kept:
+            b.results[k] = old["results"][k]
+        if kept:
+            meta["kept"] = {"figures": kept, "date": old["meta"].get("date"),
+                            "commit": old["meta"].get("commit")}
     md = render(b.results, b.rss, meta, bool(a.disk))
     print(md)
     if a.md:

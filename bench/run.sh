@@ -11,7 +11,8 @@
 #               in DIR (default /var/tmp/gonative-bench-disk)
 #   --only      a subset: host (P1, P1b, P3b, floors, P8 mise, P9 start-up),
 #               all (P2, P3a, P3b', P4), lock (P6), link (P7, throttled),
-#               modern (Go >= 1.21 shape, 5 platforms), big (200k entries)
+#               modern (Go >= 1.21 shape, 5 platforms), big (200k entries);
+#               the other figures are kept from the last bench/results.json
 #   --rate R    P7's link speed in bytes/s (default 50000000)
 #
 # Environment: GONATIVE_BENCH_CACHE (default /dev/shm/gonative-bench) holds the
@@ -120,5 +121,6 @@ args=(--gonative "$GONATIVE" --commit "$commit" --mirror "$MIRROR" --work "$CACH
 	--targets "$TARGETS" --md "$SRC/bench/results.md" --json "$SRC/bench/results.json"
 	--mise "$MISE" --rate "$rate")
 [ -n "$disk" ] && args+=(--disk "$disk")
-[ -n "$only" ] && args+=(--only "$only")
+# A subset keeps the other figures of the last results.json, marked as such.
+[ -n "$only" ] && args+=(--only "$only" --keep "$SRC/bench/results.json")
 exec python3 "$SRC/bench/bench.py" "${args[@]}"

@@ -3,10 +3,13 @@
 
     python3 bench/serve.py ROOT PORT_FILE [RATE]
 
-tests/faultserver.py reads each file into memory and writes it from Python,
-which costs ~0.1 s of CPU per 100 MB on a 2-core machine and so would be
-charged to the tool under test.  This server hands the file to the kernel
-(socket.sendfile), so a loopback download costs what a fast mirror would.
+A server copying each file through Python costs ~0.1 s of CPU per 100 MB on
+a 2-core machine, which would be charged to the tool under test.  This
+server hands the file to the kernel (socket.sendfile), so a loopback
+download costs what a fast mirror would.  tests/faultserver.py does that too
+but runs inside a test, logs every request and injects faults; the benchmark
+wants a separate process with none of that, and one link shared by all
+connections (RATE) where the test server paces each connection alone.
 GET and HEAD only; "Range: bytes=N-" is honoured (206) for resumed fetches.
 
 With RATE (bytes per second), the server is a throttled link (P7): every

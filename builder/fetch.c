@@ -98,6 +98,8 @@ struct fetch_ctx {
 	int running;
 	const struct fetch_net *net; /* NULL = defaults */
 	struct fetch_proxy http_proxy, https_proxy;
+	void (*on_done)(void *user, const struct fetch_request *req);
+	void *on_done_user;
 };
 
 struct payload {
@@ -672,12 +674,21 @@ attempt_cleanup(struct payload *p, bool unlink_part)
 	}
 }
 
-/* The request is over: set its result from what it went through. */
+/* The request is over with rc: tell the caller's on_done, if any. */
 static void
-request_fail(struct payload *p, int rc)
+request_over(struct payload *p, int rc)
 {
 	p->state = P_DONE;
 	p->req->result = rc;
+	if (p->ctx->on_done) {
+		p->ctx->on_done(p->ctx->on_done_user, p->req);
+	}
+}
+
+static void
+request_fail(struct payload *p, int rc)
+{
+	request_over(p, rc);
 }
 
 static void
@@ -910,8 +921,7 @@ attempt_complete(struct payload *p)
 	snprintf(req->url_used, sizeof(req->url_used), "%s", url);
 	gn_error_clear(&req->error);
 	emit(p, GN_EV_FETCH_DONE, NULL);
-	p->state = P_DONE;
-	req->result = 0;
+	request_over(p, 0);
 }
 
 static void
@@ -1314,6 +1324,8 @@ ctx_init(struct fetch_ctx *ctx, const struct fetch_opts *opts, struct gn_error *
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->events = opts ? opts->events : NULL;
 	ctx->netrc = opts ? opts->netrc : NULL;
+	ctx->on_done = opts ? opts->on_done : NULL;
+	ctx->on_done_user = opts ? opts->on_done_user : NULL;
 	ctx->jobs = opts && opts->jobs > 0 ? opts->jobs : FETCH_DEFAULT_JOBS;
 	if (ctx->jobs > FETCH_MAX_JOBS) {
 		ctx->jobs = FETCH_MAX_JOBS;
@@ -1435,6 +1447,16 @@ reap(struct fetch_ctx *ctx)
 	return done;
 }
 
+static void
+waker_register(const struct fetch_opts *opts, CURLM *multi)
+{
+	if (opts && opts->waker) {
+		pthread_mutex_lock(&opts->waker->lock);
+		opts->waker->multi = multi;
+		pthread_mutex_unlock(&opts->waker->lock);
+	}
+}
+
 int
 fetch_run(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts, struct gn_error *err)
 {
@@ -1450,6 +1472,7 @@ fetch_run(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts, s
 	if (rc < 0) {
 		goto out;
 	}
+	waker_register(opts, ctx.multi);
 	if (!net_described && ctx.events) {
 		bool network = false;
 
@@ -1534,8 +1557,32 @@ out:
 		}
 		free(ps);
 	}
+	waker_register(opts, NULL);
 	ctx_free(&ctx);
 	return rc;
+}
+
+void
+fetch_waker_init(struct fetch_waker *waker)
+{
+	pthread_mutex_init(&waker->lock, NULL);
+	waker->multi = NULL;
+}
+
+void
+fetch_waker_destroy(struct fetch_waker *waker)
+{
+	pthread_mutex_destroy(&waker->lock);
+}
+
+void
+fetch_wake(struct fetch_waker *waker)
+{
+	pthread_mutex_lock(&waker->lock);
+	if (waker->multi) {
+		curl_multi_wakeup(waker->multi);
+	}
+	pthread_mutex_unlock(&waker->lock);
 }
 
 int

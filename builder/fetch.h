@@ -26,10 +26,26 @@
 #include "gn/error.h"
 #include "gn/events.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct fetch_request;
+
+/*
+ * Lets another thread cut a running fetch_run's wait short
+ * (curl_multi_wakeup), so that a cancellation it polls for is seen at once
+ * rather than at the next poll timeout.  The caller owns it; fetch_run
+ * registers its handle while it runs.
+ */
+struct fetch_waker {
+	pthread_mutex_t lock;
+	void *multi; /* CURLM *, only while fetch_run runs */
+};
+
+void fetch_waker_init(struct fetch_waker *waker);
+void fetch_waker_destroy(struct fetch_waker *waker);
+void fetch_wake(struct fetch_waker *waker);
 
 /* Extra check before the file is accepted (minisign).  part is the
  * complete, sha-verified download.  0, or -code (the next URL is tried). */
@@ -111,6 +127,12 @@ struct fetch_opts {
 	const struct fetch_header *headers; /* by URL prefix; the first match counts */
 	const char *netrc;       /* netrc file with logins for mirrors, or NULL */
 	size_t n_headers;
+	/* Optional: called once per request when its result is final (a
+	 * success is renamed into place by then), on the thread that runs
+	 * fetch_run, in the order requests end. */
+	void (*on_done)(void *user, const struct fetch_request *req);
+	void *on_done_user;
+	struct fetch_waker *waker; /* optional */
 };
 
 /*

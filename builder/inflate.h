@@ -31,17 +31,23 @@ struct inflate_stream *inflate_open(int fd, struct gn_sha256 *hash, const char *
 				    struct gn_error *err);
 
 /*
- * Up to len decompressed bytes into out.  Returns the count, 0 at the end
- * of the last gzip member, or -1 with err set: GN_E_INTEGRITY for corrupt
- * data (bad header, bad deflate stream, CRC or length mismatch), GN_E_IO
- * for a failed read.  Concatenated gzip members are read as one stream.
+ * The next block of decompressed bytes: *out points at it (owned by the
+ * stream, valid until the next call or inflate_close).  Returns its length,
+ * 0 at the end of the last gzip member, or -1 with err set: GN_E_INTEGRITY
+ * for corrupt data (bad header, bad deflate stream, CRC or length
+ * mismatch), GN_E_IO for a failed read.  Concatenated gzip members are read
+ * as one stream.  The first call starts a thread that reads, hashes and
+ * inflates up to a few MiB ahead; the hash given to inflate_open belongs to
+ * that thread until inflate_drain or inflate_close returns.
  */
-ssize_t inflate_read(struct inflate_stream *s, void *out, size_t len, struct gn_error *err);
+ssize_t inflate_next(struct inflate_stream *s, const void **out, struct gn_error *err);
 
-/* Read and hash whatever compressed bytes remain (so the hash covers the
- * whole file even when the reader stopped early).  0 or -GN_E_IO. */
+/* Stop reading ahead, then read and hash whatever compressed bytes remain
+ * (so the hash covers the whole file even when the reader stopped early).
+ * 0 or -GN_E_IO. */
 int inflate_drain(struct inflate_stream *s, struct gn_error *err);
 
+/* Stops the read-ahead thread and frees s (NULL is fine). */
 void inflate_close(struct inflate_stream *s);
 
 #endif

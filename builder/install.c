@@ -268,7 +268,7 @@ install_check_owner(const struct install *inst, struct gn_error *err)
 			 * only if it holds exactly the recorded entries, mtimes to
 			 * the nanosecond (folder mtimes change when entries come or
 			 * go). */
-			statrec_check(inst->root, inst->state, NULL, &full);
+			statrec_check(inst->root, inst->state, NULL, 0, &full);
 			ours = (full.status == STATREC_MATCH || full.status == STATREC_OTHER_TREE);
 		}
 	}
@@ -532,7 +532,7 @@ install_check(const struct install *inst, const char *expected_tree, struct stat
 {
 	struct statrec_id now;
 
-	statrec_check(inst->root, inst->state, expected_tree, report);
+	statrec_check(inst->root, inst->state, expected_tree, STATREC_CHECK_ALL, report);
 	/* The record is written before the swap: until then the install path
 	 * holds the previous tree, which is never the recorded one. */
 	if ((report->status == STATREC_MATCH || report->status == STATREC_OTHER_TREE) &&

@@ -165,8 +165,8 @@ expand_limit(const struct merge_source *src)
 }
 
 static int
-unpack_source(struct merge_ctx *ctx, const struct merge_source *src, struct tree *tree,
-	      struct gn_error *err)
+unpack_one(struct merge_ctx *ctx, const struct merge_source *src, struct tree *tree,
+	   struct gn_error *err)
 {
 	struct unpack_opts uo = {
 	    .archive = src->archive,
@@ -187,6 +187,22 @@ unpack_source(struct merge_ctx *ctx, const struct merge_source *src, struct tree
 
 	if (rc == 0 && ctx->oom) {
 		rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	return rc;
+}
+
+/* -v shows each source's turn: with downloads overlapping, the order
+ * proves the overlap (tests/e2e/test_31_overlap.py). */
+static int
+unpack_source(struct merge_ctx *ctx, const struct merge_source *src, struct tree *tree,
+	      struct gn_error *err)
+{
+	int rc;
+
+	gn_emitf(ctx->opts->events, GN_EV_DEBUG, "unpacking %s", src->file);
+	rc = unpack_one(ctx, src, tree, err);
+	if (rc == 0) {
+		gn_emitf(ctx->opts->events, GN_EV_DEBUG, "unpacked %s", src->file);
 	}
 	return rc;
 }
@@ -247,6 +263,12 @@ newest_on_disk(struct merge_ctx *ctx, const char *dir, struct gn_error *err)
 	return 0;
 }
 
+static int
+source_ready(const struct merge_opts *opts, size_t i, struct gn_error *err)
+{
+	return opts->source_ready ? opts->source_ready(opts->ready_user, i, err) : 0;
+}
+
 int
 merge_goroot(const struct merge_opts *opts, uint8_t tree_id[GN_SHA256_LEN], struct gn_error *err)
 {
@@ -261,7 +283,7 @@ merge_goroot(const struct merge_opts *opts, uint8_t tree_id[GN_SHA256_LEN], stru
 	if (opts->host_prebuilt) {
 		rc = opts->dest ? newest_on_disk(&ctx, opts->dest, err)
 				: gn_error_set(err, GN_E_USAGE, "a prebuilt host needs a folder");
-	} else {
+	} else if ((rc = source_ready(opts, 0, err)) == 0) {
 		rc = unpack_source(&ctx, &opts->host, tree, err);
 	}
 	for (size_t i = 0; rc == 0 && i < opts->n_targets; i++) {
@@ -277,6 +299,9 @@ merge_goroot(const struct merge_opts *opts, uint8_t tree_id[GN_SHA256_LEN], stru
 		}
 		ctx.target = &t->platform;
 		ctx.contributed = 0;
+		if ((rc = source_ready(opts, i + 1, err)) < 0) {
+			break;
+		}
 		rc = unpack_source(&ctx, t, tree, err);
 		if (rc == 0 && ctx.contributed == 0) {
 			struct gn_event ev = {.kind = GN_EV_WARNING, .name = t->file};

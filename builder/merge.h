@@ -34,6 +34,11 @@ struct merge_opts {
 	 * archive is not unpacked and the tree id is hashed from dest. */
 	bool host_prebuilt;
 	const struct gn_events *events;
+	/* Optional: called before source i is read (0 the host, i the target
+	 * targets[i - 1]) and blocks until its archive is verified in place
+	 * (builder/pipeline.h).  0, or -code to stop. */
+	int (*source_ready)(void *user, size_t i, struct gn_error *err);
+	void *ready_user;
 };
 
 /*

@@ -4,6 +4,7 @@
 #include "gn/fs.h"
 #include "gn/sha256.h"
 #include "lockfiles/index.h"
+#include "manifest/mirrorurl.h"
 #include "manifest/ociref.h"
 
 #include <errno.h>
@@ -53,6 +54,42 @@ sign_into(const char *path, const struct minisign_seckey *key, struct gn_error *
 	rc = write_signature(sig_path, sig, err);
 	free(sig);
 	return rc;
+}
+
+/*
+ * The locked Zig tarballs with Zig's own signatures, as cc.mirrors expects
+ * them (<file> and <file>.minisig).  --sign does not re-sign them: cc.keys
+ * names Zig's key, and its signature is what the lock recorded.
+ */
+static int
+copy_zig(struct project *p, const char *dir, struct mirror_result *res, struct gn_error *err)
+{
+	char cached[CACHE_PATH_MAX], cached_sig[CACHE_PATH_MAX + 16];
+	char path[4096], sig_path[4096 + 16];
+	int rc;
+
+	for (size_t i = 0; i < p->lock.cc.n_hosts; i++) {
+		const struct lock_cc_host *h = &p->lock.cc.hosts[i];
+
+		cache_archive_path(&p->cache, h->sha256, cached);
+		snprintf(cached_sig, sizeof(cached_sig), "%s.minisig", cached);
+		if (!gn_path_join(path, sizeof(path), dir, h->file)) {
+			return gn_error_set(err, GN_E_IO, "%s: path too long", dir);
+		}
+		snprintf(sig_path, sizeof(sig_path), "%s.minisig", path);
+		if (!cache_is_file(&p->cache, cached_sig, false)) {
+			return gn_error_set(err, GN_E_SIGNATURE, "%s: its signature is not in the cache",
+					    h->file);
+		}
+		if ((rc = gn_copy_file(cached, path, 0644, err)) < 0 ||
+		    (rc = gn_copy_file(cached_sig, sig_path, 0644, err)) < 0) {
+			return rc;
+		}
+		res->n_files++;
+		res->n_signed++;
+		res->n_cc_files++;
+	}
+	return 0;
 }
 
 static int mirror_push(struct project *p, const char *ref_text, const struct minisign_seckey *key,
@@ -116,6 +153,9 @@ mirror_folder(struct project *p, const char *dir, const struct minisign_seckey *
 			.size = a->size,
 			.kind = "archive",
 		};
+	}
+	if ((rc = copy_zig(p, dir, res, err)) < 0) {
+		return rc;
 	}
 	qsort(files, p->lock.n_artifacts, sizeof(*files), file_order);
 	release.version = p->lock.go;
@@ -274,6 +314,46 @@ push_file(struct project *p, const struct oci_session *s, const char *dir, const
 	return 0;
 }
 
+/* Zig's tarballs and signatures, listed under "zig-<version>". */
+static int
+push_zig(struct project *p, const struct oci_session *s, const char *stage,
+	 struct mirror_result *res, struct gn_error *err)
+{
+	struct oci_layer *layers;
+	size_t n = 0;
+	bool moved = false;
+	int rc;
+
+	if (p->lock.cc.n_hosts == 0) {
+		return 0;
+	}
+	if (mirror_release_tag(p->lock.cc.hosts[0].file, res->cc_tag, sizeof(res->cc_tag)) != 0) {
+		return gn_error_set(err, GN_E_LOCK, "%s: not a Zig tarball name",
+				    p->lock.cc.hosts[0].file);
+	}
+	layers = gn_arena_array(&p->arena, 2 * p->lock.cc.n_hosts, sizeof(*layers));
+	if (!layers) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < p->lock.cc.n_hosts; i++) {
+		const char *file = p->lock.cc.hosts[i].file;
+		const char *sig = gn_arena_printf(&p->arena, "%s.minisig", file);
+
+		if (!sig) {
+			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+		if ((rc = push_file(p, s, stage, file, &layers[n++], res, err)) < 0 ||
+		    (rc = push_file(p, s, stage, sig, &layers[n++], res, err)) < 0) {
+			return rc;
+		}
+	}
+	if ((rc = oci_manifest_push(&p->arena, s, res->cc_tag, layers, n, &moved, err)) < 0) {
+		return rc;
+	}
+	res->n_tags_moved += moved;
+	return 0;
+}
+
 static int
 push_staged(struct project *p, const struct oci_session *s, const char *stage,
 	    const struct minisign_seckey *key, struct mirror_result *res, struct gn_error *err)
@@ -313,6 +393,10 @@ push_staged(struct project *p, const struct oci_session *s, const char *stage,
 		return rc;
 	}
 	res->n_tags_moved += moved;
+
+	if ((rc = push_zig(p, s, stage, res, err)) < 0) {
+		return rc;
+	}
 
 	/* The index tag: every release pushed so far. */
 	gn_path_join(path, sizeof(path), stage, MIRROR_INDEX_NAME);

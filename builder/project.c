@@ -3,6 +3,7 @@
 #include "builder/fetch.h"
 #include "builder/gpgv.h"
 #include "builder/merge.h"
+#include "builder/pipeline.h"
 #include "builder/registry.h"
 #include "builder/source.h"
 #include "builder/store.h"
@@ -238,6 +239,26 @@ fetch_options(const struct project *p)
 	return fo;
 }
 
+static int
+zig_mirror_urls(void *user, const char *file, const char *sha256, const char ***urls,
+		size_t *n_urls, struct gn_error *err)
+{
+	return registry_cc_file_urls(user, file, sha256, urls, n_urls, err);
+}
+
+static int
+zig_signature_url(void *user, const char *url, const char *file, const char *sha256,
+		  const char **sig_url, struct gn_error *err)
+{
+	return registry_cc_signature_for(user, url, file, sha256, sig_url, err);
+}
+
+static void
+zig_mirror_headers(void *user, struct fetch_opts *fo)
+{
+	registry_fetch_headers(user, fo);
+}
+
 static struct zig_ctx
 zig_context(struct project *p)
 {
@@ -249,6 +270,12 @@ zig_context(struct project *p)
 		.n_keys = p->n_cc_keys,
 		.offline = p->opts.offline,
 		.fetch = fetch_options(p),
+		.mirrors = {
+			.user = p,
+			.file_urls = zig_mirror_urls,
+			.signature_url = zig_signature_url,
+			.headers = zig_mirror_headers,
+		},
 		.events = p->opts.events,
 	};
 	return z;
@@ -853,44 +880,49 @@ proxy_urls(struct project *p, const struct lock_artifact *a, size_t *n)
 /* Size to expect: the index has 0 for a few old files (unknown). */
 #define UNKNOWN_SIZE_CAP (4LL * 1024 * 1024 * 1024)
 
+/* The downloads prepare_artifacts() needs: one per missing sha256. */
+struct fetch_plan {
+	struct fetch_request *reqs;
+	size_t n_reqs;
+	struct fetch_opts fo;
+};
+
 /*
- * Make sure every listed artifact is in the cache (fetching what is not)
- * and, where required, that its signature checked out.  record: this is a
- * lock being written, so signers and unknown sizes are filled in.
+ * Plan the downloads of every listed artifact that is not in the cache.
+ * Decided under the cache lock: another process may be fetching the same
+ * files into this cache right now.
  */
 static int
-prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool record,
-		  struct gn_error *err)
+plan_fetch(struct project *p, struct lock_artifact **arts, size_t n, bool record,
+	   struct fetch_plan *plan, struct gn_error *err)
 {
-	struct fetch_request *reqs;
 	struct signature_job *jobs;
-	size_t n_reqs = 0;
-	struct fetch_opts fo = fetch_options(p);
 	int rc;
 
+	memset(plan, 0, sizeof(*plan));
+	plan->fo = fetch_options(p);
 	if ((rc = open_cache(p, err)) < 0) {
 		return rc;
 	}
-	reqs = gn_arena_array(&p->arena, n ? n : 1, sizeof(*reqs));
+	plan->reqs = gn_arena_array(&p->arena, n ? n : 1, sizeof(*plan->reqs));
 	jobs = gn_arena_array(&p->arena, n ? n : 1, sizeof(*jobs));
-	if (!reqs || !jobs) {
+	if (!plan->reqs || !jobs) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	/* Decide what is missing under the lock: another process may be
-	 * fetching the same files into this cache right now. */
 	cache_assert_locked(&p->cache);
 	for (size_t i = 0; i < n; i++) {
 		struct lock_artifact *a = arts[i];
+		struct fetch_request *req = &plan->reqs[plan->n_reqs];
 		const char **urls;
 		size_t n_urls = 0;
-		char *dest, *part;
+		char *dest, *part, name[96];
 		bool seen = false;
 
 		/* One download per sha256: two names with the same bytes share
 		 * one cache entry and one part file. */
-		for (size_t j = 0; j < n_reqs; j++) {
-			seen = seen || strcmp(reqs[j].name, a->file) == 0 ||
-			       strcmp(reqs[j].sha256, a->sha256) == 0;
+		for (size_t j = 0; j < plan->n_reqs; j++) {
+			seen = seen || strcmp(plan->reqs[j].name, a->file) == 0 ||
+			       strcmp(plan->reqs[j].sha256, a->sha256) == 0;
 		}
 		if (seen || cache_has_archive(&p->cache, a->sha256, a->size > 0 ? a->size : -1)) {
 			continue;
@@ -912,22 +944,15 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 			return rc;
 		}
 		dest = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
-		if (!dest) {
+		part = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
+		if (!dest || !part) {
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 		cache_archive_path(&p->cache, a->sha256, dest);
-		part = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
-		if (!part) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
-		}
-		{
-			char name[96];
-
-			snprintf(name, sizeof(name), "%s.part", a->sha256);
-			cache_tmp_path(&p->cache, name, part);
-		}
-		jobs[n_reqs] = (struct signature_job){ .p = p, .artifact = a, .record = record };
-		reqs[n_reqs] = (struct fetch_request){
+		snprintf(name, sizeof(name), "%s.part", a->sha256);
+		cache_tmp_path(&p->cache, name, part);
+		jobs[plan->n_reqs] = (struct signature_job){.p = p, .artifact = a, .record = record};
+		*req = (struct fetch_request){
 			.name = a->file,
 			.urls = urls,
 			.n_urls = n_urls,
@@ -937,23 +962,45 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 			.dest = dest,
 			.part = part,
 			.verify = needs_signature(p, a) || needs_gpg(p, a) ? archive_hook : NULL,
-			.verify_user = &jobs[n_reqs],
+			.verify_user = &jobs[plan->n_reqs],
 		};
-		fetch_in_cache(p, &reqs[n_reqs]);
-		n_reqs++;
+		fetch_in_cache(p, req);
+		plan->n_reqs++;
 	}
 	/* Registries opened above may have given tokens. */
-	registry_fetch_headers(p, &fo);
-	/* Held across fetches and signature checks: both write into the cache. */
-	if (n_reqs > 0 && (rc = fetch_run(reqs, n_reqs, &fo, err)) < 0) {
-		return rc;
+	registry_fetch_headers(p, &plan->fo);
+	return 0;
+}
+
+/* Was a's sha256 among the plan's downloads? */
+static bool
+planned(const struct fetch_plan *plan, const struct lock_artifact *a)
+{
+	for (size_t i = 0; i < plan->n_reqs; i++) {
+		if (strcmp(plan->reqs[i].sha256, a->sha256) == 0) {
+			return true;
+		}
 	}
-	for (size_t i = 0; i < n_reqs; i++) {
-		shas_add(p, &p->fetched, reqs[i].sha256);
-	}
+	return false;
+}
+
+/*
+ * After the downloads: signatures of what was cached before (a download's
+ * was checked on arrival), and the sizes a new lock records.  only_cached:
+ * just the artifacts the plan did not download.
+ */
+static int
+finish_prepare(struct project *p, const struct fetch_plan *plan, struct lock_artifact **arts,
+	       size_t n, bool record, bool only_cached, struct gn_error *err)
+{
+	int rc;
+
 	for (size_t i = 0; i < n; i++) {
 		struct lock_artifact *a = arts[i];
 
+		if (only_cached && planned(plan, a)) {
+			continue;
+		}
 		if (needs_signature(p, a) && !shas_has(&p->signed_ok, a->sha256) &&
 		    (rc = ensure_signature(p, a, record, err)) < 0) {
 			return rc;
@@ -973,6 +1020,114 @@ prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool
 		}
 	}
 	return 0;
+}
+
+/*
+ * Make sure every listed artifact is in the cache (fetching what is not)
+ * and, where required, that its signature checked out.  record: this is a
+ * lock being written, so signers and unknown sizes are filled in.
+ */
+static int
+run_plan(struct project *p, const struct fetch_plan *plan, struct lock_artifact **arts, size_t n,
+	 bool record, struct gn_error *err)
+{
+	int rc;
+
+	/* Held across fetches and signature checks: both write into the cache. */
+	if (plan->n_reqs > 0 && (rc = fetch_run(plan->reqs, plan->n_reqs, &plan->fo, err)) < 0) {
+		return rc;
+	}
+	for (size_t i = 0; i < plan->n_reqs; i++) {
+		shas_add(p, &p->fetched, plan->reqs[i].sha256);
+	}
+	return finish_prepare(p, plan, arts, n, record, false, err);
+}
+
+static int
+prepare_artifacts(struct project *p, struct lock_artifact **arts, size_t n, bool record,
+		  struct gn_error *err)
+{
+	struct fetch_plan plan;
+	int rc;
+
+	if ((rc = plan_fetch(p, arts, n, record, &plan, err)) < 0) {
+		return rc;
+	}
+	return run_plan(p, &plan, arts, n, record, err);
+}
+
+/* Merge order is arts' order; a source waits for its own download. */
+struct overlap {
+	struct pipeline *pl;
+	const struct fetch_plan *plan;
+	struct lock_artifact **arts;
+};
+
+static int
+overlap_ready(void *user, size_t i, struct gn_error *err)
+{
+	struct overlap *o = user;
+
+	for (size_t r = 0; r < o->plan->n_reqs; r++) {
+		if (strcmp(o->plan->reqs[r].sha256, o->arts[i]->sha256) == 0) {
+			return pipeline_wait(o->pl, r, err);
+		}
+	}
+	return 0; /* in the cache before this run */
+}
+
+/*
+ * The downloads on their own thread, in merge order and one at a time, and
+ * each archive merged as soon as its download is verified: the host is
+ * unpacked while the targets still arrive (docs/design.md section 18).
+ * Nothing unverified is read: merge waits for the whole file's sha256 and
+ * signature.  mo is the merge of arts (host first).  *download_failed:
+ * the failure is a download's (not to be retried: it was fresh).
+ */
+static int
+merge_overlapped(struct project *p, const struct fetch_plan *plan, struct lock_artifact **arts,
+		 size_t n, bool record, struct merge_opts *mo, uint8_t id[GN_SHA256_LEN],
+		 bool *download_failed, struct gn_error *err)
+{
+	const struct gn_events *outer = p->opts.events;
+	struct overlap o = {.plan = plan, .arts = arts};
+	struct fetch_opts fo = plan->fo;
+	struct gn_error fetch_err;
+	int rc, fetch_rc;
+
+	fo.jobs = 1;
+	if ((rc = pipeline_new(plan->reqs, plan->n_reqs, &fo, &o.pl, err)) < 0) {
+		return rc;
+	}
+	/* Signature hooks run on the download thread: their events too go
+	 * through the pipeline, one at a time with the merge's. */
+	p->opts.events = pipeline_events(o.pl);
+	if ((rc = pipeline_start(o.pl, err)) < 0) {
+		p->opts.events = outer;
+		return rc;
+	}
+	mo->events = p->opts.events;
+	mo->source_ready = overlap_ready;
+	mo->ready_user = &o;
+	rc = merge_goroot(mo, id, err);
+	gn_error_clear(&fetch_err);
+	/* A failed run stops the downloads still going (fail fast); a signal
+	 * has stopped them already, keeping their parts to resume. */
+	fetch_rc = pipeline_finish(o.pl, rc < 0 && rc != -GN_E_INTERRUPTED, &fetch_err);
+	p->opts.events = outer;
+	mo->events = outer;
+	mo->source_ready = NULL;
+	for (size_t i = 0; i < plan->n_reqs; i++) {
+		if (plan->reqs[i].result == 0) {
+			shas_add(p, &p->fetched, plan->reqs[i].sha256);
+		}
+		*download_failed = *download_failed || plan->reqs[i].result < 0;
+	}
+	if (rc == 0 && fetch_rc < 0) {
+		*err = fetch_err;
+		rc = fetch_rc;
+	}
+	return rc < 0 ? rc : finish_prepare(p, plan, arts, n, record, false, err);
 }
 
 /* The artifacts one host's GOROOT is built from: host first. */
@@ -1199,7 +1354,18 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 		return rc;
 	}
 	for (int attempt = 0;; attempt++) {
-		if ((rc = prepare_artifacts(p, arts, n, record, err)) < 0) {
+		struct fetch_plan plan;
+		bool overlap, download_failed = false;
+
+		if ((rc = plan_fetch(p, arts, n, record, &plan, err)) < 0) {
+			return rc;
+		}
+		/* Worth a thread when a download can hide another archive's merge. */
+		overlap = attempt == 0 && plan.n_reqs > 0 && n > 1 && !from_proxy(p) &&
+			  arts[0]->os[0] != '\0';
+		rc = overlap ? finish_prepare(p, &plan, arts, n, record, true, err)
+			     : run_plan(p, &plan, arts, n, record, err);
+		if (rc < 0) {
 			return rc;
 		}
 		for (size_t i = 0; i < n; i++) {
@@ -1224,8 +1390,10 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 				.archive = path,
 				.file = arts[i]->file,
 				/* Just downloaded and hashed on arrival: no second hash. */
-				.sha256 = shas_has(&p->fetched, arts[i]->sha256) ? NULL
-										 : arts[i]->sha256,
+				.sha256 = shas_has(&p->fetched, arts[i]->sha256) ||
+						  (overlap && planned(&plan, arts[i]))
+					  ? NULL
+					  : arts[i]->sha256,
 				.size = arts[i]->size,
 			};
 			gn_platform_from_index(arts[i]->os, arts[i]->arch, &sources[i].platform);
@@ -1239,13 +1407,15 @@ build_goroot(struct project *p, struct lock *lock, const struct gn_platform *hos
 			rc = build_from_source(p, &mo, dest, id, err);
 			break;
 		}
-		rc = merge_goroot(&mo, id, err);
+		rc = overlap ? merge_overlapped(p, &plan, arts, n, record, &mo, id,
+						&download_failed, err)
+			     : merge_goroot(&mo, id, err);
 		if (from_proxy(p)) {
 			for (size_t i = 0; i < n; i++) {
 				cache_unlink(&p->cache, sources[i].archive);
 			}
 		}
-		if (rc != -GN_E_INTEGRITY || attempt > 0) {
+		if (rc != -GN_E_INTEGRITY || attempt > 0 || download_failed) {
 			break;
 		}
 		/* Offline the bad file still goes (nothing unverified stays), but
@@ -2051,6 +2221,11 @@ project_fetch_all(struct project *p, struct gn_error *err)
 	}
 	rc = prepare_artifacts(p, all, p->lock.n_artifacts, false, err);
 	cache_unlock(&p->cache);
+	if (rc == 0 && p->lock.cc.zig) {
+		struct zig_ctx z = zig_context(p);
+
+		rc = zig_fetch_all(&z, &p->lock, err);
+	}
 	return rc;
 }
 

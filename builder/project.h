@@ -150,7 +150,8 @@ int project_verify(struct project *p, struct project_verify_result *res, struct 
 
 /*
  * Fetch every locked artifact into the cache (checking signatures where the
- * manifest or the lock asks for them).  Needs a lock that matches the
+ * manifest or the lock asks for them), and every locked Zig tarball with
+ * its signature (lock cc.hosts).  Needs a lock that matches the
  * manifest: a stale lock is GN_E_DRIFT, a missing one GN_E_LOCK.
  */
 int project_fetch_all(struct project *p, struct gn_error *err);

@@ -26,7 +26,8 @@ struct registry_mirror {
 };
 
 struct project_registry {
-	struct registry_mirror *mirrors; /* parallel to manifest.mirrors */
+	struct registry_mirror *mirrors;    /* parallel to manifest.mirrors */
+	struct registry_mirror *cc_mirrors; /* parallel to manifest.cc.mirrors */
 	struct registry_mirror index;
 	struct fetch_header headers[64];
 	size_t n_headers;
@@ -43,14 +44,35 @@ registry_of(struct project *p)
 		memset(p->registry, 0, sizeof(*p->registry));
 		p->registry->mirrors = gn_arena_array(&p->arena, p->manifest.n_mirrors + 1,
 						      sizeof(*p->registry->mirrors));
-		if (!p->registry->mirrors) {
+		p->registry->cc_mirrors = gn_arena_array(&p->arena, p->manifest.cc.n_mirrors + 1,
+							 sizeof(*p->registry->cc_mirrors));
+		if (!p->registry->mirrors || !p->registry->cc_mirrors) {
 			p->registry = NULL;
 			return NULL;
 		}
 		memset(p->registry->mirrors, 0,
 		       (p->manifest.n_mirrors + 1) * sizeof(*p->registry->mirrors));
+		memset(p->registry->cc_mirrors, 0,
+		       (p->manifest.cc.n_mirrors + 1) * sizeof(*p->registry->cc_mirrors));
 	}
 	return p->registry;
+}
+
+/* One list of mirrors: the Go archives' (mirrors:) or Zig's (cc.mirrors:). */
+struct mirror_set {
+	const char *const *urls;
+	size_t n;
+	struct registry_mirror *registries; /* parallel to urls */
+};
+
+static struct mirror_set
+mirror_set_of(struct project *p, struct project_registry *reg, bool cc)
+{
+	if (cc) {
+		return (struct mirror_set){p->manifest.cc.mirrors, p->manifest.cc.n_mirrors,
+					   reg->cc_mirrors};
+	}
+	return (struct mirror_set){p->manifest.mirrors, p->manifest.n_mirrors, reg->mirrors};
 }
 
 /* Parse and authorize a registry once; later calls repeat the outcome. */
@@ -89,32 +111,31 @@ open_registry(struct project *p, struct registry_mirror *rm, const char *url, st
 	return rm->open_rc;
 }
 
-int
-registry_file_urls(struct project *p, const char *file, const char *sha256, const char ***urls,
-		   size_t *n_urls, struct gn_error *err)
+static int
+set_file_urls(struct project *p, struct mirror_set set, const char *file, const char *sha256,
+	      const char ***urls, size_t *n_urls, struct gn_error *err)
 {
-	struct project_registry *reg = registry_of(p);
 	const char **list;
 	int last_rc = 0;
 
 	*n_urls = 0;
-	list = gn_arena_array(&p->arena, p->manifest.n_mirrors + 1, sizeof(*list));
-	if (!reg || !list) {
+	list = gn_arena_array(&p->arena, set.n + 1, sizeof(*list));
+	if (!list) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	for (size_t m = 0; m < p->manifest.n_mirrors; m++) {
-		const char *mirror = p->manifest.mirrors[m];
+	for (size_t m = 0; m < set.n; m++) {
+		const char *mirror = set.urls[m];
 		const char *url;
 
 		if (oci_is_ref(mirror)) {
 			struct gn_error why;
 
 			gn_error_clear(&why);
-			if ((last_rc = open_registry(p, &reg->mirrors[m], mirror, &why)) < 0) {
+			if ((last_rc = open_registry(p, &set.registries[m], mirror, &why)) < 0) {
 				*err = why;
 				continue;
 			}
-			url = oci_blob_url(&p->arena, &reg->mirrors[m].session.ref, sha256);
+			url = oci_blob_url(&p->arena, &set.registries[m].session.ref, sha256);
 		} else {
 			url = mirror_url_for(&p->arena, mirror, file, sha256);
 		}
@@ -124,30 +145,38 @@ registry_file_urls(struct project *p, const char *file, const char *sha256, cons
 		list[(*n_urls)++] = url;
 	}
 	*urls = list;
-	if (*n_urls == 0) {
+	if (*n_urls == 0 && set.n > 0) {
 		return last_rc < 0 ? last_rc : gn_error_set(err, GN_E_FETCH, "%s: no mirror", file);
 	}
 	return 0;
 }
 
-/* "go1.21.5.linux-amd64.tar.gz" -> "go1.21.5" (the dot-parts that start
- * with a digit, after "go"). */
-static const char *
-release_tag(struct gn_arena *arena, const char *file)
+int
+registry_file_urls(struct project *p, const char *file, const char *sha256, const char ***urls,
+		   size_t *n_urls, struct gn_error *err)
 {
-	const char *end = file + 2;
+	struct project_registry *reg = registry_of(p);
 
-	if (strncmp(file, "go", 2) != 0) {
-		return NULL;
+	if (!reg) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	while (*end >= '0' && *end <= '9') {
-		end = strchr(end, '.');
-		if (!end) {
-			return NULL;
-		}
-		end++;
+	if (p->manifest.n_mirrors == 0) {
+		*n_urls = 0;
+		return gn_error_set(err, GN_E_FETCH, "%s: no mirror", file);
 	}
-	return end > file + 3 ? gn_arena_strndup(arena, file, (size_t)(end - file - 1)) : NULL;
+	return set_file_urls(p, mirror_set_of(p, reg, false), file, sha256, urls, n_urls, err);
+}
+
+int
+registry_cc_file_urls(struct project *p, const char *file, const char *sha256,
+		      const char ***urls, size_t *n_urls, struct gn_error *err)
+{
+	struct project_registry *reg = registry_of(p);
+
+	if (!reg) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	return set_file_urls(p, mirror_set_of(p, reg, true), file, sha256, urls, n_urls, err);
 }
 
 /* The blob titled title in tag's manifest, as a URL. */
@@ -200,39 +229,53 @@ titled_blob(struct project *p, struct registry_mirror *rm, const char *tag, cons
 	return rc;
 }
 
+/* "<url>.minisig", before any query string. */
+static const char *
+signature_beside(struct gn_arena *arena, const char *url)
+{
+	const char *query = strchr(url, '?');
+
+	if (!query) {
+		return gn_arena_printf(arena, "%s.minisig", url);
+	}
+	return gn_arena_printf(arena, "%.*s.minisig%s", (int)(query - url), url, query);
+}
+
+static int
+set_signature_url(struct project *p, struct mirror_set set, size_t m, const char *file,
+		  const char *sha256, const char **url, struct gn_error *err)
+{
+	const char *mirror = set.urls[m];
+	const char *title;
+	char tag[80];
+	int rc;
+
+	if (!oci_is_ref(mirror)) {
+		const char *base = mirror_url_for(&p->arena, mirror, file, sha256);
+
+		*url = base ? signature_beside(&p->arena, base) : NULL;
+		return *url ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	if ((rc = open_registry(p, &set.registries[m], mirror, err)) < 0) {
+		return rc;
+	}
+	title = gn_arena_printf(&p->arena, "%s.minisig", file);
+	if (mirror_release_tag(file, tag, sizeof(tag)) != 0 || !title) {
+		return gn_error_set(err, GN_E_FETCH, "%s: not a release file name", file);
+	}
+	return titled_blob(p, &set.registries[m], tag, title, url, NULL, err);
+}
+
 int
 registry_signature_url(struct project *p, size_t m, const char *file, const char *sha256,
 		       const char **url, struct gn_error *err)
 {
 	struct project_registry *reg = registry_of(p);
-	const char *mirror = p->manifest.mirrors[m];
-	const char *tag, *title;
-	int rc;
 
 	if (!reg) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	if (!oci_is_ref(mirror)) {
-		const char *base = mirror_url_for(&p->arena, mirror, file, sha256);
-		const char *query = base ? strchr(base, '?') : NULL;
-
-		if (!base) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
-		}
-		*url = query ? gn_arena_printf(&p->arena, "%.*s.minisig%s", (int)(query - base),
-					       base, query)
-			     : gn_arena_printf(&p->arena, "%s.minisig", base);
-		return *url ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
-	}
-	if ((rc = open_registry(p, &reg->mirrors[m], mirror, err)) < 0) {
-		return rc;
-	}
-	tag = release_tag(&p->arena, file);
-	title = gn_arena_printf(&p->arena, "%s.minisig", file);
-	if (!tag || !title) {
-		return gn_error_set(err, GN_E_FETCH, "%s: not a release file name", file);
-	}
-	return titled_blob(p, &reg->mirrors[m], tag, title, url, NULL, err);
+	return set_signature_url(p, mirror_set_of(p, reg, false), m, file, sha256, url, err);
 }
 
 int
@@ -250,13 +293,10 @@ registry_index_urls(struct project *p, const char **url, const char **sha256,
 	}
 	*sha256 = NULL;
 	if (!oci_is_ref(index)) {
-		const char *query = strchr(index, '?');
 		const char *end = index + strcspn(index, "?#"), *start = end;
 
 		*url = index;
-		*sig_url = query ? gn_arena_printf(&p->arena, "%.*s.minisig%s",
-						   (int)(query - index), index, query)
-				 : gn_arena_printf(&p->arena, "%s.minisig", index);
+		*sig_url = signature_beside(&p->arena, index);
 		while (start > index && start[-1] != '/') {
 			start--;
 		}
@@ -290,26 +330,44 @@ registry_fetch_headers(const struct project *p, struct fetch_opts *fo)
 	}
 }
 
+/* The signature of a file that came from url: from the registry url
+ * belongs to, else beside url. */
+static int
+set_signature_for(struct project *p, struct mirror_set set, const char *url, const char *file,
+		  const char *sha256, const char **sig_url, struct gn_error *err)
+{
+	for (size_t m = 0; m < set.n; m++) {
+		const struct registry_mirror *rm = &set.registries[m];
+		size_t n = strlen(rm->session.ref.api);
+
+		if (rm->is_oci && rm->open_rc == 0 && n && strncmp(url, rm->session.ref.api, n) == 0) {
+			return set_signature_url(p, set, m, file, sha256, sig_url, err);
+		}
+	}
+	*sig_url = signature_beside(&p->arena, url);
+	return *sig_url ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
+}
+
 int
 registry_signature_for(struct project *p, const char *url, const char *file, const char *sha256,
 		       const char **sig_url, struct gn_error *err)
 {
 	struct project_registry *reg = registry_of(p);
-	const char *query = strchr(url, '?');
 
 	if (!reg) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	for (size_t m = 0; m < p->manifest.n_mirrors; m++) {
-		const struct registry_mirror *rm = &reg->mirrors[m];
-		size_t n = strlen(rm->session.ref.api);
+	return set_signature_for(p, mirror_set_of(p, reg, false), url, file, sha256, sig_url, err);
+}
 
-		if (rm->is_oci && rm->open_rc == 0 && n && strncmp(url, rm->session.ref.api, n) == 0) {
-			return registry_signature_url(p, m, file, sha256, sig_url, err);
-		}
+int
+registry_cc_signature_for(struct project *p, const char *url, const char *file,
+			  const char *sha256, const char **sig_url, struct gn_error *err)
+{
+	struct project_registry *reg = registry_of(p);
+
+	if (!reg) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	*sig_url = query ? gn_arena_printf(&p->arena, "%.*s.minisig%s", (int)(query - url), url,
-					   query)
-			 : gn_arena_printf(&p->arena, "%s.minisig", url);
-	return *sig_url ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
+	return set_signature_for(p, mirror_set_of(p, reg, true), url, file, sha256, sig_url, err);
 }

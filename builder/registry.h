@@ -20,14 +20,23 @@
 int registry_file_urls(struct project *p, const char *file, const char *sha256,
 		       const char ***urls, size_t *n_urls, struct gn_error *err);
 
+/* The same for a Zig tarball and cc.mirrors; no cc.mirrors is 0 URLs. */
+int registry_cc_file_urls(struct project *p, const char *file, const char *sha256,
+			  const char ***urls, size_t *n_urls, struct gn_error *err);
+
 /* The URL of file's .minisig on mirror m; for a registry, the blob titled
- * "<file>.minisig" in the manifest tagged with file's release (go1.21.5). */
+ * "<file>.minisig" in the manifest tagged with file's release (go1.21.5,
+ * or zig-0.11.0 for a Zig tarball: manifest/mirrorurl.h). */
 int registry_signature_url(struct project *p, size_t m, const char *file, const char *sha256,
 			   const char **url, struct gn_error *err);
 
 /* The .minisig URL for an archive that came from url (any mirror's). */
 int registry_signature_for(struct project *p, const char *url, const char *file,
 			   const char *sha256, const char **sig_url, struct gn_error *err);
+
+/* The same for a Zig tarball that came from url (a cc.mirrors entry's). */
+int registry_cc_signature_for(struct project *p, const char *url, const char *file,
+			      const char *sha256, const char **sig_url, struct gn_error *err);
 
 /* The index's URL, its signature's URL (NULL when there is none) and the
  * file name its signature must name; for oci:// the blobs titled

@@ -1,9 +1,11 @@
 /*
- * builder/statrec.h - a stat record of a tree, like git's index: path,
- * type, mode, size and mtime of every entry, plus the tree id it was made
- * for.  Comparing it costs one fstatat per entry and reads no file, so a
- * warm sync or a tree-store lookup is cheap; `verify` is the deep check.
- * Folders record their mtime, which changes when entries come or go.
+ * builder/statrec.h - a stat record of a tree, like git's index: name,
+ * type, mode, size, mtime, ctime and inode of every entry, plus the tree id
+ * it was made for.  Comparing it costs one fstatat per entry and reads no
+ * file, so a warm sync or a tree-store lookup is cheap; `verify` is the
+ * deep check.  Folders record their mtime, which changes when entries come
+ * or go.  Format 3 (binary entries) is written; formats 1 and 2 (text, no
+ * inode or ctime) are still read.
  */
 #ifndef STATREC_H
 #define STATREC_H
@@ -37,7 +39,7 @@ struct statrec_id {
 struct statrec_report {
 	enum statrec_status status;
 	char recorded_tree[80];                   /* tree id in the record, or "" */
-	int version;                              /* 1: no ids (older gonative); 2 */
+	int version;                              /* 1: no ids (older gonative); 2, 3 */
 	size_t n_ids;                             /* root ids in the record */
 	struct statrec_id ids[STATREC_MAX_IDS];
 	size_t n_changed;                         /* entries whose stat differs */
@@ -63,9 +65,20 @@ int statrec_write(const char *root, const char *record, const char *tree_id,
  * (a symlink is never followed). */
 bool statrec_read_header(const char *record, struct statrec_report *report);
 
+/* What statrec_check compares besides type, mode, size and mtime (format 3
+ * records only; older ones hold neither). */
+#define STATREC_CHECK_INODE 1u /* each entry's inode: a file replaced, not edited */
+/* each entry's ctime, where the file had a single link when recorded: an
+ * edit whose mtime was set back.  Never the root's (renamed into place
+ * after its record is written). */
+#define STATREC_CHECK_CTIME 2u
+#define STATREC_CHECK_ALL (STATREC_CHECK_INODE | STATREC_CHECK_CTIME)
+
 /* Compare root with its record.  expected_tree may be NULL (only the stat
- * comparison is made).  Never fails: problems read as MISSING or UNKNOWN. */
-void statrec_check(const char *root, const char *record, const char *expected_tree,
+ * comparison is made).  flags: STATREC_CHECK_*; 0 compares only what a
+ * copy of the tree keeps (type, mode, size, mtime).  Never fails: problems
+ * read as MISSING or UNKNOWN. */
+void statrec_check(const char *root, const char *record, const char *expected_tree, unsigned flags,
 		   struct statrec_report *report);
 
 #endif

@@ -56,7 +56,7 @@ store_lookup(const struct cache *cache, const char *tree_id, char out[CACHE_PATH
 		store_drop(cache, tree_id);
 		return false;
 	}
-	statrec_check(out, record, tree_id, &report);
+	statrec_check(out, record, tree_id, STATREC_CHECK_INODE, &report);
 	if (report.status == STATREC_MATCH) {
 		return true;
 	}

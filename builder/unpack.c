@@ -212,12 +212,12 @@ source_read(struct archive *a, void *data, const void **out)
 	ssize_t n;
 
 	if (s->gz) {
-		n = inflate_read(s->gz, s->buf, READ_BUF, &s->gz_err);
+		/* The stream's own block: no copy of the inflated bytes. */
+		n = inflate_next(s->gz, out, &s->gz_err);
 		if (n < 0) {
 			archive_set_error(a, EINVAL, "%s", s->gz_err.message);
 			return -1;
 		}
-		*out = s->buf;
 		return n;
 	}
 	do {
@@ -855,10 +855,11 @@ out:
 			}
 		}
 	}
-	gn_sha256_dispose(&u.src.h);
+	/* First: its read-ahead thread may still be feeding the hash. */
 	if (u.src.gz) {
 		inflate_close(u.src.gz);
 	}
+	gn_sha256_dispose(&u.src.h);
 	if (u.ar) {
 		archive_read_free(u.ar);
 	}

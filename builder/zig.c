@@ -143,14 +143,6 @@ load_index(struct zig_ctx *z, struct zig_index *out, struct gn_error *err)
 
 /* ---- fetch and verify ------------------------------------------------- */
 
-static const char *
-join_url(struct gn_arena *arena, const char *base, const char *file)
-{
-	size_t n = strlen(base);
-
-	return gn_arena_printf(arena, n && base[n - 1] == '/' ? "%s%s" : "%s/%s", base, file);
-}
-
 /* "<url>.minisig", before any query string. */
 static const char *
 sig_url_for(struct gn_arena *arena, const char *url)
@@ -161,6 +153,45 @@ sig_url_for(struct gn_arena *arena, const char *url)
 		return gn_arena_printf(arena, "%s.minisig", url);
 	}
 	return gn_arena_printf(arena, "%.*s.minisig%s", (int)(q - url), url, q);
+}
+
+/* The tarball's URLs: cc.mirrors in order, then the lock's own. */
+static int
+tarball_urls(struct zig_ctx *z, const struct lock_cc_host *h, const char ***out, size_t *n_out,
+	     struct gn_error *err)
+{
+	const struct manifest_cc *cc = &z->manifest->cc;
+	const char **mirror_urls = NULL, **urls;
+	size_t n = 0, n_mirror_urls = 0;
+	int rc;
+
+	if (z->mirrors.file_urls &&
+	    (rc = z->mirrors.file_urls(z->mirrors.user, h->file, h->sha256, &mirror_urls,
+				       &n_mirror_urls, err)) < 0) {
+		return rc;
+	}
+	urls = gn_arena_array(z->arena, n_mirror_urls + cc->n_mirrors + 1, sizeof(*urls));
+	if (!urls) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n_mirror_urls; i++) {
+		urls[n++] = mirror_urls[i];
+	}
+	for (size_t i = 0; i < cc->n_mirrors && !z->mirrors.file_urls; i++) {
+		size_t len = strlen(cc->mirrors[i]);
+		const char *fmt = len && cc->mirrors[i][len - 1] == '/' ? "%s%s" : "%s/%s";
+
+		if (!(urls[n++] = gn_arena_printf(z->arena, fmt, cc->mirrors[i], h->file))) {
+			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		}
+	}
+	urls[n++] = h->url;
+	if (z->mirrors.headers) {
+		z->mirrors.headers(z->mirrors.user, &z->fetch);
+	}
+	*out = urls;
+	*n_out = n;
+	return 0;
 }
 
 /* Check path against the signature text at sig_path; the signer must be
@@ -227,8 +258,8 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 {
 	struct sig_job *job = user;
 	struct zig_ctx *z = job->z;
-	const char *sig_url = sig_url_for(z->arena, url);
-	const char *urls[] = {sig_url};
+	const char *sig_url = NULL;
+	const char *urls[1];
 	char sig_new[CACHE_PATH_MAX + 32], sig_final[CACHE_PATH_MAX + 16], name[96];
 	struct fetch_request sreq = {
 		.name = "signature",
@@ -242,6 +273,16 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 	struct gn_error fetch_err;
 	int rc;
 
+	if (z->mirrors.signature_url) {
+		rc = z->mirrors.signature_url(z->mirrors.user, url, job->host->file,
+					      job->host->sha256, &sig_url, err);
+		if (rc < 0) {
+			return rc;
+		}
+	} else if (!(sig_url = sig_url_for(z->arena, url))) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	urls[0] = sig_url;
 	snprintf(name, sizeof(name), "%s.minisig", gn_basename(req->dest));
 	cache_tmp_path(z->cache, name, sig_new);
 	snprintf(sig_final, sizeof(sig_final), "%s.minisig", req->dest);
@@ -267,11 +308,10 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 static int
 prepare_tarball(struct zig_ctx *z, struct lock_cc_host *h, bool record, struct gn_error *err)
 {
-	const struct manifest_cc *cc = &z->manifest->cc;
 	char path[CACHE_PATH_MAX], sig_path[CACHE_PATH_MAX + 16], part[CACHE_PATH_MAX], name[96];
 	struct sig_job job = {.z = z, .host = h, .record = record};
 	struct fetch_request req;
-	const char **urls;
+	const char **urls = NULL;
 	size_t n = 0;
 	int rc;
 
@@ -294,15 +334,10 @@ prepare_tarball(struct zig_ctx *z, struct lock_cc_host *h, bool record, struct g
 		return gn_error_set(err, GN_E_OFFLINE, "%s is not in the cache and --offline was given",
 				    h->file);
 	}
-	urls = gn_arena_array(z->arena, cc->n_mirrors + 1, sizeof(*urls));
-	if (!urls) {
+	if ((rc = tarball_urls(z, h, &urls, &n, err)) < 0) {
 		cache_unlock(z->cache);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return rc;
 	}
-	for (size_t i = 0; i < cc->n_mirrors; i++) {
-		urls[n++] = join_url(z->arena, cc->mirrors[i], h->file);
-	}
-	urls[n++] = h->url;
 	snprintf(name, sizeof(name), "%s.part", h->sha256);
 	cache_tmp_path(z->cache, name, part);
 	req = (struct fetch_request){
@@ -508,6 +543,20 @@ zig_lock(struct zig_ctx *z, struct lock *lock, const struct lock *previous, stru
 		}
 	}
 	lock_sort(lock);
+	return 0;
+}
+
+int
+zig_fetch_all(struct zig_ctx *z, const struct lock *lock, struct gn_error *err)
+{
+	for (size_t i = 0; i < lock->cc.n_hosts; i++) {
+		struct lock_cc_host h = lock->cc.hosts[i];
+		int rc;
+
+		if ((rc = prepare_tarball(z, &h, false, err)) < 0) {
+			return rc;
+		}
+	}
 	return 0;
 }
 

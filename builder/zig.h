@@ -26,6 +26,24 @@
 
 #include <stdbool.h>
 
+/*
+ * Where cc.mirrors serve a tarball: base URLs, templates or registries
+ * (oci://), resolved by the caller.  NULL members: every mirror is a base
+ * URL, the signature beside the tarball.
+ */
+struct zig_mirrors {
+	void *user;
+	/* Every mirror's URL for file (its sha256), in order, owned by the
+	 * caller; may authorize registries, so headers() follows it. */
+	int (*file_urls)(void *user, const char *file, const char *sha256, const char ***urls,
+			 size_t *n_urls, struct gn_error *err);
+	/* The .minisig URL for the tarball that came from url. */
+	int (*signature_url)(void *user, const char *url, const char *file, const char *sha256,
+			     const char **sig_url, struct gn_error *err);
+	/* Request headers (registry tokens) into fo. */
+	void (*headers)(void *user, struct fetch_opts *fo);
+};
+
 /* Everything the Zig stage needs; the caller owns every pointer. */
 struct zig_ctx {
 	struct gn_arena *arena;            /* for strings put into a lock */
@@ -35,6 +53,7 @@ struct zig_ctx {
 	size_t n_keys;
 	bool offline;
 	struct fetch_opts fetch;
+	struct zig_mirrors mirrors;
 	const struct gn_events *events;
 };
 
@@ -71,6 +90,13 @@ struct zig_sync_result {
  * unpack into a stage, check the tree hash, swap it in. */
 int zig_sync(struct zig_ctx *z, const struct lock *lock, const struct gn_platform *host,
 	     struct install *inst, struct zig_sync_result *res, struct gn_error *err);
+
+/*
+ * Put every host's tarball of lock->cc (cc.hosts) and its signature into
+ * the cache, each checked against the lock and cc.keys: what `gonative
+ * mirror` copies.  Paths via cache_archive_path (+ ".minisig").
+ */
+int zig_fetch_all(struct zig_ctx *z, const struct lock *lock, struct gn_error *err);
 
 /* Path of the zig binary inside an installed tree ("<root>/zig", ".exe"
  * on a windows host) into out. */

@@ -3,7 +3,7 @@
  * once (struct cli_option, cmd/cmd.h); this file parses them, renders the
  * usage text from them, handles -h, unknown options, operands and the
  * project's lifetime, and dumps them for tests/docs (docs/design.md,
- * section 18).  git's parse_options and apk's applets are the models.
+ * section 19).  git's parse_options and apk's applets are the models.
  */
 #include "cmd/cmd.h"
 

@@ -36,7 +36,7 @@ struct cli {
 /*
  * One option of a command (or of gonative itself), declared once: the
  * parser, `--help`, `gonative --dump-cli` and, through tests/docs, the man
- * pages and shell completions all read it (docs/design.md, section 18).
+ * pages and shell completions all read it (docs/design.md, section 19).
  */
 enum cli_kind {
 	CLI_FLAG,   /* bool *target = true */

@@ -125,9 +125,7 @@ install_signal_handlers(const struct cmd *c)
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
-	/* Each handler blocks the others: when two arrive together the kernel
-	 * would otherwise run the later one's handler first, nested on top of
-	 * the earlier one's, and the exit would name the second signal. */
+	/* One handler at a time: a second signal waits, so the first is kept. */
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
 		sigaddset(&sa.sa_mask, stop_signals[i]);

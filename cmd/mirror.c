@@ -27,12 +27,13 @@ run_mirror(struct cli *cli, struct project *project)
 		rc = cli_fail(cli, rc, &err);
 	} else if (oci_is_ref(cli->operands[0])) {
 		cli_info(cli,
-			 "%s: pushed %zu blobs, %zu already there; %s and %s %s", cli->operands[0],
-			 res.n_uploaded, res.n_present, res.version_tag, res.index_tag,
-			 res.n_tags_moved ? "tagged" : "unchanged");
+			 "%s: pushed %zu blobs, %zu already there; %s%s%s and %s %s", cli->operands[0],
+			 res.n_uploaded, res.n_present, res.version_tag, res.cc_tag[0] ? ", " : "",
+			 res.cc_tag, res.index_tag, res.n_tags_moved ? "tagged" : "unchanged");
 	} else {
-		cli_info(cli, "wrote %zu archives, %zu signatures and %s/%s", res.n_files,
-			 res.n_signed, cli->operands[0], MIRROR_INDEX_NAME);
+		cli_info(cli, "wrote %zu archives (%zu of Zig), %zu signatures and %s/%s",
+			 res.n_files, res.n_cc_files, res.n_signed, cli->operands[0],
+			 MIRROR_INDEX_NAME);
 	}
 	return rc;
 }

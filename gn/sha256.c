@@ -134,6 +134,22 @@ gn_is_sha256_hex(const char *s)
 	return i == 64;
 }
 
+size_t
+gn_hex_lower(const char *s, size_t len, char *out)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c >= 'A' && c <= 'F') {
+			c = (char)(c - 'A' + 'a');
+		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+			return i;
+		}
+		out[i] = c;
+	}
+	return len;
+}
+
 int
 gn_sha256_file(const char *path, uint8_t out[GN_SHA256_LEN], struct gn_error *err)
 {

@@ -37,5 +37,8 @@ void gn_hex_encode(const uint8_t *bytes, size_t n, char *out);
 bool gn_hex_decode(const char *hex, uint8_t *out, size_t n);
 /* True when s is exactly 64 lowercase hex digits. */
 bool gn_is_sha256_hex(const char *s);
+/* Copies s[0..len) to out with A-F lowered (out gets no NUL), up to the
+ * first byte that is not a hex digit: its index, or len when all are. */
+size_t gn_hex_lower(const char *s, size_t len, char *out);
 
 #endif

@@ -6,23 +6,17 @@
  * ~2 MB index costs about as much as libyaml's scanner itself.
  */
 #include "lockfiles/index.h"
+#include "lockfiles/jsonwalk.h"
 
 #include "gn/goversion.h"
 #include "gn/platform.h"
+#include "gn/sha256.h"
 #include "gn/utf8.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
-
-struct vec {
-	void *items;
-	size_t n;
-	size_t cap;
-	size_t size;
-};
 
 /* Filenames seen so far, for the duplicate check (open addressing). */
 struct name_set {
@@ -32,33 +26,11 @@ struct name_set {
 };
 
 struct index_parser {
-	yaml_parser_t yaml;
-	yaml_event_t event;
-	bool have_event;
-	struct gn_arena *arena;
-	const char *name;
-	struct gn_error *err;
-	struct vec releases;
-	struct vec files;
+	struct json_walk w;
+	struct json_vec releases;
+	struct json_vec files;
 	struct name_set names;
-	int depth; /* arrays and objects open at the current event */
 };
-
-static void *
-vec_push(struct vec *v)
-{
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 64;
-		void *grown = realloc(v->items, cap * v->size);
-
-		if (!grown) {
-			return NULL;
-		}
-		v->items = grown;
-		v->cap = cap;
-	}
-	return (char *)v->items + v->n++ * v->size;
-}
 
 static uint64_t
 hash_name(const char *s)
@@ -109,154 +81,32 @@ name_set_add(struct name_set *set, const char *s)
 	return 1;
 }
 
-static int
-fail_at(struct index_parser *p, const yaml_mark_t *mark, const char *fmt, const char *arg)
-{
-	return gn_error_at(p->err, GN_E_INDEX, p->name, (int)mark->line + 1, (int)mark->column + 1,
-			   fmt, arg);
-}
-
-static int
-nomem(struct index_parser *p)
-{
-	return gn_error_set(p->err, GN_E_NOMEM, "out of memory reading the release index");
-}
-
-/* Next event into p->event (the previous one is released). */
-static int
-next(struct index_parser *p)
-{
-	if (p->have_event) {
-		yaml_event_delete(&p->event);
-		p->have_event = false;
-	}
-	if (!yaml_parser_parse(&p->yaml, &p->event)) {
-		const yaml_mark_t *mark = &p->yaml.problem_mark;
-		const char *problem = p->yaml.problem ? p->yaml.problem : "malformed JSON";
-
-		if (p->yaml.error == YAML_MEMORY_ERROR) {
-			return nomem(p);
-		}
-		return gn_error_at(p->err, GN_E_INDEX, p->name, (int)mark->line + 1,
-				   (int)mark->column + 1, "malformed JSON: %s", problem);
-	}
-	p->have_event = true;
-	switch (p->event.type) {
-	case YAML_ALIAS_EVENT:
-		return fail_at(p, &p->event.start_mark, "%s", "YAML aliases are not JSON");
-	case YAML_SEQUENCE_START_EVENT:
-	case YAML_MAPPING_START_EVENT:
-		/* Refused here, for every field: libyaml's scanner costs
-		 * O(depth) per token, so deep nesting would be quadratic. */
-		if (++p->depth > LOCK_INDEX_MAX_DEPTH) {
-			char msg[64];
-
-			snprintf(msg, sizeof(msg), "JSON nested deeper than %d levels",
-				 LOCK_INDEX_MAX_DEPTH);
-			return fail_at(p, &p->event.start_mark, "%s", msg);
-		}
-		break;
-	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT:
-		p->depth--;
-		break;
-	default:
-		break;
-	}
-	return 0;
-}
-
-static const char *
-event_what(const yaml_event_t *e)
-{
-	switch (e->type) {
-	case YAML_SCALAR_EVENT:
-		if (e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-			return "a number or literal";
-		}
-		return "a string";
-	case YAML_SEQUENCE_START_EVENT:
-		return "an array";
-	case YAML_MAPPING_START_EVENT:
-		return "an object";
-	default:
-		return "the end of a value";
-	}
-}
-
-static int
-type_error(struct index_parser *p, const char *want)
-{
-	char msg[160];
-
-	snprintf(msg, sizeof(msg), "expected %s, found %s", want, event_what(&p->event));
-	return fail_at(p, &p->event.start_mark, "%s", msg);
-}
-
-/* Skips the value whose first event is current. */
-static int
-skip_value(struct index_parser *p)
-{
-	int depth = 0;
-	int rc;
-
-	for (;;) {
-		switch (p->event.type) {
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			depth++;
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			depth--;
-			break;
-		case YAML_SCALAR_EVENT:
-			break;
-		default:
-			return type_error(p, "a value");
-		}
-		if (depth == 0) {
-			return 0;
-		}
-		rc = next(p);
-		if (rc < 0) {
-			return rc;
-		}
-	}
-}
-
-static bool
-is_quoted(const yaml_event_t *e)
-{
-	return e->type == YAML_SCALAR_EVENT && e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
-}
-
 /* Current event as a string, copied into the arena. */
 static int
 take_string(struct index_parser *p, const char **out)
 {
-	const char *value = (const char *)p->event.data.scalar.value;
-	size_t len = p->event.data.scalar.length;
+	const char *value = (const char *)p->w.event.data.scalar.value;
+	size_t len = p->w.event.data.scalar.length;
 
-	if (!is_quoted(&p->event)) {
-		return type_error(p, "a string");
+	if (!json_is_string(&p->w.event)) {
+		return json_type_error(&p->w, "a string");
 	}
 	if (strlen(value) != len) {
-		return fail_at(p, &p->event.start_mark, "%s", "string contains a NUL character");
+		return json_fail(&p->w, NULL, "string contains a NUL character");
 	}
-	*out = gn_arena_strndup(p->arena, value, len);
-	return *out ? 0 : nomem(p);
+	*out = gn_arena_strndup(p->w.arena, value, len);
+	return *out ? 0 : json_nomem(&p->w);
 }
 
 static int
 take_bool(struct index_parser *p, bool *out)
 {
-	const char *value = (const char *)p->event.data.scalar.value;
+	const char *value = (const char *)p->w.event.data.scalar.value;
 
-	if (p->event.type != YAML_SCALAR_EVENT ||
-	    p->event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+	if (p->w.event.type != YAML_SCALAR_EVENT ||
+	    p->w.event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
 	    (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)) {
-		return type_error(p, "true or false");
+		return json_type_error(&p->w, "true or false");
 	}
 	*out = value[0] == 't';
 	return 0;
@@ -265,25 +115,24 @@ take_bool(struct index_parser *p, bool *out)
 static int
 take_size(struct index_parser *p, int64_t *out)
 {
-	const char *value = (const char *)p->event.data.scalar.value;
+	const char *value = (const char *)p->w.event.data.scalar.value;
 	char *end;
 	long long n;
 
-	if (p->event.type != YAML_SCALAR_EVENT ||
-	    p->event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
-		return type_error(p, "an integer");
+	if (p->w.event.type != YAML_SCALAR_EVENT ||
+	    p->w.event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+		return json_type_error(&p->w, "an integer");
 	}
 	if (value[0] == '-' && value[1] >= '0' && value[1] <= '9') {
-		return fail_at(p, &p->event.start_mark, "size must not be negative, found %s",
-			       value);
+		return json_fail(&p->w, NULL, "size must not be negative, found %s", value);
 	}
 	if (value[0] < '0' || value[0] > '9' || (value[0] == '0' && value[1] != '\0')) {
-		return fail_at(p, &p->event.start_mark, "expected an integer size, found %s", value);
+		return json_fail(&p->w, NULL, "expected an integer size, found %s", value);
 	}
 	errno = 0;
 	n = strtoll(value, &end, 10);
 	if (*end != '\0' || errno == ERANGE) {
-		return fail_at(p, &p->event.start_mark, "expected an integer size, found %s", value);
+		return json_fail(&p->w, NULL, "expected an integer size, found %s", value);
 	}
 	*out = n;
 	return 0;
@@ -292,52 +141,26 @@ take_size(struct index_parser *p, int64_t *out)
 static int
 take_sha256(struct index_parser *p, const char **out)
 {
-	const char *value = (const char *)p->event.data.scalar.value;
-	size_t len = p->event.data.scalar.length;
+	const char *value = (const char *)p->w.event.data.scalar.value;
+	size_t len = p->w.event.data.scalar.length;
 	char *copy;
 
-	if (!is_quoted(&p->event)) {
-		return type_error(p, "a string");
+	if (!json_is_string(&p->w.event)) {
+		return json_type_error(&p->w, "a string");
 	}
 	if (len != 0 && len != 64) {
-		return fail_at(p, &p->event.start_mark,
-			       "sha256 must be empty or 64 hex digits, found \"%s\"", value);
+		return json_fail(&p->w, NULL, "sha256 must be empty or 64 hex digits, found \"%s\"",
+				 value);
 	}
-	copy = gn_arena_strndup(p->arena, value, len);
+	copy = gn_arena_strndup(p->w.arena, value, len);
 	if (!copy) {
-		return nomem(p);
+		return json_nomem(&p->w);
 	}
-	for (size_t i = 0; i < len; i++) {
-		char c = copy[i];
-		if (c >= 'A' && c <= 'F') {
-			copy[i] = (char)(c - 'A' + 'a');
-		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-			return fail_at(p, &p->event.start_mark,
-				       "sha256 must be empty or 64 hex digits, found \"%s\"", value);
-		}
+	if (gn_hex_lower(value, len, copy) < len) {
+		return json_fail(&p->w, NULL, "sha256 must be empty or 64 hex digits, found \"%s\"",
+				 value);
 	}
 	*out = copy;
-	return 0;
-}
-
-/* Reads the key of a mapping entry; *done at the mapping's end. */
-static int
-next_key(struct index_parser *p, const char **key, bool *done)
-{
-	int rc = next(p);
-
-	if (rc < 0) {
-		return rc;
-	}
-	if (p->event.type == YAML_MAPPING_END_EVENT) {
-		*done = true;
-		return 0;
-	}
-	if (!is_quoted(&p->event)) {
-		return type_error(p, "a string key");
-	}
-	*done = false;
-	*key = (const char *)p->event.data.scalar.value;
 	return 0;
 }
 
@@ -493,7 +316,7 @@ check_file_name(struct index_parser *p, const struct lock_index_file *f,
 			 "file entry \"%s\" is not a plain file name (only letters, digits, '.', "
 			 "'_' and '-', at most %d bytes, not starting with '.')",
 			 shown, LOCK_INDEX_MAX_NAME);
-		return fail_at(p, name_mark, "%s", msg);
+		return json_fail(&p->w, name_mark, "%s", msg);
 	}
 	if (!name_must_agree(f) || name_agrees(f)) {
 		return 0;
@@ -505,10 +328,10 @@ check_file_name(struct index_parser *p, const struct lock_index_file *f,
 		 "file entry \"%s\" does not agree with its version \"%s\", os \"%s\", arch "
 		 "\"%s\" and kind \"%s\"",
 		 shown, version, f->os, f->arch, f->kind);
-	rc = fail_at(p, start, "%s", msg);
+	rc = json_fail(&p->w, start, "%s", msg);
 	expected_name(f, msg, sizeof(msg));
 	quote_text(msg, want, sizeof(want));
-	gn_error_values(p->err, want, shown);
+	gn_error_values(p->w.err, want, shown);
 	return rc;
 }
 
@@ -533,7 +356,7 @@ static const struct {
 static int
 parse_file(struct index_parser *p, struct lock_index_file *f)
 {
-	yaml_mark_t start = p->event.start_mark, name_mark = start;
+	yaml_mark_t start = p->w.event.start_mark, name_mark = start;
 	unsigned seen = 0;
 	bool done = false;
 	const char *key = NULL;
@@ -544,7 +367,7 @@ parse_file(struct index_parser *p, struct lock_index_file *f)
 	for (;;) {
 		enum file_field bit = 0;
 
-		rc = next_key(p, &key, &done);
+		rc = json_key(&p->w, &key, &done);
 		if (rc < 0 || done) {
 			break;
 		}
@@ -554,16 +377,16 @@ parse_file(struct index_parser *p, struct lock_index_file *f)
 			}
 		}
 		if (bit & seen) {
-			return fail_at(p, &p->event.start_mark, "duplicate key \"%s\"", key);
+			return json_fail(&p->w, NULL, "duplicate key \"%s\"", key);
 		}
 		seen |= bit;
-		rc = next(p);
+		rc = json_next(&p->w);
 		if (rc < 0) {
 			return rc;
 		}
 		switch (bit) {
 		case F_FILENAME:
-			name_mark = p->event.start_mark;
+			name_mark = p->w.event.start_mark;
 			rc = take_string(p, &f->filename);
 			break;
 		case F_OS:
@@ -585,7 +408,7 @@ parse_file(struct index_parser *p, struct lock_index_file *f)
 			rc = take_string(p, &f->kind);
 			break;
 		default:
-			rc = skip_value(p); /* a field go.dev added later */
+			rc = json_skip(&p->w); /* a field go.dev added later */
 			break;
 		}
 		if (rc < 0) {
@@ -596,17 +419,17 @@ parse_file(struct index_parser *p, struct lock_index_file *f)
 		return rc;
 	}
 	if (!f->filename[0]) {
-		return fail_at(p, &start, "%s", "file entry without a filename");
+		return json_fail(&p->w, &start, "%s", "file entry without a filename");
 	}
 	if ((rc = check_file_name(p, f, &name_mark, &start)) < 0) {
 		return rc;
 	}
 	rc = name_set_add(&p->names, f->filename);
 	if (rc < 0) {
-		return nomem(p);
+		return json_nomem(&p->w);
 	}
 	if (rc == 0) {
-		return fail_at(p, &start, "file \"%s\" is listed twice", f->filename);
+		return json_fail(&p->w, &start, "file \"%s\" is listed twice", f->filename);
 	}
 	return 0;
 }
@@ -615,58 +438,45 @@ static int
 parse_files(struct index_parser *p, struct lock_index_release *rel)
 {
 	size_t first = p->files.n;
+	bool done = false;
 	int rc;
 
 	/* Go encodes a nil slice as null. */
-	if (p->event.type == YAML_SCALAR_EVENT &&
-	    p->event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-	    strcmp((const char *)p->event.data.scalar.value, "null") == 0) {
+	if (p->w.event.type == YAML_SCALAR_EVENT &&
+	    p->w.event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    strcmp((const char *)p->w.event.data.scalar.value, "null") == 0) {
 		rel->n_files = 0;
-		rel->files = gn_arena_alloc(p->arena, sizeof(*rel->files));
-		return rel->files ? 0 : nomem(p);
+		rel->files = gn_arena_alloc(p->w.arena, sizeof(*rel->files));
+		return rel->files ? 0 : json_nomem(&p->w);
 	}
-	if (p->event.type != YAML_SEQUENCE_START_EVENT) {
-		return type_error(p, "an array of files");
+	if (p->w.event.type != YAML_SEQUENCE_START_EVENT) {
+		return json_type_error(&p->w, "an array of files");
 	}
 	for (;;) {
 		struct lock_index_file *f;
 
-		rc = next(p);
-		if (rc < 0) {
+		if ((rc = json_next_object(&p->w, "a file object", &done)) < 0) {
 			return rc;
 		}
-		if (p->event.type == YAML_SEQUENCE_END_EVENT) {
+		if (done) {
 			break;
 		}
-		if (p->event.type != YAML_MAPPING_START_EVENT) {
-			return type_error(p, "a file object");
+		if (!(f = json_vec_push(&p->files))) {
+			return json_nomem(&p->w);
 		}
-		f = vec_push(&p->files);
-		if (!f) {
-			return nomem(p);
-		}
-		rc = parse_file(p, f);
-		if (rc < 0) {
+		if ((rc = parse_file(p, f)) < 0) {
 			return rc;
 		}
 	}
 	rel->n_files = p->files.n - first;
-	rel->files = gn_arena_array(p->arena, rel->n_files ? rel->n_files : 1, sizeof(*rel->files));
-	if (!rel->files) {
-		return nomem(p);
-	}
-	if (rel->n_files) {
-		memcpy(rel->files, (struct lock_index_file *)p->files.items + first,
-		       rel->n_files * sizeof(*rel->files));
-	}
-	p->files.n = first;
-	return 0;
+	rel->files = json_vec_take(&p->files, first, p->w.arena);
+	return rel->files ? 0 : json_nomem(&p->w);
 }
 
 static int
 parse_release(struct index_parser *p, struct lock_index_release *rel)
 {
-	yaml_mark_t start = p->event.start_mark;
+	yaml_mark_t start = p->w.event.start_mark;
 	bool has_version = false, has_stable = false, has_files = false;
 	bool done = false;
 	const char *key = NULL;
@@ -674,7 +484,7 @@ parse_release(struct index_parser *p, struct lock_index_release *rel)
 
 	memset(rel, 0, sizeof(*rel));
 	for (;;) {
-		rc = next_key(p, &key, &done);
+		rc = json_key(&p->w, &key, &done);
 		if (rc < 0) {
 			return rc;
 		}
@@ -684,30 +494,30 @@ parse_release(struct index_parser *p, struct lock_index_release *rel)
 		if ((strcmp(key, "version") == 0 && has_version) ||
 		    (strcmp(key, "stable") == 0 && has_stable) ||
 		    (strcmp(key, "files") == 0 && has_files)) {
-			return fail_at(p, &p->event.start_mark, "duplicate key \"%s\"", key);
+			return json_fail(&p->w, NULL, "duplicate key \"%s\"", key);
 		}
 		if (strcmp(key, "version") == 0) {
 			has_version = true;
-			rc = next(p);
+			rc = json_next(&p->w);
 			if (rc == 0) {
 				rc = take_string(p, &rel->version);
 			}
 		} else if (strcmp(key, "stable") == 0) {
 			has_stable = true;
-			rc = next(p);
+			rc = json_next(&p->w);
 			if (rc == 0) {
 				rc = take_bool(p, &rel->stable);
 			}
 		} else if (strcmp(key, "files") == 0) {
 			has_files = true;
-			rc = next(p);
+			rc = json_next(&p->w);
 			if (rc == 0) {
 				rc = parse_files(p, rel);
 			}
 		} else {
-			rc = next(p);
+			rc = json_next(&p->w);
 			if (rc == 0) {
-				rc = skip_value(p);
+				rc = json_skip(&p->w);
 			}
 		}
 		if (rc < 0) {
@@ -715,7 +525,7 @@ parse_release(struct index_parser *p, struct lock_index_release *rel)
 		}
 	}
 	if (!has_version || !rel->version[0]) {
-		return fail_at(p, &start, "%s", "release without a version");
+		return json_fail(&p->w, &start, "%s", "release without a version");
 	}
 	/* go.dev groups files by their version: a file that names another
 	 * release would be locked as this one. */
@@ -730,13 +540,13 @@ parse_release(struct index_parser *p, struct lock_index_release *rel)
 			snprintf(msg, sizeof(msg),
 				 "file entry \"%s\" has version \"%s\" inside release \"%s\"",
 				 shown, version, release);
-			return fail_at(p, &start, "%s", msg);
+			return json_fail(&p->w, &start, "%s", msg);
 		}
 	}
 	if (!has_files) {
-		rel->files = gn_arena_alloc(p->arena, sizeof(*rel->files));
+		rel->files = gn_arena_alloc(p->w.arena, sizeof(*rel->files));
 		if (!rel->files) {
-			return nomem(p);
+			return json_nomem(&p->w);
 		}
 	}
 	return 0;
@@ -745,76 +555,54 @@ parse_release(struct index_parser *p, struct lock_index_release *rel)
 static int
 parse_document(struct index_parser *p, struct lock_index *out)
 {
+	bool done = false;
 	int rc;
 
-	if ((rc = next(p)) < 0) {
+	if ((rc = json_begin(&p->w, "empty release index")) < 0) {
 		return rc;
 	}
-	if (p->event.type != YAML_STREAM_START_EVENT) {
-		return type_error(p, "a JSON document");
-	}
-	if ((rc = next(p)) < 0) {
-		return rc;
-	}
-	if (p->event.type != YAML_DOCUMENT_START_EVENT) {
-		return fail_at(p, &p->event.start_mark, "%s", "empty release index");
-	}
-	if ((rc = next(p)) < 0) {
-		return rc;
-	}
-	if (p->event.type != YAML_SEQUENCE_START_EVENT) {
-		return type_error(p, "an array of releases");
+	if (p->w.event.type != YAML_SEQUENCE_START_EVENT) {
+		return json_type_error(&p->w, "an array of releases");
 	}
 	for (;;) {
 		struct lock_index_release *rel;
 
-		if ((rc = next(p)) < 0) {
+		if ((rc = json_next_object(&p->w, "a release object", &done)) < 0) {
 			return rc;
 		}
-		if (p->event.type == YAML_SEQUENCE_END_EVENT) {
+		if (done) {
 			break;
 		}
-		if (p->event.type != YAML_MAPPING_START_EVENT) {
-			return type_error(p, "a release object");
+		if (!(rel = json_vec_push(&p->releases))) {
+			return json_nomem(&p->w);
 		}
-		rel = vec_push(&p->releases);
-		if (!rel) {
-			return nomem(p);
-		}
-		rc = parse_release(p, rel);
-		if (rc < 0) {
+		if ((rc = parse_release(p, rel)) < 0) {
 			return rc;
 		}
 	}
-	if ((rc = next(p)) < 0) {
+	if ((rc = json_end(&p->w, "unexpected data after the index")) < 0) {
 		return rc;
-	}
-	if (p->event.type != YAML_DOCUMENT_END_EVENT) {
-		return fail_at(p, &p->event.start_mark, "%s", "unexpected data after the index");
-	}
-	if ((rc = next(p)) < 0) {
-		return rc;
-	}
-	if (p->event.type != YAML_STREAM_END_EVENT) {
-		return fail_at(p, &p->event.start_mark, "%s", "unexpected data after the index");
 	}
 	out->n_releases = p->releases.n;
-	out->releases = gn_arena_array(p->arena, out->n_releases ? out->n_releases : 1,
-				       sizeof(*out->releases));
-	if (!out->releases) {
-		return nomem(p);
-	}
-	if (out->n_releases) {
-		memcpy(out->releases, p->releases.items, out->n_releases * sizeof(*out->releases));
-	}
-	return 0;
+	out->releases = json_vec_take(&p->releases, 0, p->w.arena);
+	return out->releases ? 0 : json_nomem(&p->w);
 }
 
 int
 lock_index_parse(struct gn_arena *arena, const char *name, const char *data, size_t len,
 		 struct lock_index *out, struct gn_error *err)
 {
-	struct index_parser p;
+	struct index_parser p = {
+		.w = {
+			.arena = arena,
+			.name = name,
+			.what = "the release index",
+			.err = err,
+			.max_depth = LOCK_INDEX_MAX_DEPTH,
+		},
+		.releases = {.size = sizeof(struct lock_index_release)},
+		.files = {.size = sizeof(struct lock_index_file)},
+	};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -822,23 +610,13 @@ lock_index_parse(struct gn_arena *arena, const char *name, const char *data, siz
 		return gn_error_at(err, GN_E_INDEX, name, 0, 0,
 				   "release index is larger than %d bytes", LOCK_INDEX_MAX_BYTES);
 	}
-	memset(&p, 0, sizeof(p));
-	p.arena = arena;
-	p.name = name;
-	p.err = err;
-	p.releases.size = sizeof(struct lock_index_release);
-	p.files.size = sizeof(struct lock_index_file);
-	if (!yaml_parser_initialize(&p.yaml)) {
-		return nomem(&p);
+	rc = json_walk_open(&p.w, data, len);
+	if (rc == 0) {
+		rc = parse_document(&p, out);
 	}
-	yaml_parser_set_input_string(&p.yaml, (const unsigned char *)data, len);
-	rc = parse_document(&p, out);
-	if (p.have_event) {
-		yaml_event_delete(&p.event);
-	}
-	yaml_parser_delete(&p.yaml);
-	free(p.releases.items);
-	free(p.files.items);
+	json_walk_close(&p.w);
+	json_vec_free(&p.releases);
+	json_vec_free(&p.files);
 	free(p.names.slots);
 	if (rc < 0) {
 		memset(out, 0, sizeof(*out));

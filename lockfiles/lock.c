@@ -10,16 +10,15 @@
 
 #include "gn/utf8.h"
 #include "gn/fs.h"
+#include "gn/yamltree.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <yaml.h>
 
 /* ---- scalars ----------------------------------------------------------- */
 
@@ -404,265 +403,43 @@ lock_save(struct lock *lock, const char *path, struct gn_error *err)
 	return rc;
 }
 
-/* ---- reading: events -> a small node tree -> the model ------------------- */
-
-enum ynode_type {
-	YN_SCALAR,
-	YN_SEQ,
-	YN_MAP,
-};
-
-struct ynode {
-	enum ynode_type type;
-	const char *value; /* scalars */
-	bool plain;
-	int line, col;
-	struct ynode **kids; /* maps: key, value, key, value... */
-	size_t n;
-};
-
-#define LOCK_MAX_DEPTH 16
+/* ---- reading: gn/yamltree.h's strict tree -> the model ------------------- */
 
 struct lock_reader {
-	yaml_parser_t yaml;
-	yaml_event_t event;
-	bool have_event;
-	struct gn_arena *arena;
-	const char *name;
-	struct gn_error *err;
+	struct gn_arena *arena; /* the caller's: the tree and the model */
+	struct gn_yaml_doc doc;
 };
 
-static int
-rfail(struct lock_reader *r, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int
-rfail(struct lock_reader *r, int line, int col, const char *fmt, ...)
-{
-	char msg[GN_ERR_TEXT];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return gn_error_at(r->err, GN_E_LOCK, r->name, line, col, "%s", msg);
-}
-
-static int
-rnomem(struct lock_reader *r)
-{
-	return gn_error_set(r->err, GN_E_NOMEM, "out of memory reading %s", r->name);
-}
-
-static int
-rnext(struct lock_reader *r)
-{
-	if (r->have_event) {
-		yaml_event_delete(&r->event);
-		r->have_event = false;
-	}
-	if (!yaml_parser_parse(&r->yaml, &r->event)) {
-		const yaml_mark_t *m = &r->yaml.problem_mark;
-
-		if (r->yaml.error == YAML_MEMORY_ERROR) {
-			return rnomem(r);
-		}
-		return rfail(r, (int)m->line + 1, (int)m->column + 1, "malformed YAML: %s",
-			     r->yaml.problem ? r->yaml.problem : "syntax error");
-	}
-	r->have_event = true;
-	return 0;
-}
-
-static int
-event_line(const struct lock_reader *r)
-{
-	return (int)r->event.start_mark.line + 1;
-}
-
-static int
-event_col(const struct lock_reader *r)
-{
-	return (int)r->event.start_mark.column + 1;
-}
-
-/* Builds the node whose first event is current. */
-static int
-build_node(struct lock_reader *r, int depth, struct ynode **out)
-{
-	struct ynode *node;
-	yaml_event_type_t end;
-	const yaml_char_t *anchor = NULL, *tag = NULL;
-	struct ynode **kids = NULL;
-	size_t n = 0, cap = 0;
-	int rc;
-
-	if (depth > LOCK_MAX_DEPTH) {
-		return rfail(r, event_line(r), event_col(r), "nesting too deep");
-	}
-	switch (r->event.type) {
-	case YAML_ALIAS_EVENT:
-		return rfail(r, event_line(r), event_col(r), "YAML aliases are not allowed");
-	case YAML_SCALAR_EVENT:
-		anchor = r->event.data.scalar.anchor;
-		tag = r->event.data.scalar.tag;
-		break;
-	case YAML_SEQUENCE_START_EVENT:
-		anchor = r->event.data.sequence_start.anchor;
-		tag = r->event.data.sequence_start.tag;
-		break;
-	case YAML_MAPPING_START_EVENT:
-		anchor = r->event.data.mapping_start.anchor;
-		tag = r->event.data.mapping_start.tag;
-		break;
-	default:
-		return rfail(r, event_line(r), event_col(r), "expected a value");
-	}
-	if (anchor) {
-		return rfail(r, event_line(r), event_col(r), "YAML anchors are not allowed");
-	}
-	if (tag) {
-		return rfail(r, event_line(r), event_col(r), "YAML tags are not allowed");
-	}
-	node = gn_arena_alloc(r->arena, sizeof(*node));
-	if (!node) {
-		return rnomem(r);
-	}
-	node->line = event_line(r);
-	node->col = event_col(r);
-	if (r->event.type == YAML_SCALAR_EVENT) {
-		size_t len = r->event.data.scalar.length;
-
-		node->type = YN_SCALAR;
-		node->plain = r->event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-		if (strlen((const char *)r->event.data.scalar.value) != len) {
-			return rfail(r, node->line, node->col, "NUL character in a value");
-		}
-		node->value = gn_arena_strndup(r->arena, (const char *)r->event.data.scalar.value,
-					       len);
-		if (!node->value) {
-			return rnomem(r);
-		}
-		*out = node;
-		return 0;
-	}
-	node->type = r->event.type == YAML_SEQUENCE_START_EVENT ? YN_SEQ : YN_MAP;
-	end = node->type == YN_SEQ ? YAML_SEQUENCE_END_EVENT : YAML_MAPPING_END_EVENT;
-	for (;;) {
-		struct ynode *kid;
-
-		rc = rnext(r);
-		if (rc < 0) {
-			goto out;
-		}
-		if (r->event.type == end) {
-			break;
-		}
-		rc = build_node(r, depth + 1, &kid);
-		if (rc < 0) {
-			goto out;
-		}
-		if (n == cap) {
-			struct ynode **grown;
-
-			cap = cap ? cap * 2 : 8;
-			grown = realloc(kids, cap * sizeof(*kids));
-			if (!grown) {
-				rc = rnomem(r);
-				goto out;
-			}
-			kids = grown;
-		}
-		kids[n++] = kid;
-	}
-	node->kids = gn_arena_array(r->arena, n ? n : 1, sizeof(*node->kids));
-	if (!node->kids) {
-		rc = rnomem(r);
-		goto out;
-	}
-	if (n) {
-		memcpy(node->kids, kids, n * sizeof(*kids));
-	}
-	node->n = n;
-	*out = node;
-	rc = 0;
-out:
-	free(kids);
-	return rc;
-}
-
-static int
-read_tree(struct lock_reader *r, struct ynode **root)
-{
-	int rc;
-
-	if ((rc = rnext(r)) < 0) {
-		return rc;
-	}
-	if ((rc = rnext(r)) < 0) {
-		return rc;
-	}
-	if (r->event.type != YAML_DOCUMENT_START_EVENT) {
-		return rfail(r, event_line(r), event_col(r), "empty lockfile");
-	}
-	if ((rc = rnext(r)) < 0) {
-		return rc;
-	}
-	if ((rc = build_node(r, 0, root)) < 0) {
-		return rc;
-	}
-	if ((rc = rnext(r)) < 0) {
-		return rc;
-	}
-	if ((rc = rnext(r)) < 0) {
-		return rc;
-	}
-	if (r->event.type != YAML_STREAM_END_EVENT) {
-		return rfail(r, event_line(r), event_col(r), "more than one YAML document");
-	}
-	return 0;
-}
-
-static const char *
-node_what(const struct ynode *n)
-{
-	switch (n->type) {
-	case YN_SEQ:
-		return "a list";
-	case YN_MAP:
-		return "a mapping";
-	default:
-		return "a scalar";
-	}
-}
+#define rfail(r, line, col, ...) gn_yaml_fail(&(r)->doc, (line), (col), __VA_ARGS__)
+#define rnomem(r) gn_yaml_nomem(&(r)->doc)
 
 /* A string value; plain scalars that other YAML readers would not see as
  * strings are refused (the writer always quotes those). */
 static int
-get_string(struct lock_reader *r, const struct ynode *n, const char *key, const char **out)
+get_string(struct lock_reader *r, const struct gn_yaml_node *n, const char *key, const char **out)
 {
-	if (n->type != YN_SCALAR) {
+	if (n->kind != GN_YAML_SCALAR) {
 		return rfail(r, n->line, n->col, "%s: expected a string, found %s", key,
-			     node_what(n));
+			     gn_yaml_kind_name(n));
 	}
-	if (n->plain && plain_non_string(n->value)) {
+	if (n->plain && plain_non_string(n->text)) {
 		return rfail(r, n->line, n->col,
 			     "%s: %s%s%s is not a string to YAML readers; quote it", key,
-			     n->value[0] ? "\"" : "", n->value[0] ? n->value : "an empty value",
-			     n->value[0] ? "\"" : "");
+			     n->text[0] ? "\"" : "", n->text[0] ? n->text : "an empty value",
+			     n->text[0] ? "\"" : "");
 	}
-	*out = n->value;
+	*out = n->text;
 	return 0;
 }
 
 static int
-get_int(struct lock_reader *r, const struct ynode *n, const char *key, int64_t *out)
+get_int(struct lock_reader *r, const struct gn_yaml_node *n, const char *key, int64_t *out)
 {
-	const char *v = n->value;
+	const char *v = n->text;
 	char *end;
 	long long x;
 
-	if (n->type != YN_SCALAR || !n->plain || v[0] < '0' || v[0] > '9' ||
+	if (n->kind != GN_YAML_SCALAR || !n->plain || v[0] < '0' || v[0] > '9' ||
 	    (v[0] == '0' && v[1])) {
 		return rfail(r, n->line, n->col, "%s: expected a non-negative integer", key);
 	}
@@ -678,8 +455,8 @@ get_int(struct lock_reader *r, const struct ynode *n, const char *key, int64_t *
 /* prefix + 64 lowercase hex; out gets the hex only, or the whole value
  * when keep_prefix. */
 static int
-get_hex_field(struct lock_reader *r, const struct ynode *n, const char *key, const char *prefix,
-	      bool keep_prefix, char *out, size_t size)
+get_hex_field(struct lock_reader *r, const struct gn_yaml_node *n, const char *key,
+	      const char *prefix, bool keep_prefix, char *out, size_t size)
 {
 	const char *s = NULL;
 	size_t plen = strlen(prefix);
@@ -697,21 +474,21 @@ get_hex_field(struct lock_reader *r, const struct ynode *n, const char *key, con
 }
 
 static int
-get_platform_list(struct lock_reader *r, const struct ynode *n, const char *key,
+get_platform_list(struct lock_reader *r, const struct gn_yaml_node *n, const char *key,
 		  struct gn_platform **out, size_t *count)
 {
 	struct gn_platform *ps;
+	size_t i = 0;
 
-	if (n->type != YN_SEQ) {
+	if (n->kind != GN_YAML_SEQ) {
 		return rfail(r, n->line, n->col, "%s: expected a list of os/arch, found %s", key,
-			     node_what(n));
+			     gn_yaml_kind_name(n));
 	}
 	ps = gn_arena_array(r->arena, n->n ? n->n : 1, sizeof(*ps));
 	if (!ps) {
 		return rnomem(r);
 	}
-	for (size_t i = 0; i < n->n; i++) {
-		const struct ynode *item = n->kids[i];
+	for (const struct gn_yaml_node *item = n->first; item; item = item->next, i++) {
 		const char *s;
 		int rc = get_string(r, item, key, &s);
 
@@ -734,45 +511,32 @@ get_platform_list(struct lock_reader *r, const struct ynode *n, const char *key,
 	return 0;
 }
 
-/* Checks a mapping's keys against names; returns the index per pair in
- * which[] and the position of each key for errors.  Unknown or duplicate
- * keys -> error, unless unknown is non-NULL (then the first unknown key is
- * stored there and parsing goes on). */
+/* Puts the value of each key in names into values[] (NULL when absent).
+ * An unknown key is an error, unless unknown is non-NULL: then the first
+ * one is stored there and parsing goes on.  The reader has refused
+ * duplicate and non-string keys. */
 static int
-check_keys(struct lock_reader *r, const struct ynode *map, const char *what,
-	   const char *const *names, size_t n_names, const struct ynode **values,
-	   const struct ynode **unknown)
+check_keys(struct lock_reader *r, const struct gn_yaml_node *map, const char *what,
+	   const char *const *names, size_t n_names, const struct gn_yaml_node **values,
+	   const struct gn_yaml_node **unknown)
 {
 	for (size_t i = 0; i < n_names; i++) {
 		values[i] = NULL;
 	}
-	for (size_t i = 0; i + 1 < map->n; i += 2) {
-		const struct ynode *key = map->kids[i];
-		size_t k;
+	for (const struct gn_yaml_node *key = map->first; key; key = key->next->next) {
+		size_t k = 0;
 
-		if (key->type != YN_SCALAR) {
-			return rfail(r, key->line, key->col, "%s: keys must be strings", what);
+		while (k < n_names && strcmp(key->text, names[k]) != 0) {
+			k++;
 		}
-		for (k = 0; k < n_names; k++) {
-			if (strcmp(key->value, names[k]) == 0) {
-				break;
-			}
-		}
-		if (k == n_names) {
-			if (unknown) {
-				if (!*unknown) {
-					*unknown = key;
-				}
-				continue;
-			}
+		if (k < n_names) {
+			values[k] = key->next;
+		} else if (!unknown) {
 			return rfail(r, key->line, key->col, "%s: unknown key \"%s\"", what,
-				     key->value);
+				     key->text);
+		} else if (!*unknown) {
+			*unknown = key;
 		}
-		if (values[k]) {
-			return rfail(r, key->line, key->col, "%s: duplicate key \"%s\"", what,
-				     key->value);
-		}
-		values[k] = map->kids[i + 1];
 	}
 	return 0;
 }
@@ -791,21 +555,6 @@ valid_key_id(const char *s)
 	return n == 16 && all_in(s, "0123456789ABCDEF");
 }
 
-enum {
-	A_FILE,
-	A_OS,
-	A_ARCH,
-	A_SIZE,
-	A_SHA256,
-	A_SIGNED_BY,
-	A_H1,
-	A_COUNT,
-};
-
-static const char *const artifact_keys[A_COUNT] = {
-	"file", "os", "arch", "size", "sha256", "signed-by", "h1",
-};
-
 /* "h1:" and base64 of 32 bytes (44 characters, one '=' of padding). */
 static bool
 valid_h1(const char *s)
@@ -821,258 +570,108 @@ valid_h1(const char *s)
 	return true;
 }
 
-static int
-read_artifact(struct lock_reader *r, const struct ynode *n, struct lock_artifact *a)
+static bool
+valid_triple(const char *s)
 {
-	const struct ynode *v[A_COUNT];
-	struct gn_platform p;
-	const char *os, *arch, *sha;
-	int rc;
+	size_t n = strlen(s);
 
-	if (n->type != YN_MAP) {
-		return rfail(r, n->line, n->col, "artifacts: expected a mapping, found %s",
-			     node_what(n));
+	return n > 0 && n < LOCK_CC_TRIPLE_MAX && s[0] != '-' &&
+	       all_in(s, "abcdefghijklmnopqrstuvwxyz0123456789_.-");
+}
+
+/* A string value that must pass valid(); else "<key>: <why>". */
+static int
+get_checked(struct lock_reader *r, const struct gn_yaml_node *n, const char *key,
+	    bool (*valid)(const char *), const char *why, const char **out)
+{
+	int rc = get_string(r, n, key, out);
+
+	if (rc == 0 && !valid(*out)) {
+		return rfail(r, n->line, n->col, "%s: %s", key, why);
 	}
-	rc = check_keys(r, n, "artifacts", artifact_keys, A_COUNT, v, NULL);
-	if (rc < 0) {
-		return rc;
+	return rc;
+}
+
+/* What an artifact and a cc host both hold: file, size, sha256 and an
+ * optional signed-by (signed_by NULL when absent). */
+static int
+get_file(struct lock_reader *r, const struct gn_yaml_node *n, const char **out)
+{
+	int rc = get_string(r, n, "file", out);
+
+	if (rc == 0 && !valid_file_name(*out)) {
+		return rfail(r, n->line, n->col, "file: \"%s\" is not a file name", *out);
 	}
-	for (int k = 0; k < A_SIGNED_BY; k++) {
-		if (!v[k]) {
-			return rfail(r, n->line, n->col, "artifacts: missing key \"%s\"",
-				     artifact_keys[k]);
-		}
+	return rc;
+}
+
+static int
+get_sha256(struct lock_reader *r, const struct gn_yaml_node *n, char out[GN_SHA256_HEX])
+{
+	const char *sha;
+	int rc = get_checked(r, n, "sha256", gn_is_sha256_hex, "expected 64 lowercase hex digits",
+			     &sha);
+
+	if (rc == 0) {
+		memcpy(out, sha, GN_SHA256_HEX);
 	}
-	if ((rc = get_string(r, v[A_FILE], "file", &a->file)) < 0) {
-		return rc;
+	return rc;
+}
+
+static int
+get_signed_by(struct lock_reader *r, const struct gn_yaml_node *n, const char **out)
+{
+	*out = NULL;
+	return n ? get_checked(r, n, "signed-by", valid_key_id,
+			       "expected a 16-digit uppercase hex key id", out)
+		 : 0;
+}
+
+/* A tree id: "" until the builder has computed it, else git-sha256:<hex>. */
+static int
+get_tree(struct lock_reader *r, const struct gn_yaml_node *n, const char *key,
+	 char out[LOCK_TREE_ID_LEN])
+{
+	const char *tree;
+	int rc = get_string(r, n, key, &tree);
+
+	out[0] = '\0';
+	if (rc == 0 && tree[0]) {
+		rc = get_hex_field(r, n, key, LOCK_TREE_PREFIX, true, out, LOCK_TREE_ID_LEN);
 	}
-	if (!valid_file_name(a->file)) {
-		return rfail(r, v[A_FILE]->line, v[A_FILE]->col, "file: \"%s\" is not a file name",
-			     a->file);
-	}
-	if ((rc = get_string(r, v[A_OS], "os", &os)) < 0 ||
-	    (rc = get_string(r, v[A_ARCH], "arch", &arch)) < 0) {
-		return rc;
-	}
-	if (is_source_artifact(a->file, os, arch)) {
-		/* base: source: the source archive has no platform. */
-	} else if (!gn_platform_from_index(os, arch, &p) || strlen(os) >= sizeof(a->os) ||
-		   strlen(arch) >= sizeof(a->arch)) {
-		return rfail(r, v[A_OS]->line, v[A_OS]->col, "os/arch: %s/%s is not a known platform",
-			     os, arch);
-	}
-	snprintf(a->os, sizeof(a->os), "%s", os);
-	snprintf(a->arch, sizeof(a->arch), "%s", arch);
-	if ((rc = get_int(r, v[A_SIZE], "size", &a->size)) < 0) {
-		return rc;
-	}
-	if ((rc = get_string(r, v[A_SHA256], "sha256", &sha)) < 0) {
-		return rc;
-	}
-	if (!gn_is_sha256_hex(sha)) {
-		return rfail(r, v[A_SHA256]->line, v[A_SHA256]->col,
-			     "sha256: expected 64 lowercase hex digits");
-	}
-	memcpy(a->sha256, sha, GN_SHA256_HEX);
-	a->signed_by = NULL;
-	if (v[A_SIGNED_BY]) {
-		if ((rc = get_string(r, v[A_SIGNED_BY], "signed-by", &a->signed_by)) < 0) {
-			return rc;
-		}
-		if (!valid_key_id(a->signed_by)) {
-			return rfail(r, v[A_SIGNED_BY]->line, v[A_SIGNED_BY]->col,
-				     "signed-by: expected a 16-digit uppercase hex key id");
-		}
-	}
-	a->h1 = NULL;
-	if (v[A_H1]) {
-		if ((rc = get_string(r, v[A_H1], "h1", &a->h1)) < 0) {
-			return rc;
-		}
-		if (!valid_h1(a->h1)) {
-			return rfail(r, v[A_H1]->line, v[A_H1]->col,
-				     "h1: expected \"h1:\" and 44 base64 characters");
+	return rc;
+}
+
+/* Every key in names[0..n_required) must be there. */
+static int
+need_keys(struct lock_reader *r, const struct gn_yaml_node *map, const char *what,
+	  const char *const *names, const struct gn_yaml_node **values, size_t n_required)
+{
+	for (size_t k = 0; k < n_required; k++) {
+		if (!values[k]) {
+			return rfail(r, map->line, map->col, "%s%smissing key \"%s\"", what,
+				     what[0] ? ": " : "", names[k]);
 		}
 	}
 	return 0;
 }
 
+/* A mapping, or "<what>: expected a mapping, found ...". */
 static int
-read_artifacts(struct lock_reader *r, const struct ynode *n, struct lock *out)
+need_map(struct lock_reader *r, const struct gn_yaml_node *n, const char *what)
 {
-	if (n->type != YN_SEQ) {
-		return rfail(r, n->line, n->col, "artifacts: expected a list, found %s",
-			     node_what(n));
-	}
-	out->artifacts = gn_arena_array(r->arena, n->n ? n->n : 1, sizeof(*out->artifacts));
-	if (!out->artifacts) {
-		return rnomem(r);
-	}
-	for (size_t i = 0; i < n->n; i++) {
-		struct lock_artifact *a = &out->artifacts[i];
-		int rc = read_artifact(r, n->kids[i], a);
-
-		if (rc < 0) {
-			return rc;
-		}
-		for (size_t j = 0; j < i; j++) {
-			const struct lock_artifact *b = &out->artifacts[j];
-
-			if (strcmp(a->file, b->file) == 0) {
-				return rfail(r, n->kids[i]->line, n->kids[i]->col,
-					     "artifacts: %s is listed twice", a->file);
-			}
-			if (strcmp(a->os, b->os) == 0 && strcmp(a->arch, b->arch) == 0) {
-				return rfail(r, n->kids[i]->line, n->kids[i]->col,
-					     "artifacts: two files for %s-%s (%s, %s)", a->os,
-					     a->arch, b->file, a->file);
-			}
-		}
-	}
-	out->n_artifacts = n->n;
-	return 0;
-}
-
-static int
-read_goroots(struct lock_reader *r, const struct ynode *n, struct lock *out)
-{
-	size_t count = n->n / 2;
-
-	if (n->type != YN_MAP) {
-		return rfail(r, n->line, n->col, "goroot: expected a mapping, found %s",
-			     node_what(n));
-	}
-	out->goroots = gn_arena_array(r->arena, count ? count : 1, sizeof(*out->goroots));
-	if (!out->goroots) {
-		return rnomem(r);
-	}
-	for (size_t i = 0; i < count; i++) {
-		const struct ynode *key = n->kids[2 * i], *value = n->kids[2 * i + 1];
-		struct lock_goroot *g = &out->goroots[i];
-		const char *host, *tree;
-		bool is_host = false;
-		int rc;
-
-		if ((rc = get_string(r, key, "goroot", &host)) < 0) {
-			return rc;
-		}
-		if (gn_platform_parse(host, &g->host) != GN_PLATFORM_OK) {
-			return rfail(r, key->line, key->col, "goroot: \"%s\" is not a known os/arch",
-				     host);
-		}
-		for (size_t j = 0; j < out->n_hosts; j++) {
-			is_host = is_host || gn_platform_equal(&out->hosts[j], &g->host);
-		}
-		if (!is_host) {
-			return rfail(r, key->line, key->col, "goroot: %s is not one of the hosts",
-				     host);
-		}
-		for (size_t j = 0; j < i; j++) {
-			if (gn_platform_equal(&out->goroots[j].host, &g->host)) {
-				return rfail(r, key->line, key->col, "goroot: %s is listed twice",
-					     host);
-			}
-		}
-		if ((rc = get_string(r, value, host, &tree)) < 0) {
-			return rc;
-		}
-		/* "" until the builder has computed it. */
-		if (tree[0]) {
-			rc = get_hex_field(r, value, host, LOCK_TREE_PREFIX, true, g->tree,
-					   sizeof(g->tree));
-			if (rc < 0) {
-				return rc;
-			}
-		}
-	}
-	out->n_goroots = count;
-	return 0;
-}
-
-enum {
-	CH_FILE,
-	CH_URL,
-	CH_SIZE,
-	CH_SHA256,
-	CH_SIGNED_BY,
-	CH_TREE,
-	CH_COUNT,
-};
-
-static const char *const cc_host_keys[CH_COUNT] = {
-	"file", "url", "size", "sha256", "signed-by", "tree",
-};
-
-static int
-read_cc_host(struct lock_reader *r, const struct ynode *n, struct lock_cc_host *h)
-{
-	const struct ynode *v[CH_COUNT];
-	const char *sha, *tree;
-	int rc;
-
-	if (n->type != YN_MAP) {
-		return rfail(r, n->line, n->col, "cc.hosts: expected a mapping, found %s",
-			     node_what(n));
-	}
-	if ((rc = check_keys(r, n, "cc.hosts", cc_host_keys, CH_COUNT, v, NULL)) < 0) {
-		return rc;
-	}
-	for (int k = 0; k < CH_COUNT; k++) {
-		if (!v[k] && k != CH_SIGNED_BY) {
-			return rfail(r, n->line, n->col, "cc.hosts: missing key \"%s\"",
-				     cc_host_keys[k]);
-		}
-	}
-	if ((rc = get_string(r, v[CH_FILE], "file", &h->file)) < 0) {
-		return rc;
-	}
-	if (!valid_file_name(h->file)) {
-		return rfail(r, v[CH_FILE]->line, v[CH_FILE]->col, "file: \"%s\" is not a file name",
-			     h->file);
-	}
-	if ((rc = get_string(r, v[CH_URL], "url", &h->url)) < 0) {
-		return rc;
-	}
-	if (strncmp(h->url, "https://", 8) != 0 && strncmp(h->url, "http://", 7) != 0 &&
-	    strncmp(h->url, "file://", 7) != 0) {
-		return rfail(r, v[CH_URL]->line, v[CH_URL]->col,
-			     "url: expected an https://, http:// or file:// URL");
-	}
-	if ((rc = get_int(r, v[CH_SIZE], "size", &h->size)) < 0) {
-		return rc;
-	}
-	if ((rc = get_string(r, v[CH_SHA256], "sha256", &sha)) < 0) {
-		return rc;
-	}
-	if (!gn_is_sha256_hex(sha)) {
-		return rfail(r, v[CH_SHA256]->line, v[CH_SHA256]->col,
-			     "sha256: expected 64 lowercase hex digits");
-	}
-	memcpy(h->sha256, sha, GN_SHA256_HEX);
-	h->signed_by = NULL;
-	if (v[CH_SIGNED_BY]) {
-		if ((rc = get_string(r, v[CH_SIGNED_BY], "signed-by", &h->signed_by)) < 0) {
-			return rc;
-		}
-		if (!valid_key_id(h->signed_by)) {
-			return rfail(r, v[CH_SIGNED_BY]->line, v[CH_SIGNED_BY]->col,
-				     "signed-by: expected a 16-digit uppercase hex key id");
-		}
-	}
-	if ((rc = get_string(r, v[CH_TREE], "tree", &tree)) < 0) {
-		return rc;
-	}
-	h->tree[0] = '\0';
-	if (tree[0]) {
-		return get_hex_field(r, v[CH_TREE], "tree", LOCK_TREE_PREFIX, true, h->tree,
-				     sizeof(h->tree));
+	if (n->kind != GN_YAML_MAP) {
+		return rfail(r, n->line, n->col, "%s: expected a mapping, found %s", what,
+			     gn_yaml_kind_name(n));
 	}
 	return 0;
 }
 
-/* A mapping of os/arch keys, each checked once; *platform gets the key. */
+/* A key of a platform-keyed mapping (goroot, cc.hosts, cc.targets): an
+ * os/arch that is one of list (named list_name). */
 static int
-get_platform_key(struct lock_reader *r, const struct ynode *key, const char *what,
+get_platform_key(struct lock_reader *r, const struct gn_yaml_node *key, const char *what,
+		 const struct gn_platform *list, size_t n_list, const char *list_name,
 		 struct gn_platform *platform)
 {
 	const char *text;
@@ -1085,16 +684,169 @@ get_platform_key(struct lock_reader *r, const struct ynode *key, const char *wha
 		return rfail(r, key->line, key->col, "%s: \"%s\" is not a known os/arch", what,
 			     text);
 	}
+	if (!gn_platform_in(platform, list, n_list)) {
+		return rfail(r, key->line, key->col, "%s: %s is not one of the %s", what, text,
+			     list_name);
+	}
 	return 0;
 }
 
-static bool
-valid_triple(const char *s)
-{
-	size_t n = strlen(s);
+enum {
+	A_FILE,
+	A_OS,
+	A_ARCH,
+	A_SIZE,
+	A_SHA256,
+	A_SIGNED_BY, /* optional from here */
+	A_H1,
+	A_COUNT,
+};
 
-	return n > 0 && n < LOCK_CC_TRIPLE_MAX && s[0] != '-' &&
-	       all_in(s, "abcdefghijklmnopqrstuvwxyz0123456789_.-");
+static const char *const artifact_keys[A_COUNT] = {
+	"file", "os", "arch", "size", "sha256", "signed-by", "h1",
+};
+
+static int
+read_artifact(struct lock_reader *r, const struct gn_yaml_node *n, struct lock_artifact *a)
+{
+	const struct gn_yaml_node *v[A_COUNT];
+	struct gn_platform p;
+	const char *os, *arch;
+	int rc;
+
+	if ((rc = need_map(r, n, "artifacts")) < 0 ||
+	    (rc = check_keys(r, n, "artifacts", artifact_keys, A_COUNT, v, NULL)) < 0 ||
+	    (rc = need_keys(r, n, "artifacts", artifact_keys, v, A_SIGNED_BY)) < 0 ||
+	    (rc = get_file(r, v[A_FILE], &a->file)) < 0 ||
+	    (rc = get_string(r, v[A_OS], "os", &os)) < 0 ||
+	    (rc = get_string(r, v[A_ARCH], "arch", &arch)) < 0) {
+		return rc;
+	}
+	if (is_source_artifact(a->file, os, arch)) {
+		/* base: source: the source archive has no platform. */
+	} else if (!gn_platform_from_index(os, arch, &p) || strlen(os) >= sizeof(a->os) ||
+		   strlen(arch) >= sizeof(a->arch)) {
+		return rfail(r, v[A_OS]->line, v[A_OS]->col, "os/arch: %s/%s is not a known platform",
+			     os, arch);
+	}
+	snprintf(a->os, sizeof(a->os), "%s", os);
+	snprintf(a->arch, sizeof(a->arch), "%s", arch);
+	if ((rc = get_int(r, v[A_SIZE], "size", &a->size)) < 0 ||
+	    (rc = get_sha256(r, v[A_SHA256], a->sha256)) < 0 ||
+	    (rc = get_signed_by(r, v[A_SIGNED_BY], &a->signed_by)) < 0) {
+		return rc;
+	}
+	a->h1 = NULL;
+	if (v[A_H1]) {
+		return get_checked(r, v[A_H1], "h1", valid_h1,
+				   "expected \"h1:\" and 44 base64 characters", &a->h1);
+	}
+	return 0;
+}
+
+static int
+read_artifacts(struct lock_reader *r, const struct gn_yaml_node *n, struct lock *out)
+{
+	size_t i = 0;
+
+	if (n->kind != GN_YAML_SEQ) {
+		return rfail(r, n->line, n->col, "artifacts: expected a list, found %s",
+			     gn_yaml_kind_name(n));
+	}
+	out->artifacts = gn_arena_array(r->arena, n->n ? n->n : 1, sizeof(*out->artifacts));
+	if (!out->artifacts) {
+		return rnomem(r);
+	}
+	for (const struct gn_yaml_node *item = n->first; item; item = item->next, i++) {
+		struct lock_artifact *a = &out->artifacts[i];
+		int rc = read_artifact(r, item, a);
+
+		if (rc < 0) {
+			return rc;
+		}
+		for (size_t j = 0; j < i; j++) {
+			const struct lock_artifact *b = &out->artifacts[j];
+
+			if (strcmp(a->file, b->file) == 0) {
+				return rfail(r, item->line, item->col,
+					     "artifacts: %s is listed twice", a->file);
+			}
+			if (strcmp(a->os, b->os) == 0 && strcmp(a->arch, b->arch) == 0) {
+				return rfail(r, item->line, item->col,
+					     "artifacts: two files for %s-%s (%s, %s)", a->os,
+					     a->arch, b->file, a->file);
+			}
+		}
+	}
+	out->n_artifacts = n->n;
+	return 0;
+}
+
+static int
+read_goroots(struct lock_reader *r, const struct gn_yaml_node *n, struct lock *out)
+{
+	size_t i = 0;
+	int rc;
+
+	if ((rc = need_map(r, n, "goroot")) < 0) {
+		return rc;
+	}
+	out->goroots = gn_arena_array(r->arena, n->n ? n->n / 2 : 1, sizeof(*out->goroots));
+	if (!out->goroots) {
+		return rnomem(r);
+	}
+	for (const struct gn_yaml_node *key = n->first; key; key = key->next->next, i++) {
+		struct lock_goroot *g = &out->goroots[i];
+
+		if ((rc = get_platform_key(r, key, "goroot", out->hosts, out->n_hosts, "hosts",
+					   &g->host)) < 0 ||
+		    (rc = get_tree(r, key->next, key->text, g->tree)) < 0) {
+			return rc;
+		}
+	}
+	out->n_goroots = i;
+	return 0;
+}
+
+enum {
+	CH_FILE,
+	CH_URL,
+	CH_SIZE,
+	CH_SHA256,
+	CH_TREE,
+	CH_SIGNED_BY, /* optional */
+	CH_COUNT,
+};
+
+static const char *const cc_host_keys[CH_COUNT] = {
+	"file", "url", "size", "sha256", "tree", "signed-by",
+};
+
+static bool
+valid_cc_url(const char *s)
+{
+	return strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0 ||
+	       strncmp(s, "file://", 7) == 0;
+}
+
+static int
+read_cc_host(struct lock_reader *r, const struct gn_yaml_node *n, struct lock_cc_host *h)
+{
+	const struct gn_yaml_node *v[CH_COUNT];
+	int rc;
+
+	if ((rc = need_map(r, n, "cc.hosts")) < 0 ||
+	    (rc = check_keys(r, n, "cc.hosts", cc_host_keys, CH_COUNT, v, NULL)) < 0 ||
+	    (rc = need_keys(r, n, "cc.hosts", cc_host_keys, v, CH_SIGNED_BY)) < 0 ||
+	    (rc = get_file(r, v[CH_FILE], &h->file)) < 0 ||
+	    (rc = get_checked(r, v[CH_URL], "url", valid_cc_url,
+			      "expected an https://, http:// or file:// URL", &h->url)) < 0 ||
+	    (rc = get_int(r, v[CH_SIZE], "size", &h->size)) < 0 ||
+	    (rc = get_sha256(r, v[CH_SHA256], h->sha256)) < 0 ||
+	    (rc = get_signed_by(r, v[CH_SIGNED_BY], &h->signed_by)) < 0) {
+		return rc;
+	}
+	return get_tree(r, v[CH_TREE], "tree", h->tree);
 }
 
 enum {
@@ -1108,105 +860,76 @@ enum {
 static const char *const cc_keys[CC_COUNT] = {"zig", "index", "hosts", "targets"};
 
 static int
-read_cc(struct lock_reader *r, const struct ynode *n, struct lock *out)
+read_cc_targets(struct lock_reader *r, const struct gn_yaml_node *n, struct lock *out)
 {
-	const struct ynode *v[CC_COUNT];
 	struct lock_cc *cc = &out->cc;
-	size_t count;
-	int rc;
+	size_t i = 0;
 
-	if (n->type != YN_MAP) {
-		return rfail(r, n->line, n->col, "cc: expected a mapping, found %s", node_what(n));
-	}
-	if ((rc = check_keys(r, n, "cc", cc_keys, CC_COUNT, v, NULL)) < 0) {
-		return rc;
-	}
-	for (int k = 0; k < CC_COUNT; k++) {
-		if (!v[k]) {
-			return rfail(r, n->line, n->col, "cc: missing key \"%s\"", cc_keys[k]);
-		}
-	}
-	if ((rc = get_string(r, v[CC_ZIG], "cc.zig", &cc->zig)) < 0 ||
-	    (rc = get_string(r, v[CC_INDEX], "cc.index", &cc->index)) < 0) {
-		return rc;
-	}
-	if (!cc->zig[0]) {
-		return rfail(r, v[CC_ZIG]->line, v[CC_ZIG]->col, "cc.zig: must not be empty");
-	}
-	if (v[CC_HOSTS]->type != YN_MAP || v[CC_TARGETS]->type != YN_MAP) {
-		const struct ynode *bad = v[CC_HOSTS]->type != YN_MAP ? v[CC_HOSTS] : v[CC_TARGETS];
-
-		return rfail(r, bad->line, bad->col, "cc: expected a mapping, found %s",
-			     node_what(bad));
-	}
-	count = v[CC_HOSTS]->n / 2;
-	cc->hosts = gn_arena_array(r->arena, count ? count : 1, sizeof(*cc->hosts));
-	if (!cc->hosts) {
-		return rnomem(r);
-	}
-	for (size_t i = 0; i < count; i++) {
-		const struct ynode *key = v[CC_HOSTS]->kids[2 * i];
-		struct lock_cc_host *h = &cc->hosts[i];
-		bool is_host = false;
-
-		if ((rc = get_platform_key(r, key, "cc.hosts", &h->host)) < 0) {
-			return rc;
-		}
-		for (size_t j = 0; j < out->n_hosts; j++) {
-			is_host = is_host || gn_platform_equal(&out->hosts[j], &h->host);
-		}
-		if (!is_host) {
-			return rfail(r, key->line, key->col, "cc.hosts: %s is not one of the hosts",
-				     key->value);
-		}
-		for (size_t j = 0; j < i; j++) {
-			if (gn_platform_equal(&cc->hosts[j].host, &h->host)) {
-				return rfail(r, key->line, key->col, "cc.hosts: %s is listed twice",
-					     key->value);
-			}
-		}
-		if ((rc = read_cc_host(r, v[CC_HOSTS]->kids[2 * i + 1], h)) < 0) {
-			return rc;
-		}
-	}
-	cc->n_hosts = count;
-	count = v[CC_TARGETS]->n / 2;
-	cc->targets = gn_arena_array(r->arena, count ? count : 1, sizeof(*cc->targets));
+	cc->targets = gn_arena_array(r->arena, n->n ? n->n / 2 : 1, sizeof(*cc->targets));
 	if (!cc->targets) {
 		return rnomem(r);
 	}
-	for (size_t i = 0; i < count; i++) {
-		const struct ynode *key = v[CC_TARGETS]->kids[2 * i];
-		const struct ynode *value = v[CC_TARGETS]->kids[2 * i + 1];
+	for (const struct gn_yaml_node *key = n->first; key; key = key->next->next, i++) {
+		const struct gn_yaml_node *value = key->next;
 		struct lock_cc_target *t = &cc->targets[i];
 		const char *triple;
+		int rc;
 
-		if ((rc = get_platform_key(r, key, "cc.targets", &t->platform)) < 0) {
-			return rc;
-		}
-		if (!gn_platform_in(&t->platform, out->platforms, out->n_platforms)) {
-			return rfail(r, key->line, key->col,
-				     "cc.targets: %s is not one of the platforms", key->value);
-		}
-		for (size_t j = 0; j < i; j++) {
-			if (gn_platform_equal(&cc->targets[j].platform, &t->platform)) {
-				return rfail(r, key->line, key->col,
-					     "cc.targets: %s is listed twice", key->value);
-			}
-		}
-		if ((rc = get_string(r, value, key->value, &triple)) < 0) {
+		if ((rc = get_platform_key(r, key, "cc.targets", out->platforms, out->n_platforms,
+					   "platforms", &t->platform)) < 0 ||
+		    (rc = get_string(r, value, key->text, &triple)) < 0) {
 			return rc;
 		}
 		if (!valid_triple(triple)) {
 			return rfail(r, value->line, value->col,
 				     "%s: \"%s\" is not a target triple such as "
 				     "aarch64-linux-gnu.2.17",
-				     key->value, triple);
+				     key->text, triple);
 		}
 		snprintf(t->triple, sizeof(t->triple), "%s", triple);
 	}
-	cc->n_targets = count;
+	cc->n_targets = i;
 	return 0;
+}
+
+static int
+read_cc(struct lock_reader *r, const struct gn_yaml_node *n, struct lock *out)
+{
+	const struct gn_yaml_node *v[CC_COUNT];
+	struct lock_cc *cc = &out->cc;
+	size_t i = 0;
+	int rc;
+
+	if ((rc = need_map(r, n, "cc")) < 0 ||
+	    (rc = check_keys(r, n, "cc", cc_keys, CC_COUNT, v, NULL)) < 0 ||
+	    (rc = need_keys(r, n, "cc", cc_keys, v, CC_COUNT)) < 0 ||
+	    (rc = get_string(r, v[CC_ZIG], "cc.zig", &cc->zig)) < 0 ||
+	    (rc = get_string(r, v[CC_INDEX], "cc.index", &cc->index)) < 0) {
+		return rc;
+	}
+	if (!cc->zig[0]) {
+		return rfail(r, v[CC_ZIG]->line, v[CC_ZIG]->col, "cc.zig: must not be empty");
+	}
+	if ((rc = need_map(r, v[CC_HOSTS], "cc")) < 0 ||
+	    (rc = need_map(r, v[CC_TARGETS], "cc")) < 0) {
+		return rc;
+	}
+	cc->hosts = gn_arena_array(r->arena, v[CC_HOSTS]->n ? v[CC_HOSTS]->n / 2 : 1,
+				   sizeof(*cc->hosts));
+	if (!cc->hosts) {
+		return rnomem(r);
+	}
+	for (const struct gn_yaml_node *key = v[CC_HOSTS]->first; key; key = key->next->next, i++) {
+		struct lock_cc_host *h = &cc->hosts[i];
+
+		if ((rc = get_platform_key(r, key, "cc.hosts", out->hosts, out->n_hosts, "hosts",
+					   &h->host)) < 0 ||
+		    (rc = read_cc_host(r, key->next, h)) < 0) {
+			return rc;
+		}
+	}
+	cc->n_hosts = i;
+	return read_cc_targets(r, v[CC_TARGETS], out);
 }
 
 enum {
@@ -1228,16 +951,16 @@ static const char *const top_keys[K_COUNT] = {
 };
 
 static int
-read_lock(struct lock_reader *r, const struct ynode *root, struct lock *out)
+read_lock(struct lock_reader *r, const struct gn_yaml_node *root, struct lock *out)
 {
-	const struct ynode *v[K_COUNT];
-	const struct ynode *unknown = NULL;
+	const struct gn_yaml_node *v[K_COUNT];
+	const struct gn_yaml_node *unknown = NULL;
 	int64_t version;
 	int rc;
 
-	if (root->type != YN_MAP) {
+	if (root->kind != GN_YAML_MAP) {
 		return rfail(r, root->line, root->col, "expected a mapping, found %s",
-			     node_what(root));
+			     gn_yaml_kind_name(root));
 	}
 	rc = check_keys(r, root, "lockfile", top_keys, K_COUNT, v, &unknown);
 	if (rc < 0) {
@@ -1262,38 +985,23 @@ read_lock(struct lock_reader *r, const struct ynode *root, struct lock *out)
 	}
 	out->version = (int)version;
 	if (unknown) {
-		return rfail(r, unknown->line, unknown->col, "unknown key \"%s\"", unknown->value);
+		return rfail(r, unknown->line, unknown->col, "unknown key \"%s\"", unknown->text);
 	}
-	for (int k = 0; k < K_COUNT; k++) {
-		if (!v[k] && k != K_CC) {
-			return rfail(r, root->line, root->col, "missing key \"%s\"", top_keys[k]);
-		}
-	}
-	rc = get_hex_field(r, v[K_DIGEST], "manifest-digest", "sha256:", false, out->manifest_digest,
-			   sizeof(out->manifest_digest));
-	if (rc < 0) {
-		return rc;
-	}
-	if ((rc = get_string(r, v[K_GO], "go", &out->go)) < 0 ||
+	if ((rc = need_keys(r, root, "", top_keys, v, K_CC)) < 0 ||
+	    (rc = get_hex_field(r, v[K_DIGEST], "manifest-digest", "sha256:", false,
+				out->manifest_digest, sizeof(out->manifest_digest))) < 0 ||
+	    (rc = get_string(r, v[K_GO], "go", &out->go)) < 0 ||
 	    (rc = get_string(r, v[K_INDEX], "index", &out->index)) < 0) {
 		return rc;
 	}
 	if (!out->go[0]) {
 		return rfail(r, v[K_GO]->line, v[K_GO]->col, "go: must not be empty");
 	}
-	rc = get_platform_list(r, v[K_HOSTS], "hosts", &out->hosts, &out->n_hosts);
-	if (rc < 0) {
-		return rc;
-	}
-	rc = get_platform_list(r, v[K_PLATFORMS], "platforms", &out->platforms,
-			       &out->n_platforms);
-	if (rc < 0) {
-		return rc;
-	}
-	if ((rc = read_artifacts(r, v[K_ARTIFACTS], out)) < 0) {
-		return rc;
-	}
-	if ((rc = read_goroots(r, v[K_GOROOT], out)) < 0) {
+	if ((rc = get_platform_list(r, v[K_HOSTS], "hosts", &out->hosts, &out->n_hosts)) < 0 ||
+	    (rc = get_platform_list(r, v[K_PLATFORMS], "platforms", &out->platforms,
+				    &out->n_platforms)) < 0 ||
+	    (rc = read_artifacts(r, v[K_ARTIFACTS], out)) < 0 ||
+	    (rc = read_goroots(r, v[K_GOROOT], out)) < 0) {
 		return rc;
 	}
 	return v[K_CC] ? read_cc(r, v[K_CC], out) : 0;
@@ -1303,8 +1011,17 @@ int
 lock_parse(struct gn_arena *arena, const char *name, const char *data, size_t len,
 	   struct lock *out, struct gn_error *err)
 {
-	struct lock_reader r;
-	struct ynode *root = NULL;
+	struct lock_reader r = {
+		.arena = arena,
+		.doc = {
+			.name = name,
+			.noun = "lockfile",
+			.syntax = "malformed YAML",
+			.code = GN_E_LOCK,
+			.err = err,
+		},
+	};
+	struct gn_yaml_node *root = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -1312,19 +1029,10 @@ lock_parse(struct gn_arena *arena, const char *name, const char *data, size_t le
 		return gn_error_at(err, GN_E_LOCK, name, 0, 0, "lockfile is larger than %d bytes",
 				   LOCK_MAX_BYTES);
 	}
-	memset(&r, 0, sizeof(r));
-	r.arena = arena;
-	r.name = name;
-	r.err = err;
-	if (!yaml_parser_initialize(&r.yaml)) {
-		return rnomem(&r);
+	rc = gn_yaml_read(arena, &r.doc, data, len, &root);
+	if (rc == 0 && !root) {
+		rc = rfail(&r, 1, 1, "empty lockfile");
 	}
-	yaml_parser_set_input_string(&r.yaml, (const unsigned char *)data, len);
-	rc = read_tree(&r, &root);
-	if (r.have_event) {
-		yaml_event_delete(&r.event);
-	}
-	yaml_parser_delete(&r.yaml);
 	if (rc == 0) {
 		rc = read_lock(&r, root, out);
 	}

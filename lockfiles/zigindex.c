@@ -3,162 +3,40 @@
  * API (JSON is YAML flow syntax), as lockfiles/index.c reads go.dev's.
  */
 #include "lockfiles/zigindex.h"
+#include "lockfiles/jsonwalk.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
+/* Deepest nesting accepted (ziglang.org's is 3: versions, artifacts, fields). */
 #define ZIG_INDEX_MAX_DEPTH 8
 
 struct zparser {
-	yaml_parser_t yaml;
-	yaml_event_t event;
-	bool have_event;
-	struct gn_arena *arena;
-	const char *name;
-	struct gn_error *err;
+	struct json_walk w;
+	struct json_vec versions;  /* struct zig_index_version */
+	struct json_vec artifacts; /* struct zig_index_artifact, the open version's */
 };
 
+/* The next object member: its key (copied) and the key's position, with
+ * the value's first event current; or *done at the object's end. */
 static int
-zfail(struct zparser *p, const yaml_mark_t *mark, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-zfail(struct zparser *p, const yaml_mark_t *mark, const char *fmt, ...)
+zmember(struct zparser *p, const char **key, yaml_mark_t *mark, bool *done)
 {
-	char msg[GN_ERR_TEXT];
-	va_list ap;
+	const char *text;
+	int rc = json_key(&p->w, &text, done);
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return gn_error_at(p->err, GN_E_INDEX, p->name, (int)mark->line + 1, (int)mark->column + 1,
-			   "%s", msg);
-}
-
-static int
-znomem(struct zparser *p)
-{
-	return gn_error_set(p->err, GN_E_NOMEM, "out of memory reading the Zig index");
-}
-
-static int
-znext(struct zparser *p)
-{
-	if (p->have_event) {
-		yaml_event_delete(&p->event);
-		p->have_event = false;
-	}
-	if (!yaml_parser_parse(&p->yaml, &p->event)) {
-		const yaml_mark_t *mark = &p->yaml.problem_mark;
-
-		if (p->yaml.error == YAML_MEMORY_ERROR) {
-			return znomem(p);
-		}
-		return zfail(p, mark, "malformed JSON: %s",
-			     p->yaml.problem ? p->yaml.problem : "syntax error");
-	}
-	p->have_event = true;
-	if (p->event.type == YAML_ALIAS_EVENT) {
-		return zfail(p, &p->event.start_mark, "YAML aliases are not JSON");
-	}
-	return 0;
-}
-
-static const char *
-zwhat(const yaml_event_t *e)
-{
-	switch (e->type) {
-	case YAML_SCALAR_EVENT:
-		return e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? "a number or literal"
-									: "a string";
-	case YAML_SEQUENCE_START_EVENT:
-		return "an array";
-	case YAML_MAPPING_START_EVENT:
-		return "an object";
-	default:
-		return "the end of a value";
-	}
-}
-
-static int
-ztype(struct zparser *p, const char *want)
-{
-	return zfail(p, &p->event.start_mark, "expected %s, found %s", want, zwhat(&p->event));
-}
-
-static bool
-zquoted(const yaml_event_t *e)
-{
-	return e->type == YAML_SCALAR_EVENT && e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
-}
-
-/* Skips the value whose first event is current (depth-bounded). */
-static int
-zskip(struct zparser *p)
-{
-	int depth = 0, rc;
-
-	for (;;) {
-		switch (p->event.type) {
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if (++depth > ZIG_INDEX_MAX_DEPTH) {
-				return zfail(p, &p->event.start_mark, "nesting too deep");
-			}
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			depth--;
-			break;
-		case YAML_SCALAR_EVENT:
-			break;
-		default:
-			return ztype(p, "a value");
-		}
-		if (depth == 0) {
-			return 0;
-		}
-		if ((rc = znext(p)) < 0) {
-			return rc;
-		}
-	}
-}
-
-/* The key of the next mapping entry (copied), or *done at the end. */
-static int
-zkey(struct zparser *p, const char **key, yaml_mark_t *mark, bool *done)
-{
-	const char *value;
-	size_t len;
-	int rc = znext(p);
-
-	if (rc < 0) {
+	if (rc < 0 || *done) {
 		return rc;
 	}
-	if (p->event.type == YAML_MAPPING_END_EVENT) {
-		*done = true;
-		return 0;
-	}
-	if (!zquoted(&p->event)) {
-		return ztype(p, "a string key");
-	}
-	value = (const char *)p->event.data.scalar.value;
-	len = p->event.data.scalar.length;
-	if (strlen(value) != len) {
-		return zfail(p, &p->event.start_mark, "key contains a NUL character");
-	}
-	*key = gn_arena_strndup(p->arena, value, len);
+	*key = gn_arena_strdup(p->w.arena, text);
 	if (!*key) {
-		return znomem(p);
+		return json_nomem(&p->w);
 	}
-	*mark = p->event.start_mark;
-	*done = false;
-	return 0;
+	*mark = p->w.event.start_mark;
+	return json_next(&p->w);
 }
 
 static bool
@@ -194,52 +72,38 @@ parse_artifact(struct zparser *p, struct zig_index_artifact *a, const yaml_mark_
 		yaml_mark_t mark;
 		size_t len;
 
-		if ((rc = zkey(p, &key, &mark, &done)) < 0) {
+		if ((rc = zmember(p, &key, &mark, &done)) < 0) {
 			return rc;
 		}
 		if (done) {
 			break;
 		}
-		if ((rc = znext(p)) < 0) {
-			return rc;
-		}
-		value = (const char *)p->event.data.scalar.value;
-		len = p->event.type == YAML_SCALAR_EVENT ? p->event.data.scalar.length : 0;
+		value = (const char *)p->w.event.data.scalar.value;
+		len = p->w.event.type == YAML_SCALAR_EVENT ? p->w.event.data.scalar.length : 0;
 		if (strcmp(key, "tarball") == 0) {
-			if (!zquoted(&p->event)) {
-				return ztype(p, "a URL string");
+			if (!json_is_string(&p->w.event)) {
+				return json_type_error(&p->w, "a URL string");
 			}
 			if (strlen(value) != len || !url_ok(value)) {
-				return zfail(p, &p->event.start_mark,
-					     "%s.tarball: \"%.200s\" is not an http(s):// or file:// URL",
-					     a->key, value);
+				return json_fail(&p->w, NULL,
+						 "%s.tarball: \"%.200s\" is not an http(s):// or "
+						 "file:// URL",
+						 a->key, value);
 			}
-			a->tarball = gn_arena_strndup(p->arena, value, len);
+			a->tarball = gn_arena_strndup(p->w.arena, value, len);
 			if (!a->tarball) {
-				return znomem(p);
+				return json_nomem(&p->w);
 			}
 			have_tarball = true;
 		} else if (strcmp(key, "shasum") == 0) {
-			if (!zquoted(&p->event)) {
-				return ztype(p, "a sha256 string");
+			if (!json_is_string(&p->w.event)) {
+				return json_type_error(&p->w, "a sha256 string");
 			}
-			if (len != 64) {
-				return zfail(p, &p->event.start_mark,
-					     "%s.shasum: expected 64 hex digits, found \"%.80s\"",
-					     a->key, value);
-			}
-			for (size_t i = 0; i < 64; i++) {
-				char c = value[i];
-
-				if (c >= 'A' && c <= 'F') {
-					c = (char)(c - 'A' + 'a');
-				} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-					return zfail(p, &p->event.start_mark,
-						     "%s.shasum: expected 64 hex digits, found "
-						     "\"%.80s\"",
-						     a->key, value);
-				}
-				a->sha256[i] = c;
+			if (len != 64 || gn_hex_lower(value, len, a->sha256) < len) {
+				return json_fail(
+					&p->w, NULL,
+					"%s.shasum: expected 64 hex digits, found \"%.80s\"",
+					a->key, value);
 			}
 			a->sha256[64] = '\0';
 			have_sha = true;
@@ -247,30 +111,32 @@ parse_artifact(struct zparser *p, struct zig_index_artifact *a, const yaml_mark_
 			char *end;
 			long long n;
 
-			if (p->event.type != YAML_SCALAR_EVENT) {
-				return ztype(p, "a decimal size string");
+			if (p->w.event.type != YAML_SCALAR_EVENT) {
+				return json_type_error(&p->w, "a decimal size string");
 			}
 			if (len == 0 || len > 18 || strspn(value, "0123456789") != len ||
 			    (value[0] == '0' && len > 1)) {
-				return zfail(p, &p->event.start_mark,
-					     "%s.size: expected a non-negative decimal, found "
-					     "\"%.40s\"",
-					     a->key, value);
+				return json_fail(&p->w, NULL,
+						 "%s.size: expected a non-negative decimal, found "
+						 "\"%.40s\"",
+						 a->key, value);
 			}
 			errno = 0;
 			n = strtoll(value, &end, 10);
 			if (*end || errno == ERANGE) {
-				return zfail(p, &p->event.start_mark,
-					     "%s.size: expected a non-negative decimal", a->key);
+				return json_fail(&p->w, NULL,
+						 "%s.size: expected a non-negative decimal",
+						 a->key);
 			}
 			a->size = n;
 			have_size = true;
-		} else if ((rc = zskip(p)) < 0) {
+		} else if ((rc = json_skip(&p->w)) < 0) {
 			return rc;
 		}
 	}
 	if (!have_tarball || !have_sha || !have_size) {
-		return zfail(p, start, "%s: needs \"tarball\", \"shasum\" and \"size\"", a->key);
+		return json_fail(&p->w, start, "%s: needs \"tarball\", \"shasum\" and \"size\"",
+				 a->key);
 	}
 	return 0;
 }
@@ -278,156 +144,114 @@ parse_artifact(struct zparser *p, struct zig_index_artifact *a, const yaml_mark_
 static int
 parse_version(struct zparser *p, struct zig_index_version *v)
 {
-	struct zig_index_artifact *items = NULL;
-	size_t n = 0, cap = 0;
+	size_t first = p->artifacts.n;
+	struct zig_index_artifact *items;
 	bool done = false;
 	int rc;
 
 	for (;;) {
+		struct zig_index_artifact *a;
 		const char *key;
 		yaml_mark_t mark;
 
-		if ((rc = zkey(p, &key, &mark, &done)) < 0) {
-			goto out;
+		if ((rc = zmember(p, &key, &mark, &done)) < 0) {
+			return rc;
 		}
 		if (done) {
 			break;
 		}
-		if ((rc = znext(p)) < 0) {
-			goto out;
-		}
-		if (p->event.type != YAML_MAPPING_START_EVENT) {
+		if (p->w.event.type != YAML_MAPPING_START_EVENT) {
 			/* "date", "docs", "notes", "version": not an artifact. */
-			if ((rc = zskip(p)) < 0) {
-				goto out;
+			if ((rc = json_skip(&p->w)) < 0) {
+				return rc;
 			}
 			continue;
 		}
-		for (size_t i = 0; i < n; i++) {
+		items = p->artifacts.items;
+		for (size_t i = first; i < p->artifacts.n; i++) {
 			if (strcmp(items[i].key, key) == 0) {
-				rc = zfail(p, &mark, "%s: \"%s\" is listed twice", v->version, key);
-				goto out;
+				return json_fail(&p->w, &mark, "%s: \"%s\" is listed twice",
+						 v->version, key);
 			}
 		}
-		if (n == cap) {
-			size_t grown_cap = cap ? cap * 2 : 16;
-			struct zig_index_artifact *grown =
-				realloc(items, grown_cap * sizeof(*items));
-
-			if (!grown) {
-				rc = znomem(p);
-				goto out;
-			}
-			items = grown;
-			cap = grown_cap;
+		if (!(a = json_vec_push(&p->artifacts))) {
+			return json_nomem(&p->w);
 		}
-		memset(&items[n], 0, sizeof(items[n]));
-		items[n].key = key;
-		if ((rc = parse_artifact(p, &items[n], &mark)) < 0) {
-			goto out;
+		a->key = key;
+		if ((rc = parse_artifact(p, a, &mark)) < 0) {
+			return rc;
 		}
-		n++;
 	}
-	v->artifacts = gn_arena_array(p->arena, n ? n : 1, sizeof(*v->artifacts));
-	if (!v->artifacts) {
-		rc = znomem(p);
-		goto out;
-	}
-	if (n) {
-		memcpy(v->artifacts, items, n * sizeof(*items));
-	}
-	v->n_artifacts = n;
-	rc = 0;
-out:
-	free(items);
-	return rc;
+	v->n_artifacts = p->artifacts.n - first;
+	v->artifacts = json_vec_take(&p->artifacts, first, p->w.arena);
+	return v->artifacts ? 0 : json_nomem(&p->w);
 }
 
 static int
 parse_top(struct zparser *p, struct zig_index *out)
 {
-	struct zig_index_version *items = NULL;
-	size_t n = 0, cap = 0;
+	struct zig_index_version *items;
 	bool done = false;
 	int rc;
 
-	for (int i = 0; i < 3; i++) {
-		if ((rc = znext(p)) < 0) {
-			return rc;
-		}
+	if ((rc = json_begin(&p->w, "empty Zig index")) < 0) {
+		return rc;
 	}
-	if (p->event.type != YAML_MAPPING_START_EVENT) {
-		return ztype(p, "an object of Zig versions");
+	if (p->w.event.type != YAML_MAPPING_START_EVENT) {
+		return json_type_error(&p->w, "an object of Zig versions");
 	}
 	for (;;) {
+		struct zig_index_version *v;
 		const char *key;
 		yaml_mark_t mark;
 
-		if ((rc = zkey(p, &key, &mark, &done)) < 0) {
-			goto out;
+		if ((rc = zmember(p, &key, &mark, &done)) < 0) {
+			return rc;
 		}
 		if (done) {
 			break;
 		}
-		if ((rc = znext(p)) < 0) {
-			goto out;
+		if (p->w.event.type != YAML_MAPPING_START_EVENT) {
+			return json_type_error(&p->w, "an object for a Zig version");
 		}
-		if (p->event.type != YAML_MAPPING_START_EVENT) {
-			rc = ztype(p, "an object for a Zig version");
-			goto out;
-		}
-		for (size_t i = 0; i < n; i++) {
+		items = p->versions.items;
+		for (size_t i = 0; i < p->versions.n; i++) {
 			if (strcmp(items[i].version, key) == 0) {
-				rc = zfail(p, &mark, "version \"%s\" is listed twice", key);
-				goto out;
+				return json_fail(&p->w, &mark, "version \"%s\" is listed twice",
+						 key);
 			}
 		}
-		if (n == cap) {
-			size_t grown_cap = cap ? cap * 2 : 32;
-			struct zig_index_version *grown = realloc(items, grown_cap * sizeof(*items));
-
-			if (!grown) {
-				rc = znomem(p);
-				goto out;
-			}
-			items = grown;
-			cap = grown_cap;
+		if (!(v = json_vec_push(&p->versions))) {
+			return json_nomem(&p->w);
 		}
-		memset(&items[n], 0, sizeof(items[n]));
-		items[n].version = key;
-		if ((rc = parse_version(p, &items[n])) < 0) {
-			goto out;
+		v->version = key;
+		if ((rc = parse_version(p, v)) < 0) {
+			return rc;
 		}
-		n++;
 	}
-	/* Document end, then stream end: one JSON value only. */
-	if ((rc = znext(p)) < 0 || (rc = znext(p)) < 0) {
-		goto out;
+	if ((rc = json_end(&p->w, "more than one JSON value")) < 0) {
+		return rc;
 	}
-	if (p->event.type != YAML_STREAM_END_EVENT) {
-		rc = zfail(p, &p->event.start_mark, "more than one JSON value");
-		goto out;
-	}
-	out->versions = gn_arena_array(p->arena, n ? n : 1, sizeof(*out->versions));
-	if (!out->versions) {
-		rc = znomem(p);
-		goto out;
-	}
-	if (n) {
-		memcpy(out->versions, items, n * sizeof(*items));
-	}
-	out->n_versions = n;
-	rc = 0;
-out:
-	free(items);
-	return rc;
+	out->n_versions = p->versions.n;
+	out->versions = json_vec_take(&p->versions, 0, p->w.arena);
+	return out->versions ? 0 : json_nomem(&p->w);
 }
 
 int
 zig_index_parse(struct gn_arena *arena, const char *name, const char *data, size_t len,
 		struct zig_index *out, struct gn_error *err)
 {
-	struct zparser p;
+	struct zparser p = {
+		.w = {
+			.arena = arena,
+			.name = name,
+			.what = "the Zig index",
+			.err = err,
+			.max_depth = ZIG_INDEX_MAX_DEPTH,
+		},
+		.versions = {.size = sizeof(struct zig_index_version)},
+		.artifacts = {.size = sizeof(struct zig_index_artifact)},
+	};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -435,19 +259,13 @@ zig_index_parse(struct gn_arena *arena, const char *name, const char *data, size
 		return gn_error_at(err, GN_E_INDEX, name, 0, 0, "the Zig index is larger than %d bytes",
 				   ZIG_INDEX_MAX_BYTES);
 	}
-	memset(&p, 0, sizeof(p));
-	p.arena = arena;
-	p.name = name;
-	p.err = err;
-	if (!yaml_parser_initialize(&p.yaml)) {
-		return znomem(&p);
+	rc = json_walk_open(&p.w, data, len);
+	if (rc == 0) {
+		rc = parse_top(&p, out);
 	}
-	yaml_parser_set_input_string(&p.yaml, (const unsigned char *)data, len);
-	rc = parse_top(&p, out);
-	if (p.have_event) {
-		yaml_event_delete(&p.event);
-	}
-	yaml_parser_delete(&p.yaml);
+	json_walk_close(&p.w);
+	json_vec_free(&p.versions);
+	json_vec_free(&p.artifacts);
 	if (rc < 0) {
 		memset(out, 0, sizeof(*out));
 	}

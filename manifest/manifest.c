@@ -1,388 +1,48 @@
 /*
  * manifest/manifest.c - strict gonative.yaml v1 parser.
  *
- * Two passes.  First libyaml's events become a small tree in a scratch
- * arena; anchors, aliases, tags, extra documents, deep nesting, huge
- * scalars and duplicate keys are refused as they stream past, so hostile
- * input (billion laughs, 10000 nested brackets) fails at its first bad
- * event.  Then the tree is checked against the v1 schema and copied into
- * the caller's arena.  Nothing recurses on the input's shape.
+ * Two passes.  gn/yamltree.h reads the text into a strict tree in a
+ * scratch arena (anchors, aliases, tags, extra documents, deep nesting,
+ * huge scalars and duplicate keys are refused there, at their first bad
+ * event).  Then the tree is checked against the v1 schema and copied into
+ * the caller's arena.
  */
 #include "manifest/manifest.h"
 
 #include "gn/fs.h"
 #include "gn/suggest.h"
+#include "gn/yamltree.h"
 #include "manifest/gomod.h"
 #include "manifest/mirrorurl.h"
 #include "manifest/ociref.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yaml.h>
-
-/* The schema needs 3 levels (top, signatures, keys); leave room, stay small. */
-#define MAX_DEPTH 16
-#define MAX_SCALAR (64 * 1024)
-/* Per list or mapping: keeps the quadratic duplicate checks cheap. */
-#define MAX_ITEMS 4096
-
-#define TOP_KEYS                                                                                   \
-	"go, hosts, platforms, index, mirrors, checksums, signatures, install, base, bootstrap, "  \
-	"insecure-registries, sumdb, proxy, source, cc"
-#define SIG_KEYS "keys, require, legacy, gpg, gpg-fingerprints"
-#define CC_KEYS "zig, index, mirrors, keys, glibc, musl, skip"
-
-enum node_kind {
-	NODE_SCALAR,
-	NODE_SEQ,
-	NODE_MAP,
-};
-
-struct node {
-	enum node_kind kind;
-	int line, col;	  /* 1-based start of the node */
-	const char *text; /* scalar: NUL-terminated (NUL bytes are refused) */
-	size_t len;
-	bool plain;
-	struct node *first, *last; /* children; a mapping alternates key, value */
-	struct node *next;
-	size_t n; /* number of children */
-};
 
 struct parse {
-	struct gn_arena scratch; /* the tree; freed before returning */
+	struct gn_arena scratch; /* the YAML tree; freed before returning */
 	struct gn_arena *arena;	 /* the caller's: everything in struct manifest */
-	const char *name;
-	const char *data;
-	size_t len;
-	struct gn_error *err;
-
-	/* event-to-tree state */
-	struct node *stack[MAX_DEPTH];
-	size_t depth;
-	struct node *root;
-	bool doc_seen;
-	bool done;
+	struct gn_yaml_doc doc;
+	const struct gn_yaml_node *root;
+	/* Values checked once their whole section is read. */
+	const struct gn_yaml_node *bootstrap, *require, *cc;
 };
 
-__attribute__((format(printf, 4, 5))) static int
-fail_at(struct parse *p, int line, int col, const char *fmt, ...)
-{
-	char msg[GN_ERR_TEXT];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return gn_error_at(p->err, GN_E_MANIFEST, p->name, line, col, "%s", msg);
-}
-
-#define fail_node(p, node, ...) fail_at((p), (node)->line, (node)->col, __VA_ARGS__)
+#define fail_at(p, line, col, ...) gn_yaml_fail(&(p)->doc, (line), (col), __VA_ARGS__)
+#define fail_node(p, node, ...) gn_yaml_fail_node(&(p)->doc, (node), __VA_ARGS__)
+#define nomem(p) gn_yaml_nomem(&(p)->doc)
+#define SHOW(node, buf) gn_yaml_show((node)->text, (node)->len, (buf))
 
 static int
-nomem(struct parse *p)
+want_string(struct parse *p, const char *key, const struct gn_yaml_node *v, const char **out)
 {
-	return gn_error_set(p->err, GN_E_NOMEM, "out of memory parsing %s", p->name);
-}
-
-/* A short, printable rendering of user text for messages. */
-static const char *
-show(const char *s, size_t len, char out[80])
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < len && o < 60; i++) {
-		unsigned char c = (unsigned char)s[i];
-		out[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	if (i < len) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
-}
-
-#define SHOW(node, buf) show((node)->text, (node)->len, (buf))
-
-static bool
-is_null(const struct node *n)
-{
-	if (n->kind != NODE_SCALAR || !n->plain) {
-		return false;
-	}
-	return n->len == 0 || strcmp(n->text, "~") == 0 || strcmp(n->text, "null") == 0 ||
-	       strcmp(n->text, "Null") == 0 || strcmp(n->text, "NULL") == 0;
-}
-
-static const char *
-kind_name(const struct node *n)
-{
-	if (n->kind == NODE_SEQ) {
-		return "a list";
-	}
-	if (n->kind == NODE_MAP) {
-		return "a mapping";
-	}
-	return is_null(n) ? "nothing (null)" : "a string";
-}
-
-/* ---- pass 1: events to tree ---- */
-
-static int
-syntax_error(struct parse *p, const yaml_parser_t *y)
-{
-	int line = 1, col = 1;
-
-	if (y->error == YAML_MEMORY_ERROR) {
-		return nomem(p);
-	}
-	if (y->error == YAML_READER_ERROR) {
-		/* The reader reports a byte offset, not a mark. */
-		size_t off = y->problem_offset < p->len ? y->problem_offset : p->len;
-		for (size_t i = 0; i < off; i++) {
-			if (p->data[i] == '\n') {
-				line++;
-				col = 1;
-			} else {
-				col++;
-			}
-		}
-		return fail_at(p, line, col, "invalid text: %s",
-			       y->problem ? y->problem : "unreadable input");
-	}
-	line = (int)y->problem_mark.line + 1;
-	col = (int)y->problem_mark.column + 1;
-	if (y->context) {
-		return fail_at(p, line, col, "YAML syntax error: %s (%s at line %d, column %d)",
-			       y->problem ? y->problem : "unknown problem", y->context,
-			       (int)y->context_mark.line + 1, (int)y->context_mark.column + 1);
-	}
-	return fail_at(p, line, col, "YAML syntax error: %s",
-		       y->problem ? y->problem : "unknown problem");
-}
-
-static struct node *
-new_node(struct parse *p, enum node_kind kind, const yaml_event_t *ev)
-{
-	struct node *n = gn_arena_alloc(&p->scratch, sizeof(*n));
-
-	if (n) {
-		n->kind = kind;
-		n->line = (int)ev->start_mark.line + 1;
-		n->col = (int)ev->start_mark.column + 1;
-	}
-	return n;
-}
-
-/* Hang n under the open collection (or make it the document). */
-static int
-attach(struct parse *p, struct node *n)
-{
-	struct node *parent;
-
-	if (p->depth == 0) {
-		p->root = n;
-		return 0;
-	}
-	parent = p->stack[p->depth - 1];
-	if (parent->kind == NODE_MAP && parent->n % 2 == 0) {
-		char a[80];
-		if (n->kind != NODE_SCALAR) {
-			return fail_node(p, n, "mapping keys must be plain strings, not %s",
-					 kind_name(n));
-		}
-		for (struct node *k = parent->first; k; k = k->next->next) {
-			if (k->len == n->len && memcmp(k->text, n->text, n->len) == 0) {
-				return fail_node(p, n, "duplicate key \"%s\" (first at line %d)",
-						 SHOW(n, a), k->line);
-			}
-		}
-		if (parent->n >= 2 * MAX_ITEMS) {
-			return fail_node(p, n, "too many keys in one mapping (limit %d)",
-					 MAX_ITEMS);
-		}
-	} else if (parent->kind == NODE_SEQ && parent->n >= MAX_ITEMS) {
-		return fail_node(p, n, "too many items in one list (limit %d)", MAX_ITEMS);
-	}
-	if (parent->last) {
-		parent->last->next = n;
-	} else {
-		parent->first = n;
-	}
-	parent->last = n;
-	parent->n++;
-	return 0;
-}
-
-/* Anchors, aliases and tags have no place in a manifest; refusing the first
- * anchor is what stops a billion-laughs file before any expansion. */
-static int
-check_props(struct parse *p, const yaml_event_t *ev, const yaml_char_t *anchor,
-	    const yaml_char_t *tag)
-{
-	char a[80];
-	int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
-
-	if (anchor) {
-		return fail_at(p, line, col, "YAML anchors (&%s) are not allowed in a manifest",
-			       show((const char *)anchor, strlen((const char *)anchor), a));
-	}
-	if (tag) {
-		return fail_at(p, line, col, "YAML tags (%s) are not allowed in a manifest",
-			       show((const char *)tag, strlen((const char *)tag), a));
-	}
-	return 0;
-}
-
-static int
-on_collection_start(struct parse *p, const yaml_event_t *ev, enum node_kind kind)
-{
-	struct node *n;
-	int rc;
-
-	if (kind == NODE_MAP) {
-		rc = check_props(p, ev, ev->data.mapping_start.anchor, ev->data.mapping_start.tag);
-	} else {
-		rc =
-		    check_props(p, ev, ev->data.sequence_start.anchor, ev->data.sequence_start.tag);
-	}
-	if (rc) {
-		return rc;
-	}
-	if (p->depth == MAX_DEPTH) {
-		return fail_at(p, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
-			       "nested deeper than %d levels", MAX_DEPTH);
-	}
-	n = new_node(p, kind, ev);
-	if (!n) {
-		return nomem(p);
-	}
-	rc = attach(p, n);
-	if (rc) {
-		return rc;
-	}
-	p->stack[p->depth++] = n;
-	return 0;
-}
-
-static int
-on_scalar(struct parse *p, const yaml_event_t *ev)
-{
-	const char *value = (const char *)ev->data.scalar.value;
-	size_t len = ev->data.scalar.length;
-	struct node *n;
-	int rc;
-
-	rc = check_props(p, ev, ev->data.scalar.anchor, ev->data.scalar.tag);
-	if (rc) {
-		return rc;
-	}
-	n = new_node(p, NODE_SCALAR, ev);
-	if (!n) {
-		return nomem(p);
-	}
-	if (len > MAX_SCALAR) {
-		return fail_node(p, n, "string longer than %d bytes", MAX_SCALAR);
-	}
-	if (memchr(value, '\0', len)) {
-		return fail_node(p, n, "NUL byte in a string");
-	}
-	n->text = gn_arena_strndup(&p->scratch, value, len);
-	if (!n->text) {
-		return nomem(p);
-	}
-	n->len = len;
-	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-	return attach(p, n);
-}
-
-static int
-on_event(struct parse *p, const yaml_event_t *ev)
-{
-	int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
-	char a[80];
-
-	switch (ev->type) {
-	case YAML_NO_EVENT:
-	case YAML_STREAM_START_EVENT:
-	case YAML_DOCUMENT_END_EVENT:
-		return 0;
-	case YAML_STREAM_END_EVENT:
-		p->done = true;
-		return 0;
-	case YAML_DOCUMENT_START_EVENT:
-		if (p->doc_seen) {
-			return fail_at(p, line, col,
-				       "a manifest is one YAML document; found a second one");
-		}
-		p->doc_seen = true;
-		return 0;
-	case YAML_ALIAS_EVENT:
-		return fail_at(p, line, col, "YAML aliases (*%s) are not allowed in a manifest",
-			       show((const char *)ev->data.alias.anchor,
-				    strlen((const char *)ev->data.alias.anchor), a));
-	case YAML_SCALAR_EVENT:
-		return on_scalar(p, ev);
-	case YAML_SEQUENCE_START_EVENT:
-		return on_collection_start(p, ev, NODE_SEQ);
-	case YAML_MAPPING_START_EVENT:
-		return on_collection_start(p, ev, NODE_MAP);
-	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT:
-		if (p->depth > 0) {
-			p->depth--;
-		}
-		return 0;
-	}
-	return 0;
-}
-
-static int
-build_tree(struct parse *p)
-{
-	yaml_parser_t y;
-	yaml_event_t ev;
-	int rc = 0;
-
-	if (!yaml_parser_initialize(&y)) {
-		return nomem(p);
-	}
-	yaml_parser_set_input_string(&y, (const unsigned char *)p->data, p->len);
-	while (!p->done) {
-		if (!yaml_parser_parse(&y, &ev)) {
-			rc = syntax_error(p, &y);
-			break;
-		}
-		rc = on_event(p, &ev);
-		yaml_event_delete(&ev);
-		if (rc) {
-			break;
-		}
-	}
-	yaml_parser_delete(&y);
-	if (rc) {
-		return rc;
-	}
-	if (!p->root) {
-		return fail_at(p, 1, 1, "empty manifest: at least `go:` is required");
-	}
-	return 0;
-}
-
-/* ---- pass 2: schema ---- */
-
-static int
-want_string(struct parse *p, const char *key, const struct node *v, const char **out)
-{
-	if (v->kind != NODE_SCALAR || is_null(v)) {
-		return fail_node(p, v, "%s: expected a string, got %s", key, kind_name(v));
+	if (v->kind != GN_YAML_SCALAR || gn_yaml_is_null(v)) {
+		return fail_node(p, v, "%s: expected a string, got %s", key, gn_yaml_kind_name(v));
 	}
 	if (out) {
 		*out = gn_arena_strdup(p->arena, v->text);
@@ -394,7 +54,8 @@ want_string(struct parse *p, const char *key, const struct node *v, const char *
 }
 
 static int
-want_nonempty_string(struct parse *p, const char *key, const struct node *v, const char **out)
+want_nonempty_string(struct parse *p, const char *key, const struct gn_yaml_node *v,
+		     const char **out)
 {
 	int rc = want_string(p, key, v, out);
 
@@ -411,7 +72,8 @@ want_nonempty_string(struct parse *p, const char *key, const struct node *v, con
  * "a/../..").  project_open() refuses the rest by identity.
  */
 static int
-parse_install(struct parse *p, struct manifest *m, const struct node *v)
+parse_install(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	      const struct gn_yaml_node *v)
 {
 	size_t normal = 0, ups = 0;
 	const char *c;
@@ -463,20 +125,21 @@ parse_install(struct parse *p, struct manifest *m, const struct node *v)
 
 /* v must be a list of strings with no item twice. */
 static int
-want_string_list(struct parse *p, const char *key, const struct node *v, const char *example)
+want_string_list(struct parse *p, const char *key, const struct gn_yaml_node *v,
+		 const char *example)
 {
 	char a[80];
 
-	if (v->kind != NODE_SEQ) {
+	if (v->kind != GN_YAML_SEQ) {
 		return fail_node(p, v, "%s: expected a list such as %s, got %s", key, example,
-				 kind_name(v));
+				 gn_yaml_kind_name(v));
 	}
-	for (const struct node *it = v->first; it; it = it->next) {
-		if (it->kind != NODE_SCALAR || is_null(it)) {
+	for (const struct gn_yaml_node *it = v->first; it; it = it->next) {
+		if (it->kind != GN_YAML_SCALAR || gn_yaml_is_null(it)) {
 			return fail_node(p, it, "%s: list items must be strings, got %s", key,
-					 kind_name(it));
+					 gn_yaml_kind_name(it));
 		}
-		for (const struct node *prev = v->first; prev != it; prev = prev->next) {
+		for (const struct gn_yaml_node *prev = v->first; prev != it; prev = prev->next) {
 			if (strcmp(prev->text, it->text) == 0) {
 				return fail_node(p, it,
 						 "%s: \"%s\" is listed twice (first at line %d)",
@@ -488,8 +151,8 @@ want_string_list(struct parse *p, const char *key, const struct node *v, const c
 }
 
 static int
-want_platforms(struct parse *p, const char *key, const struct node *v, struct gn_platform **out,
-	       size_t *n_out)
+want_platforms(struct parse *p, const char *key, const struct gn_yaml_node *v,
+	       struct gn_platform **out, size_t *n_out)
 {
 	struct gn_platform *list;
 	size_t n = 0;
@@ -504,7 +167,7 @@ want_platforms(struct parse *p, const char *key, const struct node *v, struct gn
 	if (!list) {
 		return nomem(p);
 	}
-	for (const struct node *it = v->first; it; it = it->next) {
+	for (const struct gn_yaml_node *it = v->first; it; it = it->next) {
 		switch (gn_platform_parse(it->text, &list[n])) {
 		case GN_PLATFORM_OK:
 			break;
@@ -561,7 +224,7 @@ valid_url(const char *s)
 }
 
 static int
-want_url(struct parse *p, const char *key, const struct node *v, const char **out)
+want_url(struct parse *p, const char *key, const struct gn_yaml_node *v, const char **out)
 {
 	char a[80];
 	int rc = want_string(p, key, v, out);
@@ -589,46 +252,104 @@ want_url(struct parse *p, const char *key, const struct node *v, const char **ou
 	return 0;
 }
 
-/* insecure-registries: [host[:port], ...]: plain http allowed there. */
+/*
+ * A list of strings (want_string_list), each item read by want_item into
+ * a new array.  if_empty: an empty list is refused with that advice.
+ */
 static int
-parse_insecure(struct parse *p, struct manifest *m, const struct node *v)
+want_list(struct parse *p, const char *key, const struct gn_yaml_node *v, const char *example,
+	  const char *if_empty,
+	  int (*want_item)(struct parse *p, const char *key, const struct gn_yaml_node *it,
+			   const char **out),
+	  const char ***out, size_t *n_out)
 {
+	const char **list;
 	size_t n = 0;
-	char a[80];
-	int rc = want_string_list(p, "insecure-registries", v, "[registry.lan:5000]");
+	int rc = want_string_list(p, key, v, example);
 
 	if (rc) {
 		return rc;
 	}
-	m->insecure_registries = gn_arena_array(p->arena, v->n ? v->n : 1,
-						sizeof(*m->insecure_registries));
-	if (!m->insecure_registries) {
+	if (if_empty && v->n == 0) {
+		return fail_node(p, v, "%s: empty list; %s", key, if_empty);
+	}
+	list = gn_arena_array(p->arena, v->n ? v->n : 1, sizeof(*list));
+	if (!list) {
 		return nomem(p);
 	}
-	for (const struct node *it = v->first; it; it = it->next) {
-		struct oci_ref ref;
-		char why[200], *url = gn_arena_printf(&p->scratch, "oci://%s/x", it->text);
-
-		if (!url) {
-			return nomem(p);
-		}
-		if (strchr(it->text, '/') || oci_ref_parse(url, NULL, 0, &ref, why, sizeof(why)) != 0) {
-			return fail_node(p, it,
-					 "insecure-registries: \"%s\" is not a registry host[:port]",
-					 SHOW(it, a));
-		}
-		m->insecure_registries[n] = gn_arena_strdup(p->arena, it->text);
-		if (!m->insecure_registries[n++]) {
-			return nomem(p);
+	for (const struct gn_yaml_node *it = v->first; it; it = it->next) {
+		if ((rc = want_item(p, key, it, &list[n++])) != 0) {
+			return rc;
 		}
 	}
-	m->n_insecure_registries = n;
+	*out = list;
+	*n_out = n;
+	return 0;
+}
+
+/* One entry of mirrors: or cc.mirrors: a URL, a template or oci://. */
+static int
+want_mirror(struct parse *p, const char *key, const struct gn_yaml_node *it, const char **out)
+{
+	char why[160];
+	size_t offset;
+	int rc = want_url(p, key, it, out);
+
+	if (rc == 0 && mirror_is_template(it->text) &&
+	    mirror_template_check(it->text, why, sizeof(why), &offset) != 0) {
+		/* Point at the placeholder (plain scalars start at col). */
+		return fail_at(p, it->line, it->col + (it->plain ? (int)offset : 0),
+			       "%s: \"%s\": %s", key, it->text, why);
+	}
+	return rc;
+}
+
+/* insecure-registries: [host[:port], ...]: plain http allowed there. */
+static int
+want_registry(struct parse *p, const char *key, const struct gn_yaml_node *it, const char **out)
+{
+	struct oci_ref ref;
+	char a[80], why[200], *url = gn_arena_printf(&p->scratch, "oci://%s/x", it->text);
+
+	if (!url) {
+		return nomem(p);
+	}
+	if (strchr(it->text, '/') || oci_ref_parse(url, NULL, 0, &ref, why, sizeof(why)) != 0) {
+		return fail_node(p, it, "%s: \"%s\" is not a registry host[:port]", key,
+				 SHOW(it, a));
+	}
+	*out = gn_arena_strdup(p->arena, it->text);
+	return *out ? 0 : nomem(p);
+}
+
+/* signatures.gpg-fingerprints: 40 hex, spaces as gpg prints them dropped. */
+static int
+want_fingerprint(struct parse *p, const char *key, const struct gn_yaml_node *it, const char **out)
+{
+	char a[80], *fp;
+	size_t o = 0;
+	int rc = want_nonempty_string(p, key, it, out);
+
+	if (rc) {
+		return rc;
+	}
+	fp = (char *)*out;
+	for (size_t i = 0; fp[i]; i++) {
+		if (fp[i] != ' ') {
+			fp[o++] = (char)toupper((unsigned char)fp[i]);
+		}
+	}
+	fp[o] = '\0';
+	if (o != 40 || strspn(fp, "0123456789ABCDEF") != 40) {
+		return fail_node(p, it, "%s: \"%s\" is not a 40-digit hex OpenPGP fingerprint", key,
+				 SHOW(it, a));
+	}
 	return 0;
 }
 
 /* "unknown key" with a "did you mean" when one valid key is a likely typo. */
 static int
-unknown_key(struct parse *p, const struct node *k, const char *where, const char *valid)
+unknown_key(struct parse *p, const struct gn_yaml_node *k, const char *where, const char *valid)
 {
 	char a[80], close[64];
 
@@ -641,7 +362,8 @@ unknown_key(struct parse *p, const struct node *k, const char *where, const char
 }
 
 static int
-parse_go(struct parse *p, struct manifest *m, const struct node *v)
+parse_go(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	 const struct gn_yaml_node *v)
 {
 	char a[80];
 	int rc = want_string(p, "go", v, &m->go);
@@ -675,43 +397,6 @@ parse_go(struct parse *p, struct manifest *m, const struct node *v)
 	return 0;
 }
 
-static int
-parse_mirrors(struct parse *p, struct manifest *m, const struct node *v)
-{
-	size_t n = 0;
-	int rc;
-
-	rc = want_string_list(p, "mirrors", v, "[https://go.dev/dl/]");
-	if (rc) {
-		return rc;
-	}
-	if (v->n == 0) {
-		return fail_node(p, v, "mirrors: empty list; leave mirrors out to use %s",
-				 MANIFEST_DEFAULT_MIRROR);
-	}
-	m->mirrors = gn_arena_array(p->arena, v->n, sizeof(*m->mirrors));
-	if (!m->mirrors) {
-		return nomem(p);
-	}
-	for (const struct node *it = v->first; it; it = it->next) {
-		char why[160];
-		size_t offset;
-
-		rc = want_url(p, "mirrors", it, &m->mirrors[n++]);
-		if (rc) {
-			return rc;
-		}
-		if (mirror_is_template(it->text) &&
-		    mirror_template_check(it->text, why, sizeof(why), &offset) != 0) {
-			/* Point at the placeholder (plain scalars start at col). */
-			return fail_at(p, it->line, it->col + (it->plain ? (int)offset : 0),
-				       "mirrors: \"%s\": %s", it->text, why);
-		}
-	}
-	m->n_mirrors = n;
-	return 0;
-}
-
 /* A pin names one artifact in a mirror folder: a bare file name. */
 static bool
 valid_file_name(const char *s, size_t len)
@@ -729,58 +414,57 @@ valid_file_name(const char *s, size_t len)
 }
 
 static int
-parse_checksums(struct parse *p, struct manifest *m, const struct node *v)
+parse_checksums(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+		const struct gn_yaml_node *v)
 {
 	size_t n = 0;
 	char a[80];
 
-	if (v->kind != NODE_MAP) {
+	if (v->kind != GN_YAML_MAP) {
 		return fail_node(p, v,
 				 "checksums: expected a mapping of file name to sha256, got %s",
-				 kind_name(v));
+				 gn_yaml_kind_name(v));
 	}
 	m->checksums = gn_arena_array(p->arena, v->n ? v->n / 2 : 1, sizeof(*m->checksums));
 	if (!m->checksums) {
 		return nomem(p);
 	}
-	for (const struct node *k = v->first; k; k = k->next->next) {
-		const struct node *val = k->next;
+	for (const struct gn_yaml_node *key = v->first; key; key = key->next->next) {
+		const struct gn_yaml_node *val = key->next;
 		struct manifest_checksum *c = &m->checksums[n];
+		size_t bad;
 
-		if (!valid_file_name(k->text, k->len)) {
-			return fail_node(p, k,
+		if (!valid_file_name(key->text, key->len)) {
+			return fail_node(p, key,
 					 "checksums: \"%s\" is not a file name such as "
 					 "go1.21.5.linux-amd64.tar.gz",
-					 SHOW(k, a));
+					 SHOW(key, a));
 		}
-		if (val->kind != NODE_SCALAR || is_null(val)) {
+		if (val->kind != GN_YAML_SCALAR || gn_yaml_is_null(val)) {
 			return fail_node(p, val, "checksums: %s: expected a sha256, got %s",
-					 SHOW(k, a), kind_name(val));
+					 SHOW(key, a), gn_yaml_kind_name(val));
 		}
 		if (val->len != GN_SHA256_HEX - 1) {
 			return fail_node(
-			    p, val, "checksums: %s: a sha256 is 64 hex digits, got %zu characters",
-			    SHOW(k, a), val->len);
+				p, val,
+				"checksums: %s: a sha256 is 64 hex digits, got %zu characters",
+				SHOW(key, a), val->len);
 		}
-		for (size_t i = 0; i < val->len; i++) {
-			char ch = val->text[i];
-			if (ch >= 'A' && ch <= 'F') {
-				ch = (char)(ch - 'A' + 'a');
-			} else if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) {
-				return fail_node(p, val,
-						 "checksums: %s: a sha256 is 64 hex digits, "
-						 "found '%c'",
-						 SHOW(k, a), ch >= 0x20 && ch < 0x7f ? ch : '?');
-			}
-			c->sha256[i] = ch;
+		bad = gn_hex_lower(val->text, val->len, c->sha256);
+		if (bad < val->len) {
+			char ch = val->text[bad];
+
+			return fail_node(p, val,
+					 "checksums: %s: a sha256 is 64 hex digits, found '%c'",
+					 SHOW(key, a), ch >= 0x20 && ch < 0x7f ? ch : '?');
 		}
 		c->sha256[GN_SHA256_HEX - 1] = '\0';
-		c->file = gn_arena_strdup(p->arena, k->text);
+		c->file = gn_arena_strdup(p->arena, key->text);
 		if (!c->file) {
 			return nomem(p);
 		}
-		c->line = k->line;
-		c->col = k->col;
+		c->line = key->line;
+		c->col = key->col;
 		n++;
 	}
 	m->n_checksums = n;
@@ -788,12 +472,12 @@ parse_checksums(struct parse *p, struct manifest *m, const struct node *v)
 }
 
 static int
-want_bool(struct parse *p, const char *key, const struct node *v, bool *out)
+want_bool(struct parse *p, const char *key, const struct gn_yaml_node *v, bool *out)
 {
 	static const char *const yes[] = {"true", "True", "TRUE"};
 	static const char *const no[] = {"false", "False", "FALSE"};
 
-	if (v->kind == NODE_SCALAR && v->plain) {
+	if (v->kind == GN_YAML_SCALAR && v->plain) {
 		for (size_t i = 0; i < 3; i++) {
 			if (strcmp(v->text, yes[i]) == 0) {
 				*out = true;
@@ -805,68 +489,11 @@ want_bool(struct parse *p, const char *key, const struct node *v, bool *out)
 			}
 		}
 	}
-	if (v->kind == NODE_SCALAR && !is_null(v)) {
+	if (v->kind == GN_YAML_SCALAR && !gn_yaml_is_null(v)) {
 		char a[80];
 		return fail_node(p, v, "%s: expected true or false, got \"%s\"", key, SHOW(v, a));
 	}
-	return fail_node(p, v, "%s: expected true or false, got %s", key, kind_name(v));
-}
-
-/*
- * signatures.gpg: OpenPGP keyrings (paths) whose keys may sign the .tar.gz
- * archives; signatures.gpg-fingerprints: the primary keys allowed, 40 hex.
- */
-static int
-parse_gpg(struct parse *p, struct manifest *m, const char *key, const struct node *v)
-{
-	bool fingerprints = strcmp(key, "gpg-fingerprints") == 0;
-	const char *name = fingerprints ? "signatures.gpg-fingerprints" : "signatures.gpg";
-	const char **list;
-	size_t n = 0;
-	char a[80];
-	int rc = want_string_list(p, name, v,
-				  fingerprints ? "[\"EB4C1BFD4F042F6DDDCCEC917721F63BD38B4796\"]"
-					       : "[keys/golang-release.gpg]");
-
-	if (rc) {
-		return rc;
-	}
-	list = gn_arena_array(p->arena, v->n ? v->n : 1, sizeof(*list));
-	if (!list) {
-		return nomem(p);
-	}
-	for (const struct node *it = v->first; it; it = it->next) {
-		if ((rc = want_nonempty_string(p, name, it, &list[n])) != 0) {
-			return rc;
-		}
-		if (fingerprints) {
-			char *fp = (char *)list[n];
-			size_t o = 0;
-
-			/* Spaces as gpg prints them are fine; the rest is 40 hex. */
-			for (size_t i = 0; fp[i]; i++) {
-				if (fp[i] != ' ') {
-					fp[o++] = (char)toupper((unsigned char)fp[i]);
-				}
-			}
-			fp[o] = '\0';
-			if (o != 40 || strspn(fp, "0123456789ABCDEF") != 40) {
-				return fail_node(p, it,
-						 "%s: \"%s\" is not a 40-digit hex OpenPGP "
-						 "fingerprint",
-						 name, SHOW(it, a));
-			}
-		}
-		n++;
-	}
-	if (fingerprints) {
-		m->gpg_fingerprints = list;
-		m->n_gpg_fingerprints = n;
-	} else {
-		m->gpg_keyrings = list;
-		m->n_gpg_keyrings = n;
-	}
-	return 0;
+	return fail_node(p, v, "%s: expected true or false, got %s", key, gn_yaml_kind_name(v));
 }
 
 /*
@@ -875,7 +502,8 @@ parse_gpg(struct parse *p, struct manifest *m, const char *key, const struct nod
  * "off" is refused: Go itself never skips the log for toolchains.
  */
 static int
-parse_sumdb(struct parse *p, struct manifest *m, const struct node *v)
+parse_sumdb(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	    const struct gn_yaml_node *v)
 {
 	const char *plus1, *plus2, *space;
 	char a[80];
@@ -915,7 +543,8 @@ parse_sumdb(struct parse *p, struct manifest *m, const struct node *v)
 
 /* source: index (default) or proxy (golang.org/toolchain module zips). */
 static int
-parse_source(struct parse *p, struct manifest *m, const struct node *v)
+parse_source(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	     const struct gn_yaml_node *v)
 {
 	char a[80];
 	int rc = want_string(p, "source", v, NULL);
@@ -935,110 +564,9 @@ parse_source(struct parse *p, struct manifest *m, const struct node *v)
 	return 0;
 }
 
-/* proxy: GOPROXY-style base URLs, asked for <proxy>/sumdb/<name>/. */
 static int
-parse_proxy(struct parse *p, struct manifest *m, const struct node *v)
-{
-	size_t n = 0;
-	int rc = want_string_list(p, "proxy", v, "[https://proxy.golang.org]");
-
-	if (rc) {
-		return rc;
-	}
-	if (v->n == 0) {
-		return fail_node(p, v, "proxy: empty list; leave proxy out for %s",
-				 MANIFEST_DEFAULT_PROXY);
-	}
-	m->proxies = gn_arena_array(p->arena, v->n, sizeof(*m->proxies));
-	if (!m->proxies) {
-		return nomem(p);
-	}
-	for (const struct node *it = v->first; it; it = it->next) {
-		if ((rc = want_url(p, "proxy", it, &m->proxies[n++])) != 0) {
-			return rc;
-		}
-	}
-	m->n_proxies = n;
-	return 0;
-}
-
-static int
-parse_signatures(struct parse *p, struct manifest *m, const struct node *v)
-{
-	const struct node *require = NULL;
-	char a[80];
-	int rc;
-
-	if (v->kind != NODE_MAP) {
-		return fail_node(p, v, "signatures: expected a mapping with keys: %s, got %s",
-				 SIG_KEYS, kind_name(v));
-	}
-	for (const struct node *k = v->first; k; k = k->next->next) {
-		const struct node *val = k->next;
-
-		if (strcmp(k->text, "keys") == 0) {
-			size_t n = 0;
-			rc = want_string_list(p, "signatures.keys", val, "[\"RWQ...\"]");
-			if (rc) {
-				return rc;
-			}
-			m->signatures.keys = gn_arena_array(p->arena, val->n ? val->n : 1,
-							    sizeof(*m->signatures.keys));
-			if (!m->signatures.keys) {
-				return nomem(p);
-			}
-			for (const struct node *it = val->first; it; it = it->next) {
-				rc = want_nonempty_string(p, "signatures.keys", it,
-							  &m->signatures.keys[n++]);
-				if (rc) {
-					return rc;
-				}
-			}
-			m->signatures.n_keys = n;
-		} else if (strcmp(k->text, "require") == 0) {
-			rc = want_string_list(p, "signatures.require", val, "[index, archives]");
-			if (rc) {
-				return rc;
-			}
-			for (const struct node *it = val->first; it; it = it->next) {
-				if (strcmp(it->text, "index") == 0) {
-					m->signatures.require_index = true;
-				} else if (strcmp(it->text, "archives") == 0) {
-					m->signatures.require_archives = true;
-				} else {
-					return fail_node(p, it,
-							 "signatures.require: unknown item \"%s\" "
-							 "(valid items: index, archives)",
-							 SHOW(it, a));
-				}
-			}
-			require = val;
-		} else if (strcmp(k->text, "legacy") == 0) {
-			rc = want_bool(p, "signatures.legacy", val, &m->signatures.allow_legacy);
-			if (rc) {
-				return rc;
-			}
-		} else if (strcmp(k->text, "gpg") == 0 ||
-			   strcmp(k->text, "gpg-fingerprints") == 0) {
-			rc = parse_gpg(p, m, k->text, val);
-			if (rc) {
-				return rc;
-			}
-		} else {
-			return unknown_key(p, k, " in signatures", SIG_KEYS);
-		}
-	}
-	if (require && (m->signatures.require_index || m->signatures.require_archives) &&
-	    m->signatures.n_keys == 0) {
-		return fail_node(p, require,
-				 "signatures.require: nothing can be verified without at least "
-				 "one key in signatures.keys");
-	}
-	return 0;
-}
-
-static int
-parse_base(struct parse *p, struct manifest *m, const struct node *v)
+parse_base(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	   const struct gn_yaml_node *v)
 {
 	char a[80];
 	int rc = want_string(p, "base", v, NULL);
@@ -1080,129 +608,322 @@ dotted_numbers(const char *s, int min, int max)
 	return count >= min && count <= max;
 }
 
-/* cc: the Zig C cross compiler (README "C cross compiler (Zig)"). */
+/* ---- sections: one field per key, read in file order ---- */
+
+/* One key of a section and what reads its value (k is the key's node). */
+struct field {
+	const char *key;
+	int (*parse)(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+		     const struct gn_yaml_node *v);
+};
+
+/*
+ * Each key of map through its field, in file order.  section names the map
+ * in messages ("signatures"); NULL for the manifest itself.
+ */
 static int
-parse_cc(struct parse *p, struct manifest *m, const struct node *k0, const struct node *v)
+parse_section(struct parse *p, struct manifest *m, const struct gn_yaml_node *map,
+	      const char *section, const struct field *fields, size_t n_fields)
 {
-	struct manifest_cc *cc = &m->cc;
-	bool have_zig = false;
-	char a[80];
+	char valid[256], where[64];
+	size_t used = 0;
 	int rc;
 
-	if (v->kind != NODE_MAP) {
-		return fail_node(p, v, "cc: expected a mapping with keys: %s, got %s", CC_KEYS,
-				 kind_name(v));
+	valid[0] = '\0';
+	for (size_t i = 0; i < n_fields; i++) {
+		used += (size_t)snprintf(valid + used, sizeof(valid) - used, "%s%s", i ? ", " : "",
+					 fields[i].key);
 	}
-	cc->enabled = true;
-	cc->line = k0->line;
-	cc->col = k0->col;
-	for (const struct node *k = v->first; k; k = k->next->next) {
-		const struct node *val = k->next;
+	if (map->kind != GN_YAML_MAP && !section) {
+		return fail_node(p, map, "the manifest must be a mapping of keys (%s), not %s",
+				 valid, gn_yaml_kind_name(map));
+	}
+	if (map->kind != GN_YAML_MAP) {
+		return fail_node(p, map, "%s: expected a mapping with keys: %s, got %s", section,
+				 valid, gn_yaml_kind_name(map));
+	}
+	snprintf(where, sizeof(where), "%s%s", section ? " in " : "", section ? section : "");
+	for (const struct gn_yaml_node *k = map->first; k; k = k->next->next) {
+		size_t i = 0;
 
-		if (strcmp(k->text, "zig") == 0) {
-			rc = want_string(p, "cc.zig", val, &cc->zig);
-			if (rc) {
-				return rc;
-			}
-			if (!dotted_numbers(cc->zig, 3, 3)) {
-				return fail_node(p, val,
-						 "cc.zig: \"%s\" is not an exact Zig release such as "
-						 "\"0.11.0\"",
-						 SHOW(val, a));
-			}
-			cc->zig_line = val->line;
-			cc->zig_col = val->col;
-			have_zig = true;
-		} else if (strcmp(k->text, "index") == 0) {
-			rc = want_url(p, "cc.index", val, &cc->index);
-			if (rc) {
-				return rc;
-			}
-		} else if (strcmp(k->text, "mirrors") == 0) {
-			size_t n = 0;
-
-			rc = want_string_list(p, "cc.mirrors", val, "[https://mirror.example/zig/]");
-			if (rc) {
-				return rc;
-			}
-			cc->mirrors = gn_arena_array(p->arena, val->n ? val->n : 1,
-						     sizeof(*cc->mirrors));
-			if (!cc->mirrors) {
-				return nomem(p);
-			}
-			for (const struct node *it = val->first; it; it = it->next) {
-				if ((rc = want_url(p, "cc.mirrors", it, &cc->mirrors[n++]))) {
-					return rc;
-				}
-			}
-			cc->n_mirrors = n;
-		} else if (strcmp(k->text, "keys") == 0) {
-			size_t n = 0;
-
-			rc = want_string_list(p, "cc.keys", val, "[\"RWS...\"]");
-			if (rc) {
-				return rc;
-			}
-			if (val->n == 0) {
-				return fail_node(p, val,
-						 "cc.keys: empty list; Zig tarballs are always "
-						 "verified (leave cc.keys out for Zig's own key)");
-			}
-			cc->keys = gn_arena_array(p->arena, val->n, sizeof(*cc->keys));
-			if (!cc->keys) {
-				return nomem(p);
-			}
-			for (const struct node *it = val->first; it; it = it->next) {
-				if ((rc = want_nonempty_string(p, "cc.keys", it, &cc->keys[n++]))) {
-					return rc;
-				}
-			}
-			cc->n_keys = n;
-		} else if (strcmp(k->text, "glibc") == 0) {
-			rc = want_string(p, "cc.glibc", val, &cc->glibc);
-			if (rc) {
-				return rc;
-			}
-			if (strncmp(cc->glibc, "2.", 2) != 0 || !dotted_numbers(cc->glibc, 2, 3)) {
-				return fail_node(p, val,
-						 "cc.glibc: \"%s\" is not a glibc version such as "
-						 "\"2.17\"",
-						 SHOW(val, a));
-			}
-		} else if (strcmp(k->text, "musl") == 0) {
-			rc = want_platforms(p, "cc.musl", val, &cc->musl, &cc->n_musl);
-			if (rc) {
-				return rc;
-			}
-			for (size_t i = 0; i < cc->n_musl; i++) {
-				if (strcmp(cc->musl[i].os, "linux") != 0) {
-					char text[GN_PLATFORM_TEXT];
-
-					gn_platform_format(&cc->musl[i], text, sizeof(text));
-					return fail_node(p, val,
-							 "cc.musl: %s cannot link against musl (a "
-							 "Linux C library)",
-							 text);
-				}
-			}
-		} else if (strcmp(k->text, "skip") == 0) {
-			rc = want_platforms(p, "cc.skip", val, &cc->skip, &cc->n_skip);
-			if (rc) {
-				return rc;
-			}
-		} else {
-			return unknown_key(p, k, " in cc", CC_KEYS);
+		while (i < n_fields && strcmp(k->text, fields[i].key) != 0) {
+			i++;
 		}
-	}
-	if (!have_zig) {
-		return fail_node(p, v, "cc: missing required key \"zig\" (e.g. zig: \"0.11.0\")");
+		if (i == n_fields) {
+			return unknown_key(p, k, where, valid);
+		}
+		if ((rc = fields[i].parse(p, m, k, k->next)) != 0) {
+			return rc;
+		}
 	}
 	return 0;
 }
 
+static int
+parse_hosts(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	    const struct gn_yaml_node *v)
+{
+	int rc = want_platforms(p, "hosts", v, &m->hosts, &m->n_hosts);
+
+	m->hosts_default = false;
+	if (rc == 0 && m->n_hosts == 0) {
+		return fail_node(p, v,
+				 "hosts: empty list; leave hosts out to use the machine "
+				 "running `gonative lock`");
+	}
+	return rc;
+}
+
+static int
+parse_platforms(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+		const struct gn_yaml_node *v)
+{
+	return want_platforms(p, "platforms", v, &m->platforms, &m->n_platforms);
+}
+
+static int
+parse_index(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	    const struct gn_yaml_node *v)
+{
+	return want_url(p, "index", v, &m->index);
+}
+
+static int
+parse_mirrors(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	      const struct gn_yaml_node *v)
+{
+	return want_list(p, "mirrors", v, "[https://go.dev/dl/]",
+			 "leave mirrors out to use " MANIFEST_DEFAULT_MIRROR, want_mirror,
+			 &m->mirrors, &m->n_mirrors);
+}
+
+static int
+parse_insecure(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	       const struct gn_yaml_node *v)
+{
+	return want_list(p, "insecure-registries", v, "[registry.lan:5000]", NULL, want_registry,
+			 &m->insecure_registries, &m->n_insecure_registries);
+}
+
+/* proxy: GOPROXY-style base URLs, asked for <proxy>/sumdb/<name>/. */
+static int
+parse_proxy(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	    const struct gn_yaml_node *v)
+{
+	return want_list(p, "proxy", v, "[https://proxy.golang.org]",
+			 "leave proxy out for " MANIFEST_DEFAULT_PROXY, want_url, &m->proxies,
+			 &m->n_proxies);
+}
+
+static int
+parse_bootstrap(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+		const struct gn_yaml_node *v)
+{
+	p->bootstrap = k;
+	return want_nonempty_string(p, "bootstrap", v, &m->bootstrap);
+}
+
+/* signatures: */
+
+static int
+sig_keys(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	 const struct gn_yaml_node *v)
+{
+	return want_list(p, "signatures.keys", v, "[\"RWQ...\"]", NULL, want_nonempty_string,
+			 &m->signatures.keys, &m->signatures.n_keys);
+}
+
+static int
+sig_require(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	    const struct gn_yaml_node *v)
+{
+	char a[80];
+	int rc = want_string_list(p, "signatures.require", v, "[index, archives]");
+
+	if (rc) {
+		return rc;
+	}
+	for (const struct gn_yaml_node *it = v->first; it; it = it->next) {
+		if (strcmp(it->text, "index") == 0) {
+			m->signatures.require_index = true;
+		} else if (strcmp(it->text, "archives") == 0) {
+			m->signatures.require_archives = true;
+		} else {
+			return fail_node(p, it,
+					 "signatures.require: unknown item \"%s\" "
+					 "(valid items: index, archives)",
+					 SHOW(it, a));
+		}
+	}
+	p->require = v;
+	return 0;
+}
+
+static int
+sig_legacy(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	   const struct gn_yaml_node *v)
+{
+	return want_bool(p, "signatures.legacy", v, &m->signatures.allow_legacy);
+}
+
+/*
+ * signatures.gpg: OpenPGP keyrings (paths) whose keys may sign the .tar.gz
+ * archives; signatures.gpg-fingerprints: the primary keys allowed, 40 hex.
+ */
+static int
+sig_gpg(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	const struct gn_yaml_node *v)
+{
+	return want_list(p, "signatures.gpg", v, "[keys/golang-release.gpg]", NULL,
+			 want_nonempty_string, &m->gpg_keyrings, &m->n_gpg_keyrings);
+}
+
+static int
+sig_gpg_fingerprints(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+		     const struct gn_yaml_node *v)
+{
+	return want_list(p, "signatures.gpg-fingerprints", v,
+			 "[\"EB4C1BFD4F042F6DDDCCEC917721F63BD38B4796\"]", NULL, want_fingerprint,
+			 &m->gpg_fingerprints, &m->n_gpg_fingerprints);
+}
+
+static const struct field signature_fields[] = {
+	{ "keys", sig_keys },
+	{ "require", sig_require },
+	{ "legacy", sig_legacy },
+	{ "gpg", sig_gpg },
+	{ "gpg-fingerprints", sig_gpg_fingerprints },
+};
+
+static int
+parse_signatures(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+		 const struct gn_yaml_node *v)
+{
+	int rc = parse_section(p, m, v, "signatures", signature_fields,
+			       sizeof(signature_fields) / sizeof(signature_fields[0]));
+
+	if (rc == 0 && p->require &&
+	    (m->signatures.require_index || m->signatures.require_archives) &&
+	    m->signatures.n_keys == 0) {
+		return fail_node(p, p->require,
+				 "signatures.require: nothing can be verified without at least "
+				 "one key in signatures.keys");
+	}
+	return rc;
+}
+
+/* cc: the Zig C cross compiler (README "C cross compiler (Zig)"). */
+
+static int
+cc_zig(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+       const struct gn_yaml_node *v)
+{
+	char a[80];
+	int rc = want_string(p, "cc.zig", v, &m->cc.zig);
+
+	if (rc) {
+		return rc;
+	}
+	if (!dotted_numbers(m->cc.zig, 3, 3)) {
+		return fail_node(p, v,
+				 "cc.zig: \"%s\" is not an exact Zig release such as \"0.11.0\"",
+				 SHOW(v, a));
+	}
+	m->cc.zig_line = v->line;
+	m->cc.zig_col = v->col;
+	return 0;
+}
+
+static int
+cc_index(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	 const struct gn_yaml_node *v)
+{
+	return want_url(p, "cc.index", v, &m->cc.index);
+}
+
+static int
+cc_mirrors(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	   const struct gn_yaml_node *v)
+{
+	return want_list(p, "cc.mirrors", v, "[https://mirror.example/zig/]", NULL, want_mirror,
+			 &m->cc.mirrors, &m->cc.n_mirrors);
+}
+
+static int
+cc_keys(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	const struct gn_yaml_node *v)
+{
+	return want_list(p, "cc.keys", v, "[\"RWS...\"]",
+			 "Zig tarballs are always verified (leave cc.keys out for Zig's own key)",
+			 want_nonempty_string, &m->cc.keys, &m->cc.n_keys);
+}
+
+static int
+cc_glibc(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	 const struct gn_yaml_node *v)
+{
+	char a[80];
+	int rc = want_string(p, "cc.glibc", v, &m->cc.glibc);
+
+	if (rc == 0 && (strncmp(m->cc.glibc, "2.", 2) != 0 || !dotted_numbers(m->cc.glibc, 2, 3))) {
+		return fail_node(p, v, "cc.glibc: \"%s\" is not a glibc version such as \"2.17\"",
+				 SHOW(v, a));
+	}
+	return rc;
+}
+
+static int
+cc_musl(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	const struct gn_yaml_node *v)
+{
+	int rc = want_platforms(p, "cc.musl", v, &m->cc.musl, &m->cc.n_musl);
+
+	for (size_t i = 0; rc == 0 && i < m->cc.n_musl; i++) {
+		if (strcmp(m->cc.musl[i].os, "linux") != 0) {
+			char text[GN_PLATFORM_TEXT];
+
+			gn_platform_format(&m->cc.musl[i], text, sizeof(text));
+			return fail_node(p, v,
+					 "cc.musl: %s cannot link against musl (a Linux C library)",
+					 text);
+		}
+	}
+	return rc;
+}
+
+static int
+cc_skip(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	const struct gn_yaml_node *v)
+{
+	return want_platforms(p, "cc.skip", v, &m->cc.skip, &m->cc.n_skip);
+}
+
+static const struct field cc_fields[] = {
+	{ "zig", cc_zig },   { "index", cc_index }, { "mirrors", cc_mirrors },
+	{ "keys", cc_keys }, { "glibc", cc_glibc }, { "musl", cc_musl },
+	{ "skip", cc_skip },
+};
+
+static int
+parse_cc(struct parse *p, struct manifest *m, const struct gn_yaml_node *k,
+	 const struct gn_yaml_node *v)
+{
+	int rc;
+
+	m->cc.enabled = true;
+	m->cc.line = k->line;
+	m->cc.col = k->col;
+	p->cc = v;
+	rc = parse_section(p, m, v, "cc", cc_fields, sizeof(cc_fields) / sizeof(cc_fields[0]));
+	if (rc == 0 && !m->cc.zig) {
+		return fail_node(p, v, "cc: missing required key \"zig\" (e.g. zig: \"0.11.0\")");
+	}
+	return rc;
+}
+
 /* cc.musl and cc.skip name targets: each must be one of platforms. */
 static int
-check_cc_platforms(struct parse *p, const struct manifest *m, const struct node *cc_node)
+check_cc_platforms(struct parse *p, const struct manifest *m, const struct gn_yaml_node *cc_node)
 {
 	const struct {
 		const char *key;
@@ -1228,72 +949,39 @@ check_cc_platforms(struct parse *p, const struct manifest *m, const struct node 
 	return 0;
 }
 
+static const struct field top_fields[] = {
+	{ "go", parse_go },
+	{ "hosts", parse_hosts },
+	{ "platforms", parse_platforms },
+	{ "index", parse_index },
+	{ "mirrors", parse_mirrors },
+	{ "checksums", parse_checksums },
+	{ "signatures", parse_signatures },
+	{ "install", parse_install },
+	{ "base", parse_base },
+	{ "bootstrap", parse_bootstrap },
+	{ "insecure-registries", parse_insecure },
+	{ "sumdb", parse_sumdb },
+	{ "proxy", parse_proxy },
+	{ "source", parse_source },
+	{ "cc", parse_cc },
+};
+
 static int
 parse_top(struct parse *p, struct manifest *m)
 {
-	const struct node *top = p->root, *go = NULL, *bootstrap = NULL, *cc = NULL;
-	int rc = 0;
+	int rc = parse_section(p, m, p->root, NULL, top_fields,
+			       sizeof(top_fields) / sizeof(top_fields[0]));
 
-	if (top->kind != NODE_MAP) {
-		return fail_node(p, top, "the manifest must be a mapping of keys (%s), not %s",
-				 TOP_KEYS, kind_name(top));
-	}
-	for (const struct node *k = top->first; k && rc == 0; k = k->next->next) {
-		const struct node *v = k->next;
-		const char *key = k->text;
-
-		if (strcmp(key, "go") == 0) {
-			go = v;
-			rc = parse_go(p, m, v);
-		} else if (strcmp(key, "hosts") == 0) {
-			rc = want_platforms(p, "hosts", v, &m->hosts, &m->n_hosts);
-			if (rc == 0 && m->n_hosts == 0) {
-				rc = fail_node(p, v,
-					       "hosts: empty list; leave hosts out to use the "
-					       "machine running `gonative lock`");
-			}
-			m->hosts_default = false;
-		} else if (strcmp(key, "platforms") == 0) {
-			rc = want_platforms(p, "platforms", v, &m->platforms, &m->n_platforms);
-		} else if (strcmp(key, "index") == 0) {
-			rc = want_url(p, "index", v, &m->index);
-		} else if (strcmp(key, "mirrors") == 0) {
-			rc = parse_mirrors(p, m, v);
-		} else if (strcmp(key, "checksums") == 0) {
-			rc = parse_checksums(p, m, v);
-		} else if (strcmp(key, "signatures") == 0) {
-			rc = parse_signatures(p, m, v);
-		} else if (strcmp(key, "install") == 0) {
-			rc = parse_install(p, m, v);
-		} else if (strcmp(key, "base") == 0) {
-			rc = parse_base(p, m, v);
-		} else if (strcmp(key, "insecure-registries") == 0) {
-			rc = parse_insecure(p, m, v);
-		} else if (strcmp(key, "sumdb") == 0) {
-			rc = parse_sumdb(p, m, v);
-		} else if (strcmp(key, "proxy") == 0) {
-			rc = parse_proxy(p, m, v);
-		} else if (strcmp(key, "source") == 0) {
-			rc = parse_source(p, m, v);
-		} else if (strcmp(key, "bootstrap") == 0) {
-			bootstrap = k;
-			rc = want_nonempty_string(p, "bootstrap", v, &m->bootstrap);
-		} else if (strcmp(key, "cc") == 0) {
-			cc = v;
-			rc = parse_cc(p, m, k, v);
-		} else {
-			rc = unknown_key(p, k, "", TOP_KEYS);
-		}
-	}
 	if (rc) {
 		return rc;
 	}
-	if (!go) {
-		return fail_node(p, top,
+	if (!m->go) {
+		return fail_node(p, p->root,
 				 "missing required key \"go\" (e.g. go: \"1.21\" or go: stable)");
 	}
-	if (bootstrap && m->base != MANIFEST_BASE_SOURCE) {
-		return fail_node(p, bootstrap, "bootstrap is only used with base: source");
+	if (p->bootstrap && m->base != MANIFEST_BASE_SOURCE) {
+		return fail_node(p, p->bootstrap, "bootstrap is only used with base: source");
 	}
 	if (m->source == MANIFEST_SOURCE_PROXY) {
 		/* Go never installs a toolchain module without the log. */
@@ -1306,10 +994,7 @@ parse_top(struct parse *p, struct manifest *m)
 				       "needs source: index");
 		}
 	}
-	if (cc) {
-		return check_cc_platforms(p, m, cc);
-	}
-	return 0;
+	return p->cc ? check_cc_platforms(p, m, p->cc) : 0;
 }
 
 static int
@@ -1347,6 +1032,7 @@ int
 manifest_parse(struct gn_arena *arena, const char *name, const char *dir, const char *data,
 	       size_t len, struct manifest *out, struct gn_error *err)
 {
+	struct gn_yaml_node *root = NULL;
 	struct parse p;
 	int rc;
 
@@ -1361,19 +1047,25 @@ manifest_parse(struct gn_arena *arena, const char *name, const char *dir, const 
 	memset(&p, 0, sizeof(p));
 	gn_arena_init(&p.scratch);
 	p.arena = arena;
-	p.name = name;
-	p.data = data ? data : "";
-	p.len = data ? len : 0;
-	p.err = err;
-
+	p.doc = (struct gn_yaml_doc){
+		.name = name,
+		.noun = "manifest",
+		.syntax = "YAML syntax error",
+		.code = GN_E_MANIFEST,
+		.err = err,
+	};
 	out->path = gn_arena_strdup(arena, name);
 	out->dir = gn_arena_strdup(arena, dir ? dir : ".");
 	if (!out->path || !out->dir || set_defaults(arena, out) != 0) {
 		rc = nomem(&p);
 		goto out;
 	}
-	rc = build_tree(&p);
+	rc = gn_yaml_read(&p.scratch, &p.doc, data, len, &root);
+	if (rc == 0 && !root) {
+		rc = fail_at(&p, 1, 1, "empty manifest: at least `go:` is required");
+	}
 	if (rc == 0) {
+		p.root = root;
 		rc = parse_top(&p, out);
 	}
 out:

@@ -62,16 +62,10 @@ mirror_template_check(const char *mirror, char *why, size_t why_len, size_t *off
 /* "go1.21.5.linux-amd64.tar.gz" -> "1.21.5"; "go1.22rc1.src.tar.gz" ->
  * "1.22rc1": the dot-separated parts after "go" that start with a digit. */
 static void
-version_of(const char *file, char *out, size_t len)
+go_version_of(const char *file, char *out, size_t len)
 {
-	const char *s = file, *end;
+	const char *s = file + 2, *end = s;
 
-	out[0] = '\0';
-	if (strncmp(s, "go", 2) != 0) {
-		return;
-	}
-	s += 2;
-	end = s;
 	while (isdigit((unsigned char)*end)) {
 		end = strchr(end, '.');
 		if (!end) {
@@ -82,6 +76,50 @@ version_of(const char *file, char *out, size_t len)
 	if (end > s) {
 		snprintf(out, len, "%.*s", (int)(end - s - 1), s);
 	}
+}
+
+/* "zig-linux-x86_64-0.11.0.tar.xz" (and 0.14's "zig-x86_64-linux-0.14.0.zip")
+ * -> "0.11.0": the last dash-part, without the archive suffix. */
+static void
+zig_version_of(const char *file, char *out, size_t len)
+{
+	const char *start = strrchr(file, '-'), *end;
+
+	if (!start || !isdigit((unsigned char)start[1])) {
+		return;
+	}
+	start++;
+	end = strstr(start, ".tar.");
+	if (!end) {
+		end = strstr(start, ".zip");
+	}
+	if (end && end > start) {
+		snprintf(out, len, "%.*s", (int)(end - start), start);
+	}
+}
+
+void
+mirror_file_version(const char *file, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (strncmp(file, "go", 2) == 0) {
+		go_version_of(file, out, len);
+	} else if (strncmp(file, "zig-", 4) == 0) {
+		zig_version_of(file, out, len);
+	}
+}
+
+int
+mirror_release_tag(const char *file, char *out, size_t len)
+{
+	char version[64];
+
+	mirror_file_version(file, version, sizeof(version));
+	if (!version[0]) {
+		return -1;
+	}
+	snprintf(out, len, "%s%s", strncmp(file, "zig-", 4) == 0 ? "zig-" : "go", version);
+	return 0;
 }
 
 const char *
@@ -98,7 +136,7 @@ mirror_url_for(struct gn_arena *arena, const char *mirror, const char *file, con
 		}
 		return gn_arena_printf(arena, "%s/%s", mirror, file);
 	}
-	version_of(file, version, sizeof(version));
+	mirror_file_version(file, version, sizeof(version));
 	gn_buf_init(&url);
 	for (const char *c = mirror; *c; c++) {
 		if (strncmp(c, "{file}", 6) == 0) {

@@ -1,37 +1,49 @@
-#!/usr/bin/env python3
-"""A file server for tests that misbehaves on request.
+"""The one HTTP(S) file server of the tests: it misbehaves on request.
 
-    python3 tests/faultserver.py --root DIR --port-file FILE [--log FILE]
+    sys.path.insert(0, TESTS_DIR)          # the folder holding this file
+    from faultserver import FaultServer
 
-Binds 127.0.0.1 on a random port and writes the port to FILE (atomically).
-GET /path serves DIR/path (HTTP Range supported, 206).  A path of the form
-/_fault/<spec>/<path> serves DIR/<path> with a fault:
+    with FaultServer(root) as srv:         # srv.url == "http://127.0.0.1:PORT/"
+        ...
+        srv.requests()                     # [Request(method, path, range, status, sent, gone)]
+
+It runs in the test's own process (threads), on 127.0.0.1 and a random port,
+or on host="::1"; tls=<ssl server context> makes it https.  GET and HEAD of
+/path serve ROOT/path (Range honoured: 206, 416).  A path of the form
+/_fault/<spec>/<path> serves ROOT/<path> with a fault:
 
     404 403 401 500 ...   always that status
     <code>x<N>            that status for the first N requests of this exact
                           path, then the file
-    corrupt               one byte in the middle flipped
+    corrupt               one byte in the middle flipped (corrupt_bytes)
     truncate              full Content-Length, connection closed after half
     bigger                the file plus 1 MiB of garbage, no Content-Length
-    endless               a body that never ends (bounded at 60 s)
+    endless               the file, then garbage until the client hangs up
+                          (no Content-Length; bounded at 60 s)
+    liar                  Content-Length 2^40, then up to 64 MiB of garbage
     stall                 headers, then 30 s of silence
     trickle               full Content-Length, then 1 byte every 2 s
+    slow                  the file (Range honoured) at about `rate` bytes/s
+    norange               the whole file with 200 whatever Range asks
     html                  200 with an HTML page (text/html)
-    redirect-file         302 to file:///etc/passwd
     redirect              302 to /<path> (no fault)
+    redirect-file         302 to file:///etc/passwd
+    to-<scheme>           302 to <scheme>://<this host:port>/<path>
 
-Each request is logged to --log as one tab-separated line:
-METHOD, path, Range header ("-" when none), status.
+Every request is logged when it is done (requests(), and with log=FILE one
+tab-separated line per request: METHOD, path, Range ("-" when none),
+status, with "(client gone)" when the client hung up first).  bench/serve.py
+is the benchmark's own server: it paces one shared link and must cost the
+tool under test nothing, so it keeps no log and has no faults.
 """
 
-import argparse
+import collections
 import http.server
 import os
 import posixpath
 import re
-import signal
 import socket
-import sys
+import ssl
 import threading
 import time
 import urllib.parse
@@ -39,26 +51,15 @@ import urllib.parse
 MAX_SLEEP = 60.0
 GARBAGE = bytes(range(256)) * 256  # 64 KiB
 
+Request = collections.namedtuple("Request", "method path range status sent gone")
 
-class State:
-    def __init__(self, root, log):
-        self.root = os.path.realpath(root)
-        self.log = log
-        self.lock = threading.Lock()
-        self.counts = {}
 
-    def count(self, path):
-        with self.lock:
-            self.counts[path] = self.counts.get(path, 0) + 1
-            return self.counts[path]
-
-    def record(self, method, path, rng, status):
-        if not self.log:
-            return
-        line = "%s\t%s\t%s\t%s\n" % (method, path, rng or "-", status)
-        with self.lock:
-            with open(self.log, "a", encoding="utf-8") as f:
-                f.write(line)
+def corrupt_bytes(data):
+    """Same size, the middle byte's low bit flipped."""
+    if not data:
+        return data
+    i = len(data) // 2
+    return data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1:]
 
 
 def parse_range(header, size):
@@ -80,15 +81,23 @@ def parse_range(header, size):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server_version = "faultserver/1"
+    server_version = "faultserver/2"
+    # Headers and body go out in separate sends: without this a reused
+    # connection waits out the client's delayed ACK on every request.
+    disable_nagle_algorithm = True
 
-    def log_message(self, fmt, *args):  # quiet: --log has what tests need
+    def log_message(self, fmt, *args):  # quiet: requests() has what tests need
         pass
 
-    # -- helpers -------------------------------------------------------
+    # -- sending -------------------------------------------------------
 
-    def state(self):
-        return self.server.state
+    def send_response(self, code, message=None):
+        self.status = code
+        super().send_response(code, message)
+
+    def write(self, data):
+        self.wfile.write(data)
+        self.sent += len(data)
 
     def reply(self, status, body=b"", ctype="text/plain", headers=()):
         self.send_response(status)
@@ -98,29 +107,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(body)
-        return status
+            self.write(body)
 
-    def start_unbounded(self, status=200):
-        """Headers for a body delimited by closing the connection."""
+    def head(self, status, length=None, close=False, headers=()):
+        """Headers for a body sent piecewise; no length: ended by closing."""
         self.send_response(status)
         self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Connection", "close")
+        if length is not None:
+            self.send_header("Content-Length", str(length))
+        for k, v in headers:
+            self.send_header(k, v)
+        if close or length is None:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
-        self.close_connection = True
         self.wfile.flush()
 
-    def sleep_bounded(self, seconds):
-        time.sleep(min(seconds, MAX_SLEEP))
-
-    def local_file(self, rel):
-        rel = posixpath.normpath("/" + rel).lstrip("/")
-        path = os.path.realpath(os.path.join(self.state().root, rel))
-        if path != self.state().root and not path.startswith(self.state().root + os.sep):
-            return None
-        if not os.path.isfile(path):
-            return None
-        return path
+    def garbage_until(self, deadline, limit=None):
+        while time.monotonic() < deadline and (limit is None or self.sent < limit):
+            self.write(GARBAGE)
 
     # -- dispatch ------------------------------------------------------
 
@@ -131,156 +136,263 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.handle_any()
 
     def handle_any(self):
-        raw = urllib.parse.urlsplit(self.path).path
-        path = urllib.parse.unquote(raw)
+        owner = self.server.owner
+        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
         rng = self.headers.get("Range")
-        status = "?"
+        self.status, self.sent, gone = "?", 0, False
+        owner.busy(+1)
         try:
-            status = self.route(path)
-        except (BrokenPipeError, ConnectionResetError, socket.timeout, OSError):
-            status = "%s(client gone)" % status
+            self.route(path)
+        except (OSError, socket.timeout):  # BrokenPipe, ConnectionReset, ssl errors
+            gone = True
             self.close_connection = True
         finally:
-            self.state().record(self.command, path, rng, status)
+            owner.record(Request(self.command, path, rng or "-", self.status, self.sent, gone))
+            owner.busy(-1)
 
     def route(self, path):
         if not path.startswith("/_fault/"):
             return self.serve(path, None)
-        rest = path[len("/_fault/"):]
-        spec, _, rel = rest.partition("/")
+        spec, _, rel = path[len("/_fault/"):].partition("/")
+        rel = "/" + rel
         m = re.fullmatch(r"(\d{3})(?:x(\d+))?", spec)
         if m:
             code = int(m.group(1))
-            if m.group(2) is None or self.state().count(path) <= int(m.group(2)):
+            if m.group(2) is None or self.server.owner.count(path) <= int(m.group(2)):
                 return self.reply(code, b"injected %d\n" % code)
-            return self.serve("/" + rel, None)
+            return self.serve(rel, None)
         if spec == "redirect-file":
-            return self.reply(302, b"", headers=[("Location", "file:///etc/passwd")])
+            return self.reply(302, headers=[("Location", "file:///etc/passwd")])
         if spec == "redirect":
-            return self.reply(302, b"", headers=[("Location", "/" + rel)])
+            return self.reply(302, headers=[("Location", rel)])
+        if spec.startswith("to-"):
+            where = "%s://%s%s" % (spec[3:], self.server.owner.netloc, rel)
+            return self.reply(302, headers=[("Location", where)])
         if spec == "html":
             page = b"<!doctype html><html><body><h1>Mirror portal</h1></body></html>\n"
             return self.reply(200, page, ctype="text/html; charset=utf-8")
-        if spec in ("corrupt", "truncate", "bigger", "endless", "stall", "trickle"):
-            return self.serve("/" + rel, spec)
+        if spec in FAULTS:
+            return self.serve(rel, spec)
         return self.reply(400, b"unknown fault %s\n" % spec.encode())
+
+    def local_file(self, rel):
+        root = self.server.owner.root
+        rel = posixpath.normpath("/" + rel).lstrip("/")
+        path = os.path.realpath(os.path.join(root, rel))
+        if path != root and not path.startswith(root + os.sep):
+            return None
+        return path if os.path.isfile(path) else None
 
     def serve(self, rel, fault):
         path = self.local_file(rel)
         if path is None:
             return self.reply(404, b"not found\n")
+        if fault is None:
+            return self.serve_file(path)
         with open(path, "rb") as f:
             data = f.read()
-        size = len(data)
+        FAULTS[fault](self, data)
 
-        if fault is None:
+    def serve_file(self, path):
+        """The file, or the asked range of it, handed to the kernel."""
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
             rng = parse_range(self.headers.get("Range"), size)
             if rng == "bad":
-                return self.reply(416, b"", headers=[("Content-Range", "bytes */%d" % size)])
-            if rng is not None:
-                start, end = rng
-                return self.reply(206, data[start:end + 1], ctype="application/octet-stream",
-                                  headers=[("Content-Range", "bytes %d-%d/%d" % (start, end, size)),
-                                           ("Accept-Ranges", "bytes")])
-            return self.reply(200, data, ctype="application/octet-stream",
-                              headers=[("Accept-Ranges", "bytes")])
+                return self.reply(416, headers=[("Content-Range", "bytes */%d" % size)])
+            start, end = rng if rng else (0, size - 1)
+            headers = [("Accept-Ranges", "bytes")]
+            if rng:
+                headers.append(("Content-Range", "bytes %d-%d/%d" % (start, end, size)))
+            self.head(206 if rng else 200, end + 1 - start, headers=headers)
+            if self.command == "HEAD" or end < start:
+                return
+            if isinstance(self.connection, ssl.SSLSocket):
+                f.seek(start)
+                self.write(f.read(end + 1 - start))
+            else:
+                self.sent += self.connection.sendfile(f, offset=start, count=end + 1 - start)
 
-        if fault == "corrupt":
-            body = bytearray(data)
-            if body:
-                body[len(body) // 2] ^= 0x01
-            return self.reply(200, bytes(body), ctype="application/octet-stream")
+    # -- faults on a file's bytes (FAULTS) -----------------------------
 
-        if fault == "truncate":
-            self.send_response(200)
-            self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", str(size))
-            self.end_headers()
-            self.wfile.write(data[:size // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            return 200
+    def corrupt(self, data):
+        self.reply(200, corrupt_bytes(data), ctype="application/octet-stream")
 
-        if fault == "bigger":
-            self.start_unbounded()
-            self.wfile.write(data)
-            for _ in range(16):  # 16 * 64 KiB = 1 MiB
-                self.wfile.write(GARBAGE)
-            self.wfile.flush()
-            return 200
+    def truncate(self, data):
+        self.head(200, len(data), close=True)
+        self.write(data[:len(data) // 2])
 
-        if fault == "endless":
-            self.start_unbounded()
-            deadline = time.monotonic() + MAX_SLEEP
-            self.wfile.write(data)
-            while time.monotonic() < deadline:
-                self.wfile.write(GARBAGE)
-            return 200
+    def bigger(self, data):
+        self.head(200)
+        self.write(data)
+        self.garbage_until(time.monotonic() + MAX_SLEEP, limit=len(data) + (1 << 20))
 
-        if fault in ("stall", "trickle"):
-            self.send_response(200)
-            self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", str(size))
-            self.end_headers()
-            self.wfile.flush()
-            self.close_connection = True
-            if fault == "stall":
-                self.sleep_bounded(30)
-                return 200
-            deadline = time.monotonic() + MAX_SLEEP
-            for i in range(size):
-                if time.monotonic() >= deadline:
-                    break
-                self.wfile.write(data[i:i + 1])
-                self.wfile.flush()
-                self.sleep_bounded(2)
-            return 200
+    def endless(self, data):
+        self.head(200)
+        self.write(data)
+        self.garbage_until(time.monotonic() + MAX_SLEEP)
 
-        raise AssertionError(fault)
+    def liar(self, data):
+        self.head(200, 1 << 40)
+        self.garbage_until(time.monotonic() + MAX_SLEEP, limit=64 << 20)
+
+    def stall(self, data):
+        self.head(200, len(data), close=True)
+        time.sleep(30)
+
+    def trickle(self, data):
+        self.head(200, len(data), close=True)
+        deadline = time.monotonic() + MAX_SLEEP
+        for i in range(len(data)):
+            if time.monotonic() >= deadline:
+                break
+            self.write(data[i:i + 1])
+            time.sleep(2)
+
+    def slow(self, data):
+        rng = parse_range(self.headers.get("Range"), len(data))
+        start, end = rng if rng and rng != "bad" else (0, len(data) - 1)
+        headers = []
+        if rng and rng != "bad":
+            headers = [("Content-Range", "bytes %d-%d/%d" % (start, end, len(data)))]
+        body = data[start:end + 1]
+        self.head(206 if headers else 200, len(body), headers=headers)
+        step = max(1, self.server.owner.rate // 20)
+        for i in range(0, len(body), step):
+            self.write(body[i:i + step])
+            time.sleep(0.05)
+
+    def norange(self, data):
+        self.reply(200, data, ctype="application/octet-stream")
 
 
-class Server(http.server.ThreadingHTTPServer):
+FAULTS = {name: getattr(Handler, name) for name in (
+    "corrupt", "truncate", "bigger", "endless", "liar", "stall", "trickle", "slow", "norange")}
+
+
+class TlsPerConnection:
+    """Mixin for a threading socketserver: with context set, TLS per
+    connection, in the connection's thread, so a client that hangs up during
+    the handshake (it refused our certificate) stops nothing."""
+
+    context = None
+
+    def finish_request(self, request, client_address):
+        if self.context is not None:
+            try:
+                request = self.context.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                return
+        self.RequestHandlerClass(request, client_address, self)
+
+
+class _Server(TlsPerConnection, http.server.ThreadingHTTPServer):
     daemon_threads = True  # stall/trickle must not hold up shutdown
     allow_reuse_address = True
 
 
-def write_port(port_file, port):
-    tmp = "%s.tmp.%d" % (port_file, os.getpid())
-    with open(tmp, "w", encoding="ascii") as f:
-        f.write("%d\n" % port)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, port_file)
+class _Server6(_Server):
+    address_family = socket.AF_INET6
 
 
-def main(argv):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--root", required=True)
-    ap.add_argument("--port-file", required=True)
-    ap.add_argument("--log")
-    args = ap.parse_args(argv)
+class Serving:
+    """A socketserver answering on a daemon thread until stop(); `with` stops
+    it at the end.  serve() hands it over; its handlers find self as
+    self.server.owner."""
 
-    httpd = Server(("127.0.0.1", 0), Handler)
-    httpd.state = State(args.root, args.log)
+    httpd = None
 
-    stop = threading.Event()
+    def serve(self, httpd, context=None):
+        self.httpd = httpd
+        httpd.owner = self
+        httpd.context = context
+        self.port = httpd.server_address[1]
+        threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2},
+                         daemon=True).start()
+        return self
 
-    def on_signal(signum, frame):
-        stop.set()
+    def stop(self):
+        if self.httpd:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+            self.httpd = None
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    def __enter__(self):
+        return self
 
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2},
-                              daemon=True)
-    thread.start()
-    write_port(args.port_file, httpd.server_address[1])
-    while not stop.wait(0.5):
-        pass
-    httpd.shutdown()
-    httpd.server_close()
-    return 0
+    def __exit__(self, *exc):
+        self.stop()
+        return False
 
 
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+class FaultServer(Serving):
+    """Serve root until stop(); a context manager, or start() it.
+
+    log: also append each request to this file (for a C test).
+    host: "127.0.0.1" or "::1".  tls: an ssl server context (https).
+    rate: bytes per second of /_fault/slow/.
+    """
+
+    def __init__(self, root, log=None, host="127.0.0.1", tls=None, rate=64 * 1024):
+        self.root = os.path.realpath(root)
+        self.log = log
+        self.host = host
+        self.tls = tls
+        self.rate = rate
+        self.lock = threading.Lock()
+        self.idle = threading.Condition(self.lock)
+        self.active = 0
+        self.counts = {}
+        self.log_entries = []
+        self.port = None
+        self.url = None
+
+    def start(self):
+        cls = _Server6 if ":" in self.host else _Server
+        self.serve(cls((self.host, 0), Handler), self.tls)
+        shown = "[%s]" % self.host if ":" in self.host else self.host
+        self.netloc = "%s:%d" % (shown, self.port)
+        self.url = "%s://%s/" % ("https" if self.tls else "http", self.netloc)
+        return self
+
+    # -- called by handlers --------------------------------------------
+
+    def count(self, path):
+        with self.lock:
+            self.counts[path] = self.counts.get(path, 0) + 1
+            return self.counts[path]
+
+    def busy(self, delta):
+        with self.lock:
+            self.active += delta
+            self.idle.notify_all()
+
+    def record(self, req):
+        with self.lock:
+            self.log_entries.append(req)
+            if self.log:
+                status = "%s%s" % (req.status, "(client gone)" if req.gone else "")
+                with open(self.log, "a", encoding="utf-8") as f:
+                    f.write("%s\t%s\t%s\t%s\n" % (req.method, req.path, req.range, status))
+
+    # -- for the test ----------------------------------------------------
+
+    def requests(self, settle=0.0):
+        """The log so far; with settle, after waiting up to that many seconds
+        for requests still being answered."""
+        deadline = time.monotonic() + settle
+        with self.lock:
+            while self.active and time.monotonic() < deadline:
+                self.idle.wait(max(0.0, deadline - time.monotonic()))
+            return list(self.log_entries)
+
+    def wait_log(self, n, timeout=3.0):
+        """The log once it has at least n entries (or after timeout)."""
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while len(self.log_entries) < n and time.monotonic() < deadline:
+                self.idle.wait(max(0.0, deadline - time.monotonic()))
+            return list(self.log_entries)
+
+    def __enter__(self):
+        return self.start() if self.httpd is None else self

@@ -18,10 +18,14 @@ MODE is octal permission bits, MTIME seconds (0 = 1700000000).
 """
 
 import io
-import time
+import os
 import sys
 import tarfile
 import zipfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "fixtures"))
+from mkmirror import zip_info  # noqa: E402
 
 DEFAULT_MTIME = 1700000000
 
@@ -82,17 +86,16 @@ def write_tgz(out, entries):
             tar.addfile(ti, data)
 
 
+ZIP_KINDS = {"f": "file", "z": "file", "d": "dir", "l": "link"}
+
+
 def write_zip(out, entries):
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for kind, mode, mtime, path, extra in entries:
-            zi = zipfile.ZipInfo(path, time.gmtime(mtime)[:6])
-            zi.create_system = 3
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            if kind == "f":
-                zi.external_attr = (0o100000 | mode) << 16
-                zf.writestr(zi, extra.encode())
-            elif kind == "z":
-                zi.external_attr = (0o100000 | mode) << 16
+            if kind not in ZIP_KINDS:
+                raise SystemExit(f"entry type {kind!r} is not supported in zip")
+            zi = zip_info(path, ZIP_KINDS[kind], mode, mtime)
+            if kind == "z":
                 with zf.open(zi, "w", force_zip64=True) as w:
                     left = int(extra)
                     chunk = bytes(1 << 20)
@@ -100,16 +103,8 @@ def write_zip(out, entries):
                         n = min(left, len(chunk))
                         w.write(chunk[:n])
                         left -= n
-            elif kind == "d":
-                zi.external_attr = ((0o040000 | mode) << 16) | 0x10
-                zi.compress_type = zipfile.ZIP_STORED
-                zf.writestr(zi, b"")
-            elif kind == "l":
-                zi.external_attr = (0o120000 | mode) << 16
-                zi.compress_type = zipfile.ZIP_STORED
-                zf.writestr(zi, extra.encode())
             else:
-                raise SystemExit(f"entry type {kind!r} is not supported in zip")
+                zf.writestr(zi, extra.encode())
 
 
 def main(argv):

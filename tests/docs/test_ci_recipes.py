@@ -11,6 +11,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from taplib import GONATIVE, SRC, Tap  # noqa: E402
 
 try:
@@ -111,5 +112,4 @@ try:
 finally:
     shutil.rmtree(work, ignore_errors=True)
 
-print("1..%d" % t.n)
-sys.exit(1 if t.failed else 0)
+t.done()

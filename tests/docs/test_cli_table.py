@@ -1,7 +1,7 @@
 """The CLI tables (cmd/*.c, read through `gonative --dump-cli`) against
 everything that restates them by hand: the man pages (doc/*.scd), the
 bash, zsh and fish completions (completions/) and the exit statuses of
-gonative(1) and docs/design.md.  docs/design.md, section 18 says why these
+gonative(1) and docs/design.md.  docs/design.md, section 19 says why these
 are checked rather than generated.
 
 For every command and for the global options: the man page's OPTIONS terms
@@ -19,6 +19,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import scd  # noqa: E402
 from taplib import GONATIVE, SRC, Tap, skip_all  # noqa: E402
 

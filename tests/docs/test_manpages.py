@@ -14,6 +14,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import scd  # noqa: E402
 from taplib import GONATIVE, SRC, Tap, known_platforms, skip_all  # noqa: E402
 

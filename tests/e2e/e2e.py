@@ -20,17 +20,15 @@ A script looks like:
 
 import contextlib
 import fnmatch
-import http.server
+import hashlib
 import json
 import os
 import re
 import shutil
-import socketserver
 import subprocess
 import sys
 import tarfile
 import tempfile
-import threading
 import time
 import traceback
 import zipfile
@@ -39,6 +37,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("GONATIVE_SRC") or os.path.dirname(os.path.dirname(HERE))
 FIXTURES = os.path.join(SRC, "tests", "fixtures")
 TESTS = os.path.join(SRC, "tests")
+if TESTS not in sys.path:
+    sys.path.insert(0, TESTS)
+
+import faultserver  # noqa: E402
+from taplib import Tap, skip_all  # noqa: E402
 
 HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
 TREE_ID = re.compile(r"git-sha256:[0-9a-f]{64}")
@@ -112,13 +115,12 @@ def indent(text, pad="  | "):
     return "\n".join(pad + line for line in text.rstrip("\n").split("\n"))
 
 
-class Test:
+class Test(Tap):
     """Per-script context: temp folder, soft and hard checks."""
 
     def __init__(self, name):
+        super().__init__()
         self.name = name
-        self.failures = 0
-        self.checks = 0
         self.tmp = tempfile.mkdtemp(prefix="gonative-e2e-")
         self.exe = os.environ.get("GONATIVE")
         self._mirrors = {}
@@ -127,15 +129,7 @@ class Test:
 
     # checks ------------------------------------------------------------
     def check(self, cond, what, detail=""):
-        self.checks += 1
-        if cond:
-            print("ok %d - %s" % (self.checks, what))
-            return True
-        self.failures += 1
-        print("not ok %d - %s" % (self.checks, what))
-        if detail:
-            print(indent(str(detail), "  # "))
-        return False
+        return self.ok(cond, what, detail)
 
     def require(self, cond, what, detail=""):
         if not self.check(cond, what, detail):
@@ -177,8 +171,9 @@ class Test:
             self._mirrors[name] = Mirror(os.path.join(self.tmp, name))
         return self._mirrors[name]
 
-    def server(self, root):
-        srv = start_server(root)
+    def server(self, root, **options):
+        """tests/faultserver.py serving root; stopped at the end of the script."""
+        srv = faultserver.FaultServer(root, **options).start()
         self._servers.append(srv)
         return srv
 
@@ -206,8 +201,7 @@ def run(main, needs_exe=True):
         print("Bail out! $GONATIVE is not an executable: %r" % t.exe)
         sys.exit(1)
     if needs_exe and HOST not in FIXTURE_HOSTS:
-        print("1..0 # SKIP the fixture mirror has no distribution for this machine (%s)" % HOST)
-        sys.exit(77)
+        skip_all("the fixture mirror has no distribution for this machine (%s)" % HOST, 77)
     aborted = False
     try:
         main(t)
@@ -216,14 +210,12 @@ def run(main, needs_exe=True):
         print("# stopped: %s" % e)
     except Exception:
         aborted = True
-        t.failures += 1
-        print("not ok - unexpected exception in the test script")
-        print(indent(traceback.format_exc(), "  # "))
+        t.ok(False, "unexpected exception in the test script", traceback.format_exc())
     finally:
         t.cleanup()
-    print("1..%d" % t.checks)
-    if t.failures or aborted:
-        print("# %s: %d failed check(s)" % (name, t.failures))
+    rc = t.plan()
+    if rc or aborted:
+        t.diag("%s: %d failed check(s)" % (name, t.failed))
         sys.exit(1)
     sys.exit(0)
 
@@ -307,6 +299,34 @@ class Mirror:
                     else:
                         out[rel] = ("file", ti.mode, tar.extractfile(ti).read(), ti.mtime)
         return out
+
+
+def custom_mirror(t, base, name, replace=None):
+    """A copy of mirror `base` (an e2e.Mirror) in a new folder, with the files
+    in `replace` ({filename: bytes}) swapped in and index.json updated to
+    their sha256 and size.  Returns the folder."""
+    root = os.path.join(t.newdir(name), "m")
+    shutil.copytree(base.root, root)
+    replace = replace or {}
+    for fn, data in replace.items():
+        with open(os.path.join(root, fn), "wb") as fh:
+            fh.write(data)
+    write_index(root, base.index, replace)
+    return root
+
+
+def write_index(root, index, replace):
+    """root/index.json: index (parsed) with the entries of the files in
+    replace ({filename: bytes}) giving those bytes' sha256 and size."""
+    idx = json.loads(json.dumps(index))
+    for rel in idx:
+        for f in rel["files"]:
+            if f["filename"] in replace:
+                data = replace[f["filename"]]
+                f["sha256"] = hashlib.sha256(data).hexdigest()
+                f["size"] = len(data)
+    with open(os.path.join(root, "index.json"), "w", newline="\n") as fh:
+        fh.write(json.dumps(idx, indent=1) + "\n")
 
 
 def merge_wants(version, platform, rel):
@@ -606,181 +626,16 @@ def parse_lock(text):
 
 
 # --------------------------------------------------------------------------
-# HTTP server with a request log and fault prefixes
+# HTTP: Test.server() starts tests/faultserver.py in this process
 
 
-def start_server(root):
-    """Serve root on 127.0.0.1:<random>; returns an object with .url, .log, .stop().
-
-    Prefers tests/serverctl.py (FaultServer) when it exists; falls back to
-    the minimal server below.
-    """
-    ctl = os.path.join(TESTS, "serverctl.py")
-    if os.path.exists(ctl) and not os.environ.get("E2E_OWN_SERVER"):
-        try:
-            return ServerCtlAdapter(root)
-        except ImportError:
-            pass
-    return LocalServer(root)
-
-
-def corrupt_bytes(data):
-    """Same size, the middle byte's low bit flipped (as tests/faultserver.py does)."""
-    if not data:
-        return data
-    i = len(data) // 2
-    return data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1:]
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def _send(self, code, body=b"", ctype="application/octet-stream"):
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-        self.server.owner._record(self.command, self.path, code)
-
-    def do_HEAD(self):
-        self.do_GET()
-
-    def do_GET(self):
-        owner = self.server.owner
-        path = self.path.split("?", 1)[0]
-        fault = None
-        m = re.match(r"^/_fault/([a-z0-9]+)/(.*)$", path)
-        if m:
-            fault, path = m.group(1), "/" + m.group(2)
-        if fault == "404":
-            return self._send(404, b"not found\n", "text/plain")
-        m2 = re.match(r"^500x(\d+)$", fault or "")
-        if m2:
-            with owner.lock:
-                n = owner.fault_counts.get(self.path, 0)
-                owner.fault_counts[self.path] = n + 1
-            if n < int(m2.group(1)):
-                return self._send(500, b"boom\n", "text/plain")
-        rel = os.path.normpath(path.lstrip("/"))
-        if rel.startswith("..") or os.path.isabs(rel):
-            return self._send(403)
-        full = os.path.join(owner.root, rel)
-        if not os.path.isfile(full):
-            return self._send(404, b"not found\n", "text/plain")
-        with open(full, "rb") as fh:
-            data = fh.read()
-        if fault == "stall":
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.flush()
-            owner._record(self.command, self.path, 200)
-            time.sleep(30)
-            return
-        if fault == "corrupt":
-            data = corrupt_bytes(data)
-        elif fault == "truncate":
-            data = data[: len(data) // 2]
-        ctype = "application/json" if rel.endswith(".json") else "application/octet-stream"
-        self._send(200, data, ctype)
-
-
-class LocalServer:
-    def __init__(self, root):
-        self.root = root
-        self.lock = threading.Lock()
-        self.log = []
-        self.fault_counts = {}
-        self.httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.owner = self
-        self.port = self.httpd.server_address[1]
-        self.url = "http://127.0.0.1:%d/" % self.port
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def _record(self, method, path, code):
-        with self.lock:
-            self.log.append((method, path, code))
-
-    def requests(self):
-        with self.lock:
-            return list(self.log)
-
-    def stop(self):
-        if self.httpd:
-            self.httpd.shutdown()
-            self.httpd.server_close()
-            self.httpd = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-
-class ServerCtlAdapter:
-    """Wraps tests/serverctl.py's FaultServer in LocalServer's interface."""
-
-    def __init__(self, root):
-        if TESTS not in sys.path:
-            sys.path.insert(0, TESTS)
-        import serverctl  # noqa: E402
-
-        self.root = root
-        self._cm = serverctl.FaultServer(root)
-        self.url = self._cm.__enter__()
-        if not isinstance(self.url, str):
-            self._obj = self.url
-            self.url = getattr(self._obj, "url", None) or getattr(self._obj, "base_url")
-        else:
-            self._obj = self._cm
-        self._stopped = False
-
-    def requests(self):
-        for name in ("requests", "log", "request_log"):
-            v = getattr(self._obj, name, None)
-            if callable(v):
-                v = v()
-            if v is not None:
-                return [_norm_req(x) for x in v]
-        raise RuntimeError("serverctl.FaultServer exposes no request log")
-
-    def stop(self):
-        if not self._stopped:
-            self._stopped = True
-            self._cm.__exit__(None, None, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-
-def _norm_req(x):
-    """-> (method, path, status); serverctl logs (method, path, range, status)."""
-    if isinstance(x, (tuple, list)):
-        x = list(x)
-        if len(x) == 4:
-            del x[2]
-        if len(x) >= 3 and isinstance(x[2], str) and x[2].isdigit():
-            x[2] = int(x[2])
-        return tuple(x)
-    if isinstance(x, dict):
-        return (x.get("method", "GET"), x.get("path"), x.get("status", x.get("code")))
-    return ("GET", str(x), None)
+corrupt_bytes = faultserver.corrupt_bytes
 
 
 def downloads(reqs):
     """Successful GETs of archives in a request log."""
-    return [r for r in reqs if r[0] == "GET" and r[2] == 200 and not r[1].endswith(".json")]
+    return [r for r in reqs
+            if r.method == "GET" and r.status == 200 and not r.path.endswith(".json")]
 
 
 # --------------------------------------------------------------------------

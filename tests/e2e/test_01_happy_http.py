@@ -63,7 +63,7 @@ def main(t):
                           mirrors=[srv.url])
             happy(t, p, mirror, version)
         reqs = srv.requests()
-        t.check(all(r[1].startswith("/") for r in reqs) and reqs, "server saw the requests", reqs)
+        t.check(all(r.path.startswith("/") for r in reqs) and reqs, "server saw the requests", reqs)
 
 
 e2e.run(main)

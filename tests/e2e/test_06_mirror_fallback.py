@@ -19,9 +19,9 @@ def main(t):
         t.expect_rc(r, 0, "404 on the first mirror, second serves")
         reqs = srv.requests()
         f = e2e.artifact_name("go1.17.13", "windows/amd64")
-        t.check(any(x[1] == "/_fault/404/" + f and x[2] == 404 for x in reqs),
+        t.check(any(x.path == "/_fault/404/" + f and x.status == 404 for x in reqs),
                 "first mirror was tried", reqs)
-        t.check(any(x[1] == "/" + f and x[2] == 200 for x in reqs), "second mirror served", reqs)
+        t.check(any(x.path == "/" + f and x.status == 200 for x in reqs), "second mirror served", reqs)
         lock = p.lock()
         t.check(e2e.git_tree_hash(p.install) == lock["goroot"][e2e.HOST], "tree matches lock")
 

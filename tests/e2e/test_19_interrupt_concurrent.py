@@ -37,7 +37,7 @@ def main(t):
             n0 = len(srv.requests())
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
-                if any(r[1] == "/index.json" for r in srv.requests()[n0:]) \
+                if any(r.path == "/index.json" for r in srv.requests()[n0:]) \
                         or proc.poll() is not None or sig == signal.SIGKILL:
                     break
                 time.sleep(0.05)

@@ -116,8 +116,7 @@ def env_lines(text):
 
 def main(t):
     if not MINISIGN:
-        print("1..0 # SKIP minisign is not installed")
-        sys.exit(77)
+        e2e.skip_all("minisign is not installed", 77)
     import yaml
 
     mirror = t.mirror()
@@ -315,4 +314,5 @@ def main(t):
             t.expect_re(r"gonative\.yaml:\d+:\d+", r.err, "%s: error has file:line:col" % what, r)
 
 
-e2e.run(main)
+if __name__ == "__main__":
+    e2e.run(main)

@@ -33,7 +33,7 @@ def main(t):
         p = t.project(mirrors=[srv.url + "go/{version}/{file}"], **base)
         r = p.run("sync")
         t.expect_rc(r, 0, "sync through a {version}/{file} template")
-        got = sorted(x[1] for x in srv.requests() if x[2] == 200)
+        got = sorted(x.path for x in srv.requests() if x.status == 200)
         t.check(got == sorted("/go/1.17.13/" + f for f in files),
                 "each archive fetched from its version folder", got)
         t.check(e2e.git_tree_hash(p.install) == p.lock()["goroot"][e2e.HOST], "tree matches lock")
@@ -42,7 +42,7 @@ def main(t):
         r = q.run("sync")
         t.expect_rc(r, 0, "sync through a {sha256} template")
         want = sorted("/by-sha/%s" % mirror.sha256(f) for f in files)
-        got = sorted(x[1] for x in srv.requests() if x[1].startswith("/by-sha/"))
+        got = sorted(x.path for x in srv.requests() if x.path.startswith("/by-sha/"))
         t.check(got == want, "each archive fetched by its sha256", got)
 
     # A generic repository that wants a login: netrc ($NETRC) supplies it.
@@ -108,6 +108,14 @@ def main(t):
         t.expect_in("gonative.yaml:4:%d:" % col, r.err,
                     "the message points at the problem in %r" % template, r)
         t.check(not os.path.exists(bad.lock_path), "no lock for %r" % template)
+
+    # cc.mirrors takes the same templates, checked the same way.
+    bad = t.project(**base)
+    bad.write_file("gonative.yaml", 'go: "1.17"\nindex: %s\ncc:\n  zig: "0.11.0"\n'
+                   '  mirrors:\n    - https://z.example/{vers}/{file}\n' % mirror.index_url)
+    r = bad.run("lock")
+    t.expect_rc(r, 2, "a cc.mirrors template with an unknown placeholder", hard=False)
+    t.expect_in("gonative.yaml:6:25: cc.mirrors:", r.err, "pointing at {vers}", r)
 
 
 e2e.run(main)

@@ -7,9 +7,7 @@ process is kept out of <cache>/lock while it runs (its GOCACHE lies in
 store (store_put, which builder/store.h says needs the cache lock), then
 `sync` installs it from the store without building again."""
 import gzip
-import hashlib
 import io
-import json
 import os
 import shutil
 import sys
@@ -51,21 +49,8 @@ def source_archive():
 
 def main(t):
     if not shutil.which("flock"):
-        print("1..0 # SKIP flock(1) is not installed")
-        sys.exit(77)
-    mirror = t.mirror()
-    root = os.path.join(t.newdir("probe-mirror"), "m")
-    shutil.copytree(mirror.root, root)
-    data = source_archive()
-    with open(os.path.join(root, SRC), "wb") as fh:
-        fh.write(data)
-    idx = json.loads(json.dumps(mirror.index))
-    for rel in idx:
-        for f in rel["files"]:
-            if f["filename"] == SRC:
-                f["sha256"], f["size"] = hashlib.sha256(data).hexdigest(), len(data)
-    with open(os.path.join(root, "index.json"), "w") as fh:
-        json.dump(idx, fh, indent=1)
+        e2e.skip_all("flock(1) is not installed", 77)
+    root = e2e.custom_mirror(t, t.mirror(), "probe-mirror", replace={SRC: source_archive()})
     boot = t.newdir("bootstrap")
     os.makedirs(os.path.join(boot, "bin"))
     with open(os.path.join(boot, "bin", "go"), "w") as fh:

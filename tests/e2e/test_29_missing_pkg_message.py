@@ -6,10 +6,7 @@ Go version.
 - Before 1.20 every official archive carries it: an archive without it
   (here go1.17.13.linux-386.tar.gz repacked without pkg/linux_386, its
   sha256 in the index) gets its own warning, not the 1.20+ one."""
-import hashlib
-import json
 import os
-import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -30,20 +27,10 @@ def warnings(text):
 
 def main(t):
     mirror = t.mirror()
-    root = os.path.join(t.newdir("nopkg"), "m")
-    shutil.copytree(mirror.root, root)
     members = [m for m in mkmirror.binary_members(GO, "linux", "386")
                if not m[0].startswith("pkg/linux_386")]
     data = mkmirror.make_tar_gz(GO, members, "linux", "386")
-    with open(os.path.join(root, FILE), "wb") as fh:
-        fh.write(data)
-    idx = json.loads(json.dumps(mirror.index))
-    for rel in idx:
-        for f in rel["files"]:
-            if f["filename"] == FILE:
-                f["sha256"], f["size"] = hashlib.sha256(data).hexdigest(), len(data)
-    with open(os.path.join(root, "index.json"), "w") as fh:
-        json.dump(idx, fh, indent=1)
+    root = e2e.custom_mirror(t, mirror, "nopkg", replace={FILE: data})
 
     p = t.project(go="1.17", platforms=[TARGET], index="file://%s/index.json" % root,
                   mirrors=["file://%s/" % root])

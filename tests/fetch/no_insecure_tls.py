@@ -15,6 +15,9 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from taplib import Tap  # noqa: E402
+
 DIRS = ["builder", "cmd", "lockfiles", "manifest", "gn"]
 # curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L) and friends, casts included;
 # also a macro or variable that only names the option next to a zero.
@@ -70,13 +73,8 @@ def grep(root, dirs, pattern):
 def main(argv):
     root = argv[1] if len(argv) > 1 else os.path.dirname(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    n = 0
-
-    def ok(cond, msg):
-        nonlocal n
-        n += 1
-        print("%s %d - %s" % ("ok" if cond else "not ok", n, msg))
-        return cond
+    t = Tap()
+    ok = t.ok
 
     # The pattern itself must catch the usual spellings, or this test proves nothing.
     samples = ["curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);",
@@ -93,7 +91,7 @@ def main(argv):
     hits = scan(root)
     ok(not hits, "no source turns TLS verification off")
     for h in hits:
-        print("# " + h)
+        t.diag(h)
 
     ok(OFF_SWITCH.search('{ "insecure", no_argument, NULL, 0 },'),
        "off-switch pattern catches an --insecure option")
@@ -108,14 +106,13 @@ def main(argv):
         found = grep(root, dirs, pattern)
         ok(not found, label)
         for h in found:
-            print("# " + h)
+            t.diag(h)
     main_c = os.path.join(root, "cmd", "main.c")
     with open(main_c, encoding="utf-8") as f:
         text = f.read()
     ok('"cacert"' in text and "SSL_CERT_FILE" in text,
        "cmd/main.c is where --cacert and the CA variables are read")
-    print("1..%d" % n)
-    return 0
+    return t.plan()
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import tempfile
 TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TESTS)
 
-from serverctl import FaultServer  # noqa: E402
+from faultserver import FaultServer  # noqa: E402
 
 FIXTURES = {
     "big.bin": 3 * 1024 * 1024 + 17,
@@ -36,8 +36,8 @@ def main(argv):
         for name, size in FIXTURES.items():
             with open(os.path.join(root, name), "wb") as f:
                 f.write(os.urandom(size))
-        with FaultServer(root, log=log) as base:
-            env = dict(os.environ, FETCH_TEST_URL=base, FETCH_TEST_ROOT=root,
+        with FaultServer(root, log=log) as srv:
+            env = dict(os.environ, FETCH_TEST_URL=srv.url, FETCH_TEST_ROOT=root,
                        FETCH_TEST_LOG=log, FETCH_TEST_WORK=work)
             env.pop("GONATIVE_STALL_TIMEOUT", None)
             sys.stdout.flush()

@@ -8,13 +8,18 @@ tests/e2e/e2e.py: the same Test/Project/Mirror classes, plus
   nothing new in <cache>/archives, no <install>.stage-* folder,
 - the error message checks: the URL or file named, expected and received
   values shown.
+
+Servers are tests/faultserver.py (t.server(root), its /_fault/<spec>/ URLs).
 """
 
+import gzip
 import hashlib
-import json
+import io
 import os
-import shutil
+import random
+import subprocess
 import sys
+import tarfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
@@ -41,26 +46,7 @@ def fields(index, mirrors, **extra):
     return f
 
 
-def custom_mirror(t, base, name, replace=None, drop_from_index=False):
-    """A copy of mirror `base` (an e2e.Mirror) in a new folder, with the files
-    in `replace` ({filename: bytes}) swapped in and index.json updated to
-    their sha256 and size.  Returns the folder."""
-    root = os.path.join(t.newdir(name), "m")
-    shutil.copytree(base.root, root)
-    replace = replace or {}
-    for fn, data in replace.items():
-        with open(os.path.join(root, fn), "wb") as fh:
-            fh.write(data)
-    idx = json.loads(json.dumps(base.index))
-    for rel in idx:
-        for f in rel["files"]:
-            if f["filename"] in replace:
-                data = replace[f["filename"]]
-                f["sha256"] = hashlib.sha256(data).hexdigest()
-                f["size"] = len(data)
-    with open(os.path.join(root, "index.json"), "w", newline="\n") as fh:
-        fh.write(json.dumps(idx, indent=1) + "\n")
-    return root
+custom_mirror = e2e.custom_mirror
 
 
 def file_url(root):
@@ -153,48 +139,8 @@ def tmp_files(p):
 
 
 def archive_gets(reqs, filename):
-    """(path, range, status) of the requests for an archive in a FaultServer log."""
-    return [(r[1], r[2], r[3]) for r in reqs if r[1].endswith("/" + filename)]
-
-
-class _Raw:
-    """serverctl.FaultServer with its raw (method, path, range, status) log."""
-
-    def __init__(self, root):
-        import serverctl  # noqa: E402
-
-        self._srv = serverctl.FaultServer(root)
-        self.url = self._srv.__enter__()
-        self.root = root
-
-    def requests(self):
-        return self._srv.requests()
-
-    def wait_log(self, n, timeout=3.0):
-        """The server logs a request when it is done: wait for n lines."""
-        import time
-
-        deadline = time.monotonic() + timeout
-        while len(self.requests()) < n and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return self.requests()
-
-    def stop(self):
-        if self._srv:
-            self._srv.__exit__(None, None, None)
-            self._srv = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-
-def fault_server(t, root):
-    srv = _Raw(root)
-    t._servers.append(srv)
-    return srv
+    """(path, range, status) of the requests for an archive in a server log."""
+    return [(r.path, r.range, r.status) for r in reqs if r.path.endswith("/" + filename)]
 
 
 NEW_GO = "go1.9.7"
@@ -225,157 +171,83 @@ def new_files():
 
 
 # --------------------------------------------------------------------------
-# A second server for what tests/faultserver.py does not do: GET /<mode>/<file>
-#
-#   liar/F      announces Content-Length 2^40, then streams garbage
-#   endless/F   no Content-Length, the file then garbage until the client
-#               hangs up; counts the bytes it managed to send
-#   norange/F   ignores Range: always 200 with the whole file
-#   slow/F      the whole file at about `rate` bytes/s (Range honoured)
-#   to-S/F      302 to S://127.0.0.1:<this port>/F
-#   F           the file (Range honoured)
-#
-# Each request is logged as (mode, file, range, status, bytes_sent).
-
-import http.server as _hs  # noqa: E402
-import re as _re_mod  # noqa: E402
-import socketserver as _ss  # noqa: E402
-import threading as _th  # noqa: E402
-import time as _time  # noqa: E402
+# Interrupted syncs (test_h12_kill9, test_h21_signals)
 
 
-class _LiarHandler(_hs.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
-    def do_GET(self):
-        own = self.server.owner
-        path = self.path.split("?", 1)[0].lstrip("/")
-        mode, _, fn = path.partition("/")
-        if mode.startswith("to-"):
-            # 302 to <scheme>://127.0.0.1:<port>/<file>
-            self.send_response(302)
-            self.send_header("Location", "%s://127.0.0.1:%d/%s" % (
-                mode[3:], self.server.server_address[1], fn))
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            with own.lock:
-                own.log.append((mode, os.path.basename(fn), "-", 302, 0))
-            return
-        if mode not in ("liar", "endless", "norange", "slow"):
-            mode, fn = "plain", path
-        rng = self.headers.get("Range")
-        full = os.path.join(own.root, os.path.basename(fn))
-        sent = 0
-        status = 404
-        try:
-            if not os.path.isfile(full):
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            data = read(full)
-            if mode == "liar":
-                status = 200
-                self.send_response(200)
-                self.send_header("Content-Length", str(1 << 40))
-                self.end_headers()
-                while sent < (64 << 20):
-                    self.wfile.write(own.garbage)
-                    sent += len(own.garbage)
-                return
-            if mode == "endless":
-                status = 200
-                self.send_response(200)
-                self.send_header("Connection", "close")
-                self.end_headers()
-                self.close_connection = True
-                self.wfile.write(data)
-                sent = len(data)
-                deadline = _time.monotonic() + 30
-                while _time.monotonic() < deadline:
-                    self.wfile.write(own.garbage)
-                    sent += len(own.garbage)
-                return
-            start = 0
-            m = _re_mod.fullmatch(r"bytes=(\d+)-", rng or "")
-            if m and mode != "norange" and int(m.group(1)) < len(data):
-                start = int(m.group(1))
-                status = 206
-                self.send_response(206)
-                self.send_header("Content-Range",
-                                 "bytes %d-%d/%d" % (start, len(data) - 1, len(data)))
-            else:
-                status = 200
-                self.send_response(200)
-            body = data[start:]
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if mode == "slow":
-                step = max(1, own.rate // 20)
-                for i in range(0, len(body), step):
-                    self.wfile.write(body[i:i + step])
-                    self.wfile.flush()
-                    sent += len(body[i:i + step])
-                    _time.sleep(0.05)
-            else:
-                self.wfile.write(body)
-                sent = len(body)
-        except (BrokenPipeError, ConnectionResetError, OSError):
-            self.close_connection = True
-        finally:
-            with own.lock:
-                own.log.append((mode, os.path.basename(fn), rng or "-", status, sent))
+def big_archive(mirror, name, n_files=300, size=16 * 1024):
+    """The archive plus n_files random files: a sync with a real download,
+    extraction and swap."""
+    raw = io.BytesIO()
+    rng = random.Random(1)
+    with tarfile.open(mirror.path(name)) as src, \
+            tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as dst:
+        for ti in src.getmembers():
+            dst.addfile(ti, src.extractfile(ti) if ti.isfile() else None)
+        for i in range(n_files):
+            ti = tarfile.TarInfo("go/src/bulk/d%02d/f%04d.go" % (i % 40, i))
+            data = bytes(rng.getrandbits(8) for _ in range(256)) * (size // 256)
+            ti.size, ti.mode, ti.mtime = len(data), 0o644, 1500000000
+            dst.addfile(ti, io.BytesIO(data))
+    out = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=1) as g:
+        g.write(raw.getvalue())
+    return out.getvalue()
 
 
-class LiarServer:
-    def __init__(self, root, rate=64 * 1024):
-        self.root = root
-        self.rate = rate
-        self.log = []
-        self.lock = _th.Lock()
-        self.garbage = bytes(range(256)) * 256
-        self.httpd = _hs.ThreadingHTTPServer(("127.0.0.1", 0), _LiarHandler)
-        self.httpd.daemon_threads = True
-        self.httpd.owner = self
-        self.url = "http://127.0.0.1:%d/" % self.httpd.server_address[1]
-        self.thread = _th.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+class BigUpgrade:
+    """go1.17 and a go1.9.7 whose host archive is big_archive(), both locked
+    once; the mirror is served at about size/seconds bytes/s under slow_url
+    and at full speed under fast_url."""
 
-    def requests(self, settle=0.5):
-        """The log, after waiting for handlers still running (up to settle s)."""
-        deadline = _time.monotonic() + settle
-        while _time.monotonic() < deadline:
-            with self.lock:
-                n = len(self.log)
-            _time.sleep(0.05)
-            with self.lock:
-                if len(self.log) == n:
-                    break
-        with self.lock:
-            return list(self.log)
+    def __init__(self, t, seconds, min_rate):
+        mirror = t.mirror()
+        self.host_file = e2e.artifact_name(NEW_GO, HOST)
+        root = custom_mirror(t, mirror, "big",
+                             replace={self.host_file: big_archive(mirror, self.host_file)})
+        size = os.path.getsize(os.path.join(root, self.host_file))
+        self.srv = t.server(root, rate=max(int(size / seconds), min_rate))
+        self.fast_url = self.srv.url
+        self.slow_url = self.srv.url + "_fault/slow/"
+        self.index = "file://%s/index.json" % root
+        self.p = t.project(**fields(self.index, [self.fast_url]))
+        self.locks, self.trees = {}, {}
+        for version, go in (("old", "1.17"), ("new", "1.9")):
+            self.p.write_manifest(**fields(self.index, [self.fast_url], go=go))
+            t.expect_rc(self.p.run("lock"), 0, "setup: lock %s" % go)
+            self.locks[version] = self.p.lock_bytes().decode()
+            self.trees[version] = self.p.lock()["goroot"][HOST]
+        self.big_sha = [a["sha256"] for a in self.p.lock()["artifacts"]
+                        if a["file"] == self.host_file][0]
 
-    def wait_count(self, n, timeout=5.0):
-        """The log once it has at least n entries (or after timeout)."""
-        deadline = _time.monotonic() + timeout
-        while _time.monotonic() < deadline:
-            with self.lock:
-                if len(self.log) >= n:
-                    break
-            _time.sleep(0.02)
-        with self.lock:
-            return list(self.log)
+    def use(self, version, mirror_url):
+        """Manifest and lock for version "old" (go1.17) or "new" (go1.9)."""
+        go = "1.17" if version == "old" else "1.9"
+        self.p.write_manifest(**fields(self.index, [mirror_url], go=go))
+        self.p.write_file("gonative.lock", self.locks[version])
 
-    def stop(self):
-        if self.httpd:
-            self.httpd.shutdown()
-            self.httpd.server_close()
-            self.httpd = None
+    def uncache_big(self):
+        """Drop the big archive and any part of it from the cache."""
+        p = self.p
+        for n in p.archives():
+            if n == self.big_sha:
+                os.unlink(os.path.join(p.cache, "archives", n))
+        for n in tmp_files(p):
+            os.unlink(os.path.join(p.cache, "tmp", n))
 
 
-def liar_server(t, root, **kw):
-    srv = LiarServer(root, **kw)
-    t._servers.append(srv)
-    return srv
+def popen(p, args, env=None):
+    """gonative running in the background, stderr piped."""
+    e = dict(os.environ, GONATIVE_CACHE=p.cache, NO_COLOR="1", LC_ALL="C")
+    e.update(env or {})
+    return subprocess.Popen([p.t.exe, "-C", p.root, "--cache-dir", p.cache] + list(args),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env=e)
+
+
+def stopped(pid):
+    """The process is stopped (SIGSTOP, e.g. by a faultfs "stop" rule)."""
+    try:
+        with open("/proc/%d/stat" % pid) as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] == "T"
+    except OSError:
+        return False

@@ -18,7 +18,7 @@ def flipped(data, at=None):
 
 def main(t):
     mirror = t.mirror()
-    srv = hlib.fault_server(t, mirror.root)
+    srv = t.server(mirror.root)
     index = srv.url + "index.json"
 
     # 1. Mirror 1 flips a byte, mirror 2 is good: installed from mirror 2.
@@ -33,7 +33,7 @@ def main(t):
         reqs = srv.requests()[n0:]
         for f in hlib.new_files():
             got = hlib.archive_gets(reqs, f)
-            t.check(("/_fault/corrupt/" + f, "-", "200") in got and ("/" + f, "-", "200") in got,
+            t.check(("/_fault/corrupt/" + f, "-", 200) in got and ("/" + f, "-", 200) in got,
                     "%s: %s fetched from mirror 1, then mirror 2" % (what, f), got)
         t.check(sorted(p.archives()) == sorted(
             set(hlib.Snapshot(t, p).archives)), "%s: archives listed" % what)

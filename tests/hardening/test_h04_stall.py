@@ -15,7 +15,7 @@ STALL = 1  # seconds
 
 def main(t):
     mirror = t.mirror()
-    srv = hlib.fault_server(t, mirror.root)
+    srv = t.server(mirror.root)
     index = srv.url + "index.json"
     env = {"GONATIVE_STALL_TIMEOUT": str(STALL)}
     for fault in ("stall", "trickle"):

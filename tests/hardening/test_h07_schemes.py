@@ -17,13 +17,13 @@ import hlib  # noqa: E402
 
 def main(t):
     mirror = t.mirror()
-    srv = hlib.fault_server(t, mirror.root)
-    liar = hlib.liar_server(t, mirror.root)
+    srv = t.server(mirror.root)
+    other = t.server(mirror.root)  # must see no request at all
     index = srv.url + "index.json"
 
     # Schemes in the manifest.
     for scheme in ("ftp", "gopher", "scp", "dict", "ldap", "telnet"):
-        bad = "%s://127.0.0.1:%d/go/" % (scheme, liar.httpd.server_address[1])
+        bad = "%s://127.0.0.1:%d/go/" % (scheme, other.port)
         for key in ("mirrors", "index"):
             what = "%s in %s" % (scheme, key)
             p = t.project()
@@ -39,7 +39,7 @@ def main(t):
                 hlib.expect_error(t, r, 2, "%s: %s" % (what, cmd[0]), names=[scheme + "://"])
                 t.expect_re(r"gonative\.yaml:\d+:\d+", r.err,
                             "%s: %s names file:line:col" % (what, cmd[0]), r)
-            t.check(len(srv.requests()) == n0 and not liar.requests(settle=0),
+            t.check(len(srv.requests()) == n0 and not other.requests(),
                     "%s: no network access" % what)
             t.check(not os.path.exists(p.lock_path) and not os.path.exists(p.install),
                     "%s: nothing written" % what)
@@ -47,8 +47,8 @@ def main(t):
     # Redirects from a mirror.
     passwd = os.path.exists("/etc/passwd")
     for name, base in (("file:///etc/passwd", srv.url + "_fault/redirect-file/"),
-                       ("ftp://", liar.url + "to-ftp/"),
-                       ("gopher://", liar.url + "to-gopher/")):
+                       ("ftp://", srv.url + "_fault/to-ftp/"),
+                       ("gopher://", srv.url + "_fault/to-gopher/")):
         for installed in (False, True):
             what = "redirect to %s (%s)" % (name, "over go1.17" if installed else "fresh")
             p = hlib.prepared(t, index, [srv.url], installed=installed)
@@ -81,7 +81,7 @@ def main(t):
 
     # A redirect to http is followed.
     p = hlib.prepared(t, index, [srv.url], installed=True)
-    p.write_manifest(**hlib.fields(index, [liar.url + "to-http/"], go="1.9"))
+    p.write_manifest(**hlib.fields(index, [srv.url + "_fault/to-http/"], go="1.9"))
     r = p.run("sync")
     t.expect_rc(r, 0, "redirect to http://", hard=False)
     hlib.expect_installed(t, p, "redirect to http://")

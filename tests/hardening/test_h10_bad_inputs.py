@@ -123,7 +123,7 @@ def put(p, name, text):
 
 def main(t):
     mirror = t.mirror()
-    srv = hlib.fault_server(t, mirror.root)
+    srv = t.server(mirror.root)
     index = srv.url + "index.json"
 
     # A good project (go1.17 installed, go1.9 locked), then damaged files.
@@ -177,13 +177,13 @@ def main(t):
         bad = t.newdir("index")
         with open(os.path.join(bad, "index.json"), "w", newline="\n") as fh:
             fh.write(text)
-        isrv = hlib.fault_server(t, bad)
+        isrv = t.server(bad)
         p = t.project(**hlib.fields(isrv.url + "index.json", [srv.url], go="1.9"))
         n0 = len(srv.requests())
         r = p.run("lock")
         hlib.expect_error(t, r, 2, what, names=[isrv.url + "index.json"])
         reqs = isrv.wait_log(1)
-        t.check([x[1] for x in reqs] == ["/index.json"], "%s: only the index was asked for"
+        t.check([x.path for x in reqs] == ["/index.json"], "%s: only the index was asked for"
                 % what, reqs)
         no_network(n0, what)
         t.check(not os.path.exists(p.lock_path), "%s: no lock written" % what)

@@ -78,7 +78,7 @@ def run_measured(p, args, timeout=20):
 
 def main(t):
     mirror = t.mirror()
-    srv = hlib.fault_server(t, mirror.root)
+    srv = t.server(mirror.root)
     index = srv.url + "index.json"
     base = hlib.prepared(t, index, [srv.url], installed=True)
     snap = hlib.Snapshot(t, base)
@@ -119,14 +119,14 @@ def main(t):
                 fh.write(raw[:-1] + ", " + text.replace("\n", " ").replace(": ", ": ", 1) + "]")
             else:
                 fh.write(text)
-        isrv = hlib.fault_server(t, d)
+        isrv = t.server(d)
         q = t.project(**hlib.fields(isrv.url + "index.json", [srv.url]))
         base_p, base.root, base.cache = (base.root, base.cache), q.root, q.cache
         try:
             measure("index %s: lock" % name, ["lock"], 2, isrv.url + "index.json")
         finally:
             base.root, base.cache = base_p
-        t.check([x[1] for x in isrv.wait_log(1)] == ["/index.json"],
+        t.check([x.path for x in isrv.wait_log(1)] == ["/index.json"],
                 "index %s: nothing asked for after the index" % name, isrv.requests())
         t.check(not os.path.exists(q.lock_path), "index %s: no lock written" % name)
         isrv.stop()

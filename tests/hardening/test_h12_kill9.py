@@ -17,84 +17,26 @@ After every kill the install path holds a whole tree: `gonative hash` of it
 is the go1.17 or the go1.9 tree id of the lock, nothing else.  The next
 sync then succeeds, leaves no staging folder, and the cache holds only
 verified archives."""
-import gzip
-import io
 import os
 import random
 import shutil
 import signal
-import subprocess
 import sys
-import tarfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hlib  # noqa: E402
-from hlib import e2e  # noqa: E402
+from hlib import popen, stopped  # noqa: E402
 
 ITERATIONS = 15
 RNG = random.Random(12)
 SHIM = os.environ.get("GONATIVE_FAULTFS", "")
 
 
-def big_archive(mirror, name, n_files=300, size=16 * 1024):
-    raw = io.BytesIO()
-    rng = random.Random(1)
-    with tarfile.open(mirror.path(name)) as src, \
-            tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as dst:
-        for ti in src.getmembers():
-            dst.addfile(ti, src.extractfile(ti) if ti.isfile() else None)
-        for i in range(n_files):
-            ti = tarfile.TarInfo("go/src/bulk/d%02d/f%04d.go" % (i % 40, i))
-            data = bytes(rng.getrandbits(8) for _ in range(256)) * (size // 256)
-            ti.size, ti.mode, ti.mtime = len(data), 0o644, 1500000000
-            dst.addfile(ti, io.BytesIO(data))
-    out = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=1) as g:
-        g.write(raw.getvalue())
-    return out.getvalue()
-
-
-def popen(p, args, env=None):
-    e = dict(os.environ, GONATIVE_CACHE=p.cache, NO_COLOR="1", LC_ALL="C")
-    e.update(env or {})
-    return subprocess.Popen([p.t.exe, "-C", p.root, "--cache-dir", p.cache] + list(args),
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, env=e)
-
-
-def stopped(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] == "T"
-    except OSError:
-        return False
-
-
 def main(t):
-    mirror = t.mirror()
-    host_file = e2e.artifact_name(hlib.NEW_GO, hlib.HOST)
-    root = hlib.custom_mirror(t, mirror, "big", replace={host_file: big_archive(mirror, host_file)})
-    size = os.path.getsize(os.path.join(root, host_file))
     # About 0.6 s for the download.
-    slow = hlib.liar_server(t, root, rate=max(size * 10 // 6, 64 * 1024))
-    fast = slow.url
-    index = "file://%s/index.json" % root
-    p = t.project(**hlib.fields(index, [fast]))
-
-    def use(version, mirror_url):
-        go = "1.17" if version == "old" else "1.9"
-        p.write_manifest(**hlib.fields(index, [mirror_url], go=go))
-        p.write_file("gonative.lock", locks[version])
-
-    # Both locks, made once.
-    locks, trees = {}, {}
-    for version, go in (("old", "1.17"), ("new", "1.9")):
-        p.write_manifest(**hlib.fields(index, [fast], go=go))
-        t.expect_rc(p.run("lock"), 0, "setup: lock %s" % go)
-        locks[version] = p.lock_bytes().decode()
-        trees[version] = p.lock()["goroot"][hlib.HOST]
-    big_sha = [a["sha256"] for a in p.lock()["artifacts"] if a["file"] == host_file][0]
+    up = hlib.BigUpgrade(t, seconds=0.6, min_rate=64 * 1024)
+    p, trees, use, fast = up.p, up.trees, up.use, up.fast_url
 
     def install_old():
         use("old", fast)
@@ -124,14 +66,10 @@ def main(t):
         in the tree store; store: the tree store has it (a clone)."""
         install_old()
         if mode == "cold":
-            for n in p.archives():
-                if n == big_sha:
-                    os.unlink(os.path.join(p.cache, "archives", n))
-            for n in hlib.tmp_files(p):
-                os.unlink(os.path.join(p.cache, "tmp", n))
+            up.uncache_big()
         if mode in ("cold", "extract"):
             shutil.rmtree(os.path.join(p.cache, "trees"), ignore_errors=True)
-        use("new", slow.url + "slow/")
+        use("new", up.slow_url)
 
     # Calibrate: each kind of go1.9 sync, not killed.
     modes = ("cold", "extract", "store")

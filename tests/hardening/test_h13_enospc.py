@@ -56,11 +56,10 @@ CASES = [
 
 def main(t):
     if not shim_works(t):
-        print("1..0 # SKIP the faultfs LD_PRELOAD shim cannot be loaded into this binary "
-              "(sanitizer runtime?)")
-        sys.exit(77)
+        hlib.e2e.skip_all("the faultfs LD_PRELOAD shim cannot be loaded into this binary "
+                          "(sanitizer runtime?)", 77)
     mirror = t.mirror()
-    srv = hlib.fault_server(t, mirror.root)
+    srv = t.server(mirror.root)
     index = srv.url + "index.json"
     for name, rule, where, installed, text in CASES:
         p = hlib.prepared(t, index, [srv.url], installed=installed)

@@ -35,21 +35,21 @@ def finish(procs, timeout=60):
 
 def main(t):
     mirror = t.mirror()
-    slow = hlib.liar_server(t, mirror.root, rate=2000)  # ~0.4 s per fixture archive
+    slow = t.server(mirror.root, rate=2000)  # ~0.4 s per fixture archive
     index = "file://%s/index.json" % mirror.root
-    fields = hlib.fields(index, [slow.url + "slow/"], go="1.9")
+    fields = hlib.fields(index, [slow.url + "_fault/slow/"], go="1.9")
 
     # Three at once, cold.
     p = t.project(**fields)
     t.expect_rc(p.run("lock", cache=False, env={"GONATIVE_CACHE": t.cache()}), 0, "lock")
-    n0 = len(slow.wait_count(2))  # the lock fetched both archives
+    n0 = len(slow.wait_log(2, timeout=5.0))  # the lock fetched both archives
     res = finish([popen(p, "sync", "--frozen") for _ in range(3)])
     t.check(all(rc == 0 for rc, _, _ in res), "three syncs at once: all succeed",
             "\n".join("%s %s" % (rc, e) for rc, _, e in res))
     hlib.expect_installed(t, p, "three syncs at once")
     log = slow.requests()[n0:]
     for f in hlib.new_files():
-        got = [x for x in log if x[1] == f and x[3] == 200]
+        got = [x for x in log if x.path.endswith("/" + f) and x.status == 200]
         t.check(len(got) == 1, "three syncs at once: %s downloaded once" % f, got)
     t.check(not [n for n in hlib.tmp_files(p) if n.endswith(".part")],
             "three syncs at once: no part file left", hlib.tmp_files(p))

@@ -41,7 +41,7 @@ def seed_cache(p, mirror):
 
 def main(t):
     mirror = t.mirror()
-    srv = hlib.fault_server(t, mirror.root)
+    srv = t.server(mirror.root)
     index = srv.url + "index.json"
     victim = hlib.new_files()[0]
     want = mirror.sha256(victim)

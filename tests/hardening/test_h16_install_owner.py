@@ -229,9 +229,9 @@ def named_cases(t, srv, index):
 
     # A stat record from an older gonative (version 1, no folder identity):
     # accepted while the folder holds exactly its entries, refused otherwise.
-    legacy = [ln for ln in hlib.read(w.p.state).decode().split("\n") if not ln.startswith("root ")]
-    t.check(legacy[0] == "gonative-state 2", "the stat record is version 2", legacy[0])
-    write(w.p.state, "\n".join(["gonative-state 1"] + legacy[1:]))
+    head = hlib.read(w.p.state).split(b"\n", 2)
+    t.check(head[0] == b"gonative-state 3", "the stat record is version 3", head[0])
+    write(w.p.state, v1_record(w.p.install, head[1].decode()))
     r = w.sync()
     t.expect_rc(r, 0, "version 1 record, folder as recorded: accepted", hard=False)
     extra = os.path.join(w.p.install, "added-by-user.txt")
@@ -277,6 +277,32 @@ def named_cases(t, srv, index):
             t.expect_rc(r, 0, what, hard=False)
             got = e2e.git_tree_hash(w.p.install)
             t.check(got == want, "%s: the locked tree is installed" % what, got)
+
+
+def v1_record(root, tree_line):
+    """The stat record an older gonative wrote for root (format 1: text, no
+    folder identity): the folder's line, then per folder its files and
+    links, then each subfolder, names sorted."""
+    def line(kind, st, rel):
+        return "%s %o %d %d.%09d %s\n" % (kind, stat.S_IMODE(st.st_mode), st.st_size,
+                                           st.st_mtime_ns // 10**9, st.st_mtime_ns % 10**9, rel)
+
+    def walk(folder, rel):
+        out = []
+        names = sorted(os.listdir(folder), key=os.fsencode)
+        sts = {n: os.lstat(os.path.join(folder, n)) for n in names}
+        for n in names:
+            if not stat.S_ISDIR(sts[n].st_mode):
+                kind = "l" if stat.S_ISLNK(sts[n].st_mode) else "f"
+                out.append(line(kind, sts[n], rel + n))
+        for n in names:
+            if stat.S_ISDIR(sts[n].st_mode):
+                out.append(line("d", sts[n], rel + n))
+                out += walk(os.path.join(folder, n), rel + n + "/")
+        return out
+
+    return "".join(["gonative-state 1\n", tree_line, "\n", line("d", os.lstat(root), ".")] +
+                   walk(root, ""))
 
 
 def spell(rng, w, target):
@@ -374,7 +400,7 @@ def randomized(t, srv, index):
 
 def main(t):
     mirror = t.mirror()
-    srv = hlib.fault_server(t, mirror.root)
+    srv = t.server(mirror.root)
     index = srv.url + "index.json"
     named_cases(t, srv, index)
     randomized(t, srv, index)

@@ -108,7 +108,7 @@ def synced(t, p, what, env=None, *args):
 
 def main(t):
     mirror = t.mirror()
-    srv = hlib.fault_server(t, mirror.root)
+    srv = t.server(mirror.root)
     index = srv.url + "index.json"
     urls = [srv.url]
     host_sha = mirror.sha256(hlib.HOST_FILE)

@@ -71,7 +71,7 @@ def main(t):
         r = refused(t, p, "../m/ entry over http", [evil], snap)
         t.expect_in("not a plain file name", r.err, "../m/ entry: says why", r)
         reqs = srv.requests()
-        outside = [q for q in reqs if not q[1].startswith("/mirror/")]
+        outside = [q for q in reqs if not q.path.startswith("/mirror/")]
         t.check(not outside, "../m/ entry: nothing requested outside the mirror folder",
                 "requests: %r" % (reqs,))
         t.check(not e2e.downloads(reqs), "../m/ entry: no archive fetched", "requests: %r" % (reqs,))

@@ -20,59 +20,20 @@ one names the exit even when both arrive together; a signal
 during the final swap (frozen at renameat2) leaves a whole tree, old or
 new."""
 import fcntl
-import gzip
-import io
 import os
-import random
 import shutil
 import signal
 import subprocess
 import sys
-import tarfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hlib  # noqa: E402
-from hlib import e2e  # noqa: E402
+from hlib import popen, stopped  # noqa: E402
 
 SHIM = os.environ.get("GONATIVE_FAULTFS", "")
 SIGNALS = (("SIGINT", signal.SIGINT, 130), ("SIGTERM", signal.SIGTERM, 143),
            ("SIGHUP", signal.SIGHUP, 129))
-
-
-def big_archive(mirror, name, n_files=300, size=16 * 1024):
-    """The archive plus n_files random files (as test_h12_kill9 makes it)."""
-    raw = io.BytesIO()
-    rng = random.Random(1)
-    with tarfile.open(mirror.path(name)) as src, \
-            tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as dst:
-        for ti in src.getmembers():
-            dst.addfile(ti, src.extractfile(ti) if ti.isfile() else None)
-        for i in range(n_files):
-            ti = tarfile.TarInfo("go/src/bulk/d%02d/f%04d.go" % (i % 40, i))
-            data = bytes(rng.getrandbits(8) for _ in range(256)) * (size // 256)
-            ti.size, ti.mode, ti.mtime = len(data), 0o644, 1500000000
-            dst.addfile(ti, io.BytesIO(data))
-    out = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=1) as g:
-        g.write(raw.getvalue())
-    return out.getvalue()
-
-
-def popen(p, args, env=None):
-    e = dict(os.environ, GONATIVE_CACHE=p.cache, NO_COLOR="1", LC_ALL="C")
-    e.update(env or {})
-    return subprocess.Popen([p.t.exe, "-C", p.root, "--cache-dir", p.cache] + list(args),
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, env=e)
-
-
-def stopped(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] == "T"
-    except OSError:
-        return False
 
 
 def wait_for(cond, timeout):
@@ -97,29 +58,9 @@ def finish(t, proc, what, timeout=15):
 
 
 def main(t):
-    mirror = t.mirror()
-    host_file = e2e.artifact_name(hlib.NEW_GO, hlib.HOST)
-    root = hlib.custom_mirror(t, mirror, "big",
-                              replace={host_file: big_archive(mirror, host_file)})
-    size = os.path.getsize(os.path.join(root, host_file))
     # About 4 s for the download: plenty of time to signal it in the middle.
-    srv = hlib.liar_server(t, root, rate=max(size // 4, 16 * 1024))
-    fast = srv.url
-    index = "file://%s/index.json" % root
-    p = t.project(**hlib.fields(index, [fast]))
-
-    locks, trees = {}, {}
-    for version, go in (("old", "1.17"), ("new", "1.9")):
-        p.write_manifest(**hlib.fields(index, [fast], go=go))
-        t.expect_rc(p.run("lock"), 0, "setup: lock %s" % go)
-        locks[version] = p.lock_bytes().decode()
-        trees[version] = p.lock()["goroot"][hlib.HOST]
-    big_sha = [a["sha256"] for a in p.lock()["artifacts"] if a["file"] == host_file][0]
-
-    def use(version, mirror_url):
-        go = "1.17" if version == "old" else "1.9"
-        p.write_manifest(**hlib.fields(index, [mirror_url], go=go))
-        p.write_file("gonative.lock", locks[version])
+    up = hlib.BigUpgrade(t, seconds=4, min_rate=16 * 1024)
+    p, srv, trees, use, fast = up.p, up.srv, up.trees, up.use, up.fast_url
 
     def prepare(mode):
         """go1.17 installed; cold: the big archive not cached; extract: it
@@ -128,15 +69,11 @@ def main(t):
         r = p.run("sync", "--frozen")
         t.require(r.rc == 0, "reset to go1.17", r.describe())
         if mode == "cold":
-            for n in p.archives():
-                if n == big_sha:
-                    os.unlink(os.path.join(p.cache, "archives", n))
-            for n in hlib.tmp_files(p):
-                os.unlink(os.path.join(p.cache, "tmp", n))
+            up.uncache_big()
         else:
-            t.require(big_sha in p.archives(), "the go1.9 archive is cached")
+            t.require(up.big_sha in p.archives(), "the go1.9 archive is cached")
         shutil.rmtree(os.path.join(p.cache, "trees"), ignore_errors=True)
-        use("new", srv.url + "slow/")
+        use("new", up.slow_url)
         return hlib.Snapshot(t, p)
 
     def parts():
@@ -171,8 +108,8 @@ def main(t):
         t.expect_rc(r, 0, "%s: the next sync succeeds" % what, hard=False)
         hlib.expect_installed(t, p, "%s: next sync" % what, git=False)
         if expect_resume:
-            gets = [g for g in srv.requests()[log_before:] if g[1] == host_file]
-            t.check(any(g[2].startswith("bytes=") and g[3] == 206 for g in gets),
+            gets = [g for g in srv.requests()[log_before:] if g.path == "/" + up.host_file]
+            t.check(any(g.range.startswith("bytes=") and g.status == 206 for g in gets),
                     "%s: the next sync resumed the .part (Range, 206)" % what, gets)
 
     def start_sync(env=None):

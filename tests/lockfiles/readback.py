@@ -13,25 +13,12 @@ import subprocess
 import sys
 import tempfile
 
-count = 0
-failed = 0
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from taplib import Tap  # noqa: E402
 
-
-def ok(cond, name, diag=None):
-    global count, failed
-    count += 1
-    print(("ok" if cond else "not ok") + " %d - %s" % (count, name))
-    if not cond:
-        failed += 1
-        if diag:
-            for line in str(diag).splitlines():
-                print("# " + line)
-
-
-def skip(name, why):
-    global count
-    count += 1
-    print("ok %d - %s # SKIP %s" % (count, name, why))
+T = Tap()
+ok = T.ok
+skip = T.skip
 
 
 def normalize(doc):
@@ -99,8 +86,7 @@ def main():
             check("yq", json.loads(out), expected)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("1..%d" % count)
-    return 1 if failed else 0
+    return T.plan()
 
 
 if __name__ == "__main__":

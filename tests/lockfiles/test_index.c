@@ -219,6 +219,10 @@ test_errors(void)
 		 12, "malformed JSON"},
 		{"truncated after a value", "[\n {\n  \"version\": \"go1.2\",\n", 4, 1, "malformed JSON"},
 		{"empty", "", 1, 1, "empty"},
+		/* A key is compared whole: "sha256\0x" is no sha256. */
+		{"key with a NUL", "[{\"version\": \"go1.2\", \"files\": [{\"filename\": \"a\", "
+				   "\"sha256\\u0000x\": \"\"}]}]",
+		 1, 51, "key contains a NUL"},
 		{"trailing document", "[]\n---\n[]\n", 2, 1, "after the index"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -487,6 +487,13 @@ test_errors(void)
 		{"anchor", "go: go1.21.5\n", "go: &v go1.21.5\n", 4, 5, "anchors"},
 		{"tag", "go: go1.21.5\n", "go: !!str go1.21.5\n", 4, 5, "tags"},
 		{"alias", "go: go1.21.5\n", "go: *v\n", 4, 5, "alias"},
+		/* The reader is the manifest's (gn/yamltree.h): its refusals and
+		 * their detail hold for the lock too. */
+		{"anchor named", "go: go1.21.5\n", "go: &v go1.21.5\n", 4, 5,
+		 "YAML anchors (&v) are not allowed in a lockfile"},
+		{"goroot host twice", "  darwin/arm64: \"\"\n",
+		 "  darwin/arm64: \"\"\n  darwin/arm64: \"\"\n", 38, 3,
+		 "duplicate key \"darwin/arm64\" (first at line 37)"},
 		{"second document", "  linux/amd64: git", "  linux/amd64: git-sha256:" HEX_T "\n---\n"
 								  "x: 1\n#",
 		 39, 1, "more than one"},

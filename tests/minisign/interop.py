@@ -17,21 +17,11 @@ import tempfile
 TOOL = sys.argv[1]
 MINISIGN = sys.argv[2] if len(sys.argv) > 2 else ""
 
-count = 0
-failed = 0
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from taplib import Tap, skip_all  # noqa: E402
 
-
-def ok(cond, name, diag=None):
-    global count, failed
-    count += 1
-    print(("ok" if cond else "not ok") + " %d - %s" % (count, name))
-    if not cond:
-        failed += 1
-        if diag:
-            for line in str(diag).splitlines():
-                print("# " + line)
-    sys.stdout.flush()
-    return cond
+T = Tap()
+ok = T.ok
 
 
 def run(args, stdin=None):
@@ -73,8 +63,7 @@ def write(path, data, mode="wb"):
 
 def main():
     if not MINISIGN or not os.access(MINISIGN, os.X_OK):
-        print("1..0 # SKIP minisign binary not found")
-        return 0
+        skip_all("minisign binary not found")
     tmp = tempfile.mkdtemp(prefix="gn-minisign-")
     try:
         return body(tmp)
@@ -229,8 +218,7 @@ def body(tmp):
     expect_err("damaged secret key", tool("sign", P("damaged.key"), P("a.txt"), P("z.minisig")), "GN_E_USAGE", 2, "damaged")
     expect_err("a public key is not a secret key", tool("sign", P("k1.pub"), P("a.txt"), P("z.minisig")), "GN_E_USAGE", 2)
 
-    print("1..%d" % count)
-    return 1 if failed else 0
+    return T.plan()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Helpers for the corporate-network tests (Python 3 stdlib + openssl).
 
     pki = Pki(t.newdir("pki"))              # CA + server cert (openssl req)
-    with HttpsServer(mirror.root, pki) as srv:   # srv.url = https://127.0.0.1:P/
+    with https_server(mirror.root, pki) as srv:  # srv.url = https://127.0.0.1:P/
         with Proxy(auth=("alice", "s3cret")) as px:   # px.url = http://127.0.0.1:Q
             ...
 
@@ -17,7 +17,6 @@ may carry from os.environ, so each run names exactly what it tests.
 
 import base64
 import http.client
-import http.server
 import os
 import select
 import socket
@@ -29,7 +28,8 @@ import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
-import e2e  # noqa: E402
+import e2e  # noqa: E402,F401
+from faultserver import FaultServer, Serving, TlsPerConnection, corrupt_bytes  # noqa: E402
 
 NET_VARS = ("SSL_CERT_FILE", "SSL_CERT_DIR", "CURL_CA_BUNDLE", "GONATIVE_CA_BUNDLE",
             "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
@@ -100,86 +100,13 @@ class Pki:
 
 
 # --------------------------------------------------------------------------
-# The mirror over https (or plain http on ::1)
+# The mirror over https (or plain http on ::1): tests/faultserver.py
 
 
-class _FileHandler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def do_GET(self):
-        owner = self.server.owner
-        rel = os.path.normpath(self.path.split("?", 1)[0].lstrip("/"))
-        full = os.path.join(owner.root, rel)
-        with owner.lock:
-            owner.log.append(("GET", self.path))
-        if rel.startswith("..") or not os.path.isfile(full):
-            body, code = b"not found\n", 404
-        else:
-            with open(full, "rb") as fh:
-                body, code = fh.read(), 200
-        self.send_response(code)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Content-Type", "application/octet-stream")
-        self.end_headers()
-        self.wfile.write(body)
-
-
-class _TLSServer(http.server.ThreadingHTTPServer):
-    """TLS per connection, in the connection's thread: a client that hangs
-    up during the handshake (it refused our certificate) stops nothing."""
-
-    daemon_threads = True
-    context = None
-
-    def finish_request(self, request, client_address):
-        if self.context is not None:
-            try:
-                request = self.context.wrap_socket(request, server_side=True)
-            except (ssl.SSLError, OSError):
-                return
-        self.RequestHandlerClass(request, client_address, self)
-
-
-class _V6Server(_TLSServer):
-    address_family = socket.AF_INET6
-
-
-class HttpsServer:
+def https_server(root, pki=None, host="127.0.0.1"):
     """Serve root on 127.0.0.1 (or ::1) over https with pki's certificate,
-    or over plain http when pki is None."""
-
-    def __init__(self, root, pki=None, host="127.0.0.1"):
-        self.root = root
-        self.lock = threading.Lock()
-        self.log = []
-        cls = _V6Server if ":" in host else _TLSServer
-        self.httpd = cls((host, 0), _FileHandler)
-        self.httpd.owner = self
-        self.httpd.context = pki.server_context() if pki else None
-        self.port = self.httpd.server_address[1]
-        shown = "[%s]" % host if ":" in host else host
-        self.url = "%s://%s:%d/" % ("https" if pki else "http", shown, self.port)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def requests(self):
-        with self.lock:
-            return list(self.log)
-
-    def stop(self):
-        if self.httpd:
-            self.httpd.shutdown()
-            self.httpd.server_close()
-            self.httpd = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
+    or over plain http when pki is None; a FaultServer to use with `with`."""
+    return FaultServer(root, host=host, tls=pki.server_context() if pki else None)
 
 
 def ipv6_loopback():
@@ -217,12 +144,6 @@ def _read_head(rfile):
     if len(parts) != 3:
         return None
     return parts[0], parts[1], headers
-
-
-def _flip(body):
-    """One byte changed, size kept (the middle byte's low bit)."""
-    i = len(body) // 2
-    return body[:i] + bytes([body[i] ^ 0x01]) + body[i + 1:] if body else body
 
 
 def _split_host(hostport, default_port):
@@ -310,7 +231,7 @@ class _ProxyHandler(socketserver.StreamRequestHandler):
         length = resp.getheader("Content-Length")
         conn.close()
         if self.server.owner.rewrite and resp.status == 200 and is_archive(path):
-            body = _flip(body)
+            body = corrupt_bytes(body)
             with self.server.owner.lock:
                 self.server.owner.rewritten.append(path)
         return resp.status, resp.reason, body, back, length
@@ -348,22 +269,14 @@ class _ProxyHandler(socketserver.StreamRequestHandler):
             self.respond(wfile, status, reason, body, back)
 
 
-class _ProxyServer(socketserver.ThreadingTCPServer):
+class _ProxyServer(TlsPerConnection, socketserver.ThreadingTCPServer):
+    """context: an https:// proxy (TLS to the proxy itself)."""
+
     daemon_threads = True
     allow_reuse_address = True
-    context = None
-
-    def finish_request(self, request, client_address):
-        # An https:// proxy: TLS to the proxy itself, in the connection's thread.
-        if self.context is not None:
-            try:
-                request = self.context.wrap_socket(request, server_side=True)
-            except (ssl.SSLError, OSError):
-                return
-        self.RequestHandlerClass(request, client_address, self)
 
 
-class Proxy:
+class Proxy(Serving):
     """An HTTP proxy on 127.0.0.1.
 
     auth: (user, password) it insists on (Basic), or None.
@@ -386,14 +299,10 @@ class Proxy:
         self.lock = threading.Lock()
         self.log = []
         self.rewritten = []
-        self.server = _ProxyServer(("127.0.0.1", 0), _ProxyHandler)
-        self.server.owner = self
-        self.server.context = tls.server_context() if tls else None
-        self.port = self.server.server_address[1]
+        self.serve(_ProxyServer(("127.0.0.1", 0), _ProxyHandler),
+                   tls.server_context() if tls else None)
         self.scheme = "https" if tls else "http"
         self.url = "%s://127.0.0.1:%d" % (self.scheme, self.port)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
 
     def url_with(self, user, password):
         return "%s://%s:%s@127.0.0.1:%d" % (self.scheme, user, password, self.port)
@@ -401,18 +310,6 @@ class Proxy:
     def requests(self):
         with self.lock:
             return list(self.log)
-
-    def stop(self):
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 # --------------------------------------------------------------------------

@@ -19,7 +19,7 @@ def main(t):
     mirror = t.mirror()
     pki = netlib.Pki(t.newdir("pki"))
     wrong = netlib.Pki(t.newdir("wrong"), name="some other CA")
-    with netlib.HttpsServer(mirror.root, pki) as srv:
+    with netlib.https_server(mirror.root, pki) as srv:
         def project():
             return t.project(go="1.17", index=srv.url + "index.json", mirrors=[srv.url])
 

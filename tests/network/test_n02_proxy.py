@@ -24,7 +24,7 @@ def main(t):
     mirror = t.mirror()
     pki = netlib.Pki(t.newdir("pki"))
     ca = {"SSL_CERT_FILE": pki.ca}
-    with netlib.HttpsServer(mirror.root, pki) as srv, \
+    with netlib.https_server(mirror.root, pki) as srv, \
             netlib.Proxy(auth=(USER, PASSWORD)) as px:
         def project():
             return t.project(go="1.17", index=srv.url + "index.json", mirrors=[srv.url])
@@ -162,7 +162,7 @@ def main(t):
     # An https:// proxy (TLS to the proxy too): the same CA settings vouch
     # for it; a proxy certificate from another CA is refused.
     other = netlib.Pki(t.newdir("other"), name="not the company CA")
-    with netlib.HttpsServer(mirror.root, pki) as srv:
+    with netlib.https_server(mirror.root, pki) as srv:
         for proxy_pki, rc, what in ((pki, 0, "trusted"), (other, 3, "untrusted")):
             with netlib.Proxy(auth=(USER, PASSWORD), tls=proxy_pki) as px:
                 p = t.project(go="1.17", index=srv.url + "index.json", mirrors=[srv.url])
@@ -177,7 +177,7 @@ def main(t):
                         px.requests())
 
     # An http:// mirror goes through http_proxy with absolute-form GETs.
-    with netlib.HttpsServer(mirror.root) as plain, netlib.Proxy(auth=(USER, PASSWORD)) as px:
+    with netlib.https_server(mirror.root) as plain, netlib.Proxy(auth=(USER, PASSWORD)) as px:
         p = t.project(go="1.17", index=plain.url + "index.json", mirrors=[plain.url])
         r = p.run("lock", env={"http_proxy": px.url})
         t.expect_rc(r, 3, "http:// through http_proxy without credentials: exit 3", hard=False)

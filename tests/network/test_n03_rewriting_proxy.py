@@ -32,7 +32,7 @@ def main(t):
     mirror = t.mirror()
 
     # Plain HTTP: the proxy forwards GETs and flips a byte of each archive.
-    with netlib.HttpsServer(mirror.root) as srv, netlib.Proxy(rewrite=True) as px:
+    with netlib.https_server(mirror.root) as srv, netlib.Proxy(rewrite=True) as px:
         p = t.project(go="1.17", index=srv.url + "index.json", mirrors=[srv.url])
         r = p.run("lock")
         t.expect_rc(r, 0, "http: lock without the proxy")
@@ -52,7 +52,7 @@ def main(t):
     # certificate from a company CA that the user trusts (SSL_CERT_FILE).
     pki = netlib.Pki(t.newdir("pki"))
     corp = netlib.Pki(t.newdir("corp"), name="corp inspection CA")
-    with netlib.HttpsServer(mirror.root, pki) as srv:
+    with netlib.https_server(mirror.root, pki) as srv:
         p = t.project(go="1.17", index=srv.url + "index.json", mirrors=[srv.url])
         r = p.run("lock", env={"SSL_CERT_FILE": pki.ca})
         t.expect_rc(r, 0, "https: lock without the proxy")

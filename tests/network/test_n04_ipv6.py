@@ -13,7 +13,7 @@ from netlib import e2e  # noqa: E402
 def main(t):
     netlib.clean_env()
     mirror = t.mirror()
-    with netlib.HttpsServer(mirror.root, host="::1") as srv:
+    with netlib.https_server(mirror.root, host="::1") as srv:
         t.check(srv.url.startswith("http://[::1]:"), "mirror URL is http://[::1]:PORT/", srv.url)
         p = t.project(go="1.17", index=srv.url + "index.json", mirrors=[srv.url])
         r = p.run("lock")
@@ -21,7 +21,7 @@ def main(t):
         r = p.run("sync")
         t.expect_rc(r, 0, "[::1] over http: sync", hard=False)
         t.check(os.path.isdir(p.install), "[::1] over http: GOROOT installed")
-        t.check(any(path.endswith(".tar.gz") for _, path in srv.requests()),
+        t.check(any(r.path.endswith(".tar.gz") for r in srv.requests()),
                 "[::1]: the server sent the archives", srv.requests())
 
         with netlib.Proxy() as px:
@@ -38,13 +38,12 @@ def main(t):
                     px.requests()[n:])
 
     pki = netlib.Pki(t.newdir("pki"))
-    with netlib.HttpsServer(mirror.root, pki, host="::1") as srv:
+    with netlib.https_server(mirror.root, pki, host="::1") as srv:
         p = t.project(go="1.17", index=srv.url + "index.json", mirrors=[srv.url])
         r = p.run("--cacert", pki.ca, "lock")
         t.expect_rc(r, 0, "[::1] over https with the company CA: lock", hard=False)
 
 
 if not netlib.ipv6_loopback():
-    print("1..0 # SKIP this machine has no IPv6 loopback (::1)")
-    sys.exit(77)
+    e2e.skip_all("this machine has no IPv6 loopback (::1)", 77)
 e2e.run(main)

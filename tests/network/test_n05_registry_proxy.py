@@ -66,6 +66,5 @@ def main(t):
 
 
 if not os.path.exists("/usr/bin/docker-registry"):
-    print("1..0 # SKIP docker-registry is not installed (scripts/deps.sh)")
-    sys.exit(77)
+    e2e.skip_all("docker-registry is not installed (scripts/deps.sh)", 77)
 e2e.run(main)

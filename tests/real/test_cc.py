@@ -34,6 +34,9 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from taplib import Tap, skip_all  # noqa: E402
+
 DEBIAN_GOROOT = "/usr/lib/go-1.19"
 TARGETS = "linux/arm64,windows/amd64,linux/arm"
 PLATFORMS = ["linux/amd64", "linux/arm", "linux/arm64", "windows/amd64"]
@@ -78,25 +81,6 @@ import "fmt"
 
 func main() { fmt.Println("getrandom:", int(C.fill())) }
 '''
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def ok(self, cond, desc, detail=None):
-        self.n += 1
-        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, desc), flush=True)
-        if not cond:
-            self.failed += 1
-            if detail:
-                for line in str(detail)[-3000:].splitlines():
-                    print("  # " + line)
-        return cond
-
-    def diag(self, text):
-        print("# " + text, flush=True)
 
 
 def run(cmd, env=None, cwd=None, timeout=1200):
@@ -186,8 +170,7 @@ def main():
     if not os.path.isdir("/usr/arm-linux-gnueabihf") or not os.path.isdir("/usr/aarch64-linux-gnu"):
         missing.append("libc6-dev-armhf-cross/libc6-dev-arm64-cross")
     if missing:
-        print("1..0 # SKIP missing: %s (scripts/deps.sh real)" % ", ".join(missing))
-        return 0
+        skip_all("missing: %s (scripts/deps.sh real)" % ", ".join(missing))
     mirror = os.environ.get("GONATIVE_REAL_CACHE") or os.path.join(build_dir, "real-mirror")
     zig = os.environ.get("GONATIVE_ZIG_FIXTURE") or os.path.join(build_dir, "zig-fixture")
     r = run([sys.executable, os.path.join(HERE, "mkrealmirror.py"), mirror, "--goroot",
@@ -294,7 +277,7 @@ def main():
             t.ok(r.returncode == 0 and "cgo: 42" in r.stdout, "probe.exe runs under wine64",
                  show(r))
         else:
-            t.ok(True, "wine64 run skipped # SKIP set GONATIVE_TEST_WINE=1 (needs wine64)")
+            t.skip("probe.exe runs under wine64", "set GONATIVE_TEST_WINE=1 (needs wine64)")
 
         # 5. Reproducible across install folders.
         b = Project(os.path.join(tmp, "elsewhere", "b"), exe, os.path.join(tmp, "cache-b"),
@@ -376,8 +359,7 @@ def main():
         t.diag("figures: " + json.dumps(figures, sort_keys=True))
         if not os.environ.get("GONATIVE_CC_KEEP"):
             shutil.rmtree(tmp, ignore_errors=True)
-    print("1..%d" % t.n)
-    return 1 if t.failed else 0
+    return t.plan()
 
 
 if __name__ == "__main__":

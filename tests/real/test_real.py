@@ -31,7 +31,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 sys.path.insert(0, TESTS)
 
-from serverctl import FaultServer  # noqa: E402
+from faultserver import FaultServer  # noqa: E402
+from taplib import Tap, skip_all  # noqa: E402
 
 DEBIAN_GOROOT = os.environ.get("GONATIVE_REAL_GOROOT", "/usr/lib/go-1.19")
 TARGETS = ["linux/arm64", "windows/amd64"]
@@ -76,29 +77,6 @@ func main() {
 PROBE_CGO = "//go:build cgo\n\npackage main\n\nconst cgoEnabled = true\n"
 PROBE_NOCGO = "//go:build !cgo\n\npackage main\n\nconst cgoEnabled = false\n"
 PROBE_MOD = "module example.com/probe\n\ngo 1.19\n"
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def ok(self, cond, desc, detail=None):
-        self.n += 1
-        if not cond:
-            self.failed += 1
-        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, desc), flush=True)
-        if not cond and detail:
-            self.diag(detail)
-        return cond
-
-    def diag(self, text):
-        for line in str(text).rstrip("\n").splitlines() or [""]:
-            print("# " + line, flush=True)
-
-    def done(self):
-        print("1..%d" % self.n, flush=True)
-        return 1 if self.failed else 0
 
 
 def run(cmd, env=None, cwd=None, timeout=900):
@@ -186,17 +164,16 @@ def built_packages(r):
 def main():
     t = Tap()
     if not os.access(os.path.join(DEBIAN_GOROOT, "bin", "go"), os.X_OK):
-        print("1..0 # SKIP golang-1.19-go not installed (%s)" % DEBIAN_GOROOT)
-        return 0
+        skip_all("golang-1.19-go not installed (%s)" % DEBIAN_GOROOT)
     gonative = os.environ.get("GONATIVE")
     build_dir = os.environ.get("GONATIVE_BUILD_DIR") or os.getcwd()
     if not gonative or not os.access(gonative, os.X_OK):
         t.ok(False, "GONATIVE names the gonative binary", "GONATIVE=%r" % gonative)
-        return t.done()
+        return t.plan()
     missing = [x for x in TOOLS if not shutil.which(x)]
     if not t.ok(not missing, "tools present: " + ", ".join(TOOLS),
                 "missing %s: run scripts/deps.sh real" % ", ".join(missing)):
-        return t.done()
+        return t.plan()
 
     suite_t0 = time.monotonic()
     figures = {}
@@ -210,7 +187,7 @@ def main():
     figures["mirror_was_cached"] = cached
     if not t.ok(r.returncode == 0, "real mirror ready in %s (%.1f s, %s)"
                 % (cache, r.seconds, "cached" if cached else "built"), show(r)):
-        return t.done()
+        return t.plan()
     t.diag(r.stdout)
     with open(os.path.join(cache, "index.json"), encoding="utf-8") as f:
         index = json.load(f)
@@ -226,11 +203,11 @@ def main():
             return run([gonative, "-C", proj, "--cache-dir", gcache] + list(args), env=genv)
 
         # 2. lock + sync over HTTP from a cold gonative cache.
-        with FaultServer(cache) as base:
+        with FaultServer(cache) as srv:
             with open(os.path.join(proj, "gonative.yaml"), "w", encoding="utf-8") as f:
                 f.write('go: "1.19"\nhosts: [linux/amd64]\n'
                         "platforms: [%s]\nindex: %sindex.json\nmirrors: [%s]\n"
-                        "install: .gonative/go\n" % (", ".join(TARGETS), base, base))
+                        "install: .gonative/go\n" % (", ".join(TARGETS), srv.url, srv.url))
             rl = gn("lock")
             t.ok(rl.returncode == 0, "gonative lock", show(rl))
             lock = open(os.path.join(proj, "gonative.lock"), encoding="utf-8").read() \
@@ -242,7 +219,7 @@ def main():
                  "lock pins %s and its 3 archives" % version, lock)
             rs = gn("sync")
             if not t.ok(rs.returncode == 0, "gonative sync", show(rs)):
-                return t.done()
+                return t.plan()
             rw = gn("sync")
         figures["lock_seconds"] = round(rl.seconds, 2)
         figures["sync_seconds"] = round(rs.seconds, 2)
@@ -427,7 +404,7 @@ def main():
         json.dump(figures, f, indent=1, sort_keys=True)
         f.write("\n")
     t.diag("figures (%s):\n%s" % (path, json.dumps(figures, indent=1, sort_keys=True)))
-    return t.done()
+    return t.plan()
 
 
 if __name__ == "__main__":

@@ -14,14 +14,14 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from test_real import DEBIAN_GOROOT, HERE, Tap, run, show  # noqa: E402
+from taplib import Tap, skip_all  # noqa: E402
+from test_real import DEBIAN_GOROOT, HERE, run, show  # noqa: E402
 
 
 def main():
     t = Tap()
     if not os.access(os.path.join(DEBIAN_GOROOT, "bin", "go"), os.X_OK):
-        print("1..0 # SKIP golang-1.19-go not installed (%s)" % DEBIAN_GOROOT)
-        return 0
+        skip_all("golang-1.19-go not installed (%s)" % DEBIAN_GOROOT)
     gonative = os.environ["GONATIVE"]
     build_dir = os.environ.get("GONATIVE_BUILD_DIR") or os.getcwd()
     cache = os.environ.get("GONATIVE_REAL_CACHE") or os.path.join(build_dir, "real-mirror")
@@ -29,7 +29,7 @@ def main():
              DEBIAN_GOROOT, "--targets", "linux/arm64,windows/amd64"], timeout=1500)
     if not t.ok(r.returncode == 0 and os.path.exists(os.path.join(cache, "go1.19.8.src.tar.gz")),
                 "real mirror with go1.19.8.src.tar.gz", show(r)):
-        return t.done()
+        return t.plan()
     with tempfile.TemporaryDirectory(prefix="gonative-source-") as tmp:
         proj = os.path.join(tmp, "proj")
         os.makedirs(proj)
@@ -76,7 +76,7 @@ def main():
              "pure-Go std merged from the linux/arm64 distribution is up to date", show(rg))
         t.ok(gn("verify").returncode == 0, "verify re-hashes the built tree")
         t.diag("figures: lock (make.bash) %.0f s, sync from the store %.1f s" % (lock_s, sync_s))
-    return t.done()
+    return t.plan()
 
 
 if __name__ == "__main__":

@@ -3,11 +3,8 @@ each is exit 4 with nothing installed, no lock written, no archive and no
 head cached.  A fork or rollback after a first honest run names both heads."""
 
 import gzip
-import hashlib
 import io
-import json
 import os
-import shutil
 import tarfile
 
 import trustlib
@@ -44,12 +41,9 @@ def refused(t, p, what, needles, lock_before=None, head_before=None, cmd="sync")
 def tampered_mirror(t, mirror):
     """The mirror with go1.21.5.linux-amd64.tar.gz carrying one more file;
     its index lists the new bytes' sha256, so only the log can tell."""
-    root = t.newdir("tampered")
-    for name in os.listdir(mirror.root):
-        shutil.copy(os.path.join(mirror.root, name), root)
     name = e2e.artifact_name("go1.21.5", e2e.HOST)
     raw = io.BytesIO()
-    with tarfile.open(os.path.join(root, name)) as src, \
+    with tarfile.open(mirror.path(name)) as src, \
             tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as dst:
         for m in src.getmembers():
             dst.addfile(m, src.extractfile(m) if m.isfile() else None)
@@ -58,18 +52,7 @@ def tampered_mirror(t, mirror):
         ti.size, ti.mode = len(extra), 0o755
         dst.addfile(ti, io.BytesIO(extra))
     data = gzip.compress(raw.getvalue(), mtime=0)
-    with open(os.path.join(root, name), "wb") as fh:
-        fh.write(data)
-    with open(os.path.join(root, "index.json")) as fh:
-        index = json.load(fh)
-    for rel in index:
-        for f in rel["files"]:
-            if f["filename"] == name:
-                f["sha256"] = hashlib.sha256(data).hexdigest()
-                f["size"] = len(data)
-    with open(os.path.join(root, "index.json"), "w") as fh:
-        fh.write(json.dumps(index, indent=1) + "\n")
-    return root
+    return e2e.custom_mirror(t, mirror, "tampered", replace={name: data})
 
 
 def main(t):
