@@ -234,6 +234,62 @@ waker_register(const struct fetch_opts *opts, CURLM *multi)
 	}
 }
 
+/* Runs every payload until each is done; 0, or -code with err set (an
+ * interruption or an internal curl failure: the rest is left undone). */
+static int
+run_loop(struct payload *ps, size_t n, struct fetch_ctx *ctx, struct gn_error *err)
+{
+	for (;;) {
+		bool pending;
+		int64_t wake = start_ready(ps, n, ctx, &pending);
+		int still = 0, timeout = FETCH_POLL_MS;
+		CURLMcode mc;
+
+		/* A signal also cuts curl_multi_poll() short, so this is seen at once. */
+		if (gn_cancelled(ctx->events)) {
+			return gn_error_set(err, GN_E_INTERRUPTED, "interrupted while downloading");
+		}
+		if (ctx->running == 0 && !pending) {
+			break;
+		}
+		mc = curl_multi_perform(ctx->multi, &still);
+		if (mc != CURLM_OK) {
+			return gn_error_set(err, GN_E_FETCH, "curl: %s", curl_multi_strerror(mc));
+		}
+		if (reap(ctx) > 0) {
+			/* Slots freed or URLs switched: start those first. */
+			continue;
+		}
+		if (wake >= 0 && wake < timeout) {
+			timeout = (int)wake;
+		}
+		mc = curl_multi_poll(ctx->multi, NULL, 0, timeout, NULL);
+		if (mc != CURLM_OK) {
+			return gn_error_set(err, GN_E_FETCH, "curl: %s", curl_multi_strerror(mc));
+		}
+	}
+	return 0;
+}
+
+/* Ends every request still queued or running with rc and err. */
+static void
+finish_unfinished(struct payload *ps, size_t n, int rc, const struct gn_error *err)
+{
+	/* Only after an internal curl failure or an interruption is anything
+	 * left undone.  An interrupted part that holds only good-so-far
+	 * bytes stays for the next run to resume. */
+	for (size_t i = 0; i < n; i++) {
+		if (ps[i].state != P_DONE) {
+			bool keep = rc == -GN_E_INTERRUPTED && fetch_resumable(&ps[i]) &&
+				    !ps[i].attempt_bad && !ps[i].range_bad &&
+				    !ps[i].overflow;
+			fetch_attempt_cleanup(&ps[i], ps[i].state == P_RUNNING && !keep);
+			ps[i].req->error = *err;
+			fetch_request_fail(&ps[i], rc);
+		}
+	}
+}
+
 int
 fetch_run(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts, struct gn_error *err)
 {
@@ -263,39 +319,10 @@ fetch_run(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts, s
 		}
 	}
 
-	for (;;) {
-		bool pending;
-		int64_t wake = start_ready(ps, n, &ctx, &pending);
-		int still = 0, timeout = FETCH_POLL_MS;
-		CURLMcode mc;
-
-		/* A signal also cuts curl_multi_poll() short, so this is seen at once. */
-		if (gn_cancelled(ctx.events)) {
-			rc = gn_error_set(err, GN_E_INTERRUPTED, "interrupted while downloading");
-			goto out;
-		}
-		if (ctx.running == 0 && !pending) {
-			break;
-		}
-		mc = curl_multi_perform(ctx.multi, &still);
-		if (mc != CURLM_OK) {
-			rc = gn_error_set(err, GN_E_FETCH, "curl: %s", curl_multi_strerror(mc));
-			goto out;
-		}
-		if (reap(&ctx) > 0) {
-			/* Slots freed or URLs switched: start those first. */
-			continue;
-		}
-		if (wake >= 0 && wake < timeout) {
-			timeout = (int)wake;
-		}
-		mc = curl_multi_poll(ctx.multi, NULL, 0, timeout, NULL);
-		if (mc != CURLM_OK) {
-			rc = gn_error_set(err, GN_E_FETCH, "curl: %s", curl_multi_strerror(mc));
-			goto out;
-		}
+	rc = run_loop(ps, n, &ctx, err);
+	if (rc < 0) {
+		goto out;
 	}
-
 	for (size_t i = 0; i < n; i++) {
 		if (reqs[i].result < 0) {
 			*err = reqs[i].error;
@@ -305,19 +332,7 @@ fetch_run(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts, s
 	}
 out:
 	if (ps) {
-		/* Only after an internal curl failure or an interruption is anything
-		 * left undone.  An interrupted part that holds only good-so-far
-		 * bytes stays for the next run to resume. */
-		for (size_t i = 0; i < n; i++) {
-			if (ps[i].state != P_DONE) {
-				bool keep = rc == -GN_E_INTERRUPTED && fetch_resumable(&ps[i]) &&
-					    !ps[i].attempt_bad && !ps[i].range_bad &&
-					    !ps[i].overflow;
-				fetch_attempt_cleanup(&ps[i], ps[i].state == P_RUNNING && !keep);
-				ps[i].req->error = *err;
-				fetch_request_fail(&ps[i], rc);
-			}
-		}
+		finish_unfinished(ps, n, rc, err);
 		free(ps);
 	}
 	waker_register(opts, NULL);

@@ -135,70 +135,43 @@ static const char *const proxy_schemes[] = {
 	"http", "https", "socks4", "socks4a", "socks5", "socks5h",
 };
 
-/* Splits a proxy URL into what libcurl needs; its text never reaches a
- * message (it may hold a password).  netrc fills in missing credentials. */
-int
-fetch_proxy_parse(struct fetch_proxy *px, const char *raw, const char *from, const char *netrc,
-	    struct gn_error *err)
+/* raw as a URL: "host:port", as curl takes it, is an http:// proxy.
+ * Malloc'd (NULL when out of memory); the caller wipes it. */
+static char *
+proxy_text(const char *raw)
 {
-	char *text = NULL, *scheme = NULL, *host = NULL, *port = NULL, *user = NULL,
-	     *password = NULL, bare[256];
-	CURLU *u = NULL;
-	CURLUcode uc;
-	bool known = false;
-	int rc = 0;
+	size_t n = strlen(raw) + sizeof("http://");
+	char *text;
 
-	memset(px, 0, sizeof(*px));
-	if (!raw || !raw[0]) {
-		return 0;
-	}
-	from = from ? from : "proxy";
 	if (strstr(raw, "://")) {
-		text = strdup(raw);
-	} else {
-		/* "host:port", as curl takes it: an http:// proxy. */
-		size_t n = strlen(raw) + sizeof("http://");
+		return strdup(raw);
+	}
+	text = malloc(n);
+	if (text) {
+		snprintf(text, n, "http://%s", raw);
+	}
+	return text;
+}
 
-		text = malloc(n);
-		if (text) {
-			snprintf(text, n, "http://%s", raw);
+static bool
+proxy_scheme_known(const char *scheme)
+{
+	for (size_t i = 0; i < sizeof(proxy_schemes) / sizeof(proxy_schemes[0]); i++) {
+		if (strcasecmp(scheme, proxy_schemes[i]) == 0) {
+			return true;
 		}
 	}
-	u = curl_url();
-	if (!text || !u) {
-		rc = gn_error_set(err, GN_E_NOMEM, "out of memory reading %s", from);
-		goto out;
-	}
-	uc = curl_url_set(u, CURLUPART_URL, text, CURLU_NON_SUPPORT_SCHEME);
-	if (uc == CURLUE_OK) {
-		uc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
-	}
-	if (uc == CURLUE_OK) {
-		uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
-	}
-	if (uc != CURLUE_OK) {
-		/* Not the value: it may hold a password. */
-		rc = gn_error_set(err, GN_E_USAGE, "%s is not a proxy URL (%s)", from,
-				  curl_url_strerror(uc));
-		goto out;
-	}
-	for (size_t i = 0; i < sizeof(proxy_schemes) / sizeof(proxy_schemes[0]); i++) {
-		known = known || strcasecmp(scheme, proxy_schemes[i]) == 0;
-	}
-	if (!known) {
-		rc = gn_error_set(err, GN_E_USAGE,
-				  "%s: proxy scheme %s is not one of http, https, socks4, socks4a, "
-				  "socks5, socks5h",
-				  from, scheme);
-		goto out;
-	}
-	curl_url_get(u, CURLUPART_PORT, &port, 0);
-	curl_url_get(u, CURLUPART_USER, &user, CURLU_URLDECODE);
-	curl_url_get(u, CURLUPART_PASSWORD, &password, CURLU_URLDECODE);
-	snprintf(px->url, sizeof(px->url), "%s://%s%s%s", scheme, host, port ? ":" : "",
-		 port ? port : "");
-	px->from = from;
-	px->set = true;
+	return false;
+}
+
+/* The URL's user and password; without them, netrc's for the proxy host.
+ * Credentials too long to keep are dropped, never cut. */
+static void
+proxy_credentials(struct fetch_proxy *px, const char *user, const char *password,
+		  const char *host, const char *netrc)
+{
+	char bare[256];
+
 	if (user && user[0]) {
 		px->has_user = strlen(user) < sizeof(px->user) &&
 			       (!password || strlen(password) < sizeof(px->password));
@@ -220,6 +193,59 @@ fetch_proxy_parse(struct fetch_proxy *px, const char *raw, const char *from, con
 					    sizeof(px->password));
 		px->from_netrc = px->has_user;
 	}
+}
+
+/* Splits a proxy URL into what libcurl needs; its text never reaches a
+ * message (it may hold a password).  netrc fills in missing credentials. */
+int
+fetch_proxy_parse(struct fetch_proxy *px, const char *raw, const char *from, const char *netrc,
+	    struct gn_error *err)
+{
+	char *text = NULL, *scheme = NULL, *host = NULL, *port = NULL, *user = NULL,
+	     *password = NULL;
+	CURLU *u = NULL;
+	CURLUcode uc;
+	int rc = 0;
+
+	memset(px, 0, sizeof(*px));
+	if (!raw || !raw[0]) {
+		return 0;
+	}
+	from = from ? from : "proxy";
+	text = proxy_text(raw);
+	u = curl_url();
+	if (!text || !u) {
+		rc = gn_error_set(err, GN_E_NOMEM, "out of memory reading %s", from);
+		goto out;
+	}
+	uc = curl_url_set(u, CURLUPART_URL, text, CURLU_NON_SUPPORT_SCHEME);
+	if (uc == CURLUE_OK) {
+		uc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+	}
+	if (uc == CURLUE_OK) {
+		uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+	}
+	if (uc != CURLUE_OK) {
+		/* Not the value: it may hold a password. */
+		rc = gn_error_set(err, GN_E_USAGE, "%s is not a proxy URL (%s)", from,
+				  curl_url_strerror(uc));
+		goto out;
+	}
+	if (!proxy_scheme_known(scheme)) {
+		rc = gn_error_set(err, GN_E_USAGE,
+				  "%s: proxy scheme %s is not one of http, https, socks4, socks4a, "
+				  "socks5, socks5h",
+				  from, scheme);
+		goto out;
+	}
+	curl_url_get(u, CURLUPART_PORT, &port, 0);
+	curl_url_get(u, CURLUPART_USER, &user, CURLU_URLDECODE);
+	curl_url_get(u, CURLUPART_PASSWORD, &password, CURLU_URLDECODE);
+	snprintf(px->url, sizeof(px->url), "%s://%s%s%s", scheme, host, port ? ":" : "",
+		 port ? port : "");
+	px->from = from;
+	px->set = true;
+	proxy_credentials(px, user, password, host, netrc);
 out:
 	if (password) {
 		explicit_bzero(password, strlen(password));

@@ -144,37 +144,102 @@ fetch_resume_failed(struct payload *p, const char *why)
 	fetch_emit(p, GN_EV_FETCH_RETRY, msg);
 }
 
-/* Size, sha256 and hook passed or not; on success the file is in place. */
-void
-fetch_attempt_complete(struct payload *p)
+/* Size and sha256 as expected?  If not, the attempt is over (resumed: once
+ * more from byte 0; else the next try) and false comes back. */
+static bool
+bytes_check_out(struct payload *p)
 {
 	struct fetch_request *req = p->req;
-	const char *url = req->urls[p->url];
 	uint8_t digest[GN_SHA256_LEN];
-	char hex[GN_SHA256_HEX], want[64], got[64], dir[PATH_MAX];
-	struct gn_error herr;
-	int rc;
+	char hex[GN_SHA256_HEX], want[64], got[64];
 
 	if (req->size >= 0 && p->received != req->size) {
 		if (p->resume_from > 0) {
 			fetch_resume_failed(p, "size mismatch");
-			return;
+			return false;
 		}
 		snprintf(want, sizeof(want), "%" PRId64 " bytes", req->size);
 		snprintf(got, sizeof(got), "%" PRId64 " bytes", p->received);
 		fetch_bad_bytes(p, want, got, "size mismatch");
 		fetch_attempt_failed(p, false, 0);
-		return;
+		return false;
 	}
 	gn_sha256_final(&p->sha, digest);
 	gn_hex_encode(digest, sizeof(digest), hex);
 	if (req->sha256 && strcmp(hex, req->sha256) != 0) {
 		if (p->resume_from > 0) {
 			fetch_resume_failed(p, "sha256 mismatch");
-			return;
+			return false;
 		}
 		fetch_bad_bytes(p, req->sha256, hex, "sha256 mismatch");
 		fetch_attempt_failed(p, false, 0);
+		return false;
+	}
+	return true;
+}
+
+/* The caller's verify hook on the closed part; false (the attempt is over,
+ * the hook's failure remembered as the wrong bytes) when it says no. */
+static bool
+hook_passes(struct payload *p)
+{
+	struct fetch_request *req = p->req;
+	const char *url = req->urls[p->url];
+	char via[GN_ERR_TEXT / 2];
+	struct gn_error herr;
+	int rc;
+
+	if (!req->verify) {
+		return true;
+	}
+	gn_error_clear(&herr);
+	rc = req->verify(req->verify_user, req, p->part, url, &herr);
+	if (rc >= 0) {
+		return true;
+	}
+	/* Keep the hook's code (a signature failure stays one). */
+	served_by(p, via, sizeof(via));
+	snprintf(p->last_why, sizeof(p->last_why), "%s%s",
+		 herr.message[0] ? herr.message : gn_code_message(gn_code_of(rc)), via);
+	p->bad_bytes = true;
+	p->attempt_bad = true;
+	p->bad_bytes_err = herr;
+	p->bad_bytes_err.code = gn_code_of(rc);
+	if (via[0] && strlen(herr.message) + strlen(via) < sizeof(herr.message)) {
+		strcat(p->bad_bytes_err.message, via);
+	}
+	if (!herr.url[0]) {
+		gn_error_url(&p->bad_bytes_err, url);
+	}
+	fetch_attempt_failed(p, false, 0);
+	return false;
+}
+
+/* The folder dest was renamed into, synced.  0, or -code with req->error. */
+static int
+sync_dest_folder(struct payload *p)
+{
+	struct fetch_request *req = p->req;
+	char dir[PATH_MAX];
+
+	if (p->dest_dir == AT_FDCWD) {
+		gn_dirname(req->dest, dir, sizeof(dir));
+		return gn_fsync_dir(dir, &req->error);
+	}
+	return fsync(p->dest_dir) != 0 && errno != EINVAL
+		       ? gn_error_set(&req->error, GN_E_IO, "cannot sync the folder of %s: %s",
+				      req->dest, strerror(errno))
+		       : 0;
+}
+
+/* Size, sha256 and hook passed or not; on success the file is in place. */
+void
+fetch_attempt_complete(struct payload *p)
+{
+	struct fetch_request *req = p->req;
+	int rc;
+
+	if (!bytes_check_out(p)) {
 		return;
 	}
 	if (fsync(p->fd) != 0) {
@@ -186,30 +251,8 @@ fetch_attempt_complete(struct payload *p)
 	}
 	close(p->fd);
 	p->fd = -1;
-	if (req->verify) {
-		gn_error_clear(&herr);
-		rc = req->verify(req->verify_user, req, p->part, url, &herr);
-		if (rc < 0) {
-			char via[GN_ERR_TEXT / 2];
-
-			/* Keep the hook's code (a signature failure stays one). */
-			served_by(p, via, sizeof(via));
-			snprintf(p->last_why, sizeof(p->last_why), "%s%s",
-				 herr.message[0] ? herr.message : gn_code_message(gn_code_of(rc)),
-				 via);
-			p->bad_bytes = true;
-			p->attempt_bad = true;
-			p->bad_bytes_err = herr;
-			p->bad_bytes_err.code = gn_code_of(rc);
-			if (via[0] && strlen(herr.message) + strlen(via) < sizeof(herr.message)) {
-				strcat(p->bad_bytes_err.message, via);
-			}
-			if (!herr.url[0]) {
-				gn_error_url(&p->bad_bytes_err, url);
-			}
-			fetch_attempt_failed(p, false, 0);
-			return;
-		}
+	if (!hook_passes(p)) {
+		return;
 	}
 	/* renameat replaces a link at dest itself, never what it points to. */
 	if (renameat(p->part_dir, p->part_rel, p->dest_dir, p->dest_rel) != 0) {
@@ -219,22 +262,13 @@ fetch_attempt_complete(struct payload *p)
 		fetch_request_fail(p, rc);
 		return;
 	}
-	if (p->dest_dir == AT_FDCWD) {
-		gn_dirname(req->dest, dir, sizeof(dir));
-		rc = gn_fsync_dir(dir, &req->error);
-	} else {
-		rc = fsync(p->dest_dir) != 0 && errno != EINVAL
-			     ? gn_error_set(&req->error, GN_E_IO,
-					    "cannot sync the folder of %s: %s", req->dest,
-					    strerror(errno))
-			     : 0;
-	}
+	rc = sync_dest_folder(p);
 	fetch_attempt_cleanup(p, false);
 	if (rc < 0) {
 		fetch_request_fail(p, rc);
 		return;
 	}
-	snprintf(req->url_used, sizeof(req->url_used), "%s", url);
+	snprintf(req->url_used, sizeof(req->url_used), "%s", req->urls[p->url]);
 	gn_error_clear(&req->error);
 	fetch_emit(p, GN_EV_FETCH_DONE, NULL);
 	fetch_request_over(p, 0);
