@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,7 +237,7 @@ fetch_attempt_done(struct payload *p, CURLcode rc)
 	}
 	/* The proxy would not open a tunnel: its answer, not the mirror's. */
 	if (rc != CURLE_OK && connect_code >= 300) {
-		snprintf(p->last_why, sizeof(p->last_why), "proxy answered HTTP %ld to CONNECT",
+		fetch_set_why(p, "proxy answered HTTP %ld to CONNECT",
 			 connect_code);
 		fetch_explain(p, rc, connect_code, status);
 		fetch_attempt_failed(p, connect_code >= 500 && connect_code <= 599, 0);
@@ -245,7 +246,7 @@ fetch_attempt_done(struct payload *p, CURLcode rc)
 	/* A 3xx that failed (redirect refused, too many) has curl's reason;
 	 * an error page we cut short ends in CURLE_WRITE_ERROR. */
 	if (status >= 400 || (http_failed(status) && (rc == CURLE_OK || rc == CURLE_WRITE_ERROR))) {
-		snprintf(p->last_why, sizeof(p->last_why), "HTTP %ld", status);
+		fetch_set_why(p, "HTTP %ld", status);
 		fetch_explain(p, rc, connect_code, status);
 		fetch_attempt_failed(p,
 			       status == 408 || status == 429 || (status >= 500 && status <= 599),
@@ -272,7 +273,7 @@ fetch_attempt_done(struct payload *p, CURLcode rc)
 		return;
 	}
 	if (rc != CURLE_OK) {
-		snprintf(p->last_why, sizeof(p->last_why), "%s",
+		fetch_set_why(p, "%s",
 			 p->errbuf[0] ? p->errbuf : curl_easy_strerror(rc));
 		fetch_explain(p, rc, connect_code, status);
 		/* A stalled mirror costs a whole stall timeout per try: move on
@@ -414,4 +415,14 @@ fetch_attempt_start(struct payload *p)
 	p->ctx->running++;
 	p->state = P_RUNNING;
 	fetch_emit(p, GN_EV_FETCH_START, NULL);
+}
+
+void
+fetch_set_why(struct payload *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->last_why, sizeof(p->last_why), fmt, ap);
+	va_end(ap);
 }

@@ -300,7 +300,7 @@ static void
 describe_net(const struct fetch_ctx *ctx)
 {
 	const struct fetch_net *net = ctx->net;
-	char *def_file = NULL, *def_dir = NULL, line[2 * GN_ERR_TEXT];
+	char *def_file = NULL, *def_dir = NULL, line[2 * GN_ERR_TEXT + 32];
 	CURL *easy = curl_easy_init();
 
 	if (easy) {

@@ -112,7 +112,7 @@ fetch_bad_bytes(struct payload *p, const char *expected, const char *got, const 
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	served_by(p, via, sizeof(via));
-	snprintf(p->last_why, sizeof(p->last_why), "%s%s", why, via);
+	fetch_set_why(p, "%s%s", why, via);
 	p->bad_bytes = true;
 	p->attempt_bad = true;
 	gn_error_clear(&p->bad_bytes_err);
@@ -135,7 +135,7 @@ fetch_resume_failed(struct payload *p, const char *why)
 
 	snprintf(msg, sizeof(msg), "%s after resuming at byte %" PRId64 ", restarting from byte 0",
 		 why, p->resume_from);
-	snprintf(p->last_why, sizeof(p->last_why), "%s", msg);
+	fetch_set_why(p, "%s", msg);
 	p->attempt_bad = true;
 	fetch_attempt_cleanup(p, true);
 	p->no_resume = true;
@@ -199,7 +199,7 @@ hook_passes(struct payload *p)
 	}
 	/* Keep the hook's code (a signature failure stays one). */
 	served_by(p, via, sizeof(via));
-	snprintf(p->last_why, sizeof(p->last_why), "%s%s",
+	fetch_set_why(p, "%s%s",
 		 herr.message[0] ? herr.message : gn_code_message(gn_code_of(rc)), via);
 	p->bad_bytes = true;
 	p->attempt_bad = true;

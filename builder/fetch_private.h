@@ -156,5 +156,8 @@ void fetch_request_fail(struct payload *p, int rc);
 void fetch_attempt_failed(struct payload *p, bool transient, int64_t wait_ms);
 void fetch_attempt_done(struct payload *p, CURLcode rc);
 void fetch_attempt_start(struct payload *p);
+/* Sets p->last_why, cut to its size on purpose: it is the summary of one
+ * attempt inside a longer message. */
+void fetch_set_why(struct payload *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif
