@@ -24,12 +24,7 @@
  *   C.UTF-8 (uselocale, thread-local), so names stay the archive's bytes
  *   and the tree hash does not depend on the user's locale.
  */
-#include "builder/unpack.h"
-
-#include "builder/inflate.h"
-
-#include "gn/buf.h"
-#include "gn/sha256.h"
+#include "builder/unpack_private.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -43,139 +38,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define READ_BUF (256 * 1024)
-
-/* Reading the archive: our own callbacks so the raw bytes can be hashed. */
-
-struct source {
-	int fd;
-	bool hashing;
-	struct gn_sha256 h;
-	uint8_t *buf;
-	int read_errno;
-	struct inflate_stream *gz; /* ISA-L inflate of a .tar.gz; hashes as it reads */
-	struct gn_error gz_err;
-};
-
-static la_ssize_t
-source_read(struct archive *a, void *data, const void **out)
-{
-	struct source *s = data;
-	ssize_t n;
-
-	if (s->gz) {
-		/* The stream's own block: no copy of the inflated bytes. */
-		n = inflate_next(s->gz, out, &s->gz_err);
-		if (n < 0) {
-			archive_set_error(a, EINVAL, "%s", s->gz_err.message);
-			return -1;
-		}
-		return n;
-	}
-	do {
-		n = read(s->fd, s->buf, READ_BUF);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		s->read_errno = errno;
-		archive_set_error(a, errno, "read failed");
-		return -1;
-	}
-	if (s->hashing) {
-		gn_sha256_update(&s->h, s->buf, (size_t)n);
-	}
-	*out = s->buf;
-	return n;
-}
-
-static la_int64_t
-source_seek(struct archive *a, void *data, la_int64_t offset, int whence)
-{
-	struct source *s = data;
-	off_t pos = lseek(s->fd, (off_t)offset, whence);
-
-	if (pos < 0) {
-		archive_set_error(a, errno, "seek failed");
-		return ARCHIVE_FATAL;
-	}
-	return pos;
-}
-
-/* Reads whatever is left and hashes it, so the digest covers the whole file. */
-static int
-source_drain(struct source *s)
-{
-	if (s->gz) {
-		if (inflate_drain(s->gz, &s->gz_err) < 0) {
-			s->read_errno = EIO;
-			return -1;
-		}
-		return 0;
-	}
-	for (;;) {
-		ssize_t n = read(s->fd, s->buf, READ_BUF);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0) {
-			s->read_errno = errno;
-			return -1;
-		}
-		if (n == 0) {
-			return 0;
-		}
-		gn_sha256_update(&s->h, s->buf, (size_t)n);
-	}
-}
-
-static int
-check_digest(struct source *s, const struct unpack_opts *opts, struct gn_error *err)
-{
-	uint8_t got[GN_SHA256_LEN];
-	char hex[GN_SHA256_HEX];
-
-	gn_sha256_final(&s->h, got);
-	s->hashing = false;
-	gn_hex_encode(got, GN_SHA256_LEN, hex);
-	if (strcmp(hex, opts->expect_sha256) != 0) {
-		gn_error_set(err, GN_E_INTEGRITY, "sha256 of %s changed since it was verified",
-			     opts->archive);
-		gn_error_file(err, opts->name ? opts->name : opts->archive);
-		gn_error_values(err, opts->expect_sha256, hex);
-		return -GN_E_INTEGRITY;
-	}
-	return 0;
-}
-
-/* The extraction of one archive. */
-
-struct unpacker {
-	const struct unpack_opts *opts;
-	const char *name;
-	struct archive *ar;
-	struct archive *aw; /* NULL in hash-only mode */
-	struct source src;
-	struct tree *tree;
-	int dest_fd;
-	char *dest; /* realpath of opts->dest */
-	int64_t total;
-	struct gn_buf full;	   /* dest + "/" + rel */
-	struct gn_buf rel;	   /* pathname without go/ and trailing slash */
-	struct gn_buf last_parent; /* last folder made sure of on disk */
-	struct gn_buf data;	   /* file body when the size is not known */
-};
-
-static int
-read_error(struct unpacker *u, struct gn_error *err)
-{
-	if (u->src.read_errno) {
-		return gn_error_set(err, GN_E_IO, "cannot read %s: %s", u->opts->archive,
-				    strerror(u->src.read_errno));
-	}
-	gn_error_set(err, GN_E_INTEGRITY, "corrupt archive: %s", archive_error_string(u->ar));
-	gn_error_file(err, u->name);
-	return -GN_E_INTEGRITY;
-}
 
 static int
 write_error(struct unpacker *u, struct gn_error *err)
@@ -342,7 +204,7 @@ copy_file(struct unpacker *u, struct archive_entry *entry, uint8_t id[GN_SHA256_
 			break;
 		}
 		if (r < ARCHIVE_WARN) {
-			rc = read_error(u, err);
+			rc = unpack_read_error(u, err);
 			goto out;
 		}
 		if (offset < pos) {
@@ -503,80 +365,6 @@ do_entry(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
 }
 
 static int
-open_reader(struct unpacker *u, struct gn_error *err)
-{
-	const struct unpack_opts *opts = u->opts;
-	unsigned char magic[4] = {0};
-	bool zip;
-	int r;
-
-	if (pread(u->src.fd, magic, sizeof(magic), 0) < 0) {
-		return gn_error_set(err, GN_E_IO, "cannot read %s: %s", opts->archive,
-				    strerror(errno));
-	}
-	zip = magic[0] == 'P' && magic[1] == 'K';
-	u->ar = archive_read_new();
-	if (!u->ar) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
-	}
-	if (opts->expect_sha256) {
-		if (gn_sha256_init(&u->src.h) != 0) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
-		}
-		u->src.hashing = true;
-	}
-	if (zip) {
-		/* The central directory is read by seeking: check the digest first. */
-		if (opts->expect_sha256) {
-			int rc;
-			if (source_drain(&u->src) != 0) {
-				return gn_error_set(err, GN_E_IO, "cannot read %s: %s",
-						    opts->archive, strerror(u->src.read_errno));
-			}
-			rc = check_digest(&u->src, opts, err);
-			if (rc != 0) {
-				return rc;
-			}
-			if (lseek(u->src.fd, 0, SEEK_SET) != 0) {
-				return gn_error_set(err, GN_E_IO, "cannot seek %s: %s",
-						    opts->archive, strerror(errno));
-			}
-		}
-		archive_read_support_format_zip_seekable(u->ar);
-		archive_read_set_seek_callback(u->ar, source_seek);
-	} else {
-		/* Streamed: no seek or skip callback, so every byte passes the hash once.
-		 * gzip goes through ISA-L when this build has it (4x zlib's speed). */
-		if (magic[0] == 0x1f && magic[1] == 0x8b && inflate_available()) {
-			u->src.gz = inflate_open(u->src.fd, opts->expect_sha256 ? &u->src.h : NULL,
-						 u->name, err);
-			if (!u->src.gz) {
-				return -GN_E_NOMEM;
-			}
-			u->src.hashing = false; /* the inflate stream feeds the hash now */
-		} else if (magic[0] == 0xfd && magic[1] == '7' && magic[2] == 'z' && magic[3] == 'X') {
-			/* .tar.xz (Zig): libarchive's liblzma filter, still streamed
-			 * through source_read, so the hash sees every byte once. */
-			if (archive_read_support_filter_xz(u->ar) != ARCHIVE_OK) {
-				return gn_error_set(err, GN_E_IO,
-						    "this libarchive cannot read .xz: %s",
-						    archive_error_string(u->ar));
-			}
-		} else {
-			archive_read_support_filter_gzip(u->ar);
-		}
-		archive_read_support_format_tar(u->ar);
-	}
-	archive_read_set_read_callback(u->ar, source_read);
-	archive_read_set_callback_data(u->ar, &u->src);
-	r = archive_read_open1(u->ar);
-	if (r != ARCHIVE_OK) {
-		return read_error(u, err);
-	}
-	return 0;
-}
-
-static int
 open_writer(struct unpacker *u, struct gn_error *err)
 {
 	const char *dest = u->opts->dest;
@@ -648,7 +436,7 @@ unpack_run(const struct unpack_opts *opts, struct gn_error *err)
 			goto out;
 		}
 	}
-	rc = open_reader(&u, err);
+	rc = unpack_open_reader(&u, err);
 	if (rc != 0) {
 		goto out;
 	}
@@ -666,7 +454,7 @@ unpack_run(const struct unpack_opts *opts, struct gn_error *err)
 			break;
 		}
 		if (r < ARCHIVE_WARN) {
-			rc = read_error(&u, err);
+			rc = unpack_read_error(&u, err);
 			goto out;
 		}
 		/* Counted before the entry's inode exists, wanted or not. */
@@ -689,33 +477,8 @@ unpack_run(const struct unpack_opts *opts, struct gn_error *err)
 		goto out;
 	}
 out:
-	/* A tampered cache file explains any failure better than its symptom. */
-	if ((u.src.hashing || (u.src.gz && opts->expect_sha256)) && u.src.fd >= 0 &&
-	    rc != -GN_E_INTERRUPTED) {
-		if (source_drain(&u.src) != 0) {
-			if (rc == 0) {
-				rc = gn_error_set(err, GN_E_IO, "cannot read %s: %s", opts->archive,
-						  strerror(u.src.read_errno));
-			}
-		} else {
-			struct gn_error mismatch;
-			gn_error_clear(&mismatch);
-			if (check_digest(&u.src, opts, &mismatch) != 0) {
-				if (err) {
-					*err = mismatch;
-				}
-				rc = -GN_E_INTEGRITY;
-			}
-		}
-	}
-	/* First: its read-ahead thread may still be feeding the hash. */
-	if (u.src.gz) {
-		inflate_close(u.src.gz);
-	}
-	gn_sha256_dispose(&u.src.h);
-	if (u.ar) {
-		archive_read_free(u.ar);
-	}
+	rc = unpack_reader_finish(&u, rc, err);
+	unpack_reader_close(&u);
 	if (u.aw) {
 		/* After a failure this still applies libarchive's folder fixups. */
 		archive_write_free(u.aw);
@@ -723,11 +486,7 @@ out:
 	if (u.dest_fd >= 0) {
 		close(u.dest_fd);
 	}
-	if (u.src.fd >= 0) {
-		close(u.src.fd);
-	}
 	free(u.dest);
-	free(u.src.buf);
 	gn_buf_free(&u.full);
 	gn_buf_free(&u.rel);
 	gn_buf_free(&u.last_parent);
