@@ -237,8 +237,7 @@ fetch_attempt_done(struct payload *p, CURLcode rc)
 	}
 	/* The proxy would not open a tunnel: its answer, not the mirror's. */
 	if (rc != CURLE_OK && connect_code >= 300) {
-		fetch_set_why(p, "proxy answered HTTP %ld to CONNECT",
-			 connect_code);
+		fetch_set_why(p, "proxy answered HTTP %ld to CONNECT", connect_code);
 		fetch_explain(p, rc, connect_code, status);
 		fetch_attempt_failed(p, connect_code >= 500 && connect_code <= 599, 0);
 		return;
@@ -273,8 +272,7 @@ fetch_attempt_done(struct payload *p, CURLcode rc)
 		return;
 	}
 	if (rc != CURLE_OK) {
-		fetch_set_why(p, "%s",
-			 p->errbuf[0] ? p->errbuf : curl_easy_strerror(rc));
+		fetch_set_why(p, "%s", p->errbuf[0] ? p->errbuf : curl_easy_strerror(rc));
 		fetch_explain(p, rc, connect_code, status);
 		/* A stalled mirror costs a whole stall timeout per try: move on
 		 * at once while another mirror is left; retry only the last. */

@@ -199,8 +199,8 @@ hook_passes(struct payload *p)
 	}
 	/* Keep the hook's code (a signature failure stays one). */
 	served_by(p, via, sizeof(via));
-	fetch_set_why(p, "%s%s",
-		 herr.message[0] ? herr.message : gn_code_message(gn_code_of(rc)), via);
+	fetch_set_why(p, "%s%s", herr.message[0] ? herr.message : gn_code_message(gn_code_of(rc)),
+		      via);
 	p->bad_bytes = true;
 	p->attempt_bad = true;
 	p->bad_bytes_err = herr;

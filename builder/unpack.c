@@ -172,6 +172,71 @@ feed_zeros(struct unpacker *u, struct gn_sha256 *h, bool sized, uint64_t n)
 	}
 }
 
+/* The entry's data blocks: into the blob hash and, when writing, the file.
+ * *pos: the offset after the last block. */
+static int
+copy_blocks(struct unpacker *u, struct gn_sha256 *h, bool sized, int64_t *pos,
+	    struct gn_error *err)
+{
+	int64_t max = u->opts->max_bytes;
+
+	for (;;) {
+		const void *buf;
+		size_t len;
+		la_int64_t offset;
+		int r = archive_read_data_block(u->ar, &buf, &len, &offset);
+		if (r == ARCHIVE_EOF) {
+			return 0;
+		}
+		if (r < ARCHIVE_WARN) {
+			return unpack_read_error(u, err);
+		}
+		if (offset < *pos) {
+			gn_error_set(err, GN_E_INTEGRITY, "entry 'go/%s' has overlapping data",
+				     u->rel.data);
+			gn_error_file(err, u->name);
+			return -GN_E_INTEGRITY;
+		}
+		/* Holes of sparse entries are zeros in the blob. */
+		u->total += offset - *pos;
+		u->total += (int64_t)len;
+		if (max > 0 && u->total > max) {
+			return too_big(u, err);
+		}
+		feed_zeros(u, h, sized, (uint64_t)(offset - *pos));
+		feed(u, h, sized, buf, len);
+		if (u->aw && archive_write_data_block(u->aw, buf, len, offset) != ARCHIVE_OK) {
+			return write_error(u, err);
+		}
+		*pos = offset + (int64_t)len;
+	}
+}
+
+/* A sized entry's trailing hole, then its length against its header. */
+static int
+check_size(struct unpacker *u, struct gn_sha256 *h, int64_t size, int64_t *pos,
+	   struct gn_error *err)
+{
+	int64_t max = u->opts->max_bytes;
+
+	if (*pos < size) {
+		u->total += size - *pos;
+		if (max > 0 && u->total > max) {
+			return too_big(u, err);
+		}
+		feed_zeros(u, h, true, (uint64_t)(size - *pos));
+		*pos = size;
+	}
+	if (*pos != size) {
+		gn_error_set(err, GN_E_INTEGRITY,
+			     "entry 'go/%s' holds %" PRId64 " bytes, its header says %" PRId64,
+			     u->rel.data, *pos, size);
+		gn_error_file(err, u->name);
+		return -GN_E_INTEGRITY;
+	}
+	return 0;
+}
+
 static int
 copy_file(struct unpacker *u, struct archive_entry *entry, uint8_t id[GN_SHA256_LEN],
 	  int64_t *size_out, struct gn_error *err)
@@ -195,55 +260,11 @@ copy_file(struct unpacker *u, struct archive_entry *entry, uint8_t id[GN_SHA256_
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
 	gn_buf_reset(&u->data);
-	for (;;) {
-		const void *buf;
-		size_t len;
-		la_int64_t offset;
-		int r = archive_read_data_block(u->ar, &buf, &len, &offset);
-		if (r == ARCHIVE_EOF) {
-			break;
-		}
-		if (r < ARCHIVE_WARN) {
-			rc = unpack_read_error(u, err);
-			goto out;
-		}
-		if (offset < pos) {
-			gn_error_set(err, GN_E_INTEGRITY, "entry 'go/%s' has overlapping data",
-				     u->rel.data);
-			gn_error_file(err, u->name);
-			rc = -GN_E_INTEGRITY;
-			goto out;
-		}
-		/* Holes of sparse entries are zeros in the blob. */
-		u->total += offset - pos;
-		u->total += (int64_t)len;
-		if (max > 0 && u->total > max) {
-			rc = too_big(u, err);
-			goto out;
-		}
-		feed_zeros(u, &h, sized, (uint64_t)(offset - pos));
-		feed(u, &h, sized, buf, len);
-		if (u->aw && archive_write_data_block(u->aw, buf, len, offset) != ARCHIVE_OK) {
-			rc = write_error(u, err);
-			goto out;
-		}
-		pos = offset + (int64_t)len;
+	rc = copy_blocks(u, &h, sized, &pos, err);
+	if (rc == 0 && sized) {
+		rc = check_size(u, &h, size, &pos, err);
 	}
-	if (sized && pos < size) {
-		u->total += size - pos;
-		if (max > 0 && u->total > max) {
-			rc = too_big(u, err);
-			goto out;
-		}
-		feed_zeros(u, &h, sized, (uint64_t)(size - pos));
-		pos = size;
-	}
-	if (sized && pos != size) {
-		gn_error_set(err, GN_E_INTEGRITY,
-			     "entry 'go/%s' holds %" PRId64 " bytes, its header says %" PRId64,
-			     u->rel.data, pos, size);
-		gn_error_file(err, u->name);
-		rc = -GN_E_INTEGRITY;
+	if (rc != 0) {
 		goto out;
 	}
 	if (u->data.failed) {
@@ -270,15 +291,13 @@ finish_entry(struct unpacker *u, struct gn_error *err)
 	return 0;
 }
 
+/* The entry's name, checked, into u->rel (without top/ and a trailing
+ * slash).  0, or -code with err set. */
 static int
-do_entry(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
+take_name(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
 {
 	const struct unpack_opts *opts = u->opts;
 	const char *pathname = archive_entry_pathname(entry);
-	unsigned int type = archive_entry_filetype(entry);
-	const char *target = archive_entry_symlink(entry);
-	struct unpack_entry done = {0};
-	uint8_t id[GN_SHA256_LEN] = {0};
 	const char *rel;
 	int rc;
 
@@ -287,7 +306,8 @@ do_entry(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
 		gn_error_file(err, u->name);
 		return -GN_E_UNSAFE;
 	}
-	rc = unpack_check_entry_under(opts->top ? opts->top : "go", pathname, type, target,
+	rc = unpack_check_entry_under(opts->top ? opts->top : "go", pathname,
+				      archive_entry_filetype(entry), archive_entry_symlink(entry),
 				      archive_entry_hardlink(entry), &rel, err);
 	if (rc != 0) {
 		gn_error_file(err, u->name);
@@ -301,6 +321,66 @@ do_entry(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
 	if (u->rel.len && u->rel.data[u->rel.len - 1] == '/') {
 		u->rel.data[--u->rel.len] = '\0';
 	}
+	return 0;
+}
+
+/* A folder (link_id NULL) or a symlink: into the tree, then (when
+ * writing) onto the disk. */
+static int
+put_dir_or_link(struct unpacker *u, struct archive_entry *entry,
+		const uint8_t link_id[GN_SHA256_LEN], struct gn_error *err)
+{
+	int rc = link_id ? tree_put(u->tree, u->rel.data, TREE_LINK, link_id, err)
+			 : tree_put_dir(u->tree, u->rel.data, err);
+
+	if (rc == 0 && u->aw) {
+		rc = write_header(u, entry, err);
+		if (rc == 0) {
+			rc = finish_entry(u, err);
+		}
+	}
+	return rc;
+}
+
+static int
+put_file(struct unpacker *u, struct archive_entry *entry, struct unpack_entry *done,
+	 struct gn_error *err)
+{
+	uint8_t id[GN_SHA256_LEN] = {0};
+	int rc;
+
+	done->mode = (archive_entry_perm(entry) & 0100) ? TREE_EXEC : TREE_FILE;
+	/* Claim the path first: a file/folder clash is refused before any write. */
+	rc = tree_put(u->tree, u->rel.data, done->mode, id, err);
+	if (rc == 0 && u->aw) {
+		rc = write_header(u, entry, err);
+	}
+	if (rc == 0) {
+		rc = copy_file(u, entry, id, &done->size, err);
+	}
+	if (rc == 0) {
+		rc = finish_entry(u, err);
+	}
+	if (rc == 0) {
+		rc = tree_put(u->tree, u->rel.data, done->mode, id, err);
+	}
+	return rc;
+}
+
+static int
+do_entry(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
+{
+	const struct unpack_opts *opts = u->opts;
+	unsigned int type = archive_entry_filetype(entry);
+	const char *target = archive_entry_symlink(entry);
+	struct unpack_entry done = {0};
+	uint8_t id[GN_SHA256_LEN] = {0};
+	int rc;
+
+	rc = take_name(u, entry, err);
+	if (rc != 0) {
+		return rc;
+	}
 	if (u->rel.len == 0) {
 		return 0; /* go/ itself: dest already exists */
 	}
@@ -309,13 +389,7 @@ do_entry(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
 	}
 
 	if (type == AE_IFDIR) {
-		rc = tree_put_dir(u->tree, u->rel.data, err);
-		if (rc == 0 && u->aw) {
-			rc = write_header(u, entry, err);
-			if (rc == 0) {
-				rc = finish_entry(u, err);
-			}
-		}
+		rc = put_dir_or_link(u, entry, NULL, err);
 		if (rc != 0) {
 			gn_error_file(err, u->name);
 		}
@@ -328,29 +402,9 @@ do_entry(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
 		done.mode = TREE_LINK;
 		done.size = (int64_t)strlen(target);
 		tree_blob_id(target, strlen(target), id);
-		rc = tree_put(u->tree, u->rel.data, TREE_LINK, id, err);
-		if (rc == 0 && u->aw) {
-			rc = write_header(u, entry, err);
-			if (rc == 0) {
-				rc = finish_entry(u, err);
-			}
-		}
+		rc = put_dir_or_link(u, entry, id, err);
 	} else {
-		done.mode = (archive_entry_perm(entry) & 0100) ? TREE_EXEC : TREE_FILE;
-		/* Claim the path first: a file/folder clash is refused before any write. */
-		rc = tree_put(u->tree, u->rel.data, done.mode, id, err);
-		if (rc == 0 && u->aw) {
-			rc = write_header(u, entry, err);
-		}
-		if (rc == 0) {
-			rc = copy_file(u, entry, id, &done.size, err);
-		}
-		if (rc == 0) {
-			rc = finish_entry(u, err);
-		}
-		if (rc == 0) {
-			rc = tree_put(u->tree, u->rel.data, done.mode, id, err);
-		}
+		rc = put_file(u, entry, &done, err);
 	}
 	if (rc != 0) {
 		if (!err || !err->file[0]) {
@@ -393,6 +447,69 @@ open_writer(struct unpacker *u, struct gn_error *err)
 	return 0;
 }
 
+/* The archive opened for reading and, with opts->dest, the folder for
+ * writing.  0, or -code with err set (unpack_run cleans up). */
+static int
+unpacker_open(struct unpacker *u, struct gn_error *err)
+{
+	u->src.buf = malloc(READ_BUF);
+	if (!u->src.buf) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	/* Archives come from the cache, which never reads through a link. */
+	u->src.fd = open(u->opts->archive, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (u->src.fd < 0) {
+		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", u->opts->archive,
+				    strerror(errno));
+	}
+	if (u->opts->dest) {
+		int rc = open_writer(u, err);
+
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	return unpack_open_reader(u, err);
+}
+
+/* Every entry, in archive order.  0, or -code with err set. */
+static int
+read_entries(struct unpacker *u, struct gn_error *err)
+{
+	int rc;
+
+	for (int64_t entries = 0;; entries++) {
+		struct archive_entry *entry;
+		int r;
+
+		if (gn_cancelled(u->opts->events)) {
+			return gn_error_set(err, GN_E_INTERRUPTED, "interrupted while unpacking %s",
+					    u->name);
+		}
+		r = archive_read_next_header(u->ar, &entry);
+		if (r == ARCHIVE_EOF) {
+			break;
+		}
+		if (r < ARCHIVE_WARN) {
+			return unpack_read_error(u, err);
+		}
+		/* Counted before the entry's inode exists, wanted or not. */
+		if (entries >= UNPACK_MAX_ENTRIES) {
+			rc = gn_error_set(err, GN_E_UNSAFE,
+					  "more than %d entries, the limit (a Go "
+					  "distribution has about 15,000)",
+					  UNPACK_MAX_ENTRIES);
+			gn_error_file(err, u->name);
+			return rc;
+		}
+		rc = do_entry(u, entry, err);
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static int
 unpack_run(const struct unpack_opts *opts, struct gn_error *err)
 {
@@ -418,58 +535,12 @@ unpack_run(const struct unpack_opts *opts, struct gn_error *err)
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 	}
-	u.src.buf = malloc(READ_BUF);
-	if (!u.src.buf) {
-		rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
-		goto out;
+	rc = unpacker_open(&u, err);
+	if (rc == 0) {
+		rc = read_entries(&u, err);
 	}
-	/* Archives come from the cache, which never reads through a link. */
-	u.src.fd = open(opts->archive, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (u.src.fd < 0) {
-		rc = gn_error_set(err, GN_E_IO, "cannot open %s: %s", opts->archive,
-				  strerror(errno));
-		goto out;
-	}
-	if (opts->dest) {
-		rc = open_writer(&u, err);
-		if (rc != 0) {
-			goto out;
-		}
-	}
-	rc = unpack_open_reader(&u, err);
 	if (rc != 0) {
 		goto out;
-	}
-	for (int64_t entries = 0;; entries++) {
-		struct archive_entry *entry;
-		int r;
-
-		if (gn_cancelled(opts->events)) {
-			rc = gn_error_set(err, GN_E_INTERRUPTED, "interrupted while unpacking %s",
-					  u.name);
-			goto out;
-		}
-		r = archive_read_next_header(u.ar, &entry);
-		if (r == ARCHIVE_EOF) {
-			break;
-		}
-		if (r < ARCHIVE_WARN) {
-			rc = unpack_read_error(&u, err);
-			goto out;
-		}
-		/* Counted before the entry's inode exists, wanted or not. */
-		if (entries >= UNPACK_MAX_ENTRIES) {
-			rc = gn_error_set(err, GN_E_UNSAFE,
-					  "more than %d entries, the limit (a Go "
-					  "distribution has about 15,000)",
-					  UNPACK_MAX_ENTRIES);
-			gn_error_file(err, u.name);
-			goto out;
-		}
-		rc = do_entry(&u, entry, err);
-		if (rc != 0) {
-			goto out;
-		}
 	}
 	if (u.aw && archive_write_close(u.aw) != ARCHIVE_OK) {
 		rc = gn_error_set(err, GN_E_IO, "cannot finish %s: %s", opts->dest,
