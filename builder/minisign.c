@@ -283,7 +283,10 @@ minisign_pubkey_load(const char *path, const char *base_dir, struct minisign_pub
 			return rc;
 		}
 		char why[GN_ERR_TEXT];
-		snprintf(why, sizeof(why), "%s", err ? err->message : full);
+
+		/* Cut to fit on purpose: it goes into a message of that size. */
+		snprintf(why, sizeof(why), "%.*s", (int)sizeof(why) - 1,
+			 err ? err->message : full);
 		rc = gn_error_set(err, GN_E_MANIFEST, "cannot read minisign public key: %s", why);
 		gn_error_file(err, full);
 		return rc;
