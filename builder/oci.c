@@ -1,30 +1,21 @@
 /*
- * builder/oci.c - registry handshake, manifests and blobs (OCI distribution
- * spec v1.1: "Pulling blobs", "Pushing blobs" (POST then PUT, monolithic),
- * "Pushing manifests"; token auth as the Docker token spec describes it).
+ * builder/oci.c - registry manifests and blobs (OCI distribution spec v1.1:
+ * "Pulling blobs", "Pushing blobs" (POST then PUT, monolithic), "Pushing
+ * manifests").  The login and the session's calls are builder/oci_auth.c.
  */
-#include "builder/oci.h"
+#include "builder/oci_private.h"
 
-#include "builder/http.h"
 #include "gn/buf.h"
 #include "gn/fs.h"
 #include "gn/sha256.h"
 
-#include <ctype.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
+#include <sodium.h>
 #include <unistd.h>
-#include <yaml.h>
-
-#define OCI_MAX_MANIFEST (1u << 20)
-#define OCI_MAX_TOKEN (64u * 1024)
-#define OCI_MAX_JSON_DEPTH 32
-/* sha256 of "{}", the empty config every artifact manifest points at */
-#define OCI_EMPTY_CONFIG "{}"
-#define OCI_EMPTY_TYPE "application/vnd.oci.empty.v1+json"
 
 static void
 sha256_hex(const void *data, size_t len, char out[GN_SHA256_HEX])
@@ -34,88 +25,6 @@ sha256_hex(const void *data, size_t len, char out[GN_SHA256_HEX])
 	gn_sha256(data, len, digest);
 	gn_hex_encode(digest, sizeof(digest), out);
 }
-
-/* --- a small JSON reader over libyaml's document API ---------------------- */
-
-/* JSON nests far less than this; refuse deeper input before libyaml sees it. */
-static bool
-json_depth_ok(const char *s, size_t len)
-{
-	int depth = 0;
-	bool in_string = false;
-
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (in_string) {
-			if (c == '\\') {
-				i++;
-			} else if (c == '"') {
-				in_string = false;
-			}
-		} else if (c == '"') {
-			in_string = true;
-		} else if (c == '{' || c == '[') {
-			if (++depth > OCI_MAX_JSON_DEPTH) {
-				return false;
-			}
-		} else if (c == '}' || c == ']') {
-			depth--;
-		}
-	}
-	return true;
-}
-
-static bool
-json_load(yaml_document_t *doc, const char *s, size_t len)
-{
-	yaml_parser_t parser;
-	bool ok;
-
-	if (memchr(s, '\0', len) || !json_depth_ok(s, len)) {
-		return false;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		return false;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)s, len);
-	ok = yaml_parser_load(&parser, doc) != 0;
-	yaml_parser_delete(&parser);
-	if (ok && !yaml_document_get_root_node(doc)) {
-		yaml_document_delete(doc);
-		ok = false;
-	}
-	return ok;
-}
-
-static yaml_node_t *
-json_get(yaml_document_t *doc, yaml_node_t *object, const char *key)
-{
-	if (!object || object->type != YAML_MAPPING_NODE) {
-		return NULL;
-	}
-	for (yaml_node_pair_t *pair = object->data.mapping.pairs.start;
-	     pair < object->data.mapping.pairs.top; pair++) {
-		yaml_node_t *k = yaml_document_get_node(doc, pair->key);
-
-		if (k && k->type == YAML_SCALAR_NODE && strlen(key) == k->data.scalar.length &&
-		    memcmp(k->data.scalar.value, key, k->data.scalar.length) == 0) {
-			return yaml_document_get_node(doc, pair->value);
-		}
-	}
-	return NULL;
-}
-
-static const char *
-json_text(yaml_node_t *node)
-{
-	if (!node || node->type != YAML_SCALAR_NODE) {
-		return NULL;
-	}
-	return (const char *)node->data.scalar.value;
-}
-
-/* --- credentials ----------------------------------------------------------- */
 
 /* "https://reg.example:5000/v1/" -> "reg.example:5000" */
 static void
@@ -167,17 +76,17 @@ docker_config_auth(struct gn_arena *arena, const char *path, const char *host)
 		len += n;
 	}
 	fclose(f);
-	if (!data || !json_load(&doc, data, len)) {
+	if (!data || !oci_json_load(&doc, data, len)) {
 		free(data);
 		return NULL;
 	}
-	auths = json_get(&doc, yaml_document_get_root_node(&doc), "auths");
+	auths = oci_json_get(&doc, yaml_document_get_root_node(&doc), "auths");
 	if (auths && auths->type == YAML_MAPPING_NODE) {
 		for (yaml_node_pair_t *pair = auths->data.mapping.pairs.start;
 		     pair < auths->data.mapping.pairs.top && !result; pair++) {
-			const char *key = json_text(yaml_document_get_node(&doc, pair->key));
-			const char *b64 = json_text(
-				json_get(&doc, yaml_document_get_node(&doc, pair->value), "auth"));
+			const char *key = oci_json_text(yaml_document_get_node(&doc, pair->key));
+			const char *b64 = oci_json_text(
+				oci_json_get(&doc, yaml_document_get_node(&doc, pair->value), "auth"));
 			char key_host[256];
 			unsigned char bin[1024];
 			size_t bin_len = 0;
@@ -217,8 +126,6 @@ find_creds(struct gn_arena *arena, const struct oci_creds *creds, const char *ho
 	}
 	return NULL;
 }
-
-/* --- the handshake ---------------------------------------------------------- */
 
 /* One param="value" of a WWW-Authenticate challenge, or "" when absent. */
 static void
@@ -278,8 +185,8 @@ url_escape(struct gn_buf *buf, const char *s)
 	}
 }
 
-static int
-registry_error(struct gn_error *err, const struct oci_ref *ref, const char *url, long status,
+int
+oci_registry_error(struct gn_error *err, const struct oci_ref *ref, const char *url, long status,
 	       const char *what)
 {
 	int rc = gn_error_set(err, GN_E_FETCH, "registry %s: %s (HTTP %ld)", ref->host, what,
@@ -291,8 +198,8 @@ registry_error(struct gn_error *err, const struct oci_ref *ref, const char *url,
 
 /* One registry API call with the session's login; an extra header (Accept,
  * Content-Type) may be given.  The reply is freed on failure. */
-static int
-session_exchange(const struct oci_session *s, const char *method, const char *url,
+int
+oci_session_exchange(const struct oci_session *s, const char *method, const char *url,
 		 const char *header, const struct http_call *body, size_t max_reply,
 		 struct http_reply *reply, struct gn_error *err)
 {
@@ -377,19 +284,19 @@ bearer_token(struct gn_arena *arena, const struct oci_ref *ref, const char *chal
 		rc = http_exchange(&call, &reply, err);
 	}
 	if (rc == 0 && reply.status != 200) {
-		rc = registry_error(err, ref, realm, reply.status,
+		rc = oci_registry_error(err, ref, realm, reply.status,
 				    reply.status == 401 || reply.status == 403
 					    ? "the token service refused the credentials (set "
 					      "GONATIVE_REGISTRY_AUTH, log in with docker, or add "
 					      "the host to your netrc)"
 					    : "the token service failed");
 	}
-	if (rc == 0 && json_load(&doc, reply.body, reply.len)) {
+	if (rc == 0 && oci_json_load(&doc, reply.body, reply.len)) {
 		yaml_node_t *root = yaml_document_get_root_node(&doc);
 
-		token = json_text(json_get(&doc, root, "token"));
+		token = oci_json_text(oci_json_get(&doc, root, "token"));
 		if (!token || !*token) {
-			token = json_text(json_get(&doc, root, "access_token"));
+			token = oci_json_text(oci_json_get(&doc, root, "access_token"));
 		}
 		if (token && *token) {
 			*header = gn_arena_printf(arena, "Authorization: Bearer %s", token);
@@ -402,7 +309,7 @@ bearer_token(struct gn_arena *arena, const struct oci_ref *ref, const char *chal
 		yaml_document_delete(&doc);
 	}
 	if (rc == 0 && !token) {
-		rc = registry_error(err, ref, realm, reply.status,
+		rc = oci_registry_error(err, ref, realm, reply.status,
 				    "the token service answered without a token");
 	}
 	http_reply_free(&reply);
@@ -483,17 +390,17 @@ oci_open(struct gn_arena *arena, const struct oci_ref *ref, const char *actions,
 		return 0;
 	}
 	if (status != 401) {
-		return registry_error(err, ref, url, status, "not an OCI registry (GET /v2/)");
+		return oci_registry_error(err, ref, url, status, "not an OCI registry (GET /v2/)");
 	}
 	if (strncasecmp(challenge, "Bearer ", 7) == 0) {
 		return bearer_token(arena, ref, challenge, actions, user_pass, netrc, net,
 				    &out->auth_header, err);
 	}
 	if (strncasecmp(challenge, "Basic", 5) != 0) {
-		return registry_error(err, ref, url, status, "asks for an unknown kind of login");
+		return oci_registry_error(err, ref, url, status, "asks for an unknown kind of login");
 	}
 	if (!user_pass) {
-		return registry_error(err, ref, url, status,
+		return oci_registry_error(err, ref, url, status,
 				      "needs a login (set GONATIVE_REGISTRY_AUTH=user:password, "
 				      "log in with docker, or add the host to your netrc)");
 	}
@@ -505,7 +412,7 @@ oci_open(struct gn_arena *arena, const struct oci_ref *ref, const char *actions,
 		return rc;
 	}
 	if (status != 200) {
-		return registry_error(err, ref, url, status, "refused the user name or password");
+		return oci_registry_error(err, ref, url, status, "refused the user name or password");
 	}
 	return 0;
 }
@@ -515,8 +422,6 @@ oci_blob_url(struct gn_arena *arena, const struct oci_ref *ref, const char *sha2
 {
 	return gn_arena_printf(arena, "%sblobs/sha256:%s", ref->api, sha256);
 }
-
-/* --- manifests -------------------------------------------------------------- */
 
 static bool
 parse_digest(const char *text, char out[65])
@@ -547,7 +452,7 @@ oci_manifest_layers(struct gn_arena *arena, const struct oci_session *s, const c
 	if (!url) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	rc = session_exchange(s, "GET", url, "Accept: " OCI_MANIFEST_TYPE, NULL, OCI_MAX_MANIFEST,
+	rc = oci_session_exchange(s, "GET", url, "Accept: " OCI_MANIFEST_TYPE, NULL, OCI_MAX_MANIFEST,
 			      &reply, err);
 	if (rc < 0) {
 		return rc;
@@ -556,19 +461,19 @@ oci_manifest_layers(struct gn_arena *arena, const struct oci_session *s, const c
 		if (missing && reply.status == 404) {
 			*missing = true;
 		}
-		rc = registry_error(err, &s->ref, url, reply.status,
+		rc = oci_registry_error(err, &s->ref, url, reply.status,
 				    reply.status == 404 ? "no such tag" : "cannot read the manifest");
 		http_reply_free(&reply);
 		return rc;
 	}
-	if (!json_load(&doc, reply.body, reply.len)) {
+	if (!oci_json_load(&doc, reply.body, reply.len)) {
 		rc = gn_error_set(err, GN_E_INDEX, "registry %s: the manifest %s is not JSON",
 				  s->ref.host, tag);
 		gn_error_url(err, url);
 		http_reply_free(&reply);
 		return rc;
 	}
-	list = json_get(&doc, yaml_document_get_root_node(&doc), "layers");
+	list = oci_json_get(&doc, yaml_document_get_root_node(&doc), "layers");
 	if (list && list->type == YAML_SEQUENCE_NODE) {
 		size_t n = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
 
@@ -580,11 +485,11 @@ oci_manifest_layers(struct gn_arena *arena, const struct oci_session *s, const c
 		     rc == 0 && it < list->data.sequence.items.top; it++) {
 			yaml_node_t *layer = yaml_document_get_node(&doc, *it);
 			struct oci_layer *l = &(*layers)[*n_layers];
-			const char *title = json_text(json_get(
-				&doc, json_get(&doc, layer, "annotations"), OCI_TITLE_ANNOTATION));
-			const char *size = json_text(json_get(&doc, layer, "size"));
+			const char *title = oci_json_text(oci_json_get(
+				&doc, oci_json_get(&doc, layer, "annotations"), OCI_TITLE_ANNOTATION));
+			const char *size = oci_json_text(oci_json_get(&doc, layer, "size"));
 
-			if (!parse_digest(json_text(json_get(&doc, layer, "digest")), l->sha256)) {
+			if (!parse_digest(oci_json_text(oci_json_get(&doc, layer, "digest")), l->sha256)) {
 				continue; /* not a sha256 blob: nothing we could verify */
 			}
 			l->size = size ? strtoll(size, NULL, 10) : -1;
@@ -608,11 +513,11 @@ oci_blob_read(const struct oci_session *s, const char *sha256, size_t max, char 
 	*data = NULL;
 	*len = 0;
 	snprintf(url, sizeof(url), "%sblobs/sha256:%s", s->ref.api, sha256);
-	if ((rc = session_exchange(s, "GET", url, NULL, NULL, max, &reply, err)) < 0) {
+	if ((rc = oci_session_exchange(s, "GET", url, NULL, NULL, max, &reply, err)) < 0) {
 		return rc;
 	}
 	if (reply.status != 200) {
-		rc = registry_error(err, &s->ref, url, reply.status, "cannot read a blob");
+		rc = oci_registry_error(err, &s->ref, url, reply.status, "cannot read a blob");
 		http_reply_free(&reply);
 		return rc;
 	}
@@ -630,8 +535,6 @@ oci_blob_read(const struct oci_session *s, const char *sha256, size_t max, char 
 	return 0;
 }
 
-/* --- pushing ---------------------------------------------------------------- */
-
 int
 oci_blob_exists(const struct oci_session *s, const char *sha256, bool *exists,
 		struct gn_error *err)
@@ -641,12 +544,12 @@ oci_blob_exists(const struct oci_session *s, const char *sha256, bool *exists,
 	int rc;
 
 	snprintf(url, sizeof(url), "%sblobs/sha256:%s", s->ref.api, sha256);
-	if ((rc = session_exchange(s, "HEAD", url, NULL, NULL, 0, &reply, err)) < 0) {
+	if ((rc = oci_session_exchange(s, "HEAD", url, NULL, NULL, 0, &reply, err)) < 0) {
 		return rc;
 	}
 	*exists = reply.status == 200;
 	if (reply.status != 200 && reply.status != 404) {
-		rc = registry_error(err, &s->ref, url, reply.status, "cannot check a blob");
+		rc = oci_registry_error(err, &s->ref, url, reply.status, "cannot check a blob");
 	}
 	http_reply_free(&reply);
 	return rc;
@@ -679,11 +582,11 @@ blob_push(struct gn_arena *arena, const struct oci_session *s, const char *path,
 	if (!url) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	if ((rc = session_exchange(s, "POST", url, NULL, NULL, 0, &reply, err)) < 0) {
+	if ((rc = oci_session_exchange(s, "POST", url, NULL, NULL, 0, &reply, err)) < 0) {
 		return rc;
 	}
 	if (reply.status != 202 || !reply.location[0]) {
-		rc = registry_error(err, &s->ref, url, reply.status, "refused to start an upload");
+		rc = oci_registry_error(err, &s->ref, url, reply.status, "refused to start an upload");
 		http_reply_free(&reply);
 		return rc;
 	}
@@ -692,13 +595,13 @@ blob_push(struct gn_arena *arena, const struct oci_session *s, const char *path,
 	if (!put) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	rc = session_exchange(s, "PUT", put, "Content-Type: application/octet-stream", &body, 0,
+	rc = oci_session_exchange(s, "PUT", put, "Content-Type: application/octet-stream", &body, 0,
 			      &reply, err);
 	if (rc < 0) {
 		return rc;
 	}
 	if (reply.status != 201) {
-		rc = registry_error(err, &s->ref, url, reply.status, "refused a blob");
+		rc = oci_registry_error(err, &s->ref, url, reply.status, "refused a blob");
 		gn_error_values(err, sha256, reply.docker_content_digest);
 	}
 	http_reply_free(&reply);
@@ -758,7 +661,7 @@ oci_manifest_push(struct gn_arena *arena, const struct oci_session *s, const cha
 	}
 	sha256_hex(json.data, json.len, manifest_sha);
 	/* The same manifest under the tag already: nothing to do. */
-	rc = session_exchange(s, "HEAD", url, "Accept: " OCI_MANIFEST_TYPE, NULL, 0, &reply, err);
+	rc = oci_session_exchange(s, "HEAD", url, "Accept: " OCI_MANIFEST_TYPE, NULL, 0, &reply, err);
 	if (rc < 0) {
 		gn_buf_free(&json);
 		return rc;
@@ -773,7 +676,7 @@ oci_manifest_push(struct gn_arena *arena, const struct oci_session *s, const cha
 	{
 		struct http_call body = {.body = json.data, .body_len = json.len};
 
-		rc = session_exchange(s, "PUT", url, "Content-Type: " OCI_MANIFEST_TYPE, &body, 0,
+		rc = oci_session_exchange(s, "PUT", url, "Content-Type: " OCI_MANIFEST_TYPE, &body, 0,
 				      &reply, err);
 	}
 	if (rc < 0) {
@@ -781,7 +684,7 @@ oci_manifest_push(struct gn_arena *arena, const struct oci_session *s, const cha
 		return rc;
 	}
 	if (reply.status != 201) {
-		rc = registry_error(err, &s->ref, url, reply.status, "refused the manifest");
+		rc = oci_registry_error(err, &s->ref, url, reply.status, "refused the manifest");
 		if (reply.body && reply.len) {
 			gn_error_values(err, "201 Created", reply.body);
 		}
