@@ -1,9 +1,8 @@
 /*
  * lockfiles/index.c - the go.dev release index: JSON in, JSON out.
  *
- * JSON is read with libyaml's event API (go.dev's JSON is valid YAML flow
- * syntax), straight into the model without building a tree, so the full
- * ~2 MB index costs about as much as libyaml's scanner itself.
+ * JSON is read event by event (lockfiles/jsonwalk.h), straight into the
+ * model without building a tree.
  */
 #include "lockfiles/index.h"
 #include "lockfiles/jsonwalk.h"
@@ -15,6 +14,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,8 +85,8 @@ name_set_add(struct name_set *set, const char *s)
 static int
 take_string(struct index_parser *p, const char **out)
 {
-	const char *value = (const char *)p->w.event.data.scalar.value;
-	size_t len = p->w.event.data.scalar.length;
+	const char *value = p->w.event.value;
+	size_t len = p->w.event.length;
 
 	if (!json_is_string(&p->w.event)) {
 		return json_type_error(&p->w, "a string");
@@ -101,10 +101,9 @@ take_string(struct index_parser *p, const char **out)
 static int
 take_bool(struct index_parser *p, bool *out)
 {
-	const char *value = (const char *)p->w.event.data.scalar.value;
+	const char *value = p->w.event.value;
 
-	if (p->w.event.type != YAML_SCALAR_EVENT ||
-	    p->w.event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+	if (p->w.event.type != JSON_LITERAL ||
 	    (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)) {
 		return json_type_error(&p->w, "true or false");
 	}
@@ -115,12 +114,11 @@ take_bool(struct index_parser *p, bool *out)
 static int
 take_size(struct index_parser *p, int64_t *out)
 {
-	const char *value = (const char *)p->w.event.data.scalar.value;
+	const char *value = p->w.event.value;
 	char *end;
 	long long n;
 
-	if (p->w.event.type != YAML_SCALAR_EVENT ||
-	    p->w.event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+	if (p->w.event.type != JSON_LITERAL) {
 		return json_type_error(&p->w, "an integer");
 	}
 	if (value[0] == '-' && value[1] >= '0' && value[1] <= '9') {
@@ -141,8 +139,8 @@ take_size(struct index_parser *p, int64_t *out)
 static int
 take_sha256(struct index_parser *p, const char **out)
 {
-	const char *value = (const char *)p->w.event.data.scalar.value;
-	size_t len = p->w.event.data.scalar.length;
+	const char *value = p->w.event.value;
+	size_t len = p->w.event.length;
 	char *copy;
 
 	if (!json_is_string(&p->w.event)) {
@@ -305,7 +303,7 @@ name_agrees(const struct lock_index_file *f)
  * URL only after this). */
 static int
 check_file_name(struct index_parser *p, const struct lock_index_file *f,
-		const yaml_mark_t *name_mark, const yaml_mark_t *start)
+		const struct json_mark *name_mark, const struct json_mark *start)
 {
 	char shown[160], want[160], version[64], msg[GN_ERR_TEXT];
 	int rc;
@@ -356,7 +354,7 @@ static const struct {
 static int
 parse_file(struct index_parser *p, struct lock_index_file *f)
 {
-	yaml_mark_t start = p->w.event.start_mark, name_mark = start;
+	struct json_mark start = p->w.event.start_mark, name_mark = start;
 	unsigned seen = 0;
 	bool done = false;
 	const char *key = NULL;
@@ -442,14 +440,12 @@ parse_files(struct index_parser *p, struct lock_index_release *rel)
 	int rc;
 
 	/* Go encodes a nil slice as null. */
-	if (p->w.event.type == YAML_SCALAR_EVENT &&
-	    p->w.event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-	    strcmp((const char *)p->w.event.data.scalar.value, "null") == 0) {
+	if (p->w.event.type == JSON_LITERAL && strcmp(p->w.event.value, "null") == 0) {
 		rel->n_files = 0;
 		rel->files = gn_arena_alloc(p->w.arena, sizeof(*rel->files));
 		return rel->files ? 0 : json_nomem(&p->w);
 	}
-	if (p->w.event.type != YAML_SEQUENCE_START_EVENT) {
+	if (p->w.event.type != JSON_ARRAY_START) {
 		return json_type_error(&p->w, "an array of files");
 	}
 	for (;;) {
@@ -476,7 +472,7 @@ parse_files(struct index_parser *p, struct lock_index_release *rel)
 static int
 parse_release(struct index_parser *p, struct lock_index_release *rel)
 {
-	yaml_mark_t start = p->w.event.start_mark;
+	struct json_mark start = p->w.event.start_mark;
 	bool has_version = false, has_stable = false, has_files = false;
 	bool done = false;
 	const char *key = NULL;
@@ -561,7 +557,7 @@ parse_document(struct index_parser *p, struct lock_index *out)
 	if ((rc = json_begin(&p->w, "empty release index")) < 0) {
 		return rc;
 	}
-	if (p->w.event.type != YAML_SEQUENCE_START_EVENT) {
+	if (p->w.event.type != JSON_ARRAY_START) {
 		return json_type_error(&p->w, "an array of releases");
 	}
 	for (;;) {
