@@ -25,11 +25,22 @@ struct name_set {
 	size_t n;
 };
 
+/* Whether an os/arch pair is a Go port in index spelling, per pair seen:
+ * gn_platform_from_index() formats and searches the port list, and the
+ * ~7,900 files of go.dev's full index share about 40 pairs. */
+#define PORT_SLOTS 128
+struct port_memo {
+	const char *os, *arch; /* NULL: empty slot */
+	bool port;
+};
+
 struct index_parser {
 	struct json_walk w;
 	struct json_vec releases;
 	struct json_vec files;
 	struct name_set names;
+	struct port_memo ports[PORT_SLOTS];
+	size_t n_ports;
 };
 
 static uint64_t
@@ -136,6 +147,15 @@ take_size(struct index_parser *p, int64_t *out)
 	return 0;
 }
 
+/* A hex digit in lower case, 0 for any other byte (one load per digit:
+ * 7,900 sha256 fields in go.dev's full index). */
+static const char hex_lower[256] = {
+	['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5',
+	['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9', ['a'] = 'a', ['b'] = 'b',
+	['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f', ['A'] = 'a', ['B'] = 'b',
+	['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f',
+};
+
 static int
 take_sha256(struct index_parser *p, const char **out)
 {
@@ -150,14 +170,20 @@ take_sha256(struct index_parser *p, const char **out)
 		return json_fail(&p->w, NULL, "sha256 must be empty or 64 hex digits, found \"%s\"",
 				 value);
 	}
-	copy = gn_arena_strndup(p->w.arena, value, len);
+	copy = gn_arena_alloc(p->w.arena, len + 1);
 	if (!copy) {
 		return json_nomem(&p->w);
 	}
-	if (gn_hex_lower(value, len, copy) < len) {
-		return json_fail(&p->w, NULL, "sha256 must be empty or 64 hex digits, found \"%s\"",
-				 value);
+	for (size_t i = 0; i < len; i++) {
+		char c = hex_lower[(unsigned char)value[i]];
+
+		if (!c) {
+			return json_fail(&p->w, NULL,
+					 "sha256 must be empty or 64 hex digits, found \"%s\"", value);
+		}
+		copy[i] = c;
 	}
+	copy[len] = '\0';
 	*out = copy;
 	return 0;
 }
@@ -217,10 +243,37 @@ quote_text(const char *s, char *out, size_t len)
  * "arm6"; go.dev's index lists them); they only need a plain name.
  */
 static bool
-name_must_agree(const struct lock_index_file *f)
+index_port(const char *os, const char *arch)
 {
 	struct gn_platform plat;
 
+	return gn_platform_from_index(os, arch, &plat) &&
+	       strcmp(gn_platform_index_arch(&plat), arch) == 0;
+}
+
+static bool
+index_port_memo(struct index_parser *p, const char *os, const char *arch)
+{
+	size_t i = (hash_name(os) * 31 + hash_name(arch)) & (PORT_SLOTS - 1);
+
+	for (; p->ports[i].os; i = (i + 1) & (PORT_SLOTS - 1)) {
+		if (strcmp(p->ports[i].os, os) == 0 && strcmp(p->ports[i].arch, arch) == 0) {
+			return p->ports[i].port;
+		}
+	}
+	if (p->n_ports >= PORT_SLOTS / 2) {
+		return index_port(os, arch); /* a hostile index: no more memo */
+	}
+	p->ports[i].os = os;
+	p->ports[i].arch = arch;
+	p->ports[i].port = index_port(os, arch);
+	p->n_ports++;
+	return p->ports[i].port;
+}
+
+static bool
+name_must_agree(struct index_parser *p, const struct lock_index_file *f)
+{
 	if (strcmp(f->kind, "archive") != 0 && strcmp(f->kind, "installer") != 0 &&
 	    strcmp(f->kind, "source") != 0) {
 		return false;
@@ -228,8 +281,7 @@ name_must_agree(const struct lock_index_file *f)
 	if (!f->os[0] && !f->arch[0]) {
 		return true;
 	}
-	return gn_platform_from_index(f->os, f->arch, &plat) &&
-	       strcmp(gn_platform_index_arch(&plat), f->arch) == 0;
+	return index_port_memo(p, f->os, f->arch);
 }
 
 /* The name go.dev gives f, into out ("" when the fields cannot name one). */
@@ -316,7 +368,7 @@ check_file_name(struct index_parser *p, const struct lock_index_file *f,
 			 shown, LOCK_INDEX_MAX_NAME);
 		return json_fail(&p->w, name_mark, "%s", msg);
 	}
-	if (!name_must_agree(f) || name_agrees(f)) {
+	if (!name_must_agree(p, f) || name_agrees(f)) {
 		return 0;
 	}
 	/* os, arch and kind are known words here; the version may be anything. */
@@ -343,13 +395,32 @@ enum file_field {
 	F_KIND = 1 << 6,
 };
 
-static const struct {
-	const char *key;
-	enum file_field bit;
-} file_keys[] = {
-	{"filename", F_FILENAME}, {"os", F_OS},	    {"arch", F_ARCH}, {"version", F_VERSION},
-	{"sha256", F_SHA256},	  {"size", F_SIZE}, {"kind", F_KIND},
-};
+/* The field a file object's key names, 0 for another; by length first,
+ * as this runs for every key of every file. */
+static enum file_field
+file_key(const char *key, size_t len)
+{
+	switch (len) {
+	case 2:
+		return memcmp(key, "os", 2) == 0 ? F_OS : 0;
+	case 4:
+		if (memcmp(key, "arch", 4) == 0) {
+			return F_ARCH;
+		}
+		if (memcmp(key, "size", 4) == 0) {
+			return F_SIZE;
+		}
+		return memcmp(key, "kind", 4) == 0 ? F_KIND : 0;
+	case 6:
+		return memcmp(key, "sha256", 6) == 0 ? F_SHA256 : 0;
+	case 7:
+		return memcmp(key, "version", 7) == 0 ? F_VERSION : 0;
+	case 8:
+		return memcmp(key, "filename", 8) == 0 ? F_FILENAME : 0;
+	default:
+		return 0;
+	}
+}
 
 static int
 parse_file(struct index_parser *p, struct lock_index_file *f)
@@ -369,11 +440,7 @@ parse_file(struct index_parser *p, struct lock_index_file *f)
 		if (rc < 0 || done) {
 			break;
 		}
-		for (size_t i = 0; i < sizeof(file_keys) / sizeof(file_keys[0]); i++) {
-			if (strcmp(key, file_keys[i].key) == 0) {
-				bit = file_keys[i].bit;
-			}
-		}
+		bit = file_key(key, p->w.event.length);
 		if (bit & seen) {
 			return json_fail(&p->w, NULL, "duplicate key \"%s\"", key);
 		}
@@ -529,7 +596,7 @@ parse_release(struct index_parser *p, struct lock_index_release *rel)
 		const struct lock_index_file *f = &rel->files[i];
 		char shown[160], version[64], release[64], msg[GN_ERR_TEXT];
 
-		if (strcmp(f->version, rel->version) != 0 && name_must_agree(f)) {
+		if (strcmp(f->version, rel->version) != 0 && name_must_agree(p, f)) {
 			quote_text(f->filename, shown, sizeof(shown));
 			quote_text(f->version, version, sizeof(version));
 			quote_text(rel->version, release, sizeof(release));
