@@ -33,18 +33,6 @@ cache_default_dir(const char *gonative_cache, const char *xdg_cache_home, const 
 	return true;
 }
 
-static int
-default_root(char *out, size_t len, struct gn_error *err)
-{
-	if (cache_default_dir(getenv("GONATIVE_CACHE"), getenv("XDG_CACHE_HOME"), getenv("HOME"),
-			      out, len)) {
-		return 0;
-	}
-	return gn_error_set(err, GN_E_IO,
-			    "no cache folder: set GONATIVE_CACHE, XDG_CACHE_HOME or HOME, or "
-			    "pass --cache-dir");
-}
-
 /* ssh's rule for key files: another user's folder that others may write is
  * no place for files we later trust (anyone could plant one, or a link). */
 static int
@@ -136,10 +124,15 @@ cache_open(struct cache *cache, const char *dir, struct gn_error *err)
 	for (int i = 0; i < CACHE_N_DIRS; i++) {
 		cache->dir_fd[i] = -1;
 	}
-	if (dir && dir[0]) {
-		snprintf(given, sizeof(given), "%s", dir);
-	} else if ((rc = default_root(given, sizeof(given), err)) < 0) {
-		return rc;
+	/* The default folder is the caller's to find (cache_default_dir()):
+	 * the core reads no environment. */
+	if (!dir || !dir[0]) {
+		return gn_error_set(err, GN_E_IO,
+				    "no cache folder: set GONATIVE_CACHE, XDG_CACHE_HOME or HOME, "
+				    "or pass --cache-dir");
+	}
+	if (snprintf(given, sizeof(given), "%s", dir) >= (int)sizeof(given)) {
+		return gn_error_set(err, GN_E_IO, "%s: cache folder path too long", dir);
 	}
 	if ((rc = gn_mkdir_p(given, 0700, err)) < 0) {
 		return rc;

@@ -76,7 +76,8 @@ void cache_close(struct cache *cache);
  * holds the flock, later ones only count; the flock is released by the
  * cache_unlock that matches the first call (cache_close releases it
  * whatever the count).  Take it once per public operation
- * (builder/project.c); what needs it calls cache_assert_locked().
+ * (project_lock_cache(), builder/project_private.h); what needs it calls
+ * cache_assert_locked().
  */
 int cache_lock(struct cache *cache, struct gn_error *err);
 void cache_unlock(struct cache *cache);

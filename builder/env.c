@@ -3,7 +3,7 @@
  * exec` sets: GOROOT, GOTOOLCHAIN=local and, for a --target, GOOS/GOARCH
  * and the Zig C cross compiler.
  */
-#include "builder/project.h"
+#include "builder/project_private.h"
 
 #include "builder/zig.h"
 #include "lockfiles/zigtarget.h"

@@ -91,7 +91,8 @@ struct fetch_ctx {
 	const struct fetch_header *prefixes;
 	size_t n_prefixed;
 	const struct gn_events *events;
-	int jobs;
+	int jobs;     /* transfers at once now */
+	int max_jobs; /* ... and after a failed attempt (in_order) */
 	int retries;
 	long connect_timeout;
 	long stall_timeout;
@@ -148,28 +149,15 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/*
- * GONATIVE_STALL_TIMEOUT (seconds) replaces the default stall timeout when
- * the caller left it at 0, so tests (and users behind slow links) can tune
- * it without a flag.
- */
+/* The caller's stall timeout, else the machine's (fetch_net), else 30 s. */
 static long
 stall_timeout(const struct fetch_opts *opts)
 {
-	const char *env;
-	char *end;
-	long v;
-
 	if (opts && opts->stall_timeout > 0) {
 		return opts->stall_timeout;
 	}
-	env = getenv("GONATIVE_STALL_TIMEOUT");
-	if (env && *env) {
-		errno = 0;
-		v = strtol(env, &end, 10);
-		if (errno == 0 && *end == '\0' && v > 0) {
-			return v;
-		}
+	if (opts && opts->net && opts->net->stall_timeout > 0) {
+		return opts->net->stall_timeout;
 	}
 	return FETCH_DEFAULT_STALL;
 }
@@ -721,6 +709,9 @@ attempt_failed(struct payload *p, bool transient, int64_t wait_ms)
 
 	/* Good-so-far bytes stay for the next attempt to resume from. */
 	attempt_cleanup(p, !(resumable(p) && !p->attempt_bad && p->received > 0));
+	/* In order only while all goes well: a slow or failing mirror must not
+	 * make every later file wait out its own timeout in turn. */
+	p->ctx->jobs = p->ctx->max_jobs;
 	if (transient && p->tries < p->ctx->retries) {
 		int64_t delay = (int64_t)FETCH_BACKOFF_MS << p->tries;
 		if (wait_ms > delay) {
@@ -1329,6 +1320,10 @@ ctx_init(struct fetch_ctx *ctx, const struct fetch_opts *opts, struct gn_error *
 	ctx->jobs = opts && opts->jobs > 0 ? opts->jobs : FETCH_DEFAULT_JOBS;
 	if (ctx->jobs > FETCH_MAX_JOBS) {
 		ctx->jobs = FETCH_MAX_JOBS;
+	}
+	ctx->max_jobs = ctx->jobs;
+	if (opts && opts->in_order) {
+		ctx->jobs = 1;
 	}
 	ctx->connect_timeout =
 	    opts && opts->connect_timeout > 0 ? opts->connect_timeout : FETCH_DEFAULT_CONNECT;

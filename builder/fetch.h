@@ -107,6 +107,9 @@ struct fetch_net {
 	const char *no_proxy_from;
 	const char *netrc;       /* netrc file giving proxy credentials when the
 				  * proxy URL has none; NULL = none */
+	long stall_timeout;      /* seconds below 1 byte/s before giving up, when
+				  * fetch_opts leaves it 0 (GONATIVE_STALL_TIMEOUT);
+				  * 0 = 30 */
 };
 
 /* One extra request header for every URL that starts with prefix (a
@@ -133,6 +136,9 @@ struct fetch_opts {
 	void (*on_done)(void *user, const struct fetch_request *req);
 	void *on_done_user;
 	struct fetch_waker *waker; /* optional */
+	/* One transfer at a time, in the requests' order, until an attempt
+	 * fails; then up to jobs at once (builder/pipeline.h). */
+	bool in_order;
 };
 
 /*

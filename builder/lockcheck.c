@@ -2,6 +2,7 @@
  * builder/lockcheck.c - `lock --check`: complete and canonical, or say why.
  */
 #include "builder/lockcheck.h"
+#include "builder/project_private.h"
 
 #include "gn/buf.h"
 #include "gn/fs.h"

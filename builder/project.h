@@ -29,7 +29,8 @@ struct fetch_net;
 
 struct project_opts {
 	const char *manifest_path; /* NULL = "gonative.yaml" */
-	const char *cache_dir;     /* NULL = default (cache.h) */
+	const char *cache_dir;     /* the cache folder; cmd/ finds the default
+				    * (cache_default_dir()); NULL is an error */
 	const char *home;          /* $HOME, never an install folder; NULL = unknown */
 	bool offline;              /* no network: index and archives from the cache */
 	int jobs;                  /* parallel downloads; 0 = default */
@@ -37,43 +38,43 @@ struct project_opts {
 	const struct fetch_net *net; /* CA certificates and proxies (fetch.h);
 				      * NULL = default store, direct */
 	struct oci_creds registry; /* registry logins (the machine's, from cmd/) */
+	/* The rest of the environment's say, read by cmd/: the core reads none. */
+	const char *goroot_bootstrap; /* GOROOT_BOOTSTRAP: base: source without
+				       * bootstrap: in the manifest */
+	const char *path;             /* PATH for make.bash; NULL = /usr/bin:/bin */
+	bool hardlink_store;          /* GONATIVE_LINK_MODE=hardlink: trees are
+				       * hard-linked from the tree store */
 };
 
-struct project {
-	struct gn_arena arena;
-	struct project_opts opts;
-	struct manifest manifest;
-	char digest[GN_SHA256_HEX];
-	char lock_path[PROJECT_PATH_MAX];
-	struct gn_platform host; /* the machine running gonative */
-	bool have_lock;
-	struct lock lock; /* valid when have_lock */
-	struct cache cache;
-	struct install install;
-	struct project_registry *registry; /* mirrors as URLs, registries opened (registry.c) */
-	struct minisign_pubkey *keys; /* signatures.keys, loaded at open */
-	size_t n_keys;
-	/* cc: (builder/zig.h): its keys, and the Zig tree's install folder */
-	struct minisign_pubkey *cc_keys;
-	size_t n_cc_keys;
-	struct install zig_install;
-	/* sha256s already checked in this run: archives whose signature checked
-	 * out, and archives downloaded and hashed as they arrived (so reading
-	 * them back need not hash them again). */
-	struct project_shas {
-		const char **items;
-		size_t n, cap;
-	} signed_ok, fetched, gpg_ok;
-};
+/* Opaque: its fields are builder/'s (builder/project_private.h). */
+struct project;
 
 /* Load and check the manifest; read the lock when it exists (a lock that
  * does not parse is an error: exit 2, nothing is touched).  An install:
  * path that can never be gonative's (install_path_refusal(): the project,
  * a folder above it, $HOME, the cache...) is GN_E_MANIFEST at its
  * file:line:col.  No network.
- * On failure everything is already released: do not call project_close(). */
-int project_open(struct project *p, const struct project_opts *opts, struct gn_error *err);
+ * *out is the caller's, freed by project_close().  On failure *out is NULL
+ * and everything is already released. */
+int project_open(struct project **out, const struct project_opts *opts, struct gn_error *err);
+/* Releases the locks held and frees p and all it returned; NULL is fine. */
 void project_close(struct project *p);
+
+/*
+ * What a project is, for cmd/ and export/.  Everything returned is owned
+ * by p and lives until project_close().
+ */
+const char *project_lock_path(const struct project *p);          /* gonative.lock */
+const struct lock *project_locked(const struct project *p);      /* NULL: no lock */
+const char *project_install_root(const struct project *p);       /* the GOROOT */
+const char *project_zig_root(const struct project *p);           /* the Zig tree */
+const struct manifest *project_manifest(const struct project *p);
+const char *project_digest(const struct project *p);             /* the manifest's */
+const struct gn_platform *project_host(const struct project *p); /* this machine */
+struct gn_arena *project_arena(struct project *p);               /* lives as long as p */
+struct cache *project_cache(struct project *p);                  /* opened on first use */
+const struct gn_events *project_events(const struct project *p);
+const struct oci_creds *project_registry_creds(const struct project *p);
 
 struct project_lock_result {
 	char go[32];          /* the locked release */
@@ -90,11 +91,11 @@ struct project_sync_result {
 	bool locked;  /* the lock was (re)written first */
 	bool noop;    /* the installed tree already matched */
 	char go[32];
-	char tree[LOCK_TREE_ID_LEN];
+	char tree[GN_TREE_ID_TEXT];
 	char root[INSTALL_PATH_MAX];
 	bool cc;          /* the lock has a Zig for this host: synced too */
 	bool cc_noop;
-	char cc_tree[LOCK_TREE_ID_LEN];
+	char cc_tree[GN_TREE_ID_TEXT];
 	char cc_root[INSTALL_PATH_MAX];
 };
 
@@ -112,16 +113,16 @@ struct project_check_result {
 	bool lock_missing;
 	struct lock_drift drift;          /* manifest vs lock */
 	bool host_missing;                /* this machine is not among the lock's hosts */
-	char expected_tree[LOCK_TREE_ID_LEN];
+	char expected_tree[GN_TREE_ID_TEXT];
 	struct statrec_report install;    /* lock vs installed tree */
 	bool deep;                        /* tree re-hashed */
-	char actual_tree[LOCK_TREE_ID_LEN];
+	char actual_tree[GN_TREE_ID_TEXT];
 	bool upstream_checked;
 	char upstream_go[32];             /* newest matching release, when checked */
 	bool cc;                          /* the lock has a Zig for this host */
-	char cc_expected_tree[LOCK_TREE_ID_LEN];
+	char cc_expected_tree[GN_TREE_ID_TEXT];
 	struct statrec_report cc_install; /* lock vs installed Zig tree */
-	char cc_actual_tree[LOCK_TREE_ID_LEN]; /* deep */
+	char cc_actual_tree[GN_TREE_ID_TEXT]; /* deep */
 	bool log_checked;                 /* sumdb: the log's head, with upstream */
 	struct trust_upstream log;
 	bool drifted;                     /* anything above */
@@ -134,14 +135,14 @@ int project_check(struct project *p, bool deep, bool upstream, struct project_ch
 
 struct project_verify_result {
 	bool installed;
-	char expected_tree[LOCK_TREE_ID_LEN];
-	char actual_tree[LOCK_TREE_ID_LEN];
+	char expected_tree[GN_TREE_ID_TEXT];
+	char actual_tree[GN_TREE_ID_TEXT];
 	bool match;
 	struct statrec_report changed; /* when it does not match: what the stat record says */
 	bool cc;                       /* the lock has a Zig for this host */
 	bool cc_installed;
-	char cc_expected_tree[LOCK_TREE_ID_LEN];
-	char cc_actual_tree[LOCK_TREE_ID_LEN];
+	char cc_expected_tree[GN_TREE_ID_TEXT];
+	char cc_actual_tree[GN_TREE_ID_TEXT];
 	bool cc_match;
 };
 

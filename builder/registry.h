@@ -3,8 +3,8 @@
  * templates (manifest/mirrorurl.h) and OCI registries (builder/oci.h),
  * which are authorized once per run, on first use.
  *
- * Private to builder/: project.c and mirror.c call it.  Everything it
- * returns is owned by the project's arena.
+ * Private to builder/: the project's stages call it (builder/project_private.h).
+ * Everything it returns is owned by the project's arena.
  */
 #ifndef REGISTRY_H
 #define REGISTRY_H

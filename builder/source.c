@@ -13,10 +13,9 @@
 #include <unistd.h>
 
 int
-source_find_bootstrap(const char *bootstrap, const char *manifest_dir, char *out, size_t len,
-		      struct gn_error *err)
+source_find_bootstrap(const char *bootstrap, const char *manifest_dir, const char *env,
+		      char *out, size_t len, struct gn_error *err)
 {
-	const char *env = getenv("GOROOT_BOOTSTRAP");
 	char go[4096 + 8];
 
 	if (bootstrap && bootstrap[0]) {
@@ -61,7 +60,7 @@ static int
 run_make(const struct source_build *b, const char *log, struct gn_error *err)
 {
 	char src[4096 + 8], env_bootstrap[4200], env_cache[4200], env_path[8192], env_home[4200];
-	const char *path = getenv("PATH"), *home = getenv("HOME");
+	const char *path = b->path, *home = b->home;
 	char *const argv[] = {"bash", "make.bash", NULL};
 	char *envp[] = {env_path,
 			env_home,

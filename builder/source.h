@@ -26,6 +26,8 @@ struct source_build {
 	const char *dest;      /* empty folder: receives the built GOROOT */
 	const char *bootstrap; /* GOROOT_BOOTSTRAP, an existing Go toolchain */
 	const char *work;      /* scratch folder (GOCACHE, the build log) */
+	const char *path;      /* PATH for make.bash; NULL = /usr/bin:/bin */
+	const char *home;      /* HOME for make.bash; NULL = work */
 	const struct gn_events *events;
 };
 
@@ -39,7 +41,7 @@ int source_build(const struct source_build *b, struct gn_error *err);
 /* The bootstrap to use: bootstrap (from the manifest, relative to
  * manifest_dir) else $GOROOT_BOOTSTRAP; it must hold bin/go.  Writes the
  * path into out.  0, or -GN_E_USAGE saying how to name one. */
-int source_find_bootstrap(const char *bootstrap, const char *manifest_dir, char *out, size_t len,
-			  struct gn_error *err);
+int source_find_bootstrap(const char *bootstrap, const char *manifest_dir, const char *env,
+			  char *out, size_t len, struct gn_error *err);
 
 #endif

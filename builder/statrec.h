@@ -11,6 +11,7 @@
 #define STATREC_H
 
 #include "gn/error.h"
+#include "gn/treeid.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -38,7 +39,9 @@ struct statrec_id {
 
 struct statrec_report {
 	enum statrec_status status;
-	char recorded_tree[80];                   /* tree id in the record, or "" */
+	/* tree id in the record, or ""; room for more than a valid id, so a
+	 * longer one never matches once cut */
+	char recorded_tree[GN_TREE_ID_TEXT + 4];
 	int version;                              /* 1: no ids (older gonative); 2, 3 */
 	size_t n_ids;                             /* root ids in the record */
 	struct statrec_id ids[STATREC_MAX_IDS];

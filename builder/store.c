@@ -17,13 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define TREE_PREFIX_LEN 11 /* "git-sha256:" */
-
 static void
 entry_paths(const struct cache *cache, const char *tree_id, char *dir, char *record)
 {
-	const char *hex = strncmp(tree_id, "git-sha256:", TREE_PREFIX_LEN) == 0
-				  ? tree_id + TREE_PREFIX_LEN
+	const char *hex = strncmp(tree_id, GN_TREE_ID_PREFIX, GN_TREE_ID_PREFIX_LEN) == 0
+				  ? tree_id + GN_TREE_ID_PREFIX_LEN
 				  : tree_id;
 
 	snprintf(dir, CACHE_PATH_MAX, "%s/trees/%s", cache->root, hex);
@@ -91,14 +89,6 @@ store_method_name(enum store_method method)
 		return "copy";
 	}
 	return "?";
-}
-
-enum store_method
-store_link_mode(void)
-{
-	const char *mode = getenv("GONATIVE_LINK_MODE");
-
-	return mode && strcmp(mode, "hardlink") == 0 ? STORE_HARDLINK : STORE_REFLINK;
 }
 
 /* Copy in to out; with h, hash the bytes on the way. */
@@ -338,7 +328,8 @@ store_clone(const char *src, const char *dst, enum store_method method, struct t
 }
 
 int
-store_put(const struct cache *cache, const char *tree_id, const char *src, struct gn_error *err)
+store_put(const struct cache *cache, const char *tree_id, const char *src,
+	  enum store_method method, struct gn_error *err)
 {
 	char dir[CACHE_PATH_MAX], record[CACHE_PATH_MAX], tmp[CACHE_PATH_MAX + 16];
 	int rc;
@@ -351,7 +342,7 @@ store_put(const struct cache *cache, const char *tree_id, const char *src, struc
 	if (!mkdtemp(tmp)) {
 		return gn_error_set(err, GN_E_IO, "cannot create %s: %s", tmp, strerror(errno));
 	}
-	rc = store_clone(src, tmp, store_link_mode(), NULL, NULL, cache->events, err);
+	rc = store_clone(src, tmp, method, NULL, NULL, cache->events, err);
 	if (rc == 0) {
 		cache_unlink(cache, record);
 		gn_rm_rf(dir, NULL);

@@ -34,14 +34,10 @@ bool store_lookup(const struct cache *cache, const char *tree_id, char out[CACHE
 /* Remove the entry for tree_id (it failed a check). */
 void store_drop(const struct cache *cache, const char *tree_id);
 
-/* Add src (a verified tree) under tree_id.  0 or -code; on failure the
- * store is left without the entry. */
+/* Add src (a verified tree) under tree_id, cloned with method.  0 or
+ * -code; on failure the store is left without the entry. */
 int store_put(const struct cache *cache, const char *tree_id, const char *src,
-	      struct gn_error *err);
-
-/* How to fill install folders: GONATIVE_LINK_MODE=hardlink|copy (copy,
- * which tries reflink first, is the default). */
-enum store_method store_link_mode(void);
+	      enum store_method method, struct gn_error *err);
 
 /* Fill the empty folder dst with src's tree (modes, mtimes, symlinks kept)
  * starting with method (STORE_REFLINK falls back to copy, STORE_HARDLINK to

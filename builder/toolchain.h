@@ -22,7 +22,7 @@
 #include <stdbool.h>
 
 /* sha256 of a module zip not downloaded yet (replaced before any lock is
- * written: builder/project.c). */
+ * written: builder/prefetch.c). */
 #define TOOLCHAIN_UNKNOWN_SHA256 "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* Every version's .mod (distpack). */

@@ -12,12 +12,10 @@
 
 #include "gn/error.h"
 #include "gn/sha256.h"
+#include "gn/treeid.h"
 
 #include <stddef.h>
 #include <stdint.h>
-
-#define TREE_ID_PREFIX "git-sha256:"
-#define TREE_ID_TEXT 76 /* prefix + 64 hex + NUL */
 
 enum tree_mode {
 	TREE_FILE = 0100644,
@@ -65,6 +63,6 @@ void tree_blob_id(const void *data, size_t len, uint8_t out[GN_SHA256_LEN]);
 int tree_hash_dir(const char *dir, uint8_t out[GN_SHA256_LEN], struct gn_error *err);
 
 /* "git-sha256:<hex>" */
-void tree_format_id(const uint8_t id[GN_SHA256_LEN], char out[TREE_ID_TEXT]);
+void tree_format_id(const uint8_t id[GN_SHA256_LEN], char out[GN_TREE_ID_TEXT]);
 
 #endif

@@ -16,7 +16,8 @@ trust_applies(const char *go, const struct lock_artifact *a)
 	bool archive = (n > 7 && strcmp(a->file + n - 7, ".tar.gz") == 0) ||
 		       (n > 4 && strcmp(a->file + n - 4, ".zip") == 0);
 
-	return a->os[0] && archive && gn_goversion_parse(go, &v) == 0 &&
+	return !gn_artifact_is_source(a->os, a->arch) && archive &&
+	       gn_goversion_parse(go, &v) == 0 &&
 	       gn_goversion_at_least(&v, 1, 21);
 }
 

@@ -27,14 +27,15 @@ static void
 print_report(FILE *out, const struct project *p, const struct project_check_result *res)
 {
 	if (res->lock_missing) {
-		fprintf(out, "lock: %s does not exist (run `gonative lock`)\n", p->lock_path);
+		fprintf(out, "lock: %s does not exist (run `gonative lock`)\n",
+			project_lock_path(p));
 		return;
 	}
 	if (res->drift.n_items == 0) {
 		fprintf(out, "manifest vs lock: up to date\n");
 	} else {
 		fprintf(out, "manifest vs lock: %s is out of date (run `gonative lock`)\n",
-			p->lock_path);
+			project_lock_path(p));
 		for (size_t i = 0; i < res->drift.n_items; i++) {
 			const struct lock_drift_item *d = &res->drift.items[i];
 			fprintf(out, "  %s:\n    - lock:     %s\n    + manifest: %s\n", d->field,
@@ -44,7 +45,7 @@ print_report(FILE *out, const struct project *p, const struct project_check_resu
 	if (res->host_missing) {
 		fprintf(out, "lock vs install: the lock has no GOROOT for this machine\n");
 	} else {
-		fprintf(out, "lock vs install: %s %s\n", p->install.root,
+		fprintf(out, "lock vs install: %s %s\n", project_install_root(p),
 			install_status_text(res->install.status));
 		if (res->install.status == STATREC_OTHER_TREE) {
 			fprintf(out, "    - lock:      %s\n    + installed: %s\n",
@@ -65,7 +66,7 @@ print_report(FILE *out, const struct project *p, const struct project_check_resu
 		}
 	}
 	if (res->cc) {
-		fprintf(out, "lock vs install: %s %s\n", p->zig_install.root,
+		fprintf(out, "lock vs install: %s %s\n", project_zig_root(p),
 			install_status_text(res->cc_install.status));
 		for (size_t i = 0; i < res->cc_install.n_changed && i < STATREC_REPORT_PATHS; i++) {
 			fprintf(out, "    changed: %s\n", res->cc_install.changed[i]);
@@ -78,13 +79,14 @@ print_report(FILE *out, const struct project *p, const struct project_check_resu
 		}
 	}
 	if (res->upstream_checked) {
-		if (strcmp(res->upstream_go, p->lock.go) == 0) {
-			fprintf(out, "lock vs upstream: %s is the newest match\n", p->lock.go);
+		if (strcmp(res->upstream_go, project_locked(p)->go) == 0) {
+			fprintf(out, "lock vs upstream: %s is the newest match\n",
+				project_locked(p)->go);
 		} else {
 			fprintf(out,
 				"lock vs upstream: %s is newer than the locked %s (run `gonative "
 				"lock --upgrade`)\n",
-				res->upstream_go, p->lock.go);
+				res->upstream_go, project_locked(p)->go);
 		}
 	}
 	if (res->log_checked) {
@@ -128,7 +130,7 @@ print_json(const struct project *p, const struct project_check_result *res)
 	cli_json_bool(&out, "drift", res->drifted);
 	cli_json_key(&out, "lock");
 	gn_buf_puts(&out, "{\"path\": ");
-	gn_buf_json_string(&out, p->lock_path);
+	gn_buf_json_string(&out, project_lock_path(p));
 	gn_buf_printf(&out, ", \"missing\": %s, \"fresh\": %s, \"drift\": [",
 		      res->lock_missing ? "true" : "false",
 		      !res->lock_missing && res->drift.n_items == 0 ? "true" : "false");
@@ -146,7 +148,7 @@ print_json(const struct project *p, const struct project_check_result *res)
 	gn_buf_puts(&out, "]}");
 	cli_json_key(&out, "install");
 	gn_buf_puts(&out, "{\"path\": ");
-	gn_buf_json_string(&out, p->install.root);
+	gn_buf_json_string(&out, project_install_root(p));
 	gn_buf_puts(&out, ", \"status\": ");
 	gn_buf_json_string(&out, res->host_missing ? "host-missing"
 						   : install_status_name(res->install.status));
@@ -167,7 +169,7 @@ print_json(const struct project *p, const struct project_check_result *res)
 	if (res->cc) {
 		cli_json_key(&out, "cc");
 		gn_buf_puts(&out, "{\"path\": ");
-		gn_buf_json_string(&out, p->zig_install.root);
+		gn_buf_json_string(&out, project_zig_root(p));
 		gn_buf_puts(&out, ", \"status\": ");
 		gn_buf_json_string(&out, install_status_name(res->cc_install.status));
 		gn_buf_puts(&out, ", \"expected_tree\": ");

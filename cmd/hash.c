@@ -8,7 +8,7 @@ static int
 run_hash(struct cli *cli, struct project *project)
 {
 	uint8_t id[GN_SHA256_LEN];
-	char text[TREE_ID_TEXT];
+	char text[GN_TREE_ID_TEXT];
 	struct gn_error err;
 	int rc;
 

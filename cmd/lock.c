@@ -10,12 +10,13 @@ static void
 print_lock_check(FILE *out, const struct project *p, const struct project_lock_check_result *res)
 {
 	if (res->lock_missing) {
-		fprintf(out, "lock: %s does not exist (run `gonative lock`)\n", p->lock_path);
+		fprintf(out, "lock: %s does not exist (run `gonative lock`)\n",
+			project_lock_path(p));
 		return;
 	}
 	if (res->drift.n_items) {
 		fprintf(out, "lock: %s is out of date for the manifest (run `gonative lock`)\n",
-			p->lock_path);
+			project_lock_path(p));
 		for (size_t i = 0; i < res->drift.n_items; i++) {
 			const struct lock_drift_item *d = &res->drift.items[i];
 
@@ -30,11 +31,11 @@ print_lock_check(FILE *out, const struct project *p, const struct project_lock_c
 		fprintf(out,
 			"lock: %s is not in canonical form (edited by hand? run `gonative lock` "
 			"to rewrite it)\n",
-			p->lock_path);
+			project_lock_path(p));
 	}
 	if (res->ok) {
-		fprintf(out, "lock: %s is complete and canonical (%s)\n", p->lock_path,
-			p->lock.go);
+		fprintf(out, "lock: %s is complete and canonical (%s)\n", project_lock_path(p),
+			project_locked(p)->go);
 	}
 }
 
@@ -55,7 +56,7 @@ run_lock_check(struct cli *cli, struct project *p)
 
 		gn_buf_init(&out);
 		cli_json_begin(&out, "lock");
-		cli_json_str(&out, "lock", p->lock_path);
+		cli_json_str(&out, "lock", project_lock_path(p));
 		cli_json_bool(&out, "check", true);
 		cli_json_bool(&out, "ok", res.ok);
 		cli_json_bool(&out, "missing", res.lock_missing);
@@ -124,18 +125,18 @@ run_lock(struct cli *cli, struct project *project)
 
 		gn_buf_init(&out);
 		cli_json_begin(&out, "lock");
-		cli_json_str(&out, "lock", project->lock_path);
+		cli_json_str(&out, "lock", project_lock_path(project));
 		cli_json_str(&out, "go", res.go);
 		cli_json_str(&out, "previous_go", res.previous_go[0] ? res.previous_go : NULL);
 		cli_json_bool(&out, "written", res.written);
 		cli_json_print(&out);
 	} else if (!res.written) {
-		cli_info(cli, "%s is up to date (%s)", project->lock_path, res.go);
+		cli_info(cli, "%s is up to date (%s)", project_lock_path(project), res.go);
 	} else if (res.previous_go[0] && strcmp(res.previous_go, res.go) != 0) {
 		cli_info(cli, "locked %s (was %s) in %s", res.go, res.previous_go,
-			 project->lock_path);
+			 project_lock_path(project));
 	} else {
-		cli_info(cli, "locked %s in %s", res.go, project->lock_path);
+		cli_info(cli, "locked %s in %s", res.go, project_lock_path(project));
 	}
 	return rc;
 }

@@ -68,6 +68,12 @@ net_from_env(struct fetch_net *net, const char *cacert)
 	} else {
 		net->ca_file = env_first(ca_names, &net->ca_file_from);
 	}
+	if (env_value("GONATIVE_STALL_TIMEOUT")) {
+		char *end;
+		long v = strtol(env_value("GONATIVE_STALL_TIMEOUT"), &end, 10);
+
+		net->stall_timeout = *end == '\0' && v > 0 ? v : 0;
+	}
 	net->ca_dir = env_value("SSL_CERT_DIR");
 	net->ca_dir_from = net->ca_dir ? "SSL_CERT_DIR" : NULL;
 	net->https_proxy = env_first(https_names, &net->https_proxy_from);
@@ -222,14 +228,15 @@ print_help(const struct cli_option *global)
 		printf("  %-8s  %s\n", (*c)->name, (*c)->summary);
 	}
 	printf("\nGlobal options:\n");
-	cli_print_options(stdout, global, false, 20);
+	cli_print_options(stdout, global, 20);
 	putchar('\n');
 	print_exit_codes();
 }
 
 /* -q and -v are accepted after the command too (`gonative verify -q`);
- * they are removed from its arguments.  Stops at "--", and for exec at the
- * first plain word: what follows belongs to the command it runs. */
+ * they are removed from its arguments.  Stops at "--", and for exec (which
+ * stops at its first operand) at the first plain word: what follows belongs
+ * to the command it runs. */
 static int
 take_global_flags(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 {

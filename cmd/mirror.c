@@ -1,5 +1,5 @@
 /* cmd/mirror.c - gonative mirror DIR */
-#include "builder/mirror.h"
+#include "export/mirror.h"
 #include "cmd/cmd.h"
 #include "manifest/ociref.h"
 

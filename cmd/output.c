@@ -408,7 +408,7 @@ registry_logins(const struct cli *cli)
 }
 
 int
-cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs)
+cli_open_project(struct cli *cli, struct project **p, bool offline, int jobs)
 {
 	struct project_opts opts = {
 		.manifest_path = cli->manifest_path,
@@ -419,6 +419,10 @@ cli_open_project(struct cli *cli, struct project *p, bool offline, int jobs)
 		.events = &cli->events,
 		.net = &cli->net,
 		.registry = registry_logins(cli),
+		.goroot_bootstrap = getenv("GOROOT_BOOTSTRAP"),
+		.path = getenv("PATH"),
+		.hardlink_store = getenv("GONATIVE_LINK_MODE") &&
+				  strcmp(getenv("GONATIVE_LINK_MODE"), "hardlink") == 0,
 	};
 	static char cache_dir[CACHE_PATH_MAX];
 	struct gn_error err;

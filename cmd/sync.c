@@ -1,5 +1,5 @@
 /* cmd/sync.c - gonative sync */
-#include "builder/provenance.h"
+#include "export/provenance.h"
 #include "cmd/cmd.h"
 #include "gn/buf.h"
 
@@ -66,12 +66,12 @@ run_sync(struct cli *cli, struct project *project)
 		cli_json_str(&out, "tree", res.tree);
 		cli_json_bool(&out, "changed", !res.noop);
 		cli_json_bool(&out, "locked", res.locked);
-		cli_json_str(&out, "lock", project->lock_path);
+		cli_json_str(&out, "lock", project_lock_path(project));
 		cli_json_str(&out, "provenance", provenance);
 		cli_json_print(&out);
 	} else {
 		if (res.locked) {
-			cli_info(cli, "wrote %s", project->lock_path);
+			cli_info(cli, "wrote %s", project_lock_path(project));
 		}
 		if (provenance) {
 			cli_info(cli, "wrote %s%s", provenance, sign ? " and its .minisig" : "");

@@ -23,7 +23,7 @@ run_verify(struct cli *cli, struct project *project)
 
 		gn_buf_init(&out);
 		cli_json_begin(&out, "verify");
-		cli_json_str(&out, "goroot", project->install.root);
+		cli_json_str(&out, "goroot", project_install_root(project));
 		cli_json_bool(&out, "installed", res.installed);
 		cli_json_str(&out, "expected_tree", res.expected_tree);
 		cli_json_str(&out, "actual_tree", res.installed ? res.actual_tree : NULL);
@@ -36,7 +36,7 @@ run_verify(struct cli *cli, struct project *project)
 		}
 		gn_buf_puts(&out, "]");
 		if (res.cc) {
-			cli_json_str(&out, "cc_path", project->zig_install.root);
+			cli_json_str(&out, "cc_path", project_zig_root(project));
 			cli_json_str(&out, "cc_expected_tree", res.cc_expected_tree);
 			cli_json_str(&out, "cc_actual_tree",
 				     res.cc_installed ? res.cc_actual_tree : NULL);
@@ -48,35 +48,36 @@ run_verify(struct cli *cli, struct project *project)
 		/* The Zig tree is checked like the GOROOT: report it first. */
 		if (!res.cc_installed) {
 			fprintf(cli_out(cli), "%s: not installed (run `gonative sync`)\n",
-				project->zig_install.root);
+				project_zig_root(project));
 		} else {
 			fprintf(cli_out(cli),
 				"%s: does not match the lock\n  - lock:      %s\n  + installed: %s\n",
-				project->zig_install.root, res.cc_expected_tree, res.cc_actual_tree);
+				project_zig_root(project), res.cc_expected_tree,
+				res.cc_actual_tree);
 		}
 		if (res.installed && res.match) {
 			return gn_code_exit(GN_E_DRIFT);
 		}
 	} else if (rc == 0 && res.cc && cli->verbosity >= 0) {
-		fprintf(cli_out(cli), "%s: verified %s\n", project->zig_install.root,
+		fprintf(cli_out(cli), "%s: verified %s\n", project_zig_root(project),
 			res.cc_actual_tree);
 	}
 	if (rc < 0) {
 		rc = cli_fail(cli, rc, &err);
 	} else if (!res.installed) {
 		fprintf(cli_out(cli), "%s: not installed (run `gonative sync`)\n",
-			project->install.root);
+			project_install_root(project));
 		rc = gn_code_exit(GN_E_DRIFT);
 	} else if (res.match) {
 		if (cli->verbosity >= 0) {
-			fprintf(cli_out(cli), "%s: verified %s\n", project->install.root,
+			fprintf(cli_out(cli), "%s: verified %s\n", project_install_root(project),
 				res.actual_tree);
 		}
 		rc = 0;
 	} else {
 		fprintf(cli_out(cli),
 			"%s: does not match the lock\n  - lock:      %s\n  + installed: %s\n",
-			project->install.root, res.expected_tree, res.actual_tree);
+			project_install_root(project), res.expected_tree, res.actual_tree);
 		for (size_t i = 0; i < res.changed.n_changed && i < STATREC_REPORT_PATHS; i++) {
 			fprintf(cli_out(cli), "  changed: %s\n", res.changed.changed[i]);
 		}

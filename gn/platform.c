@@ -172,3 +172,9 @@ gn_platform_host(struct gn_platform *out)
 	snprintf(text, sizeof(text), "%s/%s", os, arch);
 	return gn_platform_parse(text, out) == GN_PLATFORM_OK;
 }
+
+bool
+gn_artifact_is_source(const char *os, const char *arch)
+{
+	return os[0] == '\0' && arch[0] == '\0';
+}

@@ -38,6 +38,10 @@ bool gn_platform_same_set(const struct gn_platform *a, size_t na, const struct g
 const char *gn_platform_index_arch(const struct gn_platform *p);
 /* From the index's os/arch ("linux","armv6l" -> linux/arm); false if not a port. */
 bool gn_platform_from_index(const char *os, const char *arch, struct gn_platform *out);
+/* The source archive (go<V>.src.tar.gz) is the one artifact of no
+ * platform: os and arch are both "", in the index, in the lock and in the
+ * empty platform that asks the resolver for it (base: source). */
+bool gn_artifact_is_source(const char *os, const char *arch);
 /* The machine this runs on, in Go's naming; false if unknown. */
 bool gn_platform_host(struct gn_platform *out);
 /* NULL-terminated list of every known "os/arch" (for completion, init). */

@@ -278,7 +278,7 @@ name_must_agree(struct index_parser *p, const struct lock_index_file *f)
 	    strcmp(f->kind, "source") != 0) {
 		return false;
 	}
-	if (!f->os[0] && !f->arch[0]) {
+	if (gn_artifact_is_source(f->os, f->arch)) {
 		return true;
 	}
 	return index_port_memo(p, f->os, f->arch);
@@ -331,7 +331,7 @@ name_agrees(const struct lock_index_file *f)
 		return false;
 	}
 	if (strcmp(f->kind, "source") == 0) {
-		return !f->os[0] && !f->arch[0] && strcmp(s, "src.tar.gz") == 0;
+		return gn_artifact_is_source(f->os, f->arch) && strcmp(s, "src.tar.gz") == 0;
 	}
 	if (!f->os[0] || !skip_prefix(&s, f->os) || !skip_prefix(&s, "-") ||
 	    !skip_prefix(&s, f->arch)) {

@@ -29,7 +29,7 @@ is_source_artifact(const char *file, const char *os, const char *arch)
 {
 	size_t n = strlen(file), suffix = strlen(".src.tar.gz");
 
-	return os[0] == '\0' && arch[0] == '\0' && n > suffix &&
+	return gn_artifact_is_source(os, arch) && n > suffix &&
 	       strcmp(file + n - suffix, ".src.tar.gz") == 0;
 }
 
@@ -278,10 +278,10 @@ put_platforms(struct gn_buf *out, const char *key, const struct gn_platform *ps,
 static void
 put_tree(struct gn_buf *out, const char *tree)
 {
-	size_t plen = strlen(LOCK_TREE_PREFIX);
+	size_t plen = GN_TREE_ID_PREFIX_LEN;
 
-	if (strncmp(tree, LOCK_TREE_PREFIX, plen) == 0 && gn_is_sha256_hex(tree + plen)) {
-		put_prefixed(out, LOCK_TREE_PREFIX, tree + plen);
+	if (strncmp(tree, GN_TREE_ID_PREFIX, plen) == 0 && gn_is_sha256_hex(tree + plen)) {
+		put_prefixed(out, GN_TREE_ID_PREFIX, tree + plen);
 	} else {
 		put_scalar(out, tree);
 	}
@@ -630,14 +630,14 @@ get_signed_by(struct lock_reader *r, const struct gn_yaml_node *n, const char **
 /* A tree id: "" until the builder has computed it, else git-sha256:<hex>. */
 static int
 get_tree(struct lock_reader *r, const struct gn_yaml_node *n, const char *key,
-	 char out[LOCK_TREE_ID_LEN])
+	 char out[GN_TREE_ID_TEXT])
 {
 	const char *tree;
 	int rc = get_string(r, n, key, &tree);
 
 	out[0] = '\0';
 	if (rc == 0 && tree[0]) {
-		rc = get_hex_field(r, n, key, LOCK_TREE_PREFIX, true, out, LOCK_TREE_ID_LEN);
+		rc = get_hex_field(r, n, key, GN_TREE_ID_PREFIX, true, out, GN_TREE_ID_TEXT);
 	}
 	return rc;
 }

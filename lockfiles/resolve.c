@@ -74,14 +74,15 @@ static const struct lock_index_file *
 pick_file(const struct lock_index_release *rel, const struct gn_platform *p)
 {
 	const char *arch = gn_platform_index_arch(p);
+	/* The empty platform stands for the source archive (base: source). */
+	const char *kind = gn_artifact_is_source(p->os, p->arch) ? "source" : "archive";
 	const struct lock_index_file *best = NULL;
 
 	for (size_t i = 0; i < rel->n_files; i++) {
 		const struct lock_index_file *f = &rel->files[i];
 		bool f_new, best_new;
 
-		/* The empty platform stands for the source archive (base: source). */
-		if (strcmp(f->kind, p->os[0] ? "archive" : "source") != 0 ||
+		if (strcmp(f->kind, kind) != 0 ||
 		    strcmp(f->os, p->os) != 0 || strcmp(f->arch, arch) != 0) {
 			continue;
 		}
@@ -173,13 +174,14 @@ fill_artifact(const struct manifest *m, const struct lock_index_release *rel,
 	char text[GN_PLATFORM_TEXT];
 
 	gn_platform_format(p, text, sizeof(text));
-	if (!p->os[0]) {
+	if (gn_artifact_is_source(p->os, p->arch)) {
 		text[0] = '\0';
 	}
 	if (!f) {
 		int rc = gn_error_set(err, GN_E_RESOLVE,
-				      p->os[0] ? "%s has no binary archive for %s"
-					       : "%s has no source archive%s",
+				      gn_artifact_is_source(p->os, p->arch)
+					      ? "%s has no source archive%s"
+					      : "%s has no binary archive for %s",
 				      rel->version, text);
 		gn_error_values(err, text, "no such file in the index");
 		return rc;

@@ -29,6 +29,13 @@ or on host="::1"; tls=<ssl server context> makes it https.  GET and HEAD of
     redirect              302 to /<path> (no fault)
     redirect-file         302 to file:///etc/passwd
     to-<scheme>           302 to <scheme>://<this host:port>/<path>
+    late                  nothing for `hold` seconds, then /<path> (which
+                          may be another /_fault/<spec>/...)
+
+srv.faults = {"/<path>": [spec, ...]} gives a plain path its faults, as if
+it were asked for as /_fault/<spec>/.../<path> (one file of a mirror
+misbehaves).  auth=(user, password): every request without that Basic
+login gets 401 and a WWW-Authenticate challenge.
 
 Every request is logged when it is done (requests(), and with log=FILE one
 tab-separated line per request: METHOD, path, Range ("-" when none),
@@ -37,6 +44,7 @@ is the benchmark's own server: it paces one shared link and must cost the
 tool under test nothing, so it keeps no log and has no faults.
 """
 
+import base64
 import collections
 import http.server
 import os
@@ -142,7 +150,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.status, self.sent, gone = "?", 0, False
         owner.busy(+1)
         try:
-            self.route(path)
+            if owner.auth and self.headers.get("Authorization") != owner.auth:
+                self.reply(401, headers=[("WWW-Authenticate", 'Basic realm="faultserver"')])
+            else:
+                specs = owner.faults.get(path, ())
+                self.route("".join("/_fault/" + spec for spec in specs) + path)
         except (OSError, socket.timeout):  # BrokenPipe, ConnectionReset, ssl errors
             gone = True
             self.close_connection = True
@@ -155,6 +167,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.serve(path, None)
         spec, _, rel = path[len("/_fault/"):].partition("/")
         rel = "/" + rel
+        if spec == "late":
+            time.sleep(self.server.owner.hold)
+            return self.route(rel)
         m = re.fullmatch(r"(\d{3})(?:x(\d+))?", spec)
         if m:
             code = int(m.group(1))
@@ -330,15 +345,21 @@ class FaultServer(Serving):
 
     log: also append each request to this file (for a C test).
     host: "127.0.0.1" or "::1".  tls: an ssl server context (https).
-    rate: bytes per second of /_fault/slow/.
+    rate: bytes per second of /_fault/slow/; hold: seconds of /_fault/late/.
+    auth: (user, password) of the Basic login every request needs.
     """
 
-    def __init__(self, root, log=None, host="127.0.0.1", tls=None, rate=64 * 1024):
+    def __init__(self, root, log=None, host="127.0.0.1", tls=None, rate=64 * 1024, hold=1.5,
+                 auth=None):
         self.root = os.path.realpath(root)
+        self.auth = "Basic " + base64.b64encode(("%s:%s" % auth).encode()).decode() \
+            if auth else None
         self.log = log
         self.host = host
         self.tls = tls
         self.rate = rate
+        self.hold = hold
+        self.faults = {}
         self.lock = threading.Lock()
         self.idle = threading.Condition(self.lock)
         self.active = 0

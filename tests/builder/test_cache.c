@@ -105,13 +105,13 @@ test_store_needs_lock(void)
 		int null = open("/dev/null", O_WRONLY);
 
 		dup2(null, 2); /* the assertion's message */
-		_exit(store_put(&cache, id, src, &err) == 0 ? 0 : 3);
+		_exit(store_put(&cache, id, src, STORE_REFLINK, &err) == 0 ? 0 : 3);
 	}
 	TAP_OK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) &&
 		       WTERMSIG(status) == SIGABRT,
 	       "store_put without the cache lock aborts (it would race other processes)");
 	TAP_EQ_INT(cache_lock(&cache, &err), 0, "lock");
-	TAP_EQ_INT(store_put(&cache, id, src, &err), 0, "store_put under the lock");
+	TAP_EQ_INT(store_put(&cache, id, src, STORE_REFLINK, &err), 0, "store_put under the lock");
 	TAP_OK(store_lookup(&cache, id, found), "store_lookup finds it");
 	cache_unlock(&cache);
 	cache_close(&cache);

@@ -126,7 +126,7 @@ static int
 merge_both(const char *what, struct merge_opts *opts, const char *dest, struct captured *cap)
 {
 	uint8_t disk[GN_SHA256_LEN], only[GN_SHA256_LEN], walked[GN_SHA256_LEN];
-	char a[TREE_ID_TEXT], b[TREE_ID_TEXT], c[TREE_ID_TEXT];
+	char a[GN_TREE_ID_TEXT], b[GN_TREE_ID_TEXT], c[GN_TREE_ID_TEXT];
 	struct gn_events events = {.fn = capture, .user = cap};
 	struct captured ignored = {0};
 	struct gn_error err;

@@ -188,7 +188,7 @@ test_api(void)
 	uint8_t id1[GN_SHA256_LEN], id2[GN_SHA256_LEN], r1[GN_SHA256_LEN], r2[GN_SHA256_LEN];
 	static const char *const bad[] = {"",	   "/a",     "a/", "a//b", "./a",
 					  "a/./b", "a/../b", "..", "."};
-	char text[TREE_ID_TEXT];
+	char text[GN_TREE_ID_TEXT];
 	struct gn_error err;
 
 	tree_blob_id("1", 1, id1);

@@ -78,7 +78,7 @@ three_way(const char *archive, const char *name, const char *dest, size_t dups)
 {
 	uint8_t a[GN_SHA256_LEN], b[GN_SHA256_LEN], c[GN_SHA256_LEN];
 	struct counter ca = {0}, cc = {0};
-	char sha[GN_SHA256_HEX], ha[TREE_ID_TEXT], hb[TREE_ID_TEXT], hc[TREE_ID_TEXT];
+	char sha[GN_SHA256_HEX], ha[GN_TREE_ID_TEXT], hb[GN_TREE_ID_TEXT], hc[GN_TREE_ID_TEXT];
 	struct gn_error err;
 	int rc;
 

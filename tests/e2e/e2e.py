@@ -411,6 +411,29 @@ def compare_trees(t, want, got, what, check_mtime=False):
 
 
 # --------------------------------------------------------------------------
+# minisign (Debian's binary)
+
+MINISIGN = shutil.which("minisign")
+
+
+def minisign_keypair(t, name, password=None):
+    """A new minisign key pair in the test's folder: (pub, sec, keyid)."""
+    d = t.newdir("keys")
+    pub, sec = os.path.join(d, name + ".pub"), os.path.join(d, name + ".key")
+    if password is None:
+        subprocess.run([MINISIGN, "-G", "-W", "-p", pub, "-s", sec], check=True,
+                       capture_output=True)
+    else:
+        subprocess.run([MINISIGN, "-G", "-p", pub, "-s", sec], check=True, capture_output=True,
+                       input=("%s\n%s\n" % (password, password)).encode())
+    with open(pub) as fh:
+        # minisign 0.11 prints the id without leading zeros; gonative always
+        # writes 16 digits (docs/design.md, section 8), so compare them as numbers.
+        keyid = "%016X" % int(fh.readline().split()[-1], 16)
+    return pub, sec, keyid
+
+
+# --------------------------------------------------------------------------
 # git
 
 
@@ -472,6 +495,11 @@ def manifest_text(fields):
         else:
             lines.append("%s: %s" % (key, yaml_value(value)))
     return "\n".join(lines) + "\n"
+
+
+def over_http(srv, **fields):
+    """Manifest fields with index and mirrors on the server srv."""
+    return dict(fields, index=srv.url + "index.json", mirrors=[srv.url])
 
 
 class Project:

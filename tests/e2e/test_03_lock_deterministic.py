@@ -14,8 +14,7 @@ PLATFORMS = ["windows/amd64", "linux/386", "darwin/amd64", "linux/arm"]
 def main(t):
     mirror = t.mirror()
     with t.server(mirror.root) as srv:
-        fields = dict(go="1.17", platforms=PLATFORMS, index=srv.url + "index.json",
-                      mirrors=[srv.url])
+        fields = e2e.over_http(srv, go="1.17", platforms=PLATFORMS)
         p = t.project(**fields)
         t.expect_rc(p.run("lock"), 0, "first lock")
         first = p.lock_bytes()

@@ -13,8 +13,7 @@ PLATFORMS = ["linux/386", "windows/amd64"]
 def main(t):
     mirror = t.mirror()
     with t.server(mirror.root) as srv:
-        fields = dict(go="1.17", platforms=PLATFORMS, index=srv.url + "index.json",
-                      mirrors=[srv.url])
+        fields = e2e.over_http(srv, go="1.17", platforms=PLATFORMS)
         p = t.project(**fields)
         t.expect_rc(p.run("lock"), 0, "lock")
         before = p.lock_bytes()

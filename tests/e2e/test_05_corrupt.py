@@ -14,8 +14,7 @@ PLATFORMS = ["linux/386"]
 def main(t):
     mirror = t.mirror()
     with t.server(mirror.root) as srv:
-        good = dict(go="1.17", platforms=PLATFORMS, index=srv.url + "index.json",
-                    mirrors=[srv.url])
+        good = e2e.over_http(srv, go="1.17", platforms=PLATFORMS)
         p = t.project(**good)
         # Lock with a good mirror in a throwaway cache, then sync from the bad one.
         lock_cache = p.cache

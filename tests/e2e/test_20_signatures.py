@@ -16,23 +16,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e  # noqa: E402
 
 PLATFORMS = ["windows/amd64", "linux/arm64"]
-MINISIGN = shutil.which("minisign")
-
-
-def keypair(t, name, password=None):
-    d = t.newdir("keys")
-    pub, sec = os.path.join(d, name + ".pub"), os.path.join(d, name + ".key")
-    if password is None:
-        subprocess.run([MINISIGN, "-G", "-W", "-p", pub, "-s", sec], check=True,
-                       capture_output=True)
-    else:
-        subprocess.run([MINISIGN, "-G", "-p", pub, "-s", sec], check=True, capture_output=True,
-                       input=("%s\n%s\n" % (password, password)).encode())
-    with open(pub) as fh:
-        # minisign 0.11 prints the id without leading zeros; gonative always
-        # writes 16 digits (docs/design.md, section 8), so compare them as numbers.
-        keyid = "%016X" % int(fh.readline().split()[-1], 16)
-    return pub, sec, keyid
+MINISIGN = e2e.MINISIGN
+keypair = e2e.minisign_keypair
 
 
 def minisign_verify(path, pub):

@@ -23,7 +23,8 @@ import tarfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e  # noqa: E402
 
-MINISIGN = shutil.which("minisign")
+MINISIGN = e2e.MINISIGN
+keypair = e2e.minisign_keypair
 ZIG = "0.11.0"
 # This machine as Zig's index names it.
 ZIG_KEYS = {"linux/amd64": "x86_64-linux", "linux/arm64": "aarch64-linux",
@@ -59,15 +60,6 @@ def make_tarball(path, top, extra=b""):
     with open(path, "wb") as fh:
         fh.write(buf.getvalue())
     return buf.getvalue()
-
-
-def keypair(t, name):
-    d = t.newdir("keys")
-    pub, sec = os.path.join(d, name + ".pub"), os.path.join(d, name + ".key")
-    subprocess.run([MINISIGN, "-G", "-W", "-p", pub, "-s", sec], check=True, capture_output=True)
-    with open(pub) as fh:
-        keyid = "%016X" % int(fh.readline().split()[-1], 16)
-    return pub, sec, keyid
 
 
 def sign(path, sec, comment=None):

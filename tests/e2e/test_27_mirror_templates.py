@@ -2,13 +2,9 @@
 """mirrors: URL templates ({file}, {sha256}, {version}) as Artifactory and
 Nexus generic repositories lay files out, behind a login from netrc; bad
 templates are exit 2."""
-import base64
-import http.server
 import os
 import shutil
-import socketserver
 import sys
-import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e  # noqa: E402
@@ -46,40 +42,8 @@ def main(t):
         t.check(got == want, "each archive fetched by its sha256", got)
 
     # A generic repository that wants a login: netrc ($NETRC) supplies it.
-    seen = []
-
-    class Login(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *a):
-            pass
-
-        def do_GET(self):
-            want = "Basic " + base64.b64encode(b"builder:hunter2-secret").decode()
-            seen.append(self.headers.get("Authorization") == want)
-            if self.headers.get("Authorization") != want:
-                self.send_response(401)
-                self.send_header("WWW-Authenticate", 'Basic realm="artifactory"')
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            path = os.path.join(root, self.path.lstrip("/").split("?")[0])
-            if not os.path.isfile(path):
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            with open(path, "rb") as fh:
-                data = fh.read()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Login)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        url = "http://127.0.0.1:%d/go/{version}/{file}" % httpd.server_address[1]
-        q = t.project(mirrors=[url], **base)
+    with t.server(root, auth=("builder", "hunter2-secret")) as srv:
+        q = t.project(mirrors=[srv.url + "go/{version}/{file}"], **base)
         r = q.run("sync", env={"NETRC": os.path.join(t.tmp, "absent-netrc")})
         t.expect_rc(r, 3, "a mirror that wants a login, without one", hard=False)
         t.expect_in("401", r.err, "the message says 401", r)
@@ -88,11 +52,9 @@ def main(t):
             fh.write("machine 127.0.0.1\n  login builder\n  password hunter2-secret\n")
         r = q.run("sync", env={"NETRC": netrc})
         t.expect_rc(r, 0, "the same mirror with the login in $NETRC", hard=False)
-        t.check(any(seen), "the server saw the netrc login", seen)
+        t.check(any(x.status != 401 for x in srv.requests()), "the server saw the netrc login",
+                srv.requests())
         t.check("hunter2-secret" not in r.err + r.out, "the password is not printed")
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
     # A plain block item: the column points at the bad placeholder itself.
     for template, needle, col in (("https://a.example/{fil}", "unknown placeholder {fil}", 23),

@@ -7,56 +7,14 @@ must report the host unpacked before the target is fetched (with the old
 fetch-everything-then-merge order it is the other way round), and a target
 that then arrives corrupt is exit 4 with nothing installed, no stage left,
 the host archive (verified) cached and the bad one not."""
-import http.server
 import os
-import shutil
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e  # noqa: E402
 
 HOLD = 1.5  # seconds the target's bytes are held back
-
-
-class SlowServer:
-    def __init__(self, root, slow_name, corrupt=False):
-        owner = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, fmt, *args):
-                pass
-
-            def do_GET(self):
-                name = self.path.lstrip("/")
-                path = os.path.join(root, name)
-                if "/" in name or not os.path.isfile(path):
-                    self.send_response(404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                with open(path, "rb") as fh:
-                    data = fh.read()
-                if name == slow_name:
-                    time.sleep(HOLD)
-                    if owner.corrupt:
-                        data = data[:len(data) // 2] + bytes([data[len(data) // 2] ^ 1]) + \
-                            data[len(data) // 2 + 1:]
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.corrupt = corrupt
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = "http://127.0.0.1:%d/" % self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def position(text, needle):
@@ -73,8 +31,8 @@ def main(t):
     t.expect_rc(up.run("lock"), 0, "lock against the fixture mirror")
     lock_text = up.lock_bytes().decode()
 
-    srv = SlowServer(mirror.root, target_file)
-    try:
+    with t.server(mirror.root, hold=HOLD) as srv:
+        srv.faults["/" + target_file] = ["late"]
         p = t.project(go="1.17", platforms=[target], index=mirror.index_url,
                       mirrors=[srv.url])
         p.write_file("gonative.lock", lock_text)
@@ -93,7 +51,7 @@ def main(t):
         t.check(took >= HOLD, "the hold was real (%.2f s)" % took)
 
         # The held-back target arrives corrupt: exit 4, nothing installed.
-        srv.corrupt = True
+        srv.faults["/" + target_file] = ["late", "corrupt"]
         q = t.project(go="1.17", platforms=[target], index=mirror.index_url,
                       mirrors=[srv.url])
         q.write_file("gonative.lock", lock_text)
@@ -111,8 +69,6 @@ def main(t):
         tmp = os.path.join(q.cache, "tmp")
         left = os.listdir(tmp) if os.path.isdir(tmp) else []
         t.check(not [n for n in left if n.endswith(".part")], "no part file left", left)
-    finally:
-        srv.stop()
 
 
 e2e.run(main)

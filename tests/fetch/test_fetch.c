@@ -515,12 +515,13 @@ test_stall(void)
 	const char *turls[] = {U("_fault/trickle/small.txt"), U("small.txt")};
 	struct fetch_request r = request("big.bin", "stall.bin", urls, 2);
 	struct fetch_request t = request("small.txt", "trickle.txt", turls, 2);
-	struct fetch_opts opts = {.retries = -1};
+	/* The machine's setting (cmd/ reads GONATIVE_STALL_TIMEOUT into it). */
+	struct fetch_net net = {.stall_timeout = 2};
+	struct fetch_opts opts = {.retries = -1, .net = &net};
 	struct recorder rec;
 	struct gn_error err;
 	double t0, dt;
 
-	setenv("GONATIVE_STALL_TIMEOUT", "2", 1);
 	t0 = now_s();
 	TAP_EQ_INT(run(&r, 1, &opts, &rec, &err), 0, "stall: next mirror succeeds");
 	dt = now_s() - t0;
@@ -533,7 +534,6 @@ test_stall(void)
 	dt = now_s() - t0;
 	TAP_OK(dt < 8.0, "trickle: below 1 byte/s counts as a stall (%.1f s)", dt);
 	TAP_EQ_STR(t.url_used, turls[1], "trickle: second mirror used");
-	unsetenv("GONATIVE_STALL_TIMEOUT");
 }
 
 static void
@@ -738,8 +738,6 @@ main(int argc, char **argv)
 		TAP_OK(0, "fetch_global_init: %s", err.message);
 		return tap_done();
 	}
-	unsetenv("GONATIVE_STALL_TIMEOUT");
-
 	test_plain();
 	test_parallel();
 	test_file_url();

@@ -70,6 +70,20 @@ def dangling(t):
     return os.path.join(t.newdir("outside"), "must-not-appear")
 
 
+def link_target(t, dang, **sentinel):
+    """(sentinel, target) for a planted link: a path that must not appear
+    (sentinel None), or a Sentinel that must not change."""
+    s = None if dang else Sentinel(t, **sentinel)
+    return s, dangling(t) if dang else s.path
+
+
+def target_untouched(t, s, target, what):
+    if s:
+        s.check(t, what)
+    else:
+        t.check(not os.path.lexists(target), "%s: the target was not created" % what)
+
+
 def plant(link, target):
     os.makedirs(os.path.dirname(link), exist_ok=True)
     if os.path.isdir(link) and not os.path.islink(link):
@@ -120,8 +134,7 @@ def main(t):
         what = ".part link (%s)" % kind
         p = locked_project(t, index, urls)
         part = os.path.join(p.cache, "tmp", host_sha + ".part")
-        s = None if dang else Sentinel(t)
-        target = dangling(t) if dang else s.path
+        s, target = link_target(t, dang)
         if kind == "hard":
             # A second name of a file outside: writing to it writes there.
             os.makedirs(os.path.dirname(part), exist_ok=True)
@@ -129,10 +142,7 @@ def main(t):
         else:
             plant(part, target)
         synced(t, p, what)
-        if s:
-            s.check(t, what)
-        else:
-            t.check(not os.path.lexists(target), "%s: the target was not created" % what)
+        target_untouched(t, s, target, what)
         not_link(t, part, what)
 
     # --- <cache>/lock -----------------------------------------------------
@@ -140,14 +150,10 @@ def main(t):
         what = "lock link%s" % (" (dangling)" if dang else "")
         p = locked_project(t, index, urls)
         lock = os.path.join(p.cache, "lock")
-        s = None if dang else Sentinel(t)
-        target = dangling(t) if dang else s.path
+        s, target = link_target(t, dang)
         plant(lock, target)
         synced(t, p, what)
-        if s:
-            s.check(t, what)
-        else:
-            t.check(not os.path.lexists(target), "%s: the target was not created" % what)
+        target_untouched(t, s, target, what)
         not_link(t, lock, what)
 
     # --- <cache>/archives/<sha256>: the right bytes, but behind a link ------
@@ -155,18 +161,14 @@ def main(t):
         what = "archive link%s" % (" (dangling)" if dang else "")
         p = locked_project(t, index, urls)
         cached = os.path.join(p.cache, "archives", host_sha)
-        s = None if dang else Sentinel(t, hlib.read(mirror.path(hlib.HOST_FILE)))
-        target = dangling(t) if dang else s.path
+        s, target = link_target(t, dang, data=hlib.read(mirror.path(hlib.HOST_FILE)))
         plant(cached, target)
         if s:
             r = p.run("sync", "--offline")
             t.check(r.rc != 0, "%s, offline: not taken as a cache entry" % what, r.describe())
             s.check(t, what + ", offline")
         synced(t, p, what)
-        if s:
-            s.check(t, what)
-        else:
-            t.check(not os.path.lexists(target), "%s: the target was not created" % what)
+        target_untouched(t, s, target, what)
         not_link(t, cached, what)
         t.check(os.path.isfile(cached) and
                 hashlib.sha256(hlib.read(cached)).hexdigest() == host_sha,
@@ -179,8 +181,7 @@ def main(t):
         t.expect_rc(p.run("lock"), 0, "%s: setup: lock in its own cache" % what)
         copy = os.path.join(p.cache, "index", hashlib.sha256(index.encode()).hexdigest())
         t.require(os.path.isfile(copy), "%s: setup: the index copy is at %s" % (what, copy))
-        s = None if dang else Sentinel(t, hlib.read(copy))
-        target = dangling(t) if dang else s.path
+        s, target = link_target(t, dang, data=hlib.read(copy))
         plant(copy, target)
         if s:
             r = p.run("lock", "--offline")
@@ -189,10 +190,7 @@ def main(t):
             s.check(t, what + ", offline")
         r = p.run("lock")
         t.expect_rc(r, 0, what + ", online", hard=False)
-        if s:
-            s.check(t, what)
-        else:
-            t.check(not os.path.lexists(target), "%s: the target was not created" % what)
+        target_untouched(t, s, target, what)
         not_link(t, copy, what)
 
     # --- a tree-store entry and its record --------------------------------
@@ -231,14 +229,10 @@ def main(t):
         for dang in (False, True):
             what = "%s/ link%s" % (sub, " (dangling)" if dang else "")
             p = locked_project(t, index, urls)
-            s = None if dang else Sentinel(t, folder=True)
-            target = dangling(t) if dang else s.path
+            s, target = link_target(t, dang, folder=True)
             plant(os.path.join(p.cache, sub), target)
             synced(t, p, what, hardlink)
-            if s:
-                s.check(t, what)
-            else:
-                t.check(not os.path.lexists(target), "%s: the target was not created" % what)
+            target_untouched(t, s, target, what)
             not_link(t, os.path.join(p.cache, sub), what, "folder")
 
     # --- modes: every folder the cache creates is 0700 ----------------------

@@ -339,7 +339,7 @@ test_previous(void)
 	}
 	prev = first.lock;
 	/* The builder filled the tree. */
-	snprintf(prev.goroots[0].tree, LOCK_TREE_ID_LEN, "git-sha256:%s", DIGEST);
+	snprintf(prev.goroots[0].tree, GN_TREE_ID_TEXT, "git-sha256:%s", DIGEST);
 
 	run_init(&r, "1.21", "linux/amd64", "linux/386");
 	if (resolve_ok(&r, &prev, false)) {

@@ -1,4 +1,4 @@
-#include "builder/mirror.h"
+#include "export/mirror.h"
 
 #include "builder/oci.h"
 #include "gn/fs.h"
@@ -64,20 +64,21 @@ sign_into(const char *path, const struct minisign_seckey *key, struct gn_error *
 static int
 copy_zig(struct project *p, const char *dir, struct mirror_result *res, struct gn_error *err)
 {
+	const struct lock_cc *cc = &project_locked(p)->cc;
 	char cached[CACHE_PATH_MAX], cached_sig[CACHE_PATH_MAX + 16];
 	char path[4096], sig_path[4096 + 16];
 	int rc;
 
-	for (size_t i = 0; i < p->lock.cc.n_hosts; i++) {
-		const struct lock_cc_host *h = &p->lock.cc.hosts[i];
+	for (size_t i = 0; i < cc->n_hosts; i++) {
+		const struct lock_cc_host *h = &cc->hosts[i];
 
-		cache_archive_path(&p->cache, h->sha256, cached);
+		cache_archive_path(project_cache(p), h->sha256, cached);
 		snprintf(cached_sig, sizeof(cached_sig), "%s.minisig", cached);
 		if (!gn_path_join(path, sizeof(path), dir, h->file)) {
 			return gn_error_set(err, GN_E_IO, "%s: path too long", dir);
 		}
 		snprintf(sig_path, sizeof(sig_path), "%s.minisig", path);
-		if (!cache_is_file(&p->cache, cached_sig, false)) {
+		if (!cache_is_file(project_cache(p), cached_sig, false)) {
 			return gn_error_set(err, GN_E_SIGNATURE, "%s: its signature is not in the cache",
 					    h->file);
 		}
@@ -102,6 +103,7 @@ mirror_folder(struct project *p, const char *dir, const struct minisign_seckey *
 	struct lock_index_release release = { 0 };
 	struct lock_index index = { .releases = &release, .n_releases = 1 };
 	struct lock_index_file *files;
+	const struct lock *lock = project_locked(p); /* set once fetch_all succeeds */
 	char path[4096], cached[CACHE_PATH_MAX], cached_sig[CACHE_PATH_MAX + 16];
 	struct gn_buf json;
 	int rc;
@@ -113,12 +115,12 @@ mirror_folder(struct project *p, const char *dir, const struct minisign_seckey *
 	if ((rc = gn_mkdir_p(dir, 0755, err)) < 0) {
 		return rc;
 	}
-	files = gn_arena_array(&p->arena, p->lock.n_artifacts + 1, sizeof(*files));
+	files = gn_arena_array(project_arena(p), lock->n_artifacts + 1, sizeof(*files));
 	if (!files) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	for (size_t i = 0; i < p->lock.n_artifacts; i++) {
-		const struct lock_artifact *a = &p->lock.artifacts[i];
+	for (size_t i = 0; i < lock->n_artifacts; i++) {
+		const struct lock_artifact *a = &lock->artifacts[i];
 
 		project_archive_path(p, a, cached);
 		if (!gn_path_join(path, sizeof(path), dir, a->file)) {
@@ -134,7 +136,7 @@ mirror_folder(struct project *p, const char *dir, const struct minisign_seckey *
 				return rc;
 			}
 			res->n_signed++;
-		} else if (cache_is_file(&p->cache, cached_sig, false)) {
+		} else if (cache_is_file(project_cache(p), cached_sig, false)) {
 			/* Only a real file: a link planted there is not copied from. */
 			char sig_path[4096 + 16];
 
@@ -148,7 +150,7 @@ mirror_folder(struct project *p, const char *dir, const struct minisign_seckey *
 			.filename = a->file,
 			.os = a->os,
 			.arch = a->arch,
-			.version = p->lock.go,
+			.version = lock->go,
 			.sha256 = a->sha256,
 			.size = a->size,
 			.kind = "archive",
@@ -157,11 +159,11 @@ mirror_folder(struct project *p, const char *dir, const struct minisign_seckey *
 	if ((rc = copy_zig(p, dir, res, err)) < 0) {
 		return rc;
 	}
-	qsort(files, p->lock.n_artifacts, sizeof(*files), file_order);
-	release.version = p->lock.go;
-	release.stable = !strstr(p->lock.go, "rc") && !strstr(p->lock.go, "beta");
+	qsort(files, lock->n_artifacts, sizeof(*files), file_order);
+	release.version = lock->go;
+	release.stable = !strstr(lock->go, "rc") && !strstr(lock->go, "beta");
 	release.files = files;
-	release.n_files = p->lock.n_artifacts;
+	release.n_files = lock->n_artifacts;
 	gn_buf_init(&json);
 	lock_index_write(&index, &json);
 	if (json.failed) {
@@ -220,13 +222,13 @@ merged_index(struct project *p, const struct oci_session *s, const char *tag,
 
 	rc = gn_read_file(release_index, LOCK_INDEX_MAX_BYTES, &data, &len, err);
 	if (rc == 0) {
-		rc = lock_index_parse(&p->arena, release_index, data, len, &fresh, err);
+		rc = lock_index_parse(project_arena(p), release_index, data, len, &fresh, err);
 	}
 	free(data);
 	if (rc < 0) {
 		return rc;
 	}
-	rc = oci_manifest_layers(&p->arena, s, tag, &layers, &n_layers, &missing, err);
+	rc = oci_manifest_layers(project_arena(p), s, tag, &layers, &n_layers, &missing, err);
 	if (rc < 0 && !missing) {
 		return rc;
 	}
@@ -239,7 +241,8 @@ merged_index(struct project *p, const struct oci_session *s, const char *tag,
 		}
 		rc = oci_blob_read(s, layers[i].sha256, LOCK_INDEX_MAX_BYTES, &data, &len, err);
 		if (rc == 0) {
-			rc = lock_index_parse(&p->arena, MIRROR_INDEX_NAME, data, len, &old, err);
+			rc = lock_index_parse(project_arena(p), MIRROR_INDEX_NAME, data, len, &old,
+					      err);
 		}
 		free(data);
 		break;
@@ -247,7 +250,7 @@ merged_index(struct project *p, const struct oci_session *s, const char *tag,
 	if (rc < 0) {
 		return rc;
 	}
-	merged.releases = gn_arena_array(&p->arena, old.n_releases + fresh.n_releases + 1,
+	merged.releases = gn_arena_array(project_arena(p), old.n_releases + fresh.n_releases + 1,
 					 sizeof(*merged.releases));
 	if (!merged.releases) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
@@ -295,7 +298,7 @@ push_file(struct project *p, const struct oci_session *s, const char *dir, const
 	}
 	gn_hex_encode(digest, sizeof(digest), layer->sha256);
 	layer->size = st.st_size;
-	layer->title = gn_arena_strdup(&p->arena, name);
+	layer->title = gn_arena_strdup(project_arena(p), name);
 	if (!layer->title) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
@@ -306,8 +309,8 @@ push_file(struct project *p, const struct oci_session *s, const char *dir, const
 		res->n_present++;
 		return 0;
 	}
-	gn_emitf(p->opts.events, GN_EV_INFO, "pushing %s", name);
-	if ((rc = oci_blob_push(&p->arena, s, path, layer->sha256, err)) < 0) {
+	gn_emitf(project_events(p), GN_EV_INFO, "pushing %s", name);
+	if ((rc = oci_blob_push(project_arena(p), s, path, layer->sha256, err)) < 0) {
 		return rc;
 	}
 	res->n_uploaded++;
@@ -319,25 +322,26 @@ static int
 push_zig(struct project *p, const struct oci_session *s, const char *stage,
 	 struct mirror_result *res, struct gn_error *err)
 {
+	const struct lock_cc *cc = &project_locked(p)->cc;
 	struct oci_layer *layers;
 	size_t n = 0;
 	bool moved = false;
 	int rc;
 
-	if (p->lock.cc.n_hosts == 0) {
+	if (cc->n_hosts == 0) {
 		return 0;
 	}
-	if (mirror_release_tag(p->lock.cc.hosts[0].file, res->cc_tag, sizeof(res->cc_tag)) != 0) {
+	if (mirror_release_tag(cc->hosts[0].file, res->cc_tag, sizeof(res->cc_tag)) != 0) {
 		return gn_error_set(err, GN_E_LOCK, "%s: not a Zig tarball name",
-				    p->lock.cc.hosts[0].file);
+				    cc->hosts[0].file);
 	}
-	layers = gn_arena_array(&p->arena, 2 * p->lock.cc.n_hosts, sizeof(*layers));
+	layers = gn_arena_array(project_arena(p), 2 * cc->n_hosts, sizeof(*layers));
 	if (!layers) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	for (size_t i = 0; i < p->lock.cc.n_hosts; i++) {
-		const char *file = p->lock.cc.hosts[i].file;
-		const char *sig = gn_arena_printf(&p->arena, "%s.minisig", file);
+	for (size_t i = 0; i < cc->n_hosts; i++) {
+		const char *file = cc->hosts[i].file;
+		const char *sig = gn_arena_printf(project_arena(p), "%s.minisig", file);
 
 		if (!sig) {
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
@@ -347,7 +351,8 @@ push_zig(struct project *p, const struct oci_session *s, const char *stage,
 			return rc;
 		}
 	}
-	if ((rc = oci_manifest_push(&p->arena, s, res->cc_tag, layers, n, &moved, err)) < 0) {
+	if ((rc = oci_manifest_push(project_arena(p), s, res->cc_tag, layers, n, &moved,
+				    err)) < 0) {
 		return rc;
 	}
 	res->n_tags_moved += moved;
@@ -359,18 +364,18 @@ push_staged(struct project *p, const struct oci_session *s, const char *stage,
 	    const struct minisign_seckey *key, struct mirror_result *res, struct gn_error *err)
 {
 	struct oci_layer *layers;
-	size_t n = 0, max = 2 * p->lock.n_artifacts + 2;
+	size_t n = 0, max = 2 * project_locked(p)->n_artifacts + 2;
 	char path[4096], sig[4200];
 	struct gn_buf index;
 	bool moved = false;
 	int rc;
 
-	layers = gn_arena_array(&p->arena, max, sizeof(*layers));
+	layers = gn_arena_array(project_arena(p), max, sizeof(*layers));
 	if (!layers) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	for (size_t i = 0; i < p->lock.n_artifacts; i++) {
-		const char *file = p->lock.artifacts[i].file;
+	for (size_t i = 0; i < project_locked(p)->n_artifacts; i++) {
+		const char *file = project_locked(p)->artifacts[i].file;
 
 		if ((rc = push_file(p, s, stage, file, &layers[n++], res, err)) < 0) {
 			return rc;
@@ -389,7 +394,8 @@ push_staged(struct project *p, const struct oci_session *s, const char *stage,
 				   err)) < 0) {
 		return rc;
 	}
-	if ((rc = oci_manifest_push(&p->arena, s, res->version_tag, layers, n, &moved, err)) < 0) {
+	if ((rc = oci_manifest_push(project_arena(p), s, res->version_tag, layers, n, &moved,
+				    err)) < 0) {
 		return rc;
 	}
 	res->n_tags_moved += moved;
@@ -417,7 +423,7 @@ push_staged(struct project *p, const struct oci_session *s, const char *stage,
 		rc = push_file(p, s, stage, MIRROR_INDEX_NAME ".minisig", &layers[n++], res, err);
 	}
 	if (rc == 0) {
-		rc = oci_manifest_push(&p->arena, s, res->index_tag, layers, n, &moved, err);
+		rc = oci_manifest_push(project_arena(p), s, res->index_tag, layers, n, &moved, err);
 		res->n_tags_moved += moved;
 	}
 	return rc;
@@ -433,31 +439,34 @@ mirror_push(struct project *p, const char *ref_text, const struct minisign_secke
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	if (oci_ref_parse(ref_text, p->manifest.insecure_registries,
-			  p->manifest.n_insecure_registries, &ref, why, sizeof(why)) != 0) {
+	if (oci_ref_parse(ref_text, project_manifest(p)->insecure_registries,
+			  project_manifest(p)->n_insecure_registries, &ref, why,
+			  sizeof(why)) != 0) {
 		return gn_error_set(err, GN_E_USAGE, "%s: %s", ref_text, why);
 	}
-	snprintf(res->version_tag, sizeof(res->version_tag), "%s", p->have_lock ? p->lock.go : "");
+	snprintf(res->version_tag, sizeof(res->version_tag), "%s",
+		 project_locked(p) ? project_locked(p)->go : "");
 	snprintf(res->index_tag, sizeof(res->index_tag), "%s",
 		 ref.tag[0] ? ref.tag : OCI_DEFAULT_INDEX_TAG);
 	/* Log in before the slow part, so a wrong password fails at once. */
-	if ((rc = oci_open(&p->arena, &ref, "pull,push", &p->opts.registry, &session, err)) < 0) {
+	if ((rc = oci_open(project_arena(p), &ref, "pull,push", project_registry_creds(p), &session,
+			   err)) < 0) {
 		return rc;
 	}
 	if ((rc = project_fetch_all(p, err)) < 0) {
 		return rc;
 	}
-	snprintf(res->version_tag, sizeof(res->version_tag), "%s", p->lock.go);
+	snprintf(res->version_tag, sizeof(res->version_tag), "%s", project_locked(p)->go);
 	{
 		char name[64];
 
 		snprintf(name, sizeof(name), "oci-push-%ld", (long)getpid());
-		cache_tmp_path(&p->cache, name, stage);
+		cache_tmp_path(project_cache(p), name, stage);
 	}
 	gn_rm_rf(stage, NULL);
 	rc = mirror_folder(p, stage, key, res, err);
 	/* mirror_folder() starts a fresh result */
-	snprintf(res->version_tag, sizeof(res->version_tag), "%s", p->lock.go);
+	snprintf(res->version_tag, sizeof(res->version_tag), "%s", project_locked(p)->go);
 	snprintf(res->index_tag, sizeof(res->index_tag), "%s",
 		 ref.tag[0] ? ref.tag : OCI_DEFAULT_INDEX_TAG);
 	if (rc == 0) {

@@ -1,4 +1,4 @@
-#include "builder/provenance.h"
+#include "export/provenance.h"
 
 #include "gn/buf.h"
 #include "gn/fs.h"
@@ -39,18 +39,18 @@ int
 provenance_write(struct project *p, const struct project_sync_result *sync, const char *path,
 		 const struct minisign_seckey *key, struct gn_error *err)
 {
-	const char *tree_hex = sync->tree + strlen(LOCK_TREE_PREFIX);
+	const char *tree_hex = sync->tree + GN_TREE_ID_PREFIX_LEN;
 	char lock_digest[GN_SHA256_HEX], host[GN_PLATFORM_TEXT], text[128];
 	struct gn_buf out;
 	int rc;
 
-	if (strncmp(sync->tree, LOCK_TREE_PREFIX, strlen(LOCK_TREE_PREFIX)) != 0) {
+	if (strncmp(sync->tree, GN_TREE_ID_PREFIX, GN_TREE_ID_PREFIX_LEN) != 0) {
 		return gn_error_set(err, GN_E_USAGE, "no GOROOT to describe");
 	}
-	if ((rc = file_digest(p->lock_path, lock_digest, err)) < 0) {
+	if ((rc = file_digest(project_lock_path(p), lock_digest, err)) < 0) {
 		return rc;
 	}
-	gn_platform_format(&p->host, host, sizeof(host));
+	gn_platform_format(project_host(p), host, sizeof(host));
 	gn_buf_init(&out);
 	gn_buf_puts(&out, "{\n");
 	key_string(&out, "  ", "_type", "https://in-toto.io/Statement/v1", true);
@@ -65,14 +65,14 @@ provenance_write(struct project *p, const struct project_sync_result *sync, cons
 	key_string(&out, "    ", "go", sync->go, true);
 	key_string(&out, "    ", "host", host, true);
 	key_string(&out, "    ", "goroot", sync->tree, true);
-	snprintf(text, sizeof(text), "sha256:%s", p->digest);
+	snprintf(text, sizeof(text), "sha256:%s", project_digest(p));
 	key_string(&out, "    ", "manifestDigest", text, true);
 	snprintf(text, sizeof(text), "sha256:%s", lock_digest);
 	key_string(&out, "    ", "lockDigest", text, true);
 	key_string(&out, "    ", "builder", "gonative " GONATIVE_VERSION, true);
 	gn_buf_puts(&out, "    \"resolvedDependencies\": [\n");
-	for (size_t i = 0; i < p->lock.n_artifacts; i++) {
-		const struct lock_artifact *a = &p->lock.artifacts[i];
+	for (size_t i = 0; i < project_locked(p)->n_artifacts; i++) {
+		const struct lock_artifact *a = &project_locked(p)->artifacts[i];
 
 		gn_buf_puts(&out, "      {\n");
 		key_string(&out, "        ", "name", a->file, true);
@@ -82,7 +82,8 @@ provenance_write(struct project *p, const struct project_sync_result *sync, cons
 		if (a->signed_by) {
 			key_string(&out, "        ", "signedBy", a->signed_by, false);
 		}
-		gn_buf_puts(&out, i + 1 < p->lock.n_artifacts ? "      },\n" : "      }\n");
+		gn_buf_puts(&out, i + 1 < project_locked(p)->n_artifacts ? "      },\n"
+									 : "      }\n");
 	}
 	gn_buf_puts(&out, "    ]\n  }\n}\n");
 	if (out.failed) {

@@ -1,5 +1,5 @@
 /*
- * builder/mirror.h - `gonative mirror DIR`: a folder that serves as a
+ * export/mirror.h - `gonative mirror DIR`: a folder that serves as a
  * mirror and release index for air-gapped or team use.
  */
 #ifndef MIRROR_H

@@ -1,5 +1,5 @@
 /*
- * builder/provenance.h - an in-toto Statement v1 describing an installed
+ * export/provenance.h - an in-toto Statement v1 describing an installed
  * GOROOT: what it is (its git-sha256 tree id) and what it was made from.
  */
 #ifndef PROVENANCE_H
