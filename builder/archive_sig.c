@@ -193,7 +193,7 @@ gpg_check(struct project *p, const struct lock_artifact *a, const char *archive,
 	int rc;
 
 	if (!rings) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < p->manifest.n_gpg_keyrings; i++) {
 		const char *ring = p->manifest.gpg_keyrings[i];
@@ -245,7 +245,7 @@ gpg_fetch_check(struct project *p, const struct lock_artifact *a, const char *ar
 
 	gn_error_clear(&fetch_err);
 	if (!asc_url) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	if (download_small(p, "signature", asc_url, asc_tmp, SIGNATURE_MAX_BYTES, &fetch_err) < 0) {
 		rc = gn_error_set(err, GN_E_SIGNATURE,
@@ -380,7 +380,7 @@ archive_sig_trust_roots(struct project *p, struct lock *lock, struct gn_error *e
 	arts = gn_arena_array(&p->arena, lock->n_artifacts + 1, sizeof(*arts));
 	paths = gn_arena_array(&p->arena, lock->n_artifacts + 1, sizeof(*paths));
 	if (!arts || !paths) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < lock->n_artifacts; i++) {
 		if (project_from_proxy(p) || trust_applies(lock->go, &lock->artifacts[i])) {
@@ -401,7 +401,7 @@ archive_sig_trust_roots(struct project *p, struct lock *lock, struct gn_error *e
 	for (size_t i = 0; i < n; i++) {
 		char *path = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
 		if (!path) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		cache_archive_path(&p->cache, arts[i]->sha256, path);
 		if (!cache_is_file(&p->cache, path, true)) {

@@ -145,7 +145,7 @@ layout_module(struct project *p, const struct lock_artifact *a, const char *zip,
 	int fd, rc;
 
 	if (!tar) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	if (!toolchain_module_version(a->file, version, sizeof(version))) {
 		return gn_error_set(err, GN_E_LOCK, "%s: %s is not a golang.org/toolchain zip",
@@ -298,7 +298,7 @@ merge_sources(struct project *p, struct lock_artifact **arts, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		char *path = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
 		if (!path) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		cache_archive_path(&p->cache, arts[i]->sha256, path);
 		if (project_from_proxy(p)) {
@@ -346,7 +346,7 @@ goroot_build(struct project *p, struct lock *lock, const struct gn_platform *hos
 	arts = gn_arena_array(&p->arena, lock->n_platforms + 1, sizeof(*arts));
 	sources = gn_arena_array(&p->arena, lock->n_platforms + 1, sizeof(*sources));
 	if (!arts || !sources) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	if (gn_goversion_parse(lock->go, &mo.version) != 0) {
 		return gn_error_set(err, GN_E_LOCK, "%s: bad go version %s", p->lock_path,

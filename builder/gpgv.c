@@ -170,7 +170,7 @@ gpgv_verify(const struct gpgv_opts *opts, const char *data, const char *sig,
 	status = malloc(STATUS_MAX);
 	if (!status) {
 		gn_rm_rf(home, NULL);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	rc = run_gpgv(prog, opts, home, data, sig, status, STATUS_MAX, &len, &exit_status, err);
 	gn_rm_rf(home, NULL);

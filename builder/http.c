@@ -131,7 +131,7 @@ http_exchange(const struct http_call *call, struct http_reply *reply, struct gn_
 		struct curl_slist *next = curl_slist_append(headers, call->headers[i]);
 
 		if (!next) {
-			rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+			rc = gn_error_nomem(err);
 			goto out;
 		}
 		headers = next;
@@ -211,7 +211,7 @@ http_exchange(const struct http_call *call, struct http_reply *reply, struct gn_
 	if (!reply->body) {
 		reply->body = calloc(1, 1);
 		if (!reply->body) {
-			rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+			rc = gn_error_nomem(err);
 		}
 	}
 	goto out;

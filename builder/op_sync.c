@@ -36,7 +36,7 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 		 * Hard links (GONATIVE_LINK_MODE=hardlink) trust the stat record. */
 		check = mode == STORE_HARDLINK ? NULL : tree_new();
 		if (mode != STORE_HARDLINK && !check) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		gn_error_clear(&store_err);
 		rc = store_clone(stored, stage, mode, check, &method, p->opts.events, &store_err);

@@ -48,7 +48,7 @@ plan_download(struct project *p, struct lock_artifact *a, bool record, struct fe
 	}
 	if (project_from_proxy(p)) {
 		urls = download_proxy_urls(p, a, &n_urls);
-		rc = urls ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
+		rc = urls ? 0 : gn_error_nomem(err);
 	} else {
 		rc = registry_file_urls(p, a->file, a->sha256, &urls, &n_urls, err);
 	}
@@ -58,7 +58,7 @@ plan_download(struct project *p, struct lock_artifact *a, bool record, struct fe
 	dest = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
 	part = dest ? gn_arena_alloc(&p->arena, CACHE_PATH_MAX) : NULL;
 	if (!part) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	cache_archive_path(&p->cache, a->sha256, dest);
 	snprintf(name, sizeof(name), "%s.part", a->sha256);
@@ -100,7 +100,7 @@ prefetch_plan(struct project *p, struct lock_artifact **arts, size_t n, bool rec
 	plan->reqs = gn_arena_array(&p->arena, n ? n : 1, sizeof(*plan->reqs));
 	jobs = gn_arena_array(&p->arena, n ? n : 1, sizeof(*jobs));
 	if (!plan->reqs || !jobs) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	cache_assert_locked(&p->cache);
 	for (size_t i = 0; i < n; i++) {
@@ -268,7 +268,7 @@ prefetch_new_modules(struct project *p, struct lock *lock, struct gn_error *err)
 			return rc;
 		}
 		if (!(urls = download_proxy_urls(p, a, &n_urls))) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		snprintf(name, sizeof(name), "module-%ld-%zu.zip", (long)getpid(), i);
 		cache_tmp_path(&p->cache, name, tmp);
@@ -315,7 +315,7 @@ project_fetch_all(struct project *p, struct gn_error *err)
 	}
 	all = gn_arena_array(&p->arena, p->lock.n_artifacts + 1, sizeof(*all));
 	if (!all) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < p->lock.n_artifacts; i++) {
 		all[i] = &p->lock.artifacts[i];

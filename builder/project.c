@@ -40,7 +40,7 @@ load_key_list(struct project *p, const char *const *text, size_t n,
 
 	*keys = gn_arena_array(&p->arena, n ? n : 1, sizeof(**keys));
 	if (!*keys) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < n; i++) {
 		rc = minisign_pubkey_from_manifest(text[i], p->manifest.dir, &(*keys)[i], err);
@@ -161,7 +161,7 @@ project_open(struct project **out, const struct project_opts *opts, struct gn_er
 
 	*out = NULL;
 	if (!p) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	gn_arena_init(&p->arena);
 	p->cache.lock_fd = -1;

@@ -175,7 +175,7 @@ clone_file(int src_dir, int dst_dir, const char *name, const char *rel, const st
 		return rc;
 	}
 	if (tree && tree_blob_begin(&h, (uint64_t)st->st_size) < 0) {
-		rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+		rc = gn_error_nomem(err);
 	} else if (*method == STORE_REFLINK && ioctl(out, FICLONE, in) == 0) {
 		if (tree && hash_fd(out, &h) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot read %s: %s", rel, strerror(errno));
@@ -235,7 +235,7 @@ clone_dir(int src_dir, int dst_dir, struct gn_buf *rel, enum store_method *metho
 		}
 		gn_buf_puts(rel, name);
 		if (rel->failed) {
-			rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+			rc = gn_error_nomem(err);
 		} else if (fstatat(src_dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot stat %s: %s", rel->data,
 					  strerror(errno));

@@ -261,7 +261,7 @@ get_tile(struct sumdb *db, const struct tlog_tile *t, const uint8_t **data, stru
 		struct sumdb_tile *grown = realloc(db->tiles, cap * sizeof(*grown));
 		if (!grown) {
 			free(body);
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		db->tiles = grown;
 		db->cap_tiles = cap;
@@ -370,7 +370,7 @@ accept_head(struct sumdb *db, const char *note, size_t len, struct tlog_tree *tr
 	if (!db->have_best || tree->n > db->best.n) {
 		char *copy = malloc(len + 1);
 		if (!copy) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		memcpy(copy, note, len);
 		copy[len] = '\0';

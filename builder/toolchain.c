@@ -108,7 +108,7 @@ toolchain_check_meta(const struct toolchain_opts *opts, struct gn_arena *arena,
 					      toolchain_base(arena, opts->proxies[i]),
 					      module_version, exts[e]);
 			if (!url) {
-				return gn_error_set(err, GN_E_NOMEM, "out of memory");
+				return gn_error_nomem(err);
 			}
 			rc = get(opts, url, &data, &len, err);
 		}
@@ -200,7 +200,7 @@ toolchain_index(const struct toolchain_opts *opts, struct gn_arena *arena, struc
 		const char *url =
 			gn_arena_printf(arena, "%slist", toolchain_base(arena, opts->proxies[i]));
 		if (!url) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		gn_emitf(opts->events, GN_EV_DEBUG, "listing toolchains at %s", url);
 		rc = get(opts, url, &data, &len, err);
@@ -221,7 +221,7 @@ toolchain_index(const struct toolchain_opts *opts, struct gn_arena *arena, struc
 			rel = release_for(arena, out, &cap, go);
 			if (!rel || !add_file(arena, rel, line, &p)) {
 				free(data);
-				return gn_error_set(err, GN_E_NOMEM, "out of memory");
+				return gn_error_nomem(err);
 			}
 		}
 		if (!nl) {
@@ -260,7 +260,7 @@ write_entry(struct archive *out, const char *name, int64_t size, mode_t mode, st
 	int r;
 
 	if (!e) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	archive_entry_set_pathname(e, name);
 	archive_entry_set_filetype(e, AE_IFREG);
@@ -289,7 +289,7 @@ toolchain_layout(const char *zip, const char *module_version, int out_fd, const 
 	if (!in || !out) {
 		archive_read_free(in);
 		archive_write_free(out);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	plen = (size_t)snprintf(prefix, sizeof(prefix), TRUST_MODULE "@%s/", module_version);
 	archive_read_support_format_zip_seekable(in);

@@ -114,7 +114,7 @@ check_one(struct sumdb *db, const char *go, struct lock_artifact *a, const char 
 		return rc;
 	}
 	a->h1 = gn_arena_strdup(arena, logged);
-	return a->h1 ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
+	return a->h1 ? 0 : gn_error_nomem(err);
 }
 
 int

@@ -34,7 +34,7 @@ zig_resolve_targets(struct zig_ctx *z, struct lock *lock, struct gn_error *err)
 	cc->targets = gn_arena_array(z->arena, lock->n_platforms ? lock->n_platforms : 1,
 				     sizeof(*cc->targets));
 	if (!cc->targets) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	cc->n_targets = 0;
 	for (size_t i = 0; i < lock->n_platforms; i++) {
@@ -172,7 +172,7 @@ tarball_urls(struct zig_ctx *z, const struct lock_cc_host *h, const char ***out,
 	}
 	urls = gn_arena_array(z->arena, n_mirror_urls + cc->n_mirrors + 1, sizeof(*urls));
 	if (!urls) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < n_mirror_urls; i++) {
 		urls[n++] = mirror_urls[i];
@@ -182,7 +182,7 @@ tarball_urls(struct zig_ctx *z, const struct lock_cc_host *h, const char ***out,
 		const char *fmt = len && cc->mirrors[i][len - 1] == '/' ? "%s%s" : "%s/%s";
 
 		if (!(urls[n++] = gn_arena_printf(z->arena, fmt, cc->mirrors[i], h->file))) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 	}
 	urls[n++] = h->url;
@@ -238,7 +238,7 @@ verify_tarball(struct zig_ctx *z, struct lock_cc_host *h, bool record, const cha
 		}
 		h->signed_by = gn_arena_strdup(z->arena, id);
 		if (!h->signed_by) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 	}
 	return 0;
@@ -280,7 +280,7 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 			return rc;
 		}
 	} else if (!(sig_url = sig_url_for(z->arena, url))) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	urls[0] = sig_url;
 	snprintf(name, sizeof(name), "%s.minisig", gn_basename(req->dest));
@@ -374,7 +374,7 @@ tarball_tree(struct zig_ctx *z, const struct lock_cc_host *h, const char *key, c
 	}
 	t = tree_new();
 	if (!t) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	cache_archive_path(z->cache, h->sha256, path);
 	{
@@ -515,7 +515,7 @@ zig_lock(struct zig_ctx *z, struct lock *lock, const struct lock *previous, stru
 	}
 	cc->hosts = gn_arena_array(z->arena, lock->n_hosts ? lock->n_hosts : 1, sizeof(*cc->hosts));
 	if (!cc->hosts) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	cc->n_hosts = 0;
 	for (size_t i = 0; i < lock->n_hosts; i++) {

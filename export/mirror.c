@@ -117,7 +117,7 @@ mirror_folder(struct project *p, const char *dir, const struct minisign_seckey *
 	}
 	files = gn_arena_array(project_arena(p), lock->n_artifacts + 1, sizeof(*files));
 	if (!files) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < lock->n_artifacts; i++) {
 		const struct lock_artifact *a = &lock->artifacts[i];
@@ -168,7 +168,7 @@ mirror_folder(struct project *p, const char *dir, const struct minisign_seckey *
 	lock_index_write(&index, &json);
 	if (json.failed) {
 		gn_buf_free(&json);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	gn_path_join(path, sizeof(path), dir, MIRROR_INDEX_NAME);
 	rc = gn_write_file_atomic(path, json.data, json.len, 0644, err);
@@ -253,7 +253,7 @@ merged_index(struct project *p, const struct oci_session *s, const char *tag,
 	merged.releases = gn_arena_array(project_arena(p), old.n_releases + fresh.n_releases + 1,
 					 sizeof(*merged.releases));
 	if (!merged.releases) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < fresh.n_releases; i++) {
 		merged.releases[merged.n_releases++] = fresh.releases[i];
@@ -272,7 +272,7 @@ merged_index(struct project *p, const struct oci_session *s, const char *tag,
 	qsort(merged.releases, merged.n_releases, sizeof(*merged.releases),
 	      cmp_release_newest_first);
 	lock_index_write(&merged, out);
-	return out->failed ? gn_error_set(err, GN_E_NOMEM, "out of memory") : 0;
+	return out->failed ? gn_error_nomem(err) : 0;
 }
 
 /* Push one file of the staging folder (unless the registry has it) and
@@ -300,7 +300,7 @@ push_file(struct project *p, const struct oci_session *s, const char *dir, const
 	layer->size = st.st_size;
 	layer->title = gn_arena_strdup(project_arena(p), name);
 	if (!layer->title) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	if ((rc = oci_blob_exists(s, layer->sha256, &exists, err)) < 0) {
 		return rc;
@@ -337,14 +337,14 @@ push_zig(struct project *p, const struct oci_session *s, const char *stage,
 	}
 	layers = gn_arena_array(project_arena(p), 2 * cc->n_hosts, sizeof(*layers));
 	if (!layers) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < cc->n_hosts; i++) {
 		const char *file = cc->hosts[i].file;
 		const char *sig = gn_arena_printf(project_arena(p), "%s.minisig", file);
 
 		if (!sig) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		if ((rc = push_file(p, s, stage, file, &layers[n++], res, err)) < 0 ||
 		    (rc = push_file(p, s, stage, sig, &layers[n++], res, err)) < 0) {
@@ -372,7 +372,7 @@ push_staged(struct project *p, const struct oci_session *s, const char *stage,
 
 	layers = gn_arena_array(project_arena(p), max, sizeof(*layers));
 	if (!layers) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < project_locked(p)->n_artifacts; i++) {
 		const char *file = project_locked(p)->artifacts[i].file;

@@ -88,7 +88,7 @@ provenance_write(struct project *p, const struct project_sync_result *sync, cons
 	gn_buf_puts(&out, "    ]\n  }\n}\n");
 	if (out.failed) {
 		gn_buf_free(&out);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	rc = gn_write_file_atomic(path, out.data, out.len, 0644, err);
 	gn_buf_free(&out);

@@ -167,7 +167,7 @@ gn_sha256_file(const char *path, uint8_t out[GN_SHA256_LEN], struct gn_error *er
 	if (!buf || gn_sha256_init(&h) < 0) {
 		free(buf);
 		close(fd);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	while ((n = read(fd, buf, cap)) != 0) {
 		if (n < 0 && errno == EINTR) {

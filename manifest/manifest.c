@@ -1091,7 +1091,7 @@ resolve_go_file(struct gn_arena *arena, struct manifest *m, struct gn_error *err
 		path = gn_arena_printf(arena, "%s/%s", m->dir, m->go_file);
 	}
 	if (!path) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	rc = gn_read_file(path, GOMOD_MAX_BYTES + 1, &data, &len, err);
 	if (rc == -GN_E_IO && access(path, F_OK) != 0) {
@@ -1121,7 +1121,7 @@ resolve_go_file(struct gn_arena *arena, struct manifest *m, struct gn_error *err
 	}
 	m->go = gn_arena_strdup(arena, spec);
 	if (!m->go) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	return 0;
 }
