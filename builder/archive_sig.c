@@ -93,7 +93,7 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 	struct archive_sig_job *job = user;
 	struct project *p = job->p;
 	const char *sig_url = NULL;
-	char sig_new[CACHE_PATH_MAX + 32], sig_final[CACHE_PATH_MAX + 16];
+	char sig_new[GN_PATH_MAX + 32], sig_final[GN_PATH_MAX + 16];
 	struct gn_error fetch_err;
 	int rc;
 
@@ -128,7 +128,7 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 static int
 ensure_signature(struct project *p, struct lock_artifact *a, bool record, struct gn_error *err)
 {
-	char path[CACHE_PATH_MAX], sig_path[CACHE_PATH_MAX + 16], sig_new[CACHE_PATH_MAX + 32];
+	char path[GN_PATH_MAX], sig_path[GN_PATH_MAX + 16], sig_new[GN_PATH_MAX + 32];
 	int rc = 0;
 
 	cache_archive_path(&p->cache, a->sha256, path);
@@ -188,7 +188,7 @@ gpg_check(struct project *p, const struct lock_artifact *a, const char *archive,
 {
 	const char **rings = gn_arena_array(&p->arena, p->manifest.n_gpg_keyrings,
 					    sizeof(*rings));
-	char tmp[CACHE_PATH_MAX];
+	char tmp[GN_PATH_MAX];
 	struct gpgv_result res;
 	int rc;
 
@@ -262,7 +262,7 @@ gpg_fetch_check(struct project *p, const struct lock_artifact *a, const char *ar
 static int
 ensure_gpg(struct project *p, const struct lock_artifact *a, struct gn_error *err)
 {
-	char path[CACHE_PATH_MAX], asc[CACHE_PATH_MAX + 8], asc_new[CACHE_PATH_MAX + 32];
+	char path[GN_PATH_MAX], asc[GN_PATH_MAX + 8], asc_new[GN_PATH_MAX + 32];
 	const char **urls = NULL;
 	size_t n_urls = 0;
 	char name[96];
@@ -303,7 +303,7 @@ archive_sig_hook(void *user, const struct fetch_request *req, const char *part, 
 {
 	struct archive_sig_job *job = user;
 	struct project *p = job->p;
-	char asc_new[CACHE_PATH_MAX + 32], asc[CACHE_PATH_MAX + 8], name[96];
+	char asc_new[GN_PATH_MAX + 32], asc[GN_PATH_MAX + 8], name[96];
 	int rc;
 
 	if (needs_signature(p, job->artifact) &&
@@ -399,7 +399,7 @@ archive_sig_trust_roots(struct project *p, struct lock *lock, struct gn_error *e
 		return rc;
 	}
 	for (size_t i = 0; i < n; i++) {
-		char *path = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
+		char *path = gn_arena_alloc(&p->arena, GN_PATH_MAX);
 		if (!path) {
 			return gn_error_nomem(err);
 		}

@@ -62,7 +62,7 @@ check_folder(int fd, const char *path, struct gn_error *err)
 static int
 open_subdir(int root_fd, const char *root, const char *name, struct gn_error *err)
 {
-	char shown[CACHE_PATH_MAX + 16];
+	char shown[GN_PATH_MAX + 16];
 	struct stat st;
 
 	snprintf(shown, sizeof(shown), "%s/%s", root, name);
@@ -113,7 +113,7 @@ close_dirs(struct cache *cache)
 int
 cache_open(struct cache *cache, const char *dir, struct gn_error *err)
 {
-	char given[CACHE_PATH_MAX], *abs;
+	char given[GN_PATH_MAX], *abs;
 	int rc;
 
 	cache->lock_fd = -1;
@@ -187,7 +187,7 @@ cache_close(struct cache *cache)
 int
 cache_lock(struct cache *cache, struct gn_error *err)
 {
-	char path[CACHE_PATH_MAX + 8];
+	char path[GN_PATH_MAX + 8];
 	int fd;
 
 	if (cache->lock_depth > 0) {
@@ -249,7 +249,7 @@ cache_assert_locked(const struct cache *cache)
 void
 cache_archive_path(const struct cache *cache, const char *sha256_hex, char *out)
 {
-	snprintf(out, CACHE_PATH_MAX, "%s/archives/%s", cache->root, sha256_hex);
+	snprintf(out, GN_PATH_MAX, "%s/archives/%s", cache->root, sha256_hex);
 }
 
 void
@@ -260,13 +260,13 @@ cache_index_path(const struct cache *cache, const char *url, char *out)
 
 	gn_sha256(url, strlen(url), digest);
 	gn_hex_encode(digest, sizeof(digest), hex);
-	snprintf(out, CACHE_PATH_MAX, "%s/index/%s", cache->root, hex);
+	snprintf(out, GN_PATH_MAX, "%s/index/%s", cache->root, hex);
 }
 
 void
 cache_tmp_path(const struct cache *cache, const char *name, char *out)
 {
-	snprintf(out, CACHE_PATH_MAX, "%s/tmp/%s", cache->root, name);
+	snprintf(out, GN_PATH_MAX, "%s/tmp/%s", cache->root, name);
 }
 
 int

@@ -53,7 +53,7 @@ static int
 put_cc(struct project *p, struct project_env *out, const struct lock_cc_target *t,
        struct gn_error *err)
 {
-	char zig[INSTALL_PATH_MAX + 8], global[CACHE_PATH_MAX + 16], local[CACHE_PATH_MAX + 16];
+	char zig[GN_PATH_MAX + 8], global[GN_PATH_MAX + 16], local[GN_PATH_MAX + 16];
 	const char *field, *cc, *cxx;
 	int rc;
 
@@ -139,7 +139,7 @@ put_target(struct project *p, struct project_env *out, const char *target, struc
 int
 project_env(struct project *p, const char *target, struct project_env *out, struct gn_error *err)
 {
-	char bin[INSTALL_PATH_MAX + 8];
+	char bin[GN_PATH_MAX + 8];
 	int rc;
 
 	memset(out, 0, sizeof(*out));

@@ -47,7 +47,7 @@ has_more(const char *rest)
 static void
 resolve(const char *path, char *out, size_t len, bool follow_last)
 {
-	char full[INSTALL_PATH_MAX * 2], cwd[INSTALL_PATH_MAX];
+	char full[GN_PATH_MAX * 2], cwd[GN_PATH_MAX];
 	char *save = NULL, *part;
 	struct stat st;
 	size_t n = 0;
@@ -118,7 +118,7 @@ static bool
 contains(const char *outer, const char *inner)
 {
 	size_t n = strlen(outer);
-	char walk[INSTALL_PATH_MAX];
+	char walk[GN_PATH_MAX];
 	struct stat o, st;
 
 	if (strcmp(outer, "/") == 0 ||
@@ -150,7 +150,7 @@ const char *
 install_path_refusal(const char *root, const char *manifest_dir, const char *home,
 		     const char *cache_dir)
 {
-	char r[INSTALL_PATH_MAX], other[INSTALL_PATH_MAX];
+	char r[GN_PATH_MAX], other[GN_PATH_MAX];
 
 	resolve(root, r, sizeof(r), true);
 	if (strcmp(r, "/") == 0) {
@@ -421,7 +421,7 @@ install_cleanup_stale(struct install *inst)
 	got = pread(inst->lock_fd, journal, (size_t)st.st_size, 0);
 	journal[got > 0 ? got : 0] = '\0';
 	for (line = strtok_r(journal, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char name[512], path[INSTALL_PATH_MAX + 512];
+		char name[512], path[GN_PATH_MAX + 512];
 		struct statrec_id want, have;
 
 		if (sscanf(line, "stage %511s %llu %llu %lld.%ld", name, &want.dev, &want.ino,
@@ -449,7 +449,7 @@ install_stage(struct install *inst, char *out, struct gn_error *err)
 	struct statrec_id id;
 	int rc;
 
-	snprintf(out, INSTALL_PATH_MAX, "%s" STAGE_INFIX "XXXXXX", inst->root);
+	snprintf(out, GN_PATH_MAX, "%s" STAGE_INFIX "XXXXXX", inst->root);
 	if (!mkdtemp(out)) {
 		return gn_error_set(err, GN_E_INSTALL, "cannot create a staging folder %s: %s", out,
 				    strerror(errno));

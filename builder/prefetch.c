@@ -55,8 +55,8 @@ plan_download(struct project *p, struct lock_artifact *a, bool record, struct fe
 	if (rc < 0) {
 		return rc;
 	}
-	dest = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
-	part = dest ? gn_arena_alloc(&p->arena, CACHE_PATH_MAX) : NULL;
+	dest = gn_arena_alloc(&p->arena, GN_PATH_MAX);
+	part = dest ? gn_arena_alloc(&p->arena, GN_PATH_MAX) : NULL;
 	if (!part) {
 		return gn_error_nomem(err);
 	}
@@ -149,7 +149,7 @@ prefetch_finish(struct project *p, const struct prefetch_plan *plan, struct lock
 			return rc;
 		}
 		if (record && a->size <= 0) {
-			char path[CACHE_PATH_MAX];
+			char path[GN_PATH_MAX];
 			struct stat st;
 
 			cache_archive_path(&p->cache, a->sha256, path);
@@ -198,7 +198,7 @@ prefetch_evict_changed(struct project *p, struct lock_artifact **arts, size_t n)
 	size_t evicted = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		char path[CACHE_PATH_MAX];
+		char path[GN_PATH_MAX];
 		uint8_t digest[GN_SHA256_LEN];
 		char hex[GN_SHA256_HEX];
 
@@ -247,7 +247,7 @@ prefetch_new_modules(struct project *p, struct lock *lock, struct gn_error *err)
 	fresh_index_url(p, lock);
 	for (size_t i = 0; i < lock->n_artifacts; i++) {
 		struct lock_artifact *a = &lock->artifacts[i];
-		char tmp[CACHE_PATH_MAX], dest[CACHE_PATH_MAX], name[96];
+		char tmp[GN_PATH_MAX], dest[GN_PATH_MAX], name[96];
 		uint8_t digest[GN_SHA256_LEN];
 		struct fetch_request req;
 		struct fetch_opts fo = download_opts(p);

@@ -104,7 +104,7 @@ check_install_path(struct project *p, struct gn_error *err)
 static int
 open_parts(struct project *p, struct gn_error *err)
 {
-	char install_path[PROJECT_PATH_MAX];
+	char install_path[GN_PATH_MAX];
 	int rc;
 
 	if ((rc = manifest_load(&p->arena, p->opts.manifest_path, &p->manifest, err)) < 0) {

@@ -24,8 +24,8 @@ entry_paths(const struct cache *cache, const char *tree_id, char *dir, char *rec
 				  ? tree_id + GN_TREE_ID_PREFIX_LEN
 				  : tree_id;
 
-	snprintf(dir, CACHE_PATH_MAX, "%s/trees/%s", cache->root, hex);
-	snprintf(record, CACHE_PATH_MAX, "%s/trees/%s.state", cache->root, hex);
+	snprintf(dir, GN_PATH_MAX, "%s/trees/%s", cache->root, hex);
+	snprintf(record, GN_PATH_MAX, "%s/trees/%s.state", cache->root, hex);
 }
 
 /* The entry is a real folder and its record a real file: a link planted
@@ -43,9 +43,9 @@ entry_is_real(const struct cache *cache, const char *dir, const char *record)
 }
 
 bool
-store_lookup(const struct cache *cache, const char *tree_id, char out[CACHE_PATH_MAX])
+store_lookup(const struct cache *cache, const char *tree_id, char out[GN_PATH_MAX])
 {
-	char record[CACHE_PATH_MAX];
+	char record[GN_PATH_MAX];
 	struct statrec_report report;
 
 	cache_assert_locked(cache);
@@ -68,7 +68,7 @@ store_lookup(const struct cache *cache, const char *tree_id, char out[CACHE_PATH
 void
 store_drop(const struct cache *cache, const char *tree_id)
 {
-	char dir[CACHE_PATH_MAX], record[CACHE_PATH_MAX];
+	char dir[GN_PATH_MAX], record[GN_PATH_MAX];
 
 	cache_assert_locked(cache);
 	entry_paths(cache, tree_id, dir, record);
@@ -331,7 +331,7 @@ int
 store_put(const struct cache *cache, const char *tree_id, const char *src,
 	  enum store_method method, struct gn_error *err)
 {
-	char dir[CACHE_PATH_MAX], record[CACHE_PATH_MAX], tmp[CACHE_PATH_MAX + 16];
+	char dir[GN_PATH_MAX], record[GN_PATH_MAX], tmp[GN_PATH_MAX + 16];
 	int rc;
 
 	cache_assert_locked(cache);

@@ -34,7 +34,7 @@ static int
 get(struct sumdb *db, const char *url, char **data, size_t *len, struct gn_error *err)
 {
 	static unsigned counter;
-	char name[64], dest[CACHE_PATH_MAX];
+	char name[64], dest[GN_PATH_MAX];
 	const char *urls[] = { url };
 	struct fetch_request req = {
 		.name = "checksum database",

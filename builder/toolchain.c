@@ -67,7 +67,7 @@ static int
 get(const struct toolchain_opts *opts, const char *url, char **data, size_t *len,
     struct gn_error *err)
 {
-	char name[64], dest[CACHE_PATH_MAX];
+	char name[64], dest[GN_PATH_MAX];
 	const char *urls[] = { url };
 	struct fetch_request req = {
 		.name = "toolchain list",

@@ -81,7 +81,7 @@ static int
 load_index(struct zig_ctx *z, struct zig_index *out, struct gn_error *err)
 {
 	const char *url = z->manifest->cc.index;
-	char cached[CACHE_PATH_MAX], fresh[CACHE_PATH_MAX + 8], name[128];
+	char cached[GN_PATH_MAX], fresh[GN_PATH_MAX + 8], name[128];
 	char *data = NULL;
 	size_t len = 0;
 	int rc;
@@ -260,7 +260,7 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 	struct zig_ctx *z = job->z;
 	const char *sig_url = NULL;
 	const char *urls[1];
-	char sig_new[CACHE_PATH_MAX + 32], sig_final[CACHE_PATH_MAX + 16], name[96];
+	char sig_new[GN_PATH_MAX + 32], sig_final[GN_PATH_MAX + 16], name[96];
 	struct fetch_request sreq = {
 		.name = "signature",
 		.urls = urls,
@@ -308,7 +308,7 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 static int
 prepare_tarball(struct zig_ctx *z, struct lock_cc_host *h, bool record, struct gn_error *err)
 {
-	char path[CACHE_PATH_MAX], sig_path[CACHE_PATH_MAX + 16], part[CACHE_PATH_MAX], name[96];
+	char path[GN_PATH_MAX], sig_path[GN_PATH_MAX + 16], part[GN_PATH_MAX], name[96];
 	struct sig_job job = {.z = z, .host = h, .record = record};
 	struct fetch_request req;
 	const char **urls = NULL;
@@ -363,7 +363,7 @@ static int
 tarball_tree(struct zig_ctx *z, const struct lock_cc_host *h, const char *key, const char *dest,
 	     char tree[LOCK_TREE_ID_LEN], struct gn_error *err)
 {
-	char path[CACHE_PATH_MAX], top[256];
+	char path[GN_PATH_MAX], top[256];
 	uint8_t id[GN_SHA256_LEN];
 	struct tree *t;
 	int rc;
@@ -565,7 +565,7 @@ zig_fetch_all(struct zig_ctx *z, const struct lock *lock, struct gn_error *err)
 int
 zig_install_init(const struct install *goroot, struct install *out, struct gn_error *err)
 {
-	char path[INSTALL_PATH_MAX];
+	char path[GN_PATH_MAX];
 
 	if (snprintf(path, sizeof(path), "%s-zig", goroot->root) >= (int)sizeof(path)) {
 		return gn_error_set(err, GN_E_USAGE, "install path too long");
@@ -580,7 +580,7 @@ zig_sync(struct zig_ctx *z, const struct lock *lock, const struct gn_platform *h
 	const struct lock_cc_host *locked = lock_cc_host_for(lock, host);
 	struct lock_cc_host h;
 	struct statrec_report report;
-	char stage[INSTALL_PATH_MAX], tree[LOCK_TREE_ID_LEN], text[GN_PLATFORM_TEXT];
+	char stage[GN_PATH_MAX], tree[LOCK_TREE_ID_LEN], text[GN_PLATFORM_TEXT];
 	int rc;
 
 	memset(res, 0, sizeof(*res));

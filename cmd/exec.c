@@ -32,7 +32,7 @@ run_exec(struct cli *cli, struct project *project)
 	const char *target = opts.target;
 	struct gn_error err;
 	bool sync = !opts.no_sync, frozen = opts.frozen;
-	char path[2 * INSTALL_PATH_MAX];
+	char path[2 * GN_PATH_MAX];
 	const char *old_path = getenv("PATH");
 	int rc;
 

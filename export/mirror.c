@@ -65,7 +65,7 @@ static int
 copy_zig(struct project *p, const char *dir, struct mirror_result *res, struct gn_error *err)
 {
 	const struct lock_cc *cc = &project_locked(p)->cc;
-	char cached[CACHE_PATH_MAX], cached_sig[CACHE_PATH_MAX + 16];
+	char cached[GN_PATH_MAX], cached_sig[GN_PATH_MAX + 16];
 	char path[4096], sig_path[4096 + 16];
 	int rc;
 
@@ -104,7 +104,7 @@ mirror_folder(struct project *p, const char *dir, const struct minisign_seckey *
 	struct lock_index index = { .releases = &release, .n_releases = 1 };
 	struct lock_index_file *files;
 	const struct lock *lock = project_locked(p); /* set once fetch_all succeeds */
-	char path[4096], cached[CACHE_PATH_MAX], cached_sig[CACHE_PATH_MAX + 16];
+	char path[4096], cached[GN_PATH_MAX], cached_sig[GN_PATH_MAX + 16];
 	struct gn_buf json;
 	int rc;
 
@@ -435,7 +435,7 @@ mirror_push(struct project *p, const char *ref_text, const struct minisign_secke
 {
 	struct oci_session session;
 	struct oci_ref ref;
-	char why[256], stage[CACHE_PATH_MAX];
+	char why[256], stage[GN_PATH_MAX];
 	int rc;
 
 	memset(res, 0, sizeof(*res));

@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* The one size of a fixed path buffer (cache, install, project paths).  A
+ * path that does not fit is an error ("path too long"), never cut. */
+#define GN_PATH_MAX 4096
+
 /* mkdir -p; existing directories are fine. */
 int gn_mkdir_p(const char *path, mode_t mode, struct gn_error *err);
 /* rm -rf; a missing path is fine.  Never follows symlinks. */
