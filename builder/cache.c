@@ -5,6 +5,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,7 +132,10 @@ cache_open(struct cache *cache, const char *dir, struct gn_error *err)
 				    "no cache folder: set GONATIVE_CACHE, XDG_CACHE_HOME or HOME, "
 				    "or pass --cache-dir");
 	}
-	if (snprintf(given, sizeof(given), "%s", dir) >= (int)sizeof(given)) {
+	/* Room for <root>/tmp/<name> and the other paths below the root, so
+	 * cache_*_path() never have to cut. */
+	if (strlen(dir) > GN_PATH_MAX - CACHE_NAME_ROOM ||
+	    !gn_path_fmt(given, sizeof(given), "%s", dir)) {
 		return gn_error_set(err, GN_E_IO, "%s: cache folder path too long", dir);
 	}
 	if ((rc = gn_mkdir_p(given, 0700, err)) < 0) {
@@ -144,7 +148,12 @@ cache_open(struct cache *cache, const char *dir, struct gn_error *err)
 	if (!abs) {
 		return gn_error_set(err, GN_E_IO, "cannot resolve %s: %s", given, strerror(errno));
 	}
-	snprintf(given, sizeof(given), "%s", abs);
+	if (strlen(abs) > GN_PATH_MAX - CACHE_NAME_ROOM) {
+		rc = gn_error_set(err, GN_E_IO, "%s: cache folder path too long", abs);
+		free(abs);
+		return rc;
+	}
+	gn_path_fmt(given, sizeof(given), "%s", abs);
 	free(abs);
 	cache->dir_fd[CACHE_ROOT] = open(given, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (cache->dir_fd[CACHE_ROOT] < 0) {
@@ -160,7 +169,7 @@ cache_open(struct cache *cache, const char *dir, struct gn_error *err)
 		close_dirs(cache);
 		return rc;
 	}
-	snprintf(cache->root, sizeof(cache->root), "%s", given);
+	gn_path_fmt(cache->root, sizeof(cache->root), "%s", given);
 	return 0;
 }
 
@@ -246,10 +255,20 @@ cache_assert_locked(const struct cache *cache)
 	}
 }
 
+/* cache_open() left CACHE_NAME_ROOM below the root and names are one
+ * component (cache.h): a path that does not fit is a caller's bug. */
+static void
+below_root(char *out, const struct cache *cache, const char *dir, const char *name)
+{
+	if (strlen(name) > NAME_MAX || !gn_path_fmt(out, GN_PATH_MAX, "%s/%s/%s", cache->root, dir, name)) {
+		abort();
+	}
+}
+
 void
 cache_archive_path(const struct cache *cache, const char *sha256_hex, char *out)
 {
-	snprintf(out, GN_PATH_MAX, "%s/archives/%s", cache->root, sha256_hex);
+	below_root(out, cache, "archives", sha256_hex);
 }
 
 void
@@ -260,13 +279,13 @@ cache_index_path(const struct cache *cache, const char *url, char *out)
 
 	gn_sha256(url, strlen(url), digest);
 	gn_hex_encode(digest, sizeof(digest), hex);
-	snprintf(out, GN_PATH_MAX, "%s/index/%s", cache->root, hex);
+	below_root(out, cache, "index", hex);
 }
 
 void
 cache_tmp_path(const struct cache *cache, const char *name, char *out)
 {
-	snprintf(out, GN_PATH_MAX, "%s/tmp/%s", cache->root, name);
+	below_root(out, cache, "tmp", name);
 }
 
 int

@@ -35,6 +35,10 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+/* Bytes cache_open() keeps free below GN_PATH_MAX for the paths under the
+ * root: "/archives/", "/trees/" and such plus one NAME_MAX component. */
+#define CACHE_NAME_ROOM 320
+
 enum cache_dir {
 	CACHE_ROOT,
 	CACHE_ARCHIVES,
@@ -89,7 +93,9 @@ void cache_assert_locked(const struct cache *cache);
  * take paths; the cache's own writes go through the *at calls below. */
 void cache_archive_path(const struct cache *cache, const char *sha256_hex, char *out);
 void cache_index_path(const struct cache *cache, const char *url, char *out);
-/* <root>/tmp/<name>: where a download lands before it is verified. */
+/* <root>/tmp/<name>: where a download lands before it is verified.  name is
+ * one path component (at most NAME_MAX bytes): cache_open() refuses a root
+ * that leaves less than CACHE_NAME_ROOM, so these never cut a path. */
 void cache_tmp_path(const struct cache *cache, const char *name, char *out);
 
 /* The O_NOFOLLOW descriptor of one of the cache's folders (owned by the

@@ -106,8 +106,10 @@ install_init(struct install *inst, const char *path, struct gn_error *err)
 	if (n >= sizeof(inst->root) - 32) {
 		return gn_error_set(err, GN_E_IO, "install path too long: %s", path);
 	}
-	snprintf(inst->state, sizeof(inst->state), "%s.state", inst->root);
-	snprintf(inst->flock, sizeof(inst->flock), "%s.flock", inst->root);
+	if (!gn_path_fmt(inst->state, sizeof(inst->state), "%s.state", inst->root) ||
+	    !gn_path_fmt(inst->flock, sizeof(inst->flock), "%s.flock", inst->root)) {
+		return gn_error_set(err, GN_E_IO, "install path too long: %s", path);
+	}
 	gn_dirname(inst->root, inst->parent, sizeof(inst->parent));
 	return 0;
 }
@@ -449,7 +451,9 @@ install_stage(struct install *inst, char *out, struct gn_error *err)
 	struct statrec_id id;
 	int rc;
 
-	snprintf(out, GN_PATH_MAX, "%s" STAGE_INFIX "XXXXXX", inst->root);
+	if (!gn_path_fmt(out, GN_PATH_MAX, "%s" STAGE_INFIX "XXXXXX", inst->root)) {
+		return gn_error_set(err, GN_E_IO, "install path too long: %s", inst->root);
+	}
 	if (!mkdtemp(out)) {
 		return gn_error_set(err, GN_E_INSTALL, "cannot create a staging folder %s: %s", out,
 				    strerror(errno));

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +25,13 @@ entry_paths(const struct cache *cache, const char *tree_id, char *dir, char *rec
 				  ? tree_id + GN_TREE_ID_PREFIX_LEN
 				  : tree_id;
 
-	snprintf(dir, GN_PATH_MAX, "%s/trees/%s", cache->root, hex);
-	snprintf(record, GN_PATH_MAX, "%s/trees/%s.state", cache->root, hex);
+	/* cache_open() left CACHE_NAME_ROOM below the root, and a tree id is
+	 * 64 hex digits: a cut path here is a bug, never a silent one. */
+	if (strlen(hex) > NAME_MAX - 8 ||
+	    !gn_path_fmt(dir, GN_PATH_MAX, "%s/trees/%s", cache->root, hex) ||
+	    !gn_path_fmt(record, GN_PATH_MAX, "%s/trees/%s.state", cache->root, hex)) {
+		abort();
+	}
 }
 
 /* The entry is a real folder and its record a real file: a link planted
@@ -338,7 +344,9 @@ store_put(const struct cache *cache, const char *tree_id, const char *src,
 	/* trees/ was opened (never through a link) with the cache, and mkdtemp
 	 * does not follow a link at its last component. */
 	entry_paths(cache, tree_id, dir, record);
-	snprintf(tmp, sizeof(tmp), "%s/trees/.new-XXXXXX", cache->root);
+	if (!gn_path_fmt(tmp, sizeof(tmp), "%s/trees/.new-XXXXXX", cache->root)) {
+		return gn_error_set(err, GN_E_IO, "%s: cache path too long", cache->root);
+	}
 	if (!mkdtemp(tmp)) {
 		return gn_error_set(err, GN_E_IO, "cannot create %s: %s", tmp, strerror(errno));
 	}

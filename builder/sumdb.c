@@ -131,11 +131,15 @@ sumdb_open(struct sumdb *db, const struct sumdb_opts *opts, struct gn_error *err
 		struct gn_error probe;
 
 		with_slash(base, sizeof(base), opts->proxies[i]);
-		snprintf(url, sizeof(url), "%ssumdb/%s/supported", base, db->key.name);
+		if (!gn_path_fmt(url, sizeof(url), "%ssumdb/%s/supported", base, db->key.name) ||
+		    strlen(url) >= sizeof(db->base)) {
+			return gn_error_set(err, GN_E_USAGE, "%s: proxy URL too long", opts->proxies[i]);
+		}
 		gn_error_clear(&probe);
 		if (get(db, url, &body, &body_len, &probe) == 0) {
 			free(body);
-			snprintf(db->base, sizeof(db->base), "%ssumdb/%s/", base, db->key.name);
+			/* shorter than url, checked above */
+			gn_path_fmt(db->base, sizeof(db->base), "%ssumdb/%s/", base, db->key.name);
 			db->base_chosen = true;
 			break;
 		}
@@ -144,9 +148,12 @@ sumdb_open(struct sumdb *db, const struct sumdb_opts *opts, struct gn_error *err
 		snprintf(db->base, sizeof(db->base), "%s", db->direct);
 	}
 	safe_name(db->key.name, folder, sizeof(folder));
-	snprintf(db->latest_rel, sizeof(db->latest_rel), "sumdb/%s/latest", folder);
-	snprintf(db->latest_path, sizeof(db->latest_path), "%s/%s", db->cache->root,
-		 db->latest_rel);
+	if (!gn_path_fmt(db->latest_rel, sizeof(db->latest_rel), "sumdb/%s/latest", folder) ||
+	    !gn_path_fmt(db->latest_path, sizeof(db->latest_path), "%s/%s", db->cache->root,
+			 db->latest_rel)) {
+		return gn_error_set(err, GN_E_IO, "%s/sumdb/%s: path too long", db->cache->root,
+				    folder);
+	}
 	/*
 	 * Relative to the cache's root descriptor.  A link in place of a
 	 * folder means no head (sumdb_save replaces it, never following it);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <linux/openat2.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -533,6 +534,29 @@ gn_path_join(char *out, size_t len, const char *a, const char *b)
 		n = snprintf(out, len, "%s/%s", a, b);
 	}
 	return n >= 0 && (size_t)n < len;
+}
+
+bool
+gn_path_fmt(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	return n >= 0 && (size_t)n < len;
+}
+
+void
+gn_text(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	/* cut to fit on purpose: see gn/fs.h */
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
 }
 
 int

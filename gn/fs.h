@@ -70,5 +70,13 @@ void gn_dirname(const char *path, char *out, size_t len);
 const char *gn_basename(const char *path);
 /* a + "/" + b into out; false when it does not fit. b absolute -> b. */
 bool gn_path_join(char *out, size_t len, const char *a, const char *b);
+/* printf into out; false when the result does not fit (out then holds a
+ * cut copy that must not be used as a path).  Check it: a path is never
+ * cut silently. */
+bool gn_path_fmt(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Formats a message into a fixed buffer, cut to fit on purpose: for text
+ * that is only shown (a note, a label), where a cut end is harmless.  Never
+ * for a path, a URL or anything that is parsed again. */
+void gn_text(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif
