@@ -197,7 +197,7 @@ int
 cache_lock(struct cache *cache, struct gn_error *err)
 {
 	char path[GN_PATH_MAX + 8];
-	int fd;
+	int fd, rc;
 
 	if (cache->lock_depth > 0) {
 		/* flock on a second fd of the same file would wait for ourselves. */
@@ -209,20 +209,10 @@ cache_lock(struct cache *cache, struct gn_error *err)
 	if (fd < 0) {
 		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", path, strerror(errno));
 	}
-	/* Blocks while another gonative holds it; a signal (no SA_RESTART)
-	 * cuts the wait short with EINTR and the caller may ask to stop. */
-	while (flock(fd, LOCK_EX) != 0) {
-		if (errno == EINTR && gn_cancelled(cache->events)) {
-			close(fd);
-			return gn_error_set(err, GN_E_INTERRUPTED,
-					    "interrupted while waiting for the lock %s", path);
-		}
-		if (errno != EINTR) {
-			int saved = errno;
-			close(fd);
-			return gn_error_set(err, GN_E_IO, "cannot lock %s: %s", path,
-					    strerror(saved));
-		}
+	/* Blocks while another gonative holds it; a signal may end the wait. */
+	if ((rc = gn_flock_wait(fd, path, cache->events, err)) < 0) {
+		close(fd);
+		return rc;
 	}
 	cache->lock_fd = fd;
 	cache->lock_depth = 1;

@@ -321,20 +321,10 @@ install_lock(struct install *inst, struct gn_error *err)
 				    "%s is not gonative's lock file: gonative will not touch it",
 				    inst->flock);
 	}
-	/* Blocks while another gonative holds it; a signal (no SA_RESTART)
-	 * cuts the wait short with EINTR and the caller may ask to stop. */
-	while (flock(fd, LOCK_EX) != 0) {
-		if (errno == EINTR && gn_cancelled(inst->events)) {
-			close(fd);
-			return gn_error_set(err, GN_E_INTERRUPTED,
-					    "interrupted while waiting for the lock %s", inst->flock);
-		}
-		if (errno != EINTR) {
-			int saved = errno;
-			close(fd);
-			return gn_error_set(err, GN_E_IO, "cannot lock %s: %s", inst->flock,
-					    strerror(saved));
-		}
+	/* Blocks while another gonative holds it; a signal may end the wait. */
+	if ((rc = gn_flock_wait(fd, inst->flock, inst->events, err)) < 0) {
+		close(fd);
+		return rc;
 	}
 	/* Re-check under the lock: another sync may have written it meanwhile. */
 	if (fstat(fd, &st) == 0 && st.st_size == 0 &&

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -534,6 +535,22 @@ gn_path_join(char *out, size_t len, const char *a, const char *b)
 		n = snprintf(out, len, "%s/%s", a, b);
 	}
 	return n >= 0 && (size_t)n < len;
+}
+
+int
+gn_flock_wait(int fd, const char *path, const struct gn_events *events, struct gn_error *err)
+{
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno == EINTR && gn_cancelled(events)) {
+			return gn_error_set(err, GN_E_INTERRUPTED,
+					    "interrupted while waiting for the lock %s", path);
+		}
+		if (errno != EINTR) {
+			return gn_error_set(err, GN_E_IO, "cannot lock %s: %s", path,
+					    strerror(errno));
+		}
+	}
+	return 0;
 }
 
 bool

@@ -6,6 +6,7 @@
 #define GN_FS_H
 
 #include "gn/error.h"
+#include "gn/events.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -70,6 +71,12 @@ void gn_dirname(const char *path, char *out, size_t len);
 const char *gn_basename(const char *path);
 /* a + "/" + b into out; false when it does not fit. b absolute -> b. */
 bool gn_path_join(char *out, size_t len, const char *a, const char *b);
+/* Take an exclusive flock on fd, waiting while another process holds it.
+ * A signal (no SA_RESTART) cuts the wait short with EINTR; when events
+ * say cancelled that ends it with GN_E_INTERRUPTED, else it waits on.
+ * path names the lock in messages.  fd stays open either way. */
+int gn_flock_wait(int fd, const char *path, const struct gn_events *events,
+		  struct gn_error *err);
 /* printf into out; false when the result does not fit (out then holds a
  * cut copy that must not be used as a path).  Check it: a path is never
  * cut silently. */
