@@ -109,8 +109,8 @@ word(const char *line, int n, char *out, size_t len)
 	if (!*p) {
 		return false;
 	}
-	snprintf(out, len, "%.*s", (int)strcspn(p, " "), p);
-	return true;
+	/* a field too long for out is not one we look for: never cut it */
+	return gn_path_fmt(out, len, "%.*s", (int)strcspn(p, " "), p);
 }
 
 /* What a refusal means, for the message. */

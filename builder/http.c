@@ -4,6 +4,7 @@
 #include "builder/http.h"
 
 #include "builder/fetch.h"
+#include "gn/fs.h"
 
 #include <curl/curl.h>
 
@@ -74,7 +75,11 @@ take_header(const char *line, size_t len, const char *name, char *out, size_t ou
 	while (len && isspace((unsigned char)line[len - 1])) {
 		len--;
 	}
-	snprintf(out, out_len, "%.*s", (int)len, line);
+	/* A value too long for out is dropped whole, never cut: a cut Location
+	 * or digest would be another value. */
+	if (!gn_path_fmt(out, out_len, "%.*s", (int)len, line)) {
+		out[0] = '\0';
+	}
 }
 
 static size_t

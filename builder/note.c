@@ -1,5 +1,6 @@
 #include "builder/note.h"
 
+#include "gn/fs.h"
 #include "gn/sha256.h"
 #include "gn/utf8.h"
 
@@ -205,7 +206,7 @@ note_open(const char *msg, size_t len, const struct note_verifier *v, size_t *te
 			}
 		} else if (strlen(others) < sizeof(others) - 80) {
 			size_t o = strlen(others);
-			snprintf(others + o, sizeof(others) - o, "%s%.*s (key hash %08x)",
+			gn_text(others + o, sizeof(others) - o, "%s%.*s (key hash %08x)",
 				 o ? ", " : "", (int)((space - name) > 60 ? 60 : (space - name)),
 				 name, be32(sig));
 		}

@@ -14,7 +14,8 @@
 
 #define DEFAULT_MANIFEST "gonative.yaml"
 
-static void
+/* false when the lock's path does not fit in out */
+static bool
 lock_path_for(const char *manifest_path, char *out, size_t len)
 {
 	size_t n = strlen(manifest_path);
@@ -23,11 +24,10 @@ lock_path_for(const char *manifest_path, char *out, size_t len)
 	for (size_t i = 0; i < 2; i++) {
 		size_t s = strlen(suffixes[i]);
 		if (n > s && strcmp(manifest_path + n - s, suffixes[i]) == 0) {
-			snprintf(out, len, "%.*s.lock", (int)(n - s), manifest_path);
-			return;
+			return gn_path_fmt(out, len, "%.*s.lock", (int)(n - s), manifest_path);
 		}
 	}
-	snprintf(out, len, "%s.lock", manifest_path);
+	return gn_path_fmt(out, len, "%s.lock", manifest_path);
 }
 
 /* minisign keys as the manifest writes them (base64 lines or .pub paths
@@ -111,7 +111,10 @@ open_parts(struct project *p, struct gn_error *err)
 		return rc;
 	}
 	manifest_digest(&p->manifest, p->digest);
-	lock_path_for(p->opts.manifest_path, p->lock_path, sizeof(p->lock_path));
+	if (!lock_path_for(p->opts.manifest_path, p->lock_path, sizeof(p->lock_path))) {
+		return gn_error_set(err, GN_E_IO, "%s: path too long for its lock file",
+				    p->opts.manifest_path);
+	}
 	if (!gn_platform_host(&p->host)) {
 		return gn_error_set(err, GN_E_USAGE, "this machine is not a platform Go supports");
 	}

@@ -484,14 +484,15 @@ sumdb_lookup(struct sumdb *db, const char *path, const char *version, char h1[DI
 		size_t n = (size_t)(nl - line);
 
 		if (n == want_len + 44 && memcmp(line, want, want_len) == 0) {
-			snprintf(h1, DIRHASH_H1_LEN, "%.*s", (int)(n - want_len + 3),
-				 line + want_len - 3);
+			/* "h1:" + 44 base64 digits: exactly DIRHASH_H1_LEN - 1 bytes */
+			memcpy(h1, line + want_len - 3, DIRHASH_H1_LEN - 1);
+			h1[DIRHASH_H1_LEN - 1] = '\0';
 			found = dirhash_valid_h1(h1);
 		}
 		if (gomod_h1 && n == want_mod_len + 44 &&
 		    memcmp(line, want_mod, want_mod_len) == 0) {
-			snprintf(gomod_h1, DIRHASH_H1_LEN, "%.*s", (int)(n - want_mod_len + 3),
-				 line + want_mod_len - 3);
+			memcpy(gomod_h1, line + want_mod_len - 3, DIRHASH_H1_LEN - 1);
+			gomod_h1[DIRHASH_H1_LEN - 1] = '\0';
 			found_mod = dirhash_valid_h1(gomod_h1);
 		}
 		line = nl + 1;

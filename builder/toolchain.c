@@ -35,8 +35,7 @@ toolchain_module_version(const char *file, char *out, size_t len)
 	    n - 4 >= len) {
 		return false;
 	}
-	snprintf(out, len, "%.*s", (int)(n - 4), file);
-	return true;
+	return gn_path_fmt(out, len, "%.*s", (int)(n - 4), file);
 }
 
 /* "v0.0.1-go1.21.5.linux-amd64" -> go1.21.5 and linux/amd64. */
@@ -54,12 +53,14 @@ parse_version(const char *v, char *go, size_t go_len, struct gn_platform *p)
 	if ((size_t)(dot - rest) >= go_len) {
 		return false;
 	}
-	snprintf(go, go_len, "%.*s", (int)(dot - rest), rest);
+	gn_path_fmt(go, go_len, "%.*s", (int)(dot - rest), rest); /* fits: checked above */
 	dash = strchr(dot + 1, '-');
 	if (!dash || (size_t)(dash - dot) >= sizeof(plat) / 2) {
 		return false;
 	}
-	snprintf(plat, sizeof(plat), "%.*s/%s", (int)(dash - dot - 1), dot + 1, dash + 1);
+	if (!gn_path_fmt(plat, sizeof(plat), "%.*s/%s", (int)(dash - dot - 1), dot + 1, dash + 1)) {
+		return false;
+	}
 	return gn_goversion_parse(go, &parsed) == 0 && gn_platform_parse(plat, p) == GN_PLATFORM_OK;
 }
 
@@ -307,7 +308,7 @@ toolchain_layout(const char *zip, const char *module_version, int out_fd, const 
 	while (rc == 0 && (r = archive_read_next_header(in, &entry)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(entry);
 		const char *rel, *base;
-		char dest[4096];
+		char dest[GN_PATH_MAX];
 		bool exec;
 
 		if (!name || strncmp(name, prefix, plen) != 0) {
@@ -326,7 +327,11 @@ toolchain_layout(const char *zip, const char *module_version, int out_fd, const 
 		}
 		/* cmd/go: execute bits for the commands (the zip keeps no modes). */
 		exec = strncmp(rel, "bin/", 4) == 0 || strncmp(rel, "pkg/tool/", 9) == 0;
-		snprintf(dest, sizeof(dest), "go/%s", rel);
+		if (!gn_path_fmt(dest, sizeof(dest), "go/%s", rel)) {
+			rc = gn_error_set(err, GN_E_UNSAFE, "module zip entry name too long: %.64s...",
+					  name);
+			break;
+		}
 		base = strrchr(rel, '/');
 		base = base ? base + 1 : rel;
 		if (strcmp(base, "_go.mod") == 0) {
@@ -335,7 +340,7 @@ toolchain_layout(const char *zip, const char *module_version, int out_fd, const 
 			char *buf =
 				size >= 0 && size <= GO_MOD_MAX ? malloc((size_t)size + 1) : NULL;
 			la_ssize_t got = buf ? archive_read_data(in, buf, (size_t)size) : -1;
-			char go_mod[4096];
+			char go_mod[GN_PATH_MAX];
 
 			if (!buf || got != size) {
 				free(buf);
@@ -343,7 +348,8 @@ toolchain_layout(const char *zip, const char *module_version, int out_fd, const 
 						  "cannot read %s from the zip", name);
 				break;
 			}
-			snprintf(go_mod, sizeof(go_mod), "go/%.*sgo.mod", (int)(base - rel), rel);
+			/* shorter than dest, which fit */
+			gn_path_fmt(go_mod, sizeof(go_mod), "go/%.*sgo.mod", (int)(base - rel), rel);
 			if ((rc = write_entry(out, dest, size, 0644, err)) == 0 &&
 			    archive_write_data(out, buf, (size_t)size) == size &&
 			    (rc = write_entry(out, go_mod, size, 0644, err)) == 0 &&

@@ -567,7 +567,7 @@ zig_install_init(const struct install *goroot, struct install *out, struct gn_er
 {
 	char path[GN_PATH_MAX];
 
-	if (snprintf(path, sizeof(path), "%s-zig", goroot->root) >= (int)sizeof(path)) {
+	if (!gn_path_fmt(path, sizeof(path), "%s-zig", goroot->root)) {
 		return gn_error_set(err, GN_E_USAGE, "install path too long");
 	}
 	return install_init(out, path, err);

@@ -500,18 +500,18 @@ gn_is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-void
+bool
 gn_dirname(const char *path, char *out, size_t len)
 {
 	const char *slash = strrchr(path, '/');
 
 	if (!slash) {
-		snprintf(out, len, ".");
-	} else if (slash == path) {
-		snprintf(out, len, "/");
-	} else {
-		snprintf(out, len, "%.*s", (int)(slash - path), path);
+		return gn_path_fmt(out, len, ".");
 	}
+	if (slash == path) {
+		return gn_path_fmt(out, len, "/");
+	}
+	return gn_path_fmt(out, len, "%.*s", (int)(slash - path), path);
 }
 
 const char *

@@ -65,8 +65,9 @@ int gn_copy_file(const char *from, const char *to, mode_t mode, struct gn_error 
 int gn_fsync_dir(const char *path, struct gn_error *err);
 bool gn_path_exists(const char *path);
 bool gn_is_dir(const char *path);
-/* Folder part of path into out ("." when none). */
-void gn_dirname(const char *path, char *out, size_t len);
+/* Folder part of path into out ("." when none); false when it does not
+ * fit (never when out is as large as path's buffer). */
+bool gn_dirname(const char *path, char *out, size_t len);
 /* Last component of path (pointer into path). */
 const char *gn_basename(const char *path);
 /* a + "/" + b into out; false when it does not fit. b absolute -> b. */

@@ -1129,7 +1129,7 @@ resolve_go_file(struct gn_arena *arena, struct manifest *m, struct gn_error *err
 int
 manifest_load(struct gn_arena *arena, const char *path, struct manifest *out, struct gn_error *err)
 {
-	char dir[4096];
+	char dir[GN_PATH_MAX];
 	struct stat st;
 	char *data = NULL;
 	size_t len = 0;
@@ -1160,7 +1160,10 @@ manifest_load(struct gn_arena *arena, const char *path, struct manifest *out, st
 	if (rc) {
 		return rc;
 	}
-	gn_dirname(path, dir, sizeof(dir));
+	if (!gn_dirname(path, dir, sizeof(dir))) {
+		free(data);
+		return gn_error_set(err, GN_E_IO, "%s: path too long", path);
+	}
 	rc = manifest_parse(arena, path, dir, data, len, out, err);
 	free(data);
 	if (rc == 0 && out->go_kind == MANIFEST_GO_FILE) {
