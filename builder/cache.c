@@ -136,7 +136,7 @@ cache_open(struct cache *cache, const char *dir, struct gn_error *err)
 	 * cache_*_path() never have to cut. */
 	if (strlen(dir) > GN_PATH_MAX - CACHE_NAME_ROOM ||
 	    !gn_path_fmt(given, sizeof(given), "%s", dir)) {
-		return gn_error_set(err, GN_E_IO, "%s: cache folder path too long", dir);
+		return gn_error_set(err, GN_E_IO, "cache folder path too long: %s", dir);
 	}
 	if ((rc = gn_mkdir_p(given, 0700, err)) < 0) {
 		return rc;
@@ -149,7 +149,7 @@ cache_open(struct cache *cache, const char *dir, struct gn_error *err)
 		return gn_error_set(err, GN_E_IO, "cannot resolve %s: %s", given, strerror(errno));
 	}
 	if (strlen(abs) > GN_PATH_MAX - CACHE_NAME_ROOM) {
-		rc = gn_error_set(err, GN_E_IO, "%s: cache folder path too long", abs);
+		rc = gn_error_set(err, GN_E_IO, "cache folder path too long: %s", abs);
 		free(abs);
 		return rc;
 	}

@@ -112,7 +112,7 @@ open_parts(struct project *p, struct gn_error *err)
 	}
 	manifest_digest(&p->manifest, p->digest);
 	if (!lock_path_for(p->opts.manifest_path, p->lock_path, sizeof(p->lock_path))) {
-		return gn_error_set(err, GN_E_IO, "%s: path too long for its lock file",
+		return gn_error_set(err, GN_E_IO, "path too long for the lock beside the manifest %s",
 				    p->opts.manifest_path);
 	}
 	if (!gn_platform_host(&p->host)) {

@@ -345,7 +345,7 @@ store_put(const struct cache *cache, const char *tree_id, const char *src,
 	 * does not follow a link at its last component. */
 	entry_paths(cache, tree_id, dir, record);
 	if (!gn_path_fmt(tmp, sizeof(tmp), "%s/trees/.new-XXXXXX", cache->root)) {
-		return gn_error_set(err, GN_E_IO, "%s: cache path too long", cache->root);
+		return gn_error_set(err, GN_E_IO, "cache path too long: %s", cache->root);
 	}
 	if (!mkdtemp(tmp)) {
 		return gn_error_set(err, GN_E_IO, "cannot create %s: %s", tmp, strerror(errno));

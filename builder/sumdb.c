@@ -151,7 +151,7 @@ sumdb_open(struct sumdb *db, const struct sumdb_opts *opts, struct gn_error *err
 	if (!gn_path_fmt(db->latest_rel, sizeof(db->latest_rel), "sumdb/%s/latest", folder) ||
 	    !gn_path_fmt(db->latest_path, sizeof(db->latest_path), "%s/%s", db->cache->root,
 			 db->latest_rel)) {
-		return gn_error_set(err, GN_E_IO, "%s/sumdb/%s: path too long", db->cache->root,
+		return gn_error_set(err, GN_E_IO, "path too long: %s/sumdb/%s", db->cache->root,
 				    folder);
 	}
 	/*

@@ -1162,7 +1162,7 @@ manifest_load(struct gn_arena *arena, const char *path, struct manifest *out, st
 	}
 	if (!gn_dirname(path, dir, sizeof(dir))) {
 		free(data);
-		return gn_error_set(err, GN_E_IO, "%s: path too long", path);
+		return gn_error_set(err, GN_E_IO, "path too long: %s", path);
 	}
 	rc = manifest_parse(arena, path, dir, data, len, out, err);
 	free(data);
