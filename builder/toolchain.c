@@ -2,6 +2,7 @@
 
 #include "builder/fetch.h"
 #include "builder/trust.h"
+#include "gn/buf.h"
 #include "gn/fs.h"
 #include "gn/goversion.h"
 #include "gn/platform.h"
@@ -283,6 +284,7 @@ toolchain_layout(const char *zip, const char *module_version, int out_fd, const 
 {
 	struct archive *in = archive_read_new(), *out = archive_write_new();
 	struct archive_entry *entry;
+	struct gn_buf dest, go_mod;
 	char prefix[256];
 	size_t plen;
 	int r, rc = 0;
@@ -292,7 +294,16 @@ toolchain_layout(const char *zip, const char *module_version, int out_fd, const 
 		archive_write_free(out);
 		return gn_error_nomem(err);
 	}
-	plen = (size_t)snprintf(prefix, sizeof(prefix), TRUST_MODULE "@%s/", module_version);
+	/* a cut prefix would be compared past its end */
+	if (!gn_path_fmt(prefix, sizeof(prefix), TRUST_MODULE "@%s/", module_version)) {
+		archive_read_free(in);
+		archive_write_free(out);
+		return gn_error_set(err, GN_E_USAGE, "toolchain version too long: %.64s...",
+				    module_version);
+	}
+	plen = strlen(prefix);
+	gn_buf_init(&dest);
+	gn_buf_init(&go_mod);
 	archive_read_support_format_zip_seekable(in);
 	archive_write_set_format_pax_restricted(out);
 	if (archive_read_open_filename(in, zip, 64 * 1024) != ARCHIVE_OK) {
@@ -308,7 +319,6 @@ toolchain_layout(const char *zip, const char *module_version, int out_fd, const 
 	while (rc == 0 && (r = archive_read_next_header(in, &entry)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(entry);
 		const char *rel, *base;
-		char dest[GN_PATH_MAX];
 		bool exec;
 
 		if (!name || strncmp(name, prefix, plen) != 0) {
@@ -327,9 +337,10 @@ toolchain_layout(const char *zip, const char *module_version, int out_fd, const 
 		}
 		/* cmd/go: execute bits for the commands (the zip keeps no modes). */
 		exec = strncmp(rel, "bin/", 4) == 0 || strncmp(rel, "pkg/tool/", 9) == 0;
-		if (!gn_path_fmt(dest, sizeof(dest), "go/%s", rel)) {
-			rc = gn_error_set(err, GN_E_UNSAFE, "module zip entry name too long: %.64s...",
-					  name);
+		gn_buf_reset(&dest);
+		gn_buf_printf(&dest, "go/%s", rel);
+		if (dest.failed) {
+			rc = gn_error_nomem(err);
 			break;
 		}
 		base = strrchr(rel, '/');
@@ -340,7 +351,6 @@ toolchain_layout(const char *zip, const char *module_version, int out_fd, const 
 			char *buf =
 				size >= 0 && size <= GO_MOD_MAX ? malloc((size_t)size + 1) : NULL;
 			la_ssize_t got = buf ? archive_read_data(in, buf, (size_t)size) : -1;
-			char go_mod[GN_PATH_MAX];
 
 			if (!buf || got != size) {
 				free(buf);
@@ -348,18 +358,20 @@ toolchain_layout(const char *zip, const char *module_version, int out_fd, const 
 						  "cannot read %s from the zip", name);
 				break;
 			}
-			/* shorter than dest, which fit */
-			gn_path_fmt(go_mod, sizeof(go_mod), "go/%.*sgo.mod", (int)(base - rel), rel);
-			if ((rc = write_entry(out, dest, size, 0644, err)) == 0 &&
-			    archive_write_data(out, buf, (size_t)size) == size &&
-			    (rc = write_entry(out, go_mod, size, 0644, err)) == 0 &&
-			    archive_write_data(out, buf, (size_t)size) != size) {
-				rc = gn_error_set(err, GN_E_IO, "cannot write %s", go_mod);
+			gn_buf_reset(&go_mod);
+			gn_buf_printf(&go_mod, "go/%.*sgo.mod", (int)(base - rel), rel);
+			if (go_mod.failed) {
+				rc = gn_error_nomem(err);
+			} else if ((rc = write_entry(out, dest.data, size, 0644, err)) == 0 &&
+				   archive_write_data(out, buf, (size_t)size) == size &&
+				   (rc = write_entry(out, go_mod.data, size, 0644, err)) == 0 &&
+				   archive_write_data(out, buf, (size_t)size) != size) {
+				rc = gn_error_set(err, GN_E_IO, "cannot write %s", go_mod.data);
 			}
 			free(buf);
 			continue;
 		}
-		if ((rc = write_entry(out, dest, archive_entry_size(entry), exec ? 0755 : 0644,
+		if ((rc = write_entry(out, dest.data, archive_entry_size(entry), exec ? 0755 : 0644,
 				      err)) == 0) {
 			rc = copy_data(in, out, err);
 		}
@@ -372,6 +384,8 @@ toolchain_layout(const char *zip, const char *module_version, int out_fd, const 
 		rc = gn_error_set(err, GN_E_IO, "cannot write %s: %s", out_path,
 				  archive_error_string(out));
 	}
+	gn_buf_free(&dest);
+	gn_buf_free(&go_mod);
 done:
 	archive_read_free(in);
 	archive_write_free(out);

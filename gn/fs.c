@@ -514,6 +514,17 @@ gn_dirname(const char *path, char *out, size_t len)
 	return gn_path_fmt(out, len, "%.*s", (int)(slash - path), path);
 }
 
+char *
+gn_dirname_dup(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash) {
+		return strdup(".");
+	}
+	return strndup(path, slash == path ? 1 : (size_t)(slash - path));
+}
+
 const char *
 gn_basename(const char *path)
 {

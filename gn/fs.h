@@ -68,6 +68,9 @@ bool gn_is_dir(const char *path);
 /* Folder part of path into out ("." when none); false when it does not
  * fit (never when out is as large as path's buffer). */
 bool gn_dirname(const char *path, char *out, size_t len);
+/* The same, malloc'd (the caller frees it): no length limit.  NULL when
+ * out of memory. */
+char *gn_dirname_dup(const char *path);
 /* Last component of path (pointer into path). */
 const char *gn_basename(const char *path);
 /* a + "/" + b into out; false when it does not fit. b absolute -> b. */

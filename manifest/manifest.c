@@ -1129,7 +1129,7 @@ resolve_go_file(struct gn_arena *arena, struct manifest *m, struct gn_error *err
 int
 manifest_load(struct gn_arena *arena, const char *path, struct manifest *out, struct gn_error *err)
 {
-	char dir[GN_PATH_MAX];
+	char *dir;
 	struct stat st;
 	char *data = NULL;
 	size_t len = 0;
@@ -1160,11 +1160,13 @@ manifest_load(struct gn_arena *arena, const char *path, struct manifest *out, st
 	if (rc) {
 		return rc;
 	}
-	if (!gn_dirname(path, dir, sizeof(dir))) {
+	dir = gn_dirname_dup(path);
+	if (!dir) {
 		free(data);
-		return gn_error_set(err, GN_E_IO, "path too long: %s", path);
+		return gn_error_nomem(err);
 	}
 	rc = manifest_parse(arena, path, dir, data, len, out, err);
+	free(dir);
 	free(data);
 	if (rc == 0 && out->go_kind == MANIFEST_GO_FILE) {
 		rc = resolve_go_file(arena, out, err);

@@ -147,6 +147,15 @@ test_paths(void)
 	gn_dirname("/c", out, sizeof(out));
 	TAP_EQ_STR(out, "/", "dirname of /c is /");
 	TAP_OK(!gn_dirname("abcdefgh/x", small, sizeof(small)), "dirname too long: false");
+	{
+		char *a = gn_dirname_dup("a/b/c"), *b = gn_dirname_dup("c"), *c = gn_dirname_dup("/c");
+
+		TAP_OK(a && b && c && !strcmp(a, "a/b") && !strcmp(b, ".") && !strcmp(c, "/"),
+		       "dirname_dup: a/b, ., /");
+		free(a);
+		free(b);
+		free(c);
+	}
 	TAP_EQ_STR(gn_basename("a/b/c.tar.gz"), "c.tar.gz", "basename");
 	TAP_OK(gn_path_fmt(small, sizeof(small), "%s/%s", "ab", "cd") && !strcmp(small, "ab/cd"),
 	       "path_fmt: fits");
