@@ -43,16 +43,17 @@ write_signature(const char *path, const char *sig_text, struct gn_error *err)
 static int
 sign_into(const char *path, const struct minisign_seckey *key, struct gn_error *err)
 {
-	char sig_path[4096];
-	char *sig = NULL;
+	char *sig_path = NULL, *sig = NULL;
 	int rc;
 
-	snprintf(sig_path, sizeof(sig_path), "%s.minisig", path);
-	if ((rc = minisign_sign_file(path, key, NULL, &sig, err)) < 0) {
-		return rc;
+	if (asprintf(&sig_path, "%s.minisig", path) < 0) {
+		return gn_error_nomem(err);
 	}
-	rc = write_signature(sig_path, sig, err);
+	if ((rc = minisign_sign_file(path, key, NULL, &sig, err)) == 0) {
+		rc = write_signature(sig_path, sig, err);
+	}
 	free(sig);
+	free(sig_path);
 	return rc;
 }
 
@@ -380,8 +381,10 @@ push_staged(struct project *p, const struct oci_session *s, const char *stage,
 		if ((rc = push_file(p, s, stage, file, &layers[n++], res, err)) < 0) {
 			return rc;
 		}
-		snprintf(sig, sizeof(sig), "%s.minisig", file);
-		gn_path_join(path, sizeof(path), stage, sig);
+		if (!gn_path_fmt(sig, sizeof(sig), "%s.minisig", file) ||
+		    !gn_path_join(path, sizeof(path), stage, sig)) {
+			return gn_error_set(err, GN_E_IO, "path too long: %s/%s.minisig", stage, file);
+		}
 		if (gn_path_exists(path) &&
 		    (rc = push_file(p, s, stage, sig, &layers[n++], res, err)) < 0) {
 			return rc;
