@@ -133,7 +133,7 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 static int
 ensure_signature(struct project *p, struct lock_artifact *a, bool record, struct gn_error *err)
 {
-	char path[CACHE_PATH_MAX], sig_path[CACHE_PATH_MAX + 16], sig_new[CACHE_PATH_MAX + 32];
+	char path[GN_PATH_MAX], sig_path[GN_PATH_MAX + 16], sig_new[GN_PATH_MAX + 32];
 	int rc = 0;
 
 	cache_archive_path(&p->cache, a->sha256, path);
@@ -193,12 +193,12 @@ gpg_check(struct project *p, const struct lock_artifact *a, const char *archive,
 {
 	const char **rings = gn_arena_array(&p->arena, p->manifest.n_gpg_keyrings,
 					    sizeof(*rings));
-	char tmp[CACHE_PATH_MAX];
+	char tmp[GN_PATH_MAX];
 	struct gpgv_result res;
 	int rc;
 
 	if (!rings) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < p->manifest.n_gpg_keyrings; i++) {
 		const char *ring = p->manifest.gpg_keyrings[i];
@@ -250,7 +250,7 @@ gpg_fetch_check(struct project *p, const struct lock_artifact *a, const char *ar
 
 	gn_error_clear(&fetch_err);
 	if (!asc_url) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	if (download_small(p, "signature", asc_url, asc_tmp, SIGNATURE_MAX_BYTES, &fetch_err) < 0) {
 		rc = gn_error_set(err, GN_E_SIGNATURE,
@@ -267,7 +267,7 @@ gpg_fetch_check(struct project *p, const struct lock_artifact *a, const char *ar
 static int
 ensure_gpg(struct project *p, const struct lock_artifact *a, struct gn_error *err)
 {
-	char path[CACHE_PATH_MAX], asc[CACHE_PATH_MAX + 8], asc_new[CACHE_PATH_MAX + 32];
+	char path[GN_PATH_MAX], asc[GN_PATH_MAX + 8], asc_new[GN_PATH_MAX + 32];
 	const char **urls = NULL;
 	size_t n_urls = 0;
 	char name[96];
@@ -308,7 +308,7 @@ archive_sig_hook(void *user, const struct fetch_request *req, const char *part, 
 {
 	struct archive_sig_job *job = user;
 	struct project *p = job->p;
-	char asc_new[CACHE_PATH_MAX + 32], asc[CACHE_PATH_MAX + 8], name[96];
+	char asc_new[GN_PATH_MAX + 32], asc[GN_PATH_MAX + 8], name[96];
 	int rc;
 
 	if (needs_signature(p, job->artifact) &&
@@ -385,7 +385,7 @@ archive_sig_trust_roots(struct project *p, struct lock *lock, struct gn_error *e
 	arts = gn_arena_array(&p->arena, lock->n_artifacts + 1, sizeof(*arts));
 	paths = gn_arena_array(&p->arena, lock->n_artifacts + 1, sizeof(*paths));
 	if (!arts || !paths) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < lock->n_artifacts; i++) {
 		if (project_from_proxy(p) || trust_applies(lock->go, &lock->artifacts[i])) {
@@ -404,9 +404,9 @@ archive_sig_trust_roots(struct project *p, struct lock *lock, struct gn_error *e
 		return rc;
 	}
 	for (size_t i = 0; i < n; i++) {
-		char *path = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
+		char *path = gn_arena_alloc(&p->arena, GN_PATH_MAX);
 		if (!path) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		cache_archive_path(&p->cache, arts[i]->sha256, path);
 		if (!cache_is_file(&p->cache, path, true)) {

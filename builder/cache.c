@@ -5,6 +5,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,7 @@ check_folder(int fd, const char *path, struct gn_error *err)
 static int
 open_subdir(int root_fd, const char *root, const char *name, struct gn_error *err)
 {
-	char shown[CACHE_PATH_MAX + 16];
+	char shown[GN_PATH_MAX + 16];
 	struct stat st;
 
 	snprintf(shown, sizeof(shown), "%s/%s", root, name);
@@ -113,7 +114,7 @@ close_dirs(struct cache *cache)
 int
 cache_open(struct cache *cache, const char *dir, struct gn_error *err)
 {
-	char given[CACHE_PATH_MAX], *abs;
+	char given[GN_PATH_MAX], *abs;
 	int rc;
 
 	cache->lock_fd = -1;
@@ -131,8 +132,11 @@ cache_open(struct cache *cache, const char *dir, struct gn_error *err)
 				    "no cache folder: set GONATIVE_CACHE, XDG_CACHE_HOME or HOME, "
 				    "or pass --cache-dir");
 	}
-	if (snprintf(given, sizeof(given), "%s", dir) >= (int)sizeof(given)) {
-		return gn_error_set(err, GN_E_IO, "%s: cache folder path too long", dir);
+	/* Room for <root>/tmp/<name> and the other paths below the root, so
+	 * cache_*_path() never have to cut. */
+	if (strlen(dir) > GN_PATH_MAX - CACHE_NAME_ROOM ||
+	    !gn_path_fmt(given, sizeof(given), "%s", dir)) {
+		return gn_error_set(err, GN_E_IO, "cache folder path too long: %s", dir);
 	}
 	if ((rc = gn_mkdir_p(given, 0700, err)) < 0) {
 		return rc;
@@ -144,7 +148,12 @@ cache_open(struct cache *cache, const char *dir, struct gn_error *err)
 	if (!abs) {
 		return gn_error_set(err, GN_E_IO, "cannot resolve %s: %s", given, strerror(errno));
 	}
-	snprintf(given, sizeof(given), "%s", abs);
+	if (strlen(abs) > GN_PATH_MAX - CACHE_NAME_ROOM) {
+		rc = gn_error_set(err, GN_E_IO, "cache folder path too long: %s", abs);
+		free(abs);
+		return rc;
+	}
+	gn_path_fmt(given, sizeof(given), "%s", abs);
 	free(abs);
 	cache->dir_fd[CACHE_ROOT] = open(given, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (cache->dir_fd[CACHE_ROOT] < 0) {
@@ -160,7 +169,7 @@ cache_open(struct cache *cache, const char *dir, struct gn_error *err)
 		close_dirs(cache);
 		return rc;
 	}
-	snprintf(cache->root, sizeof(cache->root), "%s", given);
+	gn_path_fmt(cache->root, sizeof(cache->root), "%s", given);
 	return 0;
 }
 
@@ -187,8 +196,8 @@ cache_close(struct cache *cache)
 int
 cache_lock(struct cache *cache, struct gn_error *err)
 {
-	char path[CACHE_PATH_MAX + 8];
-	int fd;
+	char path[GN_PATH_MAX + 8];
+	int fd, rc;
 
 	if (cache->lock_depth > 0) {
 		/* flock on a second fd of the same file would wait for ourselves. */
@@ -200,20 +209,10 @@ cache_lock(struct cache *cache, struct gn_error *err)
 	if (fd < 0) {
 		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", path, strerror(errno));
 	}
-	/* Blocks while another gonative holds it; a signal (no SA_RESTART)
-	 * cuts the wait short with EINTR and the caller may ask to stop. */
-	while (flock(fd, LOCK_EX) != 0) {
-		if (errno == EINTR && gn_cancelled(cache->events)) {
-			close(fd);
-			return gn_error_set(err, GN_E_INTERRUPTED,
-					    "interrupted while waiting for the lock %s", path);
-		}
-		if (errno != EINTR) {
-			int saved = errno;
-			close(fd);
-			return gn_error_set(err, GN_E_IO, "cannot lock %s: %s", path,
-					    strerror(saved));
-		}
+	/* Blocks while another gonative holds it; a signal may end the wait. */
+	if ((rc = gn_flock_wait(fd, path, cache->events, err)) < 0) {
+		close(fd);
+		return rc;
 	}
 	cache->lock_fd = fd;
 	cache->lock_depth = 1;
@@ -246,10 +245,20 @@ cache_assert_locked(const struct cache *cache)
 	}
 }
 
+/* cache_open() left CACHE_NAME_ROOM below the root and names are one
+ * component (cache.h): a path that does not fit is a caller's bug. */
+static void
+below_root(char *out, const struct cache *cache, const char *dir, const char *name)
+{
+	if (strlen(name) > NAME_MAX || !gn_path_fmt(out, GN_PATH_MAX, "%s/%s/%s", cache->root, dir, name)) {
+		abort();
+	}
+}
+
 void
 cache_archive_path(const struct cache *cache, const char *sha256_hex, char *out)
 {
-	snprintf(out, CACHE_PATH_MAX, "%s/archives/%s", cache->root, sha256_hex);
+	below_root(out, cache, "archives", sha256_hex);
 }
 
 void
@@ -260,13 +269,13 @@ cache_index_path(const struct cache *cache, const char *url, char *out)
 
 	gn_sha256(url, strlen(url), digest);
 	gn_hex_encode(digest, sizeof(digest), hex);
-	snprintf(out, CACHE_PATH_MAX, "%s/index/%s", cache->root, hex);
+	below_root(out, cache, "index", hex);
 }
 
 void
 cache_tmp_path(const struct cache *cache, const char *name, char *out)
 {
-	snprintf(out, CACHE_PATH_MAX, "%s/tmp/%s", cache->root, name);
+	below_root(out, cache, "tmp", name);
 }
 
 int

@@ -28,13 +28,16 @@
 
 #include "gn/error.h"
 #include "gn/events.h"
+#include "gn/fs.h"
 #include "gn/sha256.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
 
-#define CACHE_PATH_MAX 4096
+/* Bytes cache_open() keeps free below GN_PATH_MAX for the paths under the
+ * root: "/archives/", "/trees/" and such plus one NAME_MAX component. */
+#define CACHE_NAME_ROOM 320
 
 enum cache_dir {
 	CACHE_ROOT,
@@ -46,7 +49,7 @@ enum cache_dir {
 };
 
 struct cache {
-	char root[CACHE_PATH_MAX]; /* resolved; "" until cache_open succeeds */
+	char root[GN_PATH_MAX]; /* resolved; "" until cache_open succeeds */
 	int dir_fd[CACHE_N_DIRS];  /* valid while root[0] */
 	int lock_fd;		   /* -1 when not held */
 	int lock_depth;		   /* cache_lock calls not yet matched by cache_unlock */
@@ -86,11 +89,13 @@ bool cache_locked(const struct cache *cache);
 /* Aborts when the lock is not held: a caller forgot it (a bug, not input). */
 void cache_assert_locked(const struct cache *cache);
 
-/* Paths into out (CACHE_PATH_MAX bytes), for messages and for readers that
+/* Paths into out (GN_PATH_MAX bytes), for messages and for readers that
  * take paths; the cache's own writes go through the *at calls below. */
 void cache_archive_path(const struct cache *cache, const char *sha256_hex, char *out);
 void cache_index_path(const struct cache *cache, const char *url, char *out);
-/* <root>/tmp/<name>: where a download lands before it is verified. */
+/* <root>/tmp/<name>: where a download lands before it is verified.  name is
+ * one path component (at most NAME_MAX bytes): cache_open() refuses a root
+ * that leaves less than CACHE_NAME_ROOM, so these never cut a path. */
 void cache_tmp_path(const struct cache *cache, const char *name, char *out);
 
 /* The O_NOFOLLOW descriptor of one of the cache's folders (owned by the

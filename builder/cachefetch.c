@@ -52,7 +52,7 @@ cachefetch_signature(const struct cache *cache, const struct fetch_opts *fo, con
 		     const char *dest, const char *url, int64_t max, cachefetch_verify_fn verify,
 		     void *user, struct gn_error *err)
 {
-	char sig_new[CACHE_PATH_MAX + 32], sig_final[CACHE_PATH_MAX + 16], name[96];
+	char sig_new[GN_PATH_MAX + 32], sig_final[GN_PATH_MAX + 16], name[96];
 	struct gn_error fetch_err;
 	int rc;
 

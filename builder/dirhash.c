@@ -28,7 +28,7 @@ dirhash_hash1(struct dirhash_file *files, size_t n, char out[DIRHASH_H1_LEN], st
 
 	qsort(files, n, sizeof(*files), cmp_file);
 	if (gn_sha256_init(&h) < 0) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (strchr(files[i].name, '\n')) {
@@ -89,7 +89,7 @@ hash_entry(struct archive *ar, uint8_t out[GN_SHA256_LEN], struct gn_error *err)
 	la_ssize_t got;
 
 	if (gn_sha256_init(&h) < 0) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	while ((got = archive_read_data(ar, buf, sizeof(buf))) > 0) {
 		gn_sha256_update(&h, buf, (size_t)got);
@@ -113,7 +113,7 @@ hash_archive(const char *path, bool zip, map_fn map, const void *user, char out[
 	int r, rc = 0;
 
 	if (!ar) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	if (zip) {
 		archive_read_support_format_zip_seekable(ar);
@@ -141,7 +141,7 @@ hash_archive(const char *path, bool zip, map_fn map, const void *user, char out[
 				cap <= MAX_FILES ? realloc(c.files, cap * sizeof(*grown)) : NULL;
 			if (!grown) {
 				free(mapped);
-				rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+				rc = gn_error_nomem(err);
 				break;
 			}
 			c.files = grown;

@@ -21,7 +21,7 @@ put(struct project *p, struct project_env *out, const char *name, const char *va
 	out->vars[out->n].name = name;
 	out->vars[out->n].value = gn_arena_strdup(&p->arena, value);
 	if (!out->vars[out->n].value) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	out->n++;
 	return 0;
@@ -53,7 +53,7 @@ static int
 put_cc(struct project *p, struct project_env *out, const struct lock_cc_target *t,
        struct gn_error *err)
 {
-	char zig[INSTALL_PATH_MAX + 8], global[CACHE_PATH_MAX + 16], local[CACHE_PATH_MAX + 16];
+	char zig[GN_PATH_MAX + 8], global[GN_PATH_MAX + 16], local[GN_PATH_MAX + 16];
 	const char *field, *cc, *cxx;
 	int rc;
 
@@ -67,7 +67,7 @@ put_cc(struct project *p, struct project_env *out, const struct lock_cc_target *
 	cc = gn_arena_printf(&p->arena, "%s cc -target %s", field, t->triple);
 	cxx = gn_arena_printf(&p->arena, "%s c++ -target %s", field, t->triple);
 	if (!cc || !cxx) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	zig_cache_dirs(&p->cache, global, local, sizeof(global));
 	/*
@@ -139,14 +139,14 @@ put_target(struct project *p, struct project_env *out, const char *target, struc
 int
 project_env(struct project *p, const char *target, struct project_env *out, struct gn_error *err)
 {
-	char bin[INSTALL_PATH_MAX + 8];
+	char bin[GN_PATH_MAX + 8];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(bin, sizeof(bin), "%s/bin", p->install.root);
 	out->path = gn_arena_strdup(&p->arena, bin);
 	if (!out->path) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	if ((rc = put(p, out, "GOROOT", p->install.root, err)) < 0 ||
 	    (rc = put(p, out, "GOTOOLCHAIN", "local", err)) < 0) {

@@ -94,8 +94,8 @@ static int
 build_from_source(struct project *p, struct merge_opts *mo, const char *dest,
 		  uint8_t id[GN_SHA256_LEN], struct gn_error *err)
 {
-	char work[CACHE_PATH_MAX], root[CACHE_PATH_MAX + 16], bootstrap[4096];
-	char tree[GN_TREE_ID_TEXT], scratch[CACHE_PATH_MAX + 16];
+	char work[GN_PATH_MAX], root[GN_PATH_MAX + 16], bootstrap[4096];
+	char tree[GN_TREE_ID_TEXT], scratch[GN_PATH_MAX + 16];
 	struct source_build sb = {
 		.archive = mo->host.archive,
 		.file = mo->host.file,
@@ -161,12 +161,12 @@ static int
 layout_module(struct project *p, const struct lock_artifact *a, const char *zip,
 	      struct merge_source *src, struct gn_error *err)
 {
-	char version[128], name[128], *tar = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
+	char version[128], name[128], *tar = gn_arena_alloc(&p->arena, GN_PATH_MAX);
 	struct stat st;
 	int fd, rc;
 
 	if (!tar) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	if (!toolchain_module_version(a->file, version, sizeof(version))) {
 		return gn_error_set(err, GN_E_LOCK, "%s: %s is not a golang.org/toolchain zip",
@@ -317,9 +317,9 @@ merge_sources(struct project *p, struct lock_artifact **arts, size_t n,
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
-		char *path = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
+		char *path = gn_arena_alloc(&p->arena, GN_PATH_MAX);
 		if (!path) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		cache_archive_path(&p->cache, arts[i]->sha256, path);
 		if (project_from_proxy(p)) {
@@ -367,7 +367,7 @@ goroot_build(struct project *p, struct lock *lock, const struct gn_platform *hos
 	arts = gn_arena_array(&p->arena, lock->n_platforms + 1, sizeof(*arts));
 	sources = gn_arena_array(&p->arena, lock->n_platforms + 1, sizeof(*sources));
 	if (!arts || !sources) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	if (gn_goversion_parse(lock->go, &mo.version) != 0) {
 		return gn_error_set(err, GN_E_LOCK, "%s: bad go version %s", p->lock_path,

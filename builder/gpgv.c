@@ -109,8 +109,8 @@ word(const char *line, int n, char *out, size_t len)
 	if (!*p) {
 		return false;
 	}
-	snprintf(out, len, "%.*s", (int)strcspn(p, " "), p);
-	return true;
+	/* a field too long for out is not one we look for: never cut it */
+	return gn_path_fmt(out, len, "%.*s", (int)strcspn(p, " "), p);
 }
 
 /* What a refusal means, for the message. */
@@ -262,7 +262,7 @@ gpgv_verify(const struct gpgv_opts *opts, const char *data, const char *sig,
 	status = malloc(STATUS_MAX);
 	if (!status) {
 		gn_rm_rf(home, NULL);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	rc = run_gpgv(prog, opts, home, data, sig, status, STATUS_MAX, &len, &exit_status, err);
 	gn_rm_rf(home, NULL);

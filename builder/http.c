@@ -4,6 +4,7 @@
 #include "builder/http.h"
 
 #include "builder/fetch.h"
+#include "gn/fs.h"
 
 #include <curl/curl.h>
 
@@ -74,7 +75,11 @@ take_header(const char *line, size_t len, const char *name, char *out, size_t ou
 	while (len && isspace((unsigned char)line[len - 1])) {
 		len--;
 	}
-	snprintf(out, out_len, "%.*s", (int)len, line);
+	/* A value too long for out is dropped whole, never cut: a cut Location
+	 * or digest would be another value. */
+	if (!gn_path_fmt(out, out_len, "%.*s", (int)len, line)) {
+		out[0] = '\0';
+	}
 }
 
 static size_t
@@ -214,7 +219,7 @@ read_result(CURL *easy, CURLcode cc, const struct http_call *call, const struct 
 		snprintf(reply->effective_url, sizeof(reply->effective_url), "%s", effective);
 	}
 	if (!reply->body && !(reply->body = calloc(1, 1))) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	return 0;
 }
@@ -239,7 +244,7 @@ http_exchange(const struct http_call *call, struct http_reply *reply, struct gn_
 		struct curl_slist *next = curl_slist_append(headers, call->headers[i]);
 
 		if (!next) {
-			rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+			rc = gn_error_nomem(err);
 		} else {
 			headers = next;
 		}

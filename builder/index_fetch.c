@@ -60,8 +60,8 @@ verify_index(struct project *p, const char *data, size_t len, const char *sig_pa
 /* Where the index lives in the cache, and where a fresh copy waits until
  * it has verified and parsed. */
 struct index_paths {
-	char cached[CACHE_PATH_MAX], fresh[CACHE_PATH_MAX + 8];
-	char cached_sig[CACHE_PATH_MAX + 16], fresh_sig[CACHE_PATH_MAX + 16];
+	char cached[GN_PATH_MAX], fresh[GN_PATH_MAX + 8];
+	char cached_sig[GN_PATH_MAX + 16], fresh_sig[GN_PATH_MAX + 16];
 };
 
 static void

@@ -61,7 +61,7 @@ inflate_open(int fd, struct gn_sha256 *hash, const char *name, struct gn_error *
 	struct inflate_stream *s = malloc(sizeof(*s));
 
 	if (!s) {
-		gn_error_set(err, GN_E_NOMEM, "out of memory");
+		gn_error_nomem(err);
 		return NULL;
 	}
 	memset(s, 0, offsetof(struct inflate_stream, in));
@@ -182,7 +182,7 @@ inflate_next(struct inflate_stream *s, const void **out, struct gn_error *err)
 			s->done = true;
 		}
 		if (!s->threaded && !s->slot[0] && !(s->slot[0] = malloc(INFLATE_SLOT))) {
-			gn_error_set(err, GN_E_NOMEM, "out of memory");
+			gn_error_nomem(err);
 			return -1;
 		}
 	}

@@ -47,7 +47,7 @@ has_more(const char *rest)
 static void
 resolve(const char *path, char *out, size_t len, bool follow_last)
 {
-	char full[INSTALL_PATH_MAX * 2], cwd[INSTALL_PATH_MAX];
+	char full[GN_PATH_MAX * 2], cwd[GN_PATH_MAX];
 	char *save = NULL, *part;
 	struct stat st;
 	size_t n = 0;
@@ -106,8 +106,10 @@ install_init(struct install *inst, const char *path, struct gn_error *err)
 	if (n >= sizeof(inst->root) - 32) {
 		return gn_error_set(err, GN_E_IO, "install path too long: %s", path);
 	}
-	snprintf(inst->state, sizeof(inst->state), "%s.state", inst->root);
-	snprintf(inst->flock, sizeof(inst->flock), "%s.flock", inst->root);
+	if (!gn_path_fmt(inst->state, sizeof(inst->state), "%s.state", inst->root) ||
+	    !gn_path_fmt(inst->flock, sizeof(inst->flock), "%s.flock", inst->root)) {
+		return gn_error_set(err, GN_E_IO, "install path too long: %s", path);
+	}
 	gn_dirname(inst->root, inst->parent, sizeof(inst->parent));
 	return 0;
 }
@@ -118,7 +120,7 @@ static bool
 contains(const char *outer, const char *inner)
 {
 	size_t n = strlen(outer);
-	char walk[INSTALL_PATH_MAX];
+	char walk[GN_PATH_MAX];
 	struct stat o, st;
 
 	if (strcmp(outer, "/") == 0 ||
@@ -150,7 +152,7 @@ const char *
 install_path_refusal(const char *root, const char *manifest_dir, const char *home,
 		     const char *cache_dir)
 {
-	char r[INSTALL_PATH_MAX], other[INSTALL_PATH_MAX];
+	char r[GN_PATH_MAX], other[GN_PATH_MAX];
 
 	resolve(root, r, sizeof(r), true);
 	if (strcmp(r, "/") == 0) {
@@ -319,20 +321,10 @@ install_lock(struct install *inst, struct gn_error *err)
 				    "%s is not gonative's lock file: gonative will not touch it",
 				    inst->flock);
 	}
-	/* Blocks while another gonative holds it; a signal (no SA_RESTART)
-	 * cuts the wait short with EINTR and the caller may ask to stop. */
-	while (flock(fd, LOCK_EX) != 0) {
-		if (errno == EINTR && gn_cancelled(inst->events)) {
-			close(fd);
-			return gn_error_set(err, GN_E_INTERRUPTED,
-					    "interrupted while waiting for the lock %s", inst->flock);
-		}
-		if (errno != EINTR) {
-			int saved = errno;
-			close(fd);
-			return gn_error_set(err, GN_E_IO, "cannot lock %s: %s", inst->flock,
-					    strerror(saved));
-		}
+	/* Blocks while another gonative holds it; a signal may end the wait. */
+	if ((rc = gn_flock_wait(fd, inst->flock, inst->events, err)) < 0) {
+		close(fd);
+		return rc;
 	}
 	/* Re-check under the lock: another sync may have written it meanwhile. */
 	if (fstat(fd, &st) == 0 && st.st_size == 0 &&
@@ -421,7 +413,7 @@ install_cleanup_stale(struct install *inst)
 	got = pread(inst->lock_fd, journal, (size_t)st.st_size, 0);
 	journal[got > 0 ? got : 0] = '\0';
 	for (line = strtok_r(journal, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char name[512], path[INSTALL_PATH_MAX + 512];
+		char name[512], path[GN_PATH_MAX + 512];
 		struct statrec_id want, have;
 
 		if (sscanf(line, "stage %511s %llu %llu %lld.%ld", name, &want.dev, &want.ino,
@@ -449,7 +441,9 @@ install_stage(struct install *inst, char *out, struct gn_error *err)
 	struct statrec_id id;
 	int rc;
 
-	snprintf(out, INSTALL_PATH_MAX, "%s" STAGE_INFIX "XXXXXX", inst->root);
+	if (!gn_path_fmt(out, GN_PATH_MAX, "%s" STAGE_INFIX "XXXXXX", inst->root)) {
+		return gn_error_set(err, GN_E_IO, "install path too long: %s", inst->root);
+	}
 	if (!mkdtemp(out)) {
 		return gn_error_set(err, GN_E_INSTALL, "cannot create a staging folder %s: %s", out,
 				    strerror(errno));

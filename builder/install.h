@@ -18,17 +18,16 @@
 #include "builder/statrec.h"
 #include "gn/error.h"
 #include "gn/events.h"
+#include "gn/fs.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#define INSTALL_PATH_MAX 4096
-
 struct install {
-	char root[INSTALL_PATH_MAX];  /* absolute GOROOT path */
-	char state[INSTALL_PATH_MAX]; /* <root>.state */
-	char flock[INSTALL_PATH_MAX]; /* <root>.flock */
-	char parent[INSTALL_PATH_MAX];
+	char root[GN_PATH_MAX];  /* absolute GOROOT path */
+	char state[GN_PATH_MAX]; /* <root>.state */
+	char flock[GN_PATH_MAX]; /* <root>.flock */
+	char parent[GN_PATH_MAX];
 	int lock_fd; /* -1 when not held */
 	/* Its cancelled hook ends a wait for a busy lock (GN_E_INTERRUPTED).
 	 * Set by the caller after install_init(); may stay NULL. */
@@ -75,7 +74,7 @@ void install_cleanup_stale(struct install *inst);
 bool install_has_stale(const struct install *inst);
 
 /* Make an empty staging folder and list it in the lock file; its path into
- * out (INSTALL_PATH_MAX).  Call with the lock held. */
+ * out (GN_PATH_MAX).  Call with the lock held. */
 int install_stage(struct install *inst, char *out, struct gn_error *err);
 
 /*

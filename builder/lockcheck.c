@@ -106,7 +106,7 @@ check_canonical(struct project *p, bool *canonical, struct gn_error *err)
 	gn_buf_init(&bytes);
 	lock_write(&p->lock, &bytes);
 	if (bytes.failed) {
-		rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+		rc = gn_error_nomem(err);
 	} else {
 		*canonical = bytes.len == len && memcmp(bytes.data, file, len) == 0;
 	}
@@ -130,11 +130,11 @@ project_lock_check(struct project *p, struct project_lock_check_result *res,
 	rc = lock_drift_manifest(&p->arena, &p->manifest, p->digest, &p->host, &p->lock,
 				 &res->drift);
 	if (rc < 0) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	check_complete(p, &list);
 	if (list.nomem) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	res->missing = list.items;
 	res->n_missing = list.n;

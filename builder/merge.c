@@ -186,7 +186,7 @@ unpack_one(struct merge_ctx *ctx, const struct merge_source *src, struct tree *t
 	int rc = unpack_archive(&uo, err);
 
 	if (rc == 0 && ctx->oom) {
-		rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+		rc = gn_error_nomem(err);
 	}
 	return rc;
 }
@@ -278,7 +278,7 @@ merge_goroot(const struct merge_opts *opts, uint8_t tree_id[GN_SHA256_LEN], stru
 
 	gn_arena_init(&ctx.arena);
 	if (!tree) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	if (opts->host_prebuilt) {
 		rc = opts->dest ? newest_on_disk(&ctx, opts->dest, err)

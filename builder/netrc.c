@@ -121,12 +121,13 @@ netrc_lookup(const char *path, const char *host, char *login, size_t login_len,
 	if (!found && matched && user[0]) {
 		found = true;
 	}
-	if (found && (strlen(user) >= login_len || strlen(pass) >= password_len)) {
+	/* A login or password too long for the caller's buffers is no entry:
+	 * a cut one would be another. */
+	if (found && (!gn_path_fmt(login, login_len, "%s", user) ||
+		      !gn_path_fmt(password, password_len, "%s", pass))) {
 		found = false;
-	}
-	if (found) {
-		snprintf(login, login_len, "%s", user);
-		snprintf(password, password_len, "%s", pass);
+		login[0] = '\0';
+		explicit_bzero(password, password_len);
 	}
 	explicit_bzero(pass, sizeof(pass));
 	if (data) {

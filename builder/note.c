@@ -1,5 +1,6 @@
 #include "builder/note.h"
 
+#include "gn/fs.h"
 #include "gn/sha256.h"
 #include "gn/utf8.h"
 

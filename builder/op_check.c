@@ -124,7 +124,7 @@ project_check(struct project *p, bool deep, bool upstream, struct project_check_
 	rc = lock_drift_manifest(&p->arena, &p->manifest, p->digest, &p->host, &p->lock,
 				 &res->drift);
 	if (rc < 0) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	res->drifted = res->drift.n_items > 0;
 	if ((rc = check_goroot(p, deep, res, err)) < 0 || (rc = check_cc(p, deep, res, err)) < 0) {

@@ -39,7 +39,7 @@ record_signers(struct project *p, struct lock *fresh, struct gn_error *err)
 		gn_arena_array(&p->arena, fresh->n_artifacts + 1, sizeof(*all));
 
 	if (!all) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < fresh->n_artifacts; i++) {
 		all[i] = &fresh->artifacts[i];
@@ -83,7 +83,7 @@ write_lock_file(struct project *p, struct lock *fresh, bool *written,
 	lock_write(fresh, &bytes);
 	if (bytes.failed) {
 		gn_buf_free(&bytes);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	if (gn_path_exists(p->lock_path)) {
 		gn_read_file(p->lock_path, LOCK_MAX_BYTES, &old, &old_len, NULL);

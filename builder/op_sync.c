@@ -23,7 +23,7 @@ static int
 fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_error *err)
 {
 	enum store_method mode = project_store_method(p), method;
-	char stored[CACHE_PATH_MAX], tree[GN_TREE_ID_TEXT];
+	char stored[GN_PATH_MAX], tree[GN_TREE_ID_TEXT];
 	struct tree *check = NULL;
 	struct gn_error store_err;
 	bool found;
@@ -36,7 +36,7 @@ fill_stage(struct project *p, const char *tree_id, const char *stage, struct gn_
 		 * Hard links (GONATIVE_LINK_MODE=hardlink) trust the stat record. */
 		check = mode == STORE_HARDLINK ? NULL : tree_new();
 		if (mode != STORE_HARDLINK && !check) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		gn_error_clear(&store_err);
 		rc = store_clone(stored, stage, mode, check, &method, p->opts.events, &store_err);
@@ -100,7 +100,7 @@ static int
 check_go_env(struct project *p, const char *stage, struct gn_error *err)
 {
 	struct gn_goversion v;
-	char path[INSTALL_PATH_MAX + 8];
+	char path[GN_PATH_MAX + 8];
 	struct stat st;
 	int rc;
 
@@ -123,7 +123,7 @@ sync_goroot(struct project *p, const struct lock_goroot *goroot, struct project_
 	    struct gn_error *err)
 {
 	struct statrec_report report;
-	char stage[INSTALL_PATH_MAX];
+	char stage[GN_PATH_MAX];
 	int rc;
 
 	/* Fast path first without the lock: a warm sync costs a few lstat calls. */

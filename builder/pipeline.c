@@ -100,7 +100,7 @@ pipeline_new(struct fetch_request *reqs, size_t n, const struct fetch_opts *opts
 
 	if (!pl || !(pl->over = calloc(n ? n : 1, sizeof(*pl->over)))) {
 		free(pl);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	pl->reqs = reqs;
 	pl->n = n;

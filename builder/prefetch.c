@@ -48,17 +48,17 @@ plan_download(struct project *p, struct lock_artifact *a, bool record, struct fe
 	}
 	if (project_from_proxy(p)) {
 		urls = download_proxy_urls(p, a, &n_urls);
-		rc = urls ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
+		rc = urls ? 0 : gn_error_nomem(err);
 	} else {
 		rc = registry_file_urls(p, a->file, a->sha256, &urls, &n_urls, err);
 	}
 	if (rc < 0) {
 		return rc;
 	}
-	dest = gn_arena_alloc(&p->arena, CACHE_PATH_MAX);
-	part = dest ? gn_arena_alloc(&p->arena, CACHE_PATH_MAX) : NULL;
+	dest = gn_arena_alloc(&p->arena, GN_PATH_MAX);
+	part = dest ? gn_arena_alloc(&p->arena, GN_PATH_MAX) : NULL;
 	if (!part) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	cache_archive_path(&p->cache, a->sha256, dest);
 	snprintf(name, sizeof(name), "%s.part", a->sha256);
@@ -100,7 +100,7 @@ prefetch_plan(struct project *p, struct lock_artifact **arts, size_t n, bool rec
 	plan->reqs = gn_arena_array(&p->arena, n ? n : 1, sizeof(*plan->reqs));
 	jobs = gn_arena_array(&p->arena, n ? n : 1, sizeof(*jobs));
 	if (!plan->reqs || !jobs) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	cache_assert_locked(&p->cache);
 	for (size_t i = 0; i < n; i++) {
@@ -149,7 +149,7 @@ prefetch_finish(struct project *p, const struct prefetch_plan *plan, struct lock
 			return rc;
 		}
 		if (record && a->size <= 0) {
-			char path[CACHE_PATH_MAX];
+			char path[GN_PATH_MAX];
 			struct stat st;
 
 			cache_archive_path(&p->cache, a->sha256, path);
@@ -198,7 +198,7 @@ prefetch_evict_changed(struct project *p, struct lock_artifact **arts, size_t n)
 	size_t evicted = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		char path[CACHE_PATH_MAX];
+		char path[GN_PATH_MAX];
 		uint8_t digest[GN_SHA256_LEN];
 		char hex[GN_SHA256_HEX];
 
@@ -241,7 +241,7 @@ prefetch_new_modules(struct project *p, struct lock *lock, struct gn_error *err)
 	fresh_index_url(p, lock);
 	for (size_t i = 0; i < lock->n_artifacts; i++) {
 		struct lock_artifact *a = &lock->artifacts[i];
-		char tmp[CACHE_PATH_MAX], dest[CACHE_PATH_MAX], name[96];
+		char tmp[GN_PATH_MAX], dest[GN_PATH_MAX], name[96];
 		uint8_t digest[GN_SHA256_LEN];
 		struct fetch_request req;
 		struct fetch_opts fo = download_opts(p);
@@ -262,7 +262,7 @@ prefetch_new_modules(struct project *p, struct lock *lock, struct gn_error *err)
 			return rc;
 		}
 		if (!(urls = download_proxy_urls(p, a, &n_urls))) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		snprintf(name, sizeof(name), "module-%ld-%zu.zip", (long)getpid(), i);
 		cache_tmp_path(&p->cache, name, tmp);
@@ -309,7 +309,7 @@ project_fetch_all(struct project *p, struct gn_error *err)
 	}
 	all = gn_arena_array(&p->arena, p->lock.n_artifacts + 1, sizeof(*all));
 	if (!all) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < p->lock.n_artifacts; i++) {
 		all[i] = &p->lock.artifacts[i];

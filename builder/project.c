@@ -14,7 +14,8 @@
 
 #define DEFAULT_MANIFEST "gonative.yaml"
 
-static void
+/* false when the lock's path does not fit in out */
+static bool
 lock_path_for(const char *manifest_path, char *out, size_t len)
 {
 	size_t n = strlen(manifest_path);
@@ -23,11 +24,10 @@ lock_path_for(const char *manifest_path, char *out, size_t len)
 	for (size_t i = 0; i < 2; i++) {
 		size_t s = strlen(suffixes[i]);
 		if (n > s && strcmp(manifest_path + n - s, suffixes[i]) == 0) {
-			snprintf(out, len, "%.*s.lock", (int)(n - s), manifest_path);
-			return;
+			return gn_path_fmt(out, len, "%.*s.lock", (int)(n - s), manifest_path);
 		}
 	}
-	snprintf(out, len, "%s.lock", manifest_path);
+	return gn_path_fmt(out, len, "%s.lock", manifest_path);
 }
 
 /* minisign keys as the manifest writes them (base64 lines or .pub paths
@@ -40,7 +40,7 @@ load_key_list(struct project *p, const char *const *text, size_t n,
 
 	*keys = gn_arena_array(&p->arena, n ? n : 1, sizeof(**keys));
 	if (!*keys) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < n; i++) {
 		rc = minisign_pubkey_from_manifest(text[i], p->manifest.dir, &(*keys)[i], err);
@@ -104,14 +104,17 @@ check_install_path(struct project *p, struct gn_error *err)
 static int
 open_parts(struct project *p, struct gn_error *err)
 {
-	char install_path[PROJECT_PATH_MAX];
+	char install_path[GN_PATH_MAX];
 	int rc;
 
 	if ((rc = manifest_load(&p->arena, p->opts.manifest_path, &p->manifest, err)) < 0) {
 		return rc;
 	}
 	manifest_digest(&p->manifest, p->digest);
-	lock_path_for(p->opts.manifest_path, p->lock_path, sizeof(p->lock_path));
+	if (!lock_path_for(p->opts.manifest_path, p->lock_path, sizeof(p->lock_path))) {
+		return gn_error_set(err, GN_E_IO, "path too long for the lock beside the manifest %s",
+				    p->opts.manifest_path);
+	}
 	if (!gn_platform_host(&p->host)) {
 		return gn_error_set(err, GN_E_USAGE, "this machine is not a platform Go supports");
 	}
@@ -161,7 +164,7 @@ project_open(struct project **out, const struct project_opts *opts, struct gn_er
 
 	*out = NULL;
 	if (!p) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	gn_arena_init(&p->arena);
 	p->cache.lock_fd = -1;

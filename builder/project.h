@@ -17,13 +17,12 @@
 #include "gn/arena.h"
 #include "gn/error.h"
 #include "gn/events.h"
+#include "gn/fs.h"
 #include "lockfiles/drift.h"
 #include "lockfiles/lock.h"
 #include "manifest/manifest.h"
 
 #include <stdbool.h>
-
-#define PROJECT_PATH_MAX 4096
 
 struct fetch_net;
 
@@ -92,11 +91,11 @@ struct project_sync_result {
 	bool noop;    /* the installed tree already matched */
 	char go[32];
 	char tree[GN_TREE_ID_TEXT];
-	char root[INSTALL_PATH_MAX];
+	char root[GN_PATH_MAX];
 	bool cc;          /* the lock has a Zig for this host: synced too */
 	bool cc_noop;
 	char cc_tree[GN_TREE_ID_TEXT];
-	char cc_root[INSTALL_PATH_MAX];
+	char cc_root[GN_PATH_MAX];
 };
 
 /*
@@ -157,7 +156,7 @@ int project_verify(struct project *p, struct project_verify_result *res, struct 
  */
 int project_fetch_all(struct project *p, struct gn_error *err);
 
-/* Path of an artifact's verified archive in the cache (CACHE_PATH_MAX). */
+/* Path of an artifact's verified archive in the cache (GN_PATH_MAX). */
 void project_archive_path(struct project *p, const struct lock_artifact *a, char *out);
 
 /* The environment `env` and `exec` set (builder/env.c). */

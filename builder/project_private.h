@@ -34,7 +34,7 @@ struct project {
 	struct project_opts opts;
 	struct manifest manifest;
 	char digest[GN_SHA256_HEX];
-	char lock_path[PROJECT_PATH_MAX];
+	char lock_path[GN_PATH_MAX];
 	struct gn_platform host; /* the machine running gonative */
 	bool have_lock;
 	struct lock lock; /* valid when have_lock */

@@ -122,7 +122,7 @@ set_file_urls(struct project *p, struct mirror_set set, const char *file, const 
 	*n_urls = 0;
 	list = gn_arena_array(&p->arena, set.n + 1, sizeof(*list));
 	if (!list) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t m = 0; m < set.n; m++) {
 		const char *mirror = set.urls[m];
@@ -141,7 +141,7 @@ set_file_urls(struct project *p, struct mirror_set set, const char *file, const 
 			url = mirror_url_for(&p->arena, mirror, file, sha256);
 		}
 		if (!url) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		list[(*n_urls)++] = url;
 	}
@@ -159,7 +159,7 @@ registry_file_urls(struct project *p, const char *file, const char *sha256, cons
 	struct project_registry *reg = registry_of(p);
 
 	if (!reg) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	if (p->manifest.n_mirrors == 0) {
 		*n_urls = 0;
@@ -175,7 +175,7 @@ registry_cc_file_urls(struct project *p, const char *file, const char *sha256,
 	struct project_registry *reg = registry_of(p);
 
 	if (!reg) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	return set_file_urls(p, mirror_set_of(p, reg, true), file, sha256, urls, n_urls, err);
 }
@@ -197,7 +197,7 @@ titled_blob(struct project *p, struct registry_mirror *rm, const char *tag, cons
 		struct registry_tag fresh = {.tag = gn_arena_strdup(&p->arena, tag)};
 
 		if (!fresh.tag) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		rc = oci_manifest_layers(&p->arena, &rm->session, tag, &fresh.layers,
 					 &fresh.n_layers, NULL, err);
@@ -210,7 +210,7 @@ titled_blob(struct project *p, struct registry_mirror *rm, const char *tag, cons
 		} else {
 			t = gn_arena_alloc(&p->arena, sizeof(*t));
 			if (!t) {
-				return gn_error_set(err, GN_E_NOMEM, "out of memory");
+				return gn_error_nomem(err);
 			}
 			*t = fresh;
 		}
@@ -221,7 +221,7 @@ titled_blob(struct project *p, struct registry_mirror *rm, const char *tag, cons
 			if (sha256) {
 				*sha256 = t->layers[i].sha256;
 			}
-			return *url ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return *url ? 0 : gn_error_nomem(err);
 		}
 	}
 	rc = gn_error_set(err, GN_E_FETCH, "registry %s: no file %s under the tag %s",
@@ -244,7 +244,7 @@ set_signature_url(struct project *p, struct mirror_set set, size_t m, const char
 		const char *base = mirror_url_for(&p->arena, mirror, file, sha256);
 
 		*url = base ? mirror_signature_url(&p->arena, base) : NULL;
-		return *url ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return *url ? 0 : gn_error_nomem(err);
 	}
 	if ((rc = open_registry(p, &set.registries[m], mirror, err)) < 0) {
 		return rc;
@@ -263,7 +263,7 @@ registry_signature_url(struct project *p, size_t m, const char *file, const char
 	struct project_registry *reg = registry_of(p);
 
 	if (!reg) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	return set_signature_url(p, mirror_set_of(p, reg, false), m, file, sha256, url, err);
 }
@@ -279,7 +279,7 @@ registry_index_urls(struct project *p, const char **url, const char **sha256,
 	int rc;
 
 	if (!reg) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	*sha256 = NULL;
 	if (!oci_is_ref(index)) {
@@ -292,7 +292,7 @@ registry_index_urls(struct project *p, const char **url, const char **sha256,
 		}
 		*sig_file = start == end ? NULL
 					 : gn_arena_strndup(&p->arena, start, (size_t)(end - start));
-		return *sig_url ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return *sig_url ? 0 : gn_error_nomem(err);
 	}
 	rm = &reg->index;
 	if ((rc = open_registry(p, rm, index, err)) < 0) {
@@ -335,7 +335,7 @@ set_signature_for(struct project *p, struct mirror_set set, const char *url, con
 		}
 	}
 	*sig_url = mirror_signature_url(&p->arena, url);
-	return *sig_url ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
+	return *sig_url ? 0 : gn_error_nomem(err);
 }
 
 int
@@ -345,7 +345,7 @@ registry_signature_for(struct project *p, const char *url, const char *file, con
 	struct project_registry *reg = registry_of(p);
 
 	if (!reg) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	return set_signature_for(p, mirror_set_of(p, reg, false), url, file, sha256, sig_url, err);
 }
@@ -357,7 +357,7 @@ registry_cc_signature_for(struct project *p, const char *url, const char *file,
 	struct project_registry *reg = registry_of(p);
 
 	if (!reg) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	return set_signature_for(p, mirror_set_of(p, reg, true), url, file, sha256, sig_url, err);
 }

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +25,13 @@ entry_paths(const struct cache *cache, const char *tree_id, char *dir, char *rec
 				  ? tree_id + GN_TREE_ID_PREFIX_LEN
 				  : tree_id;
 
-	snprintf(dir, CACHE_PATH_MAX, "%s/trees/%s", cache->root, hex);
-	snprintf(record, CACHE_PATH_MAX, "%s/trees/%s.state", cache->root, hex);
+	/* cache_open() left CACHE_NAME_ROOM below the root, and a tree id is
+	 * 64 hex digits: a cut path here is a bug, never a silent one. */
+	if (strlen(hex) > NAME_MAX - 8 ||
+	    !gn_path_fmt(dir, GN_PATH_MAX, "%s/trees/%s", cache->root, hex) ||
+	    !gn_path_fmt(record, GN_PATH_MAX, "%s/trees/%s.state", cache->root, hex)) {
+		abort();
+	}
 }
 
 /* The entry is a real folder and its record a real file: a link planted
@@ -43,9 +49,9 @@ entry_is_real(const struct cache *cache, const char *dir, const char *record)
 }
 
 bool
-store_lookup(const struct cache *cache, const char *tree_id, char out[CACHE_PATH_MAX])
+store_lookup(const struct cache *cache, const char *tree_id, char out[GN_PATH_MAX])
 {
-	char record[CACHE_PATH_MAX];
+	char record[GN_PATH_MAX];
 	struct statrec_report report;
 
 	cache_assert_locked(cache);
@@ -68,7 +74,7 @@ store_lookup(const struct cache *cache, const char *tree_id, char out[CACHE_PATH
 void
 store_drop(const struct cache *cache, const char *tree_id)
 {
-	char dir[CACHE_PATH_MAX], record[CACHE_PATH_MAX];
+	char dir[GN_PATH_MAX], record[GN_PATH_MAX];
 
 	cache_assert_locked(cache);
 	entry_paths(cache, tree_id, dir, record);
@@ -175,7 +181,7 @@ clone_file(int src_dir, int dst_dir, const char *name, const char *rel, const st
 		return rc;
 	}
 	if (tree && tree_blob_begin(&h, (uint64_t)st->st_size) < 0) {
-		rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+		rc = gn_error_nomem(err);
 	} else if (*method == STORE_REFLINK && ioctl(out, FICLONE, in) == 0) {
 		if (tree && hash_fd(out, &h) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot read %s: %s", rel, strerror(errno));
@@ -235,7 +241,7 @@ clone_dir(int src_dir, int dst_dir, struct gn_buf *rel, enum store_method *metho
 		}
 		gn_buf_puts(rel, name);
 		if (rel->failed) {
-			rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+			rc = gn_error_nomem(err);
 		} else if (fstatat(src_dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 			rc = gn_error_set(err, GN_E_IO, "cannot stat %s: %s", rel->data,
 					  strerror(errno));
@@ -331,14 +337,16 @@ int
 store_put(const struct cache *cache, const char *tree_id, const char *src,
 	  enum store_method method, struct gn_error *err)
 {
-	char dir[CACHE_PATH_MAX], record[CACHE_PATH_MAX], tmp[CACHE_PATH_MAX + 16];
+	char dir[GN_PATH_MAX], record[GN_PATH_MAX], tmp[GN_PATH_MAX + 16];
 	int rc;
 
 	cache_assert_locked(cache);
 	/* trees/ was opened (never through a link) with the cache, and mkdtemp
 	 * does not follow a link at its last component. */
 	entry_paths(cache, tree_id, dir, record);
-	snprintf(tmp, sizeof(tmp), "%s/trees/.new-XXXXXX", cache->root);
+	if (!gn_path_fmt(tmp, sizeof(tmp), "%s/trees/.new-XXXXXX", cache->root)) {
+		return gn_error_set(err, GN_E_IO, "cache path too long: %s", cache->root);
+	}
 	if (!mkdtemp(tmp)) {
 		return gn_error_set(err, GN_E_IO, "cannot create %s: %s", tmp, strerror(errno));
 	}

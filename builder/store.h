@@ -29,7 +29,7 @@ enum store_method {
 
 /* Path of an intact entry for tree_id into out; false when there is none
  * (a damaged entry is removed). */
-bool store_lookup(const struct cache *cache, const char *tree_id, char out[CACHE_PATH_MAX]);
+bool store_lookup(const struct cache *cache, const char *tree_id, char out[GN_PATH_MAX]);
 
 /* Remove the entry for tree_id (it failed a check). */
 void store_drop(const struct cache *cache, const char *tree_id);

@@ -34,7 +34,7 @@ static int
 get(struct sumdb *db, const char *url, char **data, size_t *len, struct gn_error *err)
 {
 	static unsigned counter;
-	char name[64], dest[CACHE_PATH_MAX];
+	char name[64], dest[GN_PATH_MAX];
 	const char *urls[] = { url };
 	struct fetch_request req = {
 		.name = "checksum database",
@@ -131,11 +131,15 @@ sumdb_open(struct sumdb *db, const struct sumdb_opts *opts, struct gn_error *err
 		struct gn_error probe;
 
 		with_slash(base, sizeof(base), opts->proxies[i]);
-		snprintf(url, sizeof(url), "%ssumdb/%s/supported", base, db->key.name);
+		if (!gn_path_fmt(url, sizeof(url), "%ssumdb/%s/supported", base, db->key.name) ||
+		    strlen(url) >= sizeof(db->base)) {
+			return gn_error_set(err, GN_E_USAGE, "%s: proxy URL too long", opts->proxies[i]);
+		}
 		gn_error_clear(&probe);
 		if (get(db, url, &body, &body_len, &probe) == 0) {
 			free(body);
-			snprintf(db->base, sizeof(db->base), "%ssumdb/%s/", base, db->key.name);
+			/* shorter than url, checked above */
+			gn_path_fmt(db->base, sizeof(db->base), "%ssumdb/%s/", base, db->key.name);
 			db->base_chosen = true;
 			break;
 		}
@@ -144,9 +148,12 @@ sumdb_open(struct sumdb *db, const struct sumdb_opts *opts, struct gn_error *err
 		snprintf(db->base, sizeof(db->base), "%s", db->direct);
 	}
 	safe_name(db->key.name, folder, sizeof(folder));
-	snprintf(db->latest_rel, sizeof(db->latest_rel), "sumdb/%s/latest", folder);
-	snprintf(db->latest_path, sizeof(db->latest_path), "%s/%s", db->cache->root,
-		 db->latest_rel);
+	if (!gn_path_fmt(db->latest_rel, sizeof(db->latest_rel), "sumdb/%s/latest", folder) ||
+	    !gn_path_fmt(db->latest_path, sizeof(db->latest_path), "%s/%s", db->cache->root,
+			 db->latest_rel)) {
+		return gn_error_set(err, GN_E_IO, "path too long: %s/sumdb/%s", db->cache->root,
+				    folder);
+	}
 	/*
 	 * Relative to the cache's root descriptor.  A link in place of a
 	 * folder means no head (sumdb_save replaces it, never following it);
@@ -261,7 +268,7 @@ get_tile(struct sumdb *db, const struct tlog_tile *t, const uint8_t **data, stru
 		struct sumdb_tile *grown = realloc(db->tiles, cap * sizeof(*grown));
 		if (!grown) {
 			free(body);
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		db->tiles = grown;
 		db->cap_tiles = cap;
@@ -370,7 +377,7 @@ accept_head(struct sumdb *db, const char *note, size_t len, struct tlog_tree *tr
 	if (!db->have_best || tree->n > db->best.n) {
 		char *copy = malloc(len + 1);
 		if (!copy) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		memcpy(copy, note, len);
 		copy[len] = '\0';
@@ -477,14 +484,15 @@ sumdb_lookup(struct sumdb *db, const char *path, const char *version, char h1[DI
 		size_t n = (size_t)(nl - line);
 
 		if (n == want_len + 44 && memcmp(line, want, want_len) == 0) {
-			snprintf(h1, DIRHASH_H1_LEN, "%.*s", (int)(n - want_len + 3),
-				 line + want_len - 3);
+			/* "h1:" + 44 base64 digits: exactly DIRHASH_H1_LEN - 1 bytes */
+			memcpy(h1, line + want_len - 3, DIRHASH_H1_LEN - 1);
+			h1[DIRHASH_H1_LEN - 1] = '\0';
 			found = dirhash_valid_h1(h1);
 		}
 		if (gomod_h1 && n == want_mod_len + 44 &&
 		    memcmp(line, want_mod, want_mod_len) == 0) {
-			snprintf(gomod_h1, DIRHASH_H1_LEN, "%.*s", (int)(n - want_mod_len + 3),
-				 line + want_mod_len - 3);
+			memcpy(gomod_h1, line + want_mod_len - 3, DIRHASH_H1_LEN - 1);
+			gomod_h1[DIRHASH_H1_LEN - 1] = '\0';
 			found_mod = dirhash_valid_h1(gomod_h1);
 		}
 		line = nl + 1;

@@ -44,7 +44,7 @@ struct sumdb {
 	struct cache *cache;
 	const struct gn_events *events;
 	const struct fetch_net *net;
-	char latest_path[CACHE_PATH_MAX];    /* for messages */
+	char latest_path[GN_PATH_MAX];    /* for messages */
 	char latest_rel[NOTE_NAME_MAX + 16]; /* "sumdb/<name>/latest" below the root */
 	bool have_seen;			     /* the cache had a head */
 	struct tlog_tree seen;

@@ -79,7 +79,9 @@ bad:
 void
 tlog_tile_path(const struct tlog_tile *t, char *out, size_t len)
 {
-	char n_str[96], tmp[96], l_str[16], p_str[32] = "";
+	/* n_str holds at most 7 groups of "x000/" (int64): tmp has room for
+	 * one more group, so nothing is cut. */
+	char n_str[96], tmp[96 + 8], l_str[16], p_str[32] = "";
 	int64_t n = t->n;
 
 	snprintf(n_str, sizeof(n_str), "%03d", (int)(n % 1000));

@@ -2,6 +2,7 @@
 
 #include "builder/fetch.h"
 #include "builder/trust.h"
+#include "gn/buf.h"
 #include "gn/fs.h"
 #include "gn/goversion.h"
 #include "gn/platform.h"
@@ -35,8 +36,7 @@ toolchain_module_version(const char *file, char *out, size_t len)
 	    n - 4 >= len) {
 		return false;
 	}
-	snprintf(out, len, "%.*s", (int)(n - 4), file);
-	return true;
+	return gn_path_fmt(out, len, "%.*s", (int)(n - 4), file);
 }
 
 /* "v0.0.1-go1.21.5.linux-amd64" -> go1.21.5 and linux/amd64. */
@@ -54,12 +54,14 @@ parse_version(const char *v, char *go, size_t go_len, struct gn_platform *p)
 	if ((size_t)(dot - rest) >= go_len) {
 		return false;
 	}
-	snprintf(go, go_len, "%.*s", (int)(dot - rest), rest);
+	gn_path_fmt(go, go_len, "%.*s", (int)(dot - rest), rest); /* fits: checked above */
 	dash = strchr(dot + 1, '-');
 	if (!dash || (size_t)(dash - dot) >= sizeof(plat) / 2) {
 		return false;
 	}
-	snprintf(plat, sizeof(plat), "%.*s/%s", (int)(dash - dot - 1), dot + 1, dash + 1);
+	if (!gn_path_fmt(plat, sizeof(plat), "%.*s/%s", (int)(dash - dot - 1), dot + 1, dash + 1)) {
+		return false;
+	}
 	return gn_goversion_parse(go, &parsed) == 0 && gn_platform_parse(plat, p) == GN_PLATFORM_OK;
 }
 
@@ -67,7 +69,7 @@ static int
 get(const struct toolchain_opts *opts, const char *url, char **data, size_t *len,
     struct gn_error *err)
 {
-	char name[64], dest[CACHE_PATH_MAX];
+	char name[64], dest[GN_PATH_MAX];
 	const char *urls[] = { url };
 	struct fetch_request req = {
 		.name = "toolchain list",
@@ -108,7 +110,7 @@ toolchain_check_meta(const struct toolchain_opts *opts, struct gn_arena *arena,
 					      toolchain_base(arena, opts->proxies[i]),
 					      module_version, exts[e]);
 			if (!url) {
-				return gn_error_set(err, GN_E_NOMEM, "out of memory");
+				return gn_error_nomem(err);
 			}
 			rc = get(opts, url, &data, &len, err);
 		}
@@ -200,7 +202,7 @@ toolchain_index(const struct toolchain_opts *opts, struct gn_arena *arena, struc
 		const char *url =
 			gn_arena_printf(arena, "%slist", toolchain_base(arena, opts->proxies[i]));
 		if (!url) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		gn_emitf(opts->events, GN_EV_DEBUG, "listing toolchains at %s", url);
 		rc = get(opts, url, &data, &len, err);
@@ -221,7 +223,7 @@ toolchain_index(const struct toolchain_opts *opts, struct gn_arena *arena, struc
 			rel = release_for(arena, out, &cap, go);
 			if (!rel || !add_file(arena, rel, line, &p)) {
 				free(data);
-				return gn_error_set(err, GN_E_NOMEM, "out of memory");
+				return gn_error_nomem(err);
 			}
 		}
 		if (!nl) {
@@ -260,7 +262,7 @@ write_entry(struct archive *out, const char *name, int64_t size, mode_t mode, st
 	int r;
 
 	if (!e) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	archive_entry_set_pathname(e, name);
 	archive_entry_set_filetype(e, AE_IFREG);
@@ -353,9 +355,16 @@ toolchain_layout(const char *zip, const char *module_version, int out_fd, const 
 	if (!in || !out) {
 		archive_read_free(in);
 		archive_write_free(out);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
-	plen = (size_t)snprintf(prefix, sizeof(prefix), TRUST_MODULE "@%s/", module_version);
+	/* a cut prefix would be compared past its end */
+	if (!gn_path_fmt(prefix, sizeof(prefix), TRUST_MODULE "@%s/", module_version)) {
+		archive_read_free(in);
+		archive_write_free(out);
+		return gn_error_set(err, GN_E_USAGE, "toolchain version too long: %.64s...",
+				    module_version);
+	}
+	plen = strlen(prefix);
 	archive_read_support_format_zip_seekable(in);
 	archive_write_set_format_pax_restricted(out);
 	if (archive_read_open_filename(in, zip, 64 * 1024) != ARCHIVE_OK) {

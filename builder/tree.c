@@ -205,7 +205,7 @@ ensure_parents(struct tree *tree, const char *path, struct gn_error *err)
 		if (n == NO_NODE) {
 			n = add_node(tree, path, len, parent, TREE_DIR);
 			if (n == NO_NODE) {
-				return gn_error_set(err, GN_E_NOMEM, "out of memory");
+				return gn_error_nomem(err);
 			}
 		} else if (tree->nodes[n].mode != TREE_DIR) {
 			return gn_error_set(
@@ -237,7 +237,7 @@ put_node(struct tree *tree, const char *path, uint32_t mode, const uint8_t *blob
 	if (n == NO_NODE) {
 		n = add_node(tree, path, len, (uint32_t)parent, mode);
 		if (n == NO_NODE) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		if (mode != TREE_DIR) {
 			tree->n_files++;
@@ -351,7 +351,7 @@ hash_folder(struct tree *tree, uint32_t dir, uint32_t *kids, size_t n_kids, bool
 		return 0;
 	}
 	if (gn_sha256_init(&h) != 0) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	head_len = snprintf(head, sizeof(head), "tree %" PRIu64, body);
 	gn_sha256_update(&h, head, (size_t)head_len + 1);
@@ -388,7 +388,7 @@ tree_root(struct tree *tree, uint8_t out[GN_SHA256_LEN], struct gn_error *err)
 	dirs = malloc((n ? n : 1) * sizeof(*dirs));
 	empty = calloc(n, sizeof(*empty));
 	if (!first || !fill || !children || !dirs || !empty) {
-		rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+		rc = gn_error_nomem(err);
 		goto out;
 	}
 	for (size_t i = 1; i < n; i++) {
@@ -487,7 +487,7 @@ hash_file(struct walk *w, int dfd, const char *name, const struct stat *st,
 	}
 	if (tree_blob_begin(&h, (uint64_t)st->st_size) != 0) {
 		close(fd);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (;;) {
 		ssize_t n = read(fd, w->buf, HASH_BUF);
@@ -526,7 +526,7 @@ hash_link(struct walk *w, int dfd, const char *name, const struct stat *st,
 		char *target = malloc(cap);
 		ssize_t n;
 		if (!target) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		n = readlinkat(dfd, name, target, cap);
 		if (n < 0) {
@@ -637,7 +637,7 @@ tree_hash_dir(const char *dir, uint8_t out[GN_SHA256_LEN], struct gn_error *err)
 		close(fd);
 		tree_free(w.tree);
 		free(w.buf);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	rc = walk_dir(&w, fd, 0, err);
 	if (rc == 0) {

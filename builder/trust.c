@@ -2,6 +2,7 @@
 
 #include "builder/dirhash.h"
 #include "builder/toolchain.h"
+#include "gn/fs.h"
 #include "gn/goversion.h"
 #include "gn/platform.h"
 
@@ -96,8 +97,8 @@ check_one(struct sumdb *db, const char *go, struct lock_artifact *a, const char 
 			"%s: the module zip from the proxy and the checksum database %s "
 			"disagree: the zip hashes to %s, but the log records %s for %s@%s",
 			a->file, db->key.name, local, logged, TRUST_MODULE, version);
-		snprintf(want, sizeof(want), "%s (checksum database %s)", logged, db->key.name);
-		snprintf(got, sizeof(got), "%s (module zip, sha256 %.16s...)", local, a->sha256);
+		gn_text(want, sizeof(want), "%s (checksum database %s)", logged, db->key.name);
+		gn_text(got, sizeof(got), "%s (module zip, sha256 %.16s...)", local, a->sha256);
 		gn_error_values(err, want, got);
 		return rc;
 	}
@@ -108,13 +109,13 @@ check_one(struct sumdb *db, const char *go, struct lock_artifact *a, const char 
 				  "%s, but the log records %s for %s@%s",
 				  a->file, db->key.name, a->sha256, local, logged, TRUST_MODULE,
 				  version);
-		snprintf(want, sizeof(want), "%s (checksum database %s)", logged, db->key.name);
-		snprintf(got, sizeof(got), "%s (release index sha256 %.16s...)", local, a->sha256);
+		gn_text(want, sizeof(want), "%s (checksum database %s)", logged, db->key.name);
+		gn_text(got, sizeof(got), "%s (release index sha256 %.16s...)", local, a->sha256);
 		gn_error_values(err, want, got);
 		return rc;
 	}
 	a->h1 = gn_arena_strdup(arena, logged);
-	return a->h1 ? 0 : gn_error_set(err, GN_E_NOMEM, "out of memory");
+	return a->h1 ? 0 : gn_error_nomem(err);
 }
 
 int

@@ -36,7 +36,7 @@ zig_resolve_targets(struct zig_ctx *z, struct lock *lock, struct gn_error *err)
 	cc->targets = gn_arena_array(z->arena, lock->n_platforms ? lock->n_platforms : 1,
 				     sizeof(*cc->targets));
 	if (!cc->targets) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	cc->n_targets = 0;
 	for (size_t i = 0; i < lock->n_platforms; i++) {
@@ -71,7 +71,7 @@ static int
 load_index(struct zig_ctx *z, struct zig_index *out, struct gn_error *err)
 {
 	const char *url = z->manifest->cc.index;
-	char cached[CACHE_PATH_MAX], fresh[CACHE_PATH_MAX + 8], name[128];
+	char cached[GN_PATH_MAX], fresh[GN_PATH_MAX + 8], name[128];
 	char *data = NULL;
 	size_t len = 0;
 	int rc;
@@ -151,7 +151,7 @@ tarball_urls(struct zig_ctx *z, const struct lock_cc_host *h, const char ***out,
 	}
 	urls = gn_arena_array(z->arena, n_mirror_urls + cc->n_mirrors + 1, sizeof(*urls));
 	if (!urls) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < n_mirror_urls; i++) {
 		urls[n++] = mirror_urls[i];
@@ -161,7 +161,7 @@ tarball_urls(struct zig_ctx *z, const struct lock_cc_host *h, const char ***out,
 		const char *fmt = len && cc->mirrors[i][len - 1] == '/' ? "%s%s" : "%s/%s";
 
 		if (!(urls[n++] = gn_arena_printf(z->arena, fmt, cc->mirrors[i], h->file))) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 	}
 	urls[n++] = h->url;
@@ -217,7 +217,7 @@ verify_tarball(struct zig_ctx *z, struct lock_cc_host *h, bool record, const cha
 		}
 		h->signed_by = gn_arena_strdup(z->arena, id);
 		if (!h->signed_by) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 	}
 	return 0;
@@ -262,7 +262,7 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 			return rc;
 		}
 	} else if (!(check.sig_url = mirror_signature_url(z->arena, url))) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	return cachefetch_signature(z->cache, &z->fetch, job->host->file, req->dest,
 				    check.sig_url, ZIG_SIGNATURE_MAX, check_fetched, &check, err);
@@ -272,7 +272,7 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 static int
 prepare_tarball(struct zig_ctx *z, struct lock_cc_host *h, bool record, struct gn_error *err)
 {
-	char path[CACHE_PATH_MAX], sig_path[CACHE_PATH_MAX + 16], part[CACHE_PATH_MAX], name[96];
+	char path[GN_PATH_MAX], sig_path[GN_PATH_MAX + 16], part[GN_PATH_MAX], name[96];
 	struct sig_job job = {.z = z, .host = h, .record = record};
 	struct fetch_request req;
 	const char **urls = NULL;
@@ -327,7 +327,7 @@ static int
 tarball_tree(struct zig_ctx *z, const struct lock_cc_host *h, const char *key, const char *dest,
 	     char tree[GN_TREE_ID_TEXT], struct gn_error *err)
 {
-	char path[CACHE_PATH_MAX], top[256];
+	char path[GN_PATH_MAX], top[256];
 	uint8_t id[GN_SHA256_LEN];
 	struct tree *t;
 	int rc;
@@ -338,7 +338,7 @@ tarball_tree(struct zig_ctx *z, const struct lock_cc_host *h, const char *key, c
 	}
 	t = tree_new();
 	if (!t) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	cache_archive_path(z->cache, h->sha256, path);
 	{
@@ -479,7 +479,7 @@ zig_lock(struct zig_ctx *z, struct lock *lock, const struct lock *previous, stru
 	}
 	cc->hosts = gn_arena_array(z->arena, lock->n_hosts ? lock->n_hosts : 1, sizeof(*cc->hosts));
 	if (!cc->hosts) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	cc->n_hosts = 0;
 	for (size_t i = 0; i < lock->n_hosts; i++) {
@@ -529,9 +529,9 @@ zig_fetch_all(struct zig_ctx *z, const struct lock *lock, struct gn_error *err)
 int
 zig_install_init(const struct install *goroot, struct install *out, struct gn_error *err)
 {
-	char path[INSTALL_PATH_MAX];
+	char path[GN_PATH_MAX];
 
-	if (snprintf(path, sizeof(path), "%s-zig", goroot->root) >= (int)sizeof(path)) {
+	if (!gn_path_fmt(path, sizeof(path), "%s-zig", goroot->root)) {
 		return gn_error_set(err, GN_E_USAGE, "install path too long");
 	}
 	return install_init(out, path, err);
@@ -544,7 +544,7 @@ zig_sync(struct zig_ctx *z, const struct lock *lock, const struct gn_platform *h
 	const struct lock_cc_host *locked = lock_cc_host_for(lock, host);
 	struct lock_cc_host h;
 	struct statrec_report report;
-	char stage[INSTALL_PATH_MAX], tree[GN_TREE_ID_TEXT], text[GN_PLATFORM_TEXT];
+	char stage[GN_PATH_MAX], tree[GN_TREE_ID_TEXT], text[GN_PLATFORM_TEXT];
 	int rc;
 
 	memset(res, 0, sizeof(*res));

@@ -48,7 +48,7 @@ put_env(enum shell shell, const struct project_env *env, struct gn_error *err)
 		gn_buf_puts(&out, path[shell][1]);
 	}
 	if (rc == 0 && out.failed) {
-		rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+		rc = gn_error_nomem(err);
 	}
 	if (rc == 0) {
 		fwrite(out.data, 1, out.len, stdout);

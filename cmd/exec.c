@@ -1,5 +1,6 @@
 /* cmd/exec.c - gonative exec -- CMD... */
 #include "cmd/cmd.h"
+#include "gn/buf.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -32,7 +33,7 @@ run_exec(struct cli *cli, struct project *project)
 	const char *target = opts.target;
 	struct gn_error err;
 	bool sync = !opts.no_sync, frozen = opts.frozen;
-	char path[2 * INSTALL_PATH_MAX];
+	struct gn_buf path;
 	const char *old_path = getenv("PATH");
 	int rc;
 
@@ -44,9 +45,16 @@ run_exec(struct cli *cli, struct project *project)
 	if ((rc = project_env(project, target, &env, &err)) < 0) {
 		return cli_fail(cli, rc, &err);
 	}
-	snprintf(path, sizeof(path), "%s%s%s", env.path, old_path && old_path[0] ? ":" : "",
-		 old_path ? old_path : "");
-	rc = setenv("PATH", path, 1);
+	/* PATH grows as needed: a long inherited PATH is kept whole. */
+	gn_buf_init(&path);
+	gn_buf_printf(&path, "%s%s%s", env.path, old_path && old_path[0] ? ":" : "",
+		      old_path ? old_path : "");
+	if (path.failed) {
+		gn_buf_free(&path);
+		return cli_fail(cli, gn_error_nomem(&err), &err);
+	}
+	rc = setenv("PATH", path.data, 1);
+	gn_buf_free(&path);
 	for (size_t i = 0; rc == 0 && i < env.n; i++) {
 		rc = setenv(env.vars[i].name, env.vars[i].value, 1);
 	}

@@ -68,7 +68,7 @@ run_init(struct cli *cli, struct project *project)
 	gn_error_clear(&err);
 	text = manifest_starter(&arena, go, &host, platforms, n_platforms);
 	if (!text) {
-		rc = cli_fail(cli, gn_error_set(&err, GN_E_NOMEM, "out of memory"), &err);
+		rc = cli_fail(cli, gn_error_nomem(&err), &err);
 		goto out;
 	}
 	/* Never write a manifest that gonative itself would refuse. */

@@ -428,7 +428,7 @@ cli_open_project(struct cli *cli, struct project **p, bool offline, int jobs)
 		.hardlink_store = getenv("GONATIVE_LINK_MODE") &&
 				  strcmp(getenv("GONATIVE_LINK_MODE"), "hardlink") == 0,
 	};
-	static char cache_dir[CACHE_PATH_MAX];
+	static char cache_dir[GN_PATH_MAX];
 	struct gn_error err;
 	int rc;
 

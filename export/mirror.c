@@ -43,16 +43,17 @@ write_signature(const char *path, const char *sig_text, struct gn_error *err)
 static int
 sign_into(const char *path, const struct minisign_seckey *key, struct gn_error *err)
 {
-	char sig_path[4096];
-	char *sig = NULL;
+	char *sig_path = NULL, *sig = NULL;
 	int rc;
 
-	snprintf(sig_path, sizeof(sig_path), "%s.minisig", path);
-	if ((rc = minisign_sign_file(path, key, NULL, &sig, err)) < 0) {
-		return rc;
+	if (asprintf(&sig_path, "%s.minisig", path) < 0) {
+		return gn_error_nomem(err);
 	}
-	rc = write_signature(sig_path, sig, err);
+	if ((rc = minisign_sign_file(path, key, NULL, &sig, err)) == 0) {
+		rc = write_signature(sig_path, sig, err);
+	}
 	free(sig);
+	free(sig_path);
 	return rc;
 }
 
@@ -65,7 +66,7 @@ static int
 copy_zig(struct project *p, const char *dir, struct mirror_result *res, struct gn_error *err)
 {
 	const struct lock_cc *cc = &project_locked(p)->cc;
-	char cached[CACHE_PATH_MAX], cached_sig[CACHE_PATH_MAX + 16];
+	char cached[GN_PATH_MAX], cached_sig[GN_PATH_MAX + 16];
 	char path[4096], sig_path[4096 + 16];
 	int rc;
 
@@ -104,7 +105,7 @@ mirror_folder(struct project *p, const char *dir, const struct minisign_seckey *
 	struct lock_index index = { .releases = &release, .n_releases = 1 };
 	struct lock_index_file *files;
 	const struct lock *lock = project_locked(p); /* set once fetch_all succeeds */
-	char path[4096], cached[CACHE_PATH_MAX], cached_sig[CACHE_PATH_MAX + 16];
+	char path[4096], cached[GN_PATH_MAX], cached_sig[GN_PATH_MAX + 16];
 	struct gn_buf json;
 	int rc;
 
@@ -117,7 +118,7 @@ mirror_folder(struct project *p, const char *dir, const struct minisign_seckey *
 	}
 	files = gn_arena_array(project_arena(p), lock->n_artifacts + 1, sizeof(*files));
 	if (!files) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < lock->n_artifacts; i++) {
 		const struct lock_artifact *a = &lock->artifacts[i];
@@ -168,7 +169,7 @@ mirror_folder(struct project *p, const char *dir, const struct minisign_seckey *
 	lock_index_write(&index, &json);
 	if (json.failed) {
 		gn_buf_free(&json);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	gn_path_join(path, sizeof(path), dir, MIRROR_INDEX_NAME);
 	rc = gn_write_file_atomic(path, json.data, json.len, 0644, err);
@@ -253,7 +254,7 @@ merged_index(struct project *p, const struct oci_session *s, const char *tag,
 	merged.releases = gn_arena_array(project_arena(p), old.n_releases + fresh.n_releases + 1,
 					 sizeof(*merged.releases));
 	if (!merged.releases) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < fresh.n_releases; i++) {
 		merged.releases[merged.n_releases++] = fresh.releases[i];
@@ -272,7 +273,7 @@ merged_index(struct project *p, const struct oci_session *s, const char *tag,
 	qsort(merged.releases, merged.n_releases, sizeof(*merged.releases),
 	      cmp_release_newest_first);
 	lock_index_write(&merged, out);
-	return out->failed ? gn_error_set(err, GN_E_NOMEM, "out of memory") : 0;
+	return out->failed ? gn_error_nomem(err) : 0;
 }
 
 /* Push one file of the staging folder (unless the registry has it) and
@@ -300,7 +301,7 @@ push_file(struct project *p, const struct oci_session *s, const char *dir, const
 	layer->size = st.st_size;
 	layer->title = gn_arena_strdup(project_arena(p), name);
 	if (!layer->title) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	if ((rc = oci_blob_exists(s, layer->sha256, &exists, err)) < 0) {
 		return rc;
@@ -337,14 +338,14 @@ push_zig(struct project *p, const struct oci_session *s, const char *stage,
 	}
 	layers = gn_arena_array(project_arena(p), 2 * cc->n_hosts, sizeof(*layers));
 	if (!layers) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < cc->n_hosts; i++) {
 		const char *file = cc->hosts[i].file;
 		const char *sig = gn_arena_printf(project_arena(p), "%s.minisig", file);
 
 		if (!sig) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		if ((rc = push_file(p, s, stage, file, &layers[n++], res, err)) < 0 ||
 		    (rc = push_file(p, s, stage, sig, &layers[n++], res, err)) < 0) {
@@ -372,7 +373,7 @@ push_staged(struct project *p, const struct oci_session *s, const char *stage,
 
 	layers = gn_arena_array(project_arena(p), max, sizeof(*layers));
 	if (!layers) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	for (size_t i = 0; i < project_locked(p)->n_artifacts; i++) {
 		const char *file = project_locked(p)->artifacts[i].file;
@@ -380,8 +381,10 @@ push_staged(struct project *p, const struct oci_session *s, const char *stage,
 		if ((rc = push_file(p, s, stage, file, &layers[n++], res, err)) < 0) {
 			return rc;
 		}
-		snprintf(sig, sizeof(sig), "%s.minisig", file);
-		gn_path_join(path, sizeof(path), stage, sig);
+		if (!gn_path_fmt(sig, sizeof(sig), "%s.minisig", file) ||
+		    !gn_path_join(path, sizeof(path), stage, sig)) {
+			return gn_error_set(err, GN_E_IO, "path too long: %s/%s.minisig", stage, file);
+		}
 		if (gn_path_exists(path) &&
 		    (rc = push_file(p, s, stage, sig, &layers[n++], res, err)) < 0) {
 			return rc;
@@ -435,7 +438,7 @@ mirror_push(struct project *p, const char *ref_text, const struct minisign_secke
 {
 	struct oci_session session;
 	struct oci_ref ref;
-	char why[256], stage[CACHE_PATH_MAX];
+	char why[256], stage[GN_PATH_MAX];
 	int rc;
 
 	memset(res, 0, sizeof(*res));

@@ -88,19 +88,21 @@ provenance_write(struct project *p, const struct project_sync_result *sync, cons
 	gn_buf_puts(&out, "    ]\n  }\n}\n");
 	if (out.failed) {
 		gn_buf_free(&out);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	rc = gn_write_file_atomic(path, out.data, out.len, 0644, err);
 	gn_buf_free(&out);
 	if (rc == 0 && key) {
-		char sig_path[4096];
-		char *sig = NULL;
+		char *sig_path = NULL, *sig = NULL;
 
-		snprintf(sig_path, sizeof(sig_path), "%s.minisig", path);
+		if (asprintf(&sig_path, "%s.minisig", path) < 0) {
+			return gn_error_nomem(err);
+		}
 		if ((rc = minisign_sign_file(path, key, NULL, &sig, err)) == 0) {
 			rc = gn_write_file_atomic(sig_path, sig, strlen(sig), 0644, err);
 			free(sig);
 		}
+		free(sig_path);
 	}
 	return rc;
 }

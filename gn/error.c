@@ -77,6 +77,12 @@ gn_error_at(struct gn_error *err, enum gn_code code, const char *file, int line,
 	return -(int)clamp(code);
 }
 
+int
+gn_error_nomem(struct gn_error *err)
+{
+	return gn_error_set(err, GN_E_NOMEM, "out of memory");
+}
+
 void
 gn_error_url(struct gn_error *err, const char *url)
 {

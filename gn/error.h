@@ -89,6 +89,10 @@ int gn_error_set(struct gn_error *err, enum gn_code code, const char *fmt, ...)
 int gn_error_at(struct gn_error *err, enum gn_code code, const char *file, int line, int col,
 		const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/* The one out-of-memory error: GN_E_NOMEM "out of memory"; returns
+ * -GN_E_NOMEM so callers can `return gn_error_nomem(err);`.  err may be NULL. */
+int gn_error_nomem(struct gn_error *err);
+
 /* Attach details to an error already set (call after gn_error_set/at). */
 void gn_error_url(struct gn_error *err, const char *url);
 void gn_error_file(struct gn_error *err, const char *file);

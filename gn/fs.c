@@ -4,10 +4,12 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <linux/openat2.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -498,18 +500,29 @@ gn_is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-void
+bool
 gn_dirname(const char *path, char *out, size_t len)
 {
 	const char *slash = strrchr(path, '/');
 
 	if (!slash) {
-		snprintf(out, len, ".");
-	} else if (slash == path) {
-		snprintf(out, len, "/");
-	} else {
-		snprintf(out, len, "%.*s", (int)(slash - path), path);
+		return gn_path_fmt(out, len, ".");
 	}
+	if (slash == path) {
+		return gn_path_fmt(out, len, "/");
+	}
+	return gn_path_fmt(out, len, "%.*s", (int)(slash - path), path);
+}
+
+char *
+gn_dirname_dup(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash) {
+		return strdup(".");
+	}
+	return strndup(path, slash == path ? 1 : (size_t)(slash - path));
 }
 
 const char *
@@ -533,6 +546,45 @@ gn_path_join(char *out, size_t len, const char *a, const char *b)
 		n = snprintf(out, len, "%s/%s", a, b);
 	}
 	return n >= 0 && (size_t)n < len;
+}
+
+int
+gn_flock_wait(int fd, const char *path, const struct gn_events *events, struct gn_error *err)
+{
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno == EINTR && gn_cancelled(events)) {
+			return gn_error_set(err, GN_E_INTERRUPTED,
+					    "interrupted while waiting for the lock %s", path);
+		}
+		if (errno != EINTR) {
+			return gn_error_set(err, GN_E_IO, "cannot lock %s: %s", path,
+					    strerror(errno));
+		}
+	}
+	return 0;
+}
+
+bool
+gn_path_fmt(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	return n >= 0 && (size_t)n < len;
+}
+
+void
+gn_text(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	/* cut to fit on purpose: see gn/fs.h */
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
 }
 
 int

@@ -6,10 +6,15 @@
 #define GN_FS_H
 
 #include "gn/error.h"
+#include "gn/events.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+
+/* The one size of a fixed path buffer (cache, install, project paths).  A
+ * path that does not fit is an error ("path too long"), never cut. */
+#define GN_PATH_MAX 4096
 
 /* mkdir -p; existing directories are fine. */
 int gn_mkdir_p(const char *path, mode_t mode, struct gn_error *err);
@@ -60,11 +65,29 @@ int gn_copy_file(const char *from, const char *to, mode_t mode, struct gn_error 
 int gn_fsync_dir(const char *path, struct gn_error *err);
 bool gn_path_exists(const char *path);
 bool gn_is_dir(const char *path);
-/* Folder part of path into out ("." when none). */
-void gn_dirname(const char *path, char *out, size_t len);
+/* Folder part of path into out ("." when none); false when it does not
+ * fit (never when out is as large as path's buffer). */
+bool gn_dirname(const char *path, char *out, size_t len);
+/* The same, malloc'd (the caller frees it): no length limit.  NULL when
+ * out of memory. */
+char *gn_dirname_dup(const char *path);
 /* Last component of path (pointer into path). */
 const char *gn_basename(const char *path);
 /* a + "/" + b into out; false when it does not fit. b absolute -> b. */
 bool gn_path_join(char *out, size_t len, const char *a, const char *b);
+/* Take an exclusive flock on fd, waiting while another process holds it.
+ * A signal (no SA_RESTART) cuts the wait short with EINTR; when events
+ * say cancelled that ends it with GN_E_INTERRUPTED, else it waits on.
+ * path names the lock in messages.  fd stays open either way. */
+int gn_flock_wait(int fd, const char *path, const struct gn_events *events,
+		  struct gn_error *err);
+/* printf into out; false when the result does not fit (out then holds a
+ * cut copy that must not be used as a path).  Check it: a path is never
+ * cut silently. */
+bool gn_path_fmt(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Formats a message into a fixed buffer, cut to fit on purpose: for text
+ * that is only shown (a note, a label), where a cut end is harmless.  Never
+ * for a path, a URL or anything that is parsed again. */
+void gn_text(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -1,5 +1,7 @@
 #include "gn/platform.h"
 
+#include "gn/fs.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -148,7 +150,9 @@ gn_platform_host(struct gn_platform *out)
 	if (uname(&u) != 0) {
 		return false;
 	}
-	snprintf(os, sizeof(os), "%s", u.sysname);
+	if (!gn_path_fmt(os, sizeof(os), "%s", u.sysname)) {
+		return false; /* no OS name that long is known */
+	}
 	for (char *c = os; *c; c++) {
 		if (*c >= 'A' && *c <= 'Z') {
 			*c = (char)(*c - 'A' + 'a');
@@ -169,7 +173,9 @@ gn_platform_host(struct gn_platform *out)
 	if (!arch) {
 		return false;
 	}
-	snprintf(text, sizeof(text), "%s/%s", os, arch);
+	if (!gn_path_fmt(text, sizeof(text), "%s/%s", os, arch)) {
+		return false;
+	}
 	return gn_platform_parse(text, out) == GN_PLATFORM_OK;
 }
 

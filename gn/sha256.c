@@ -89,38 +89,6 @@ gn_hex_encode(const uint8_t *bytes, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
-
-bool
-gn_hex_decode(const char *hex, uint8_t *out, size_t n)
-{
-	if (strlen(hex) != 2 * n) {
-		return false;
-	}
-	for (size_t i = 0; i < n; i++) {
-		int hi = hex_value(hex[2 * i]);
-		int lo = hex_value(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0) {
-			return false;
-		}
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return true;
-}
-
 bool
 gn_is_sha256_hex(const char *s)
 {
@@ -167,7 +135,7 @@ gn_sha256_file(const char *path, uint8_t out[GN_SHA256_LEN], struct gn_error *er
 	if (!buf || gn_sha256_init(&h) < 0) {
 		free(buf);
 		close(fd);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	while ((n = read(fd, buf, cap)) != 0) {
 		if (n < 0 && errno == EINTR) {

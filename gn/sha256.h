@@ -33,8 +33,6 @@ int gn_sha256_file(const char *path, uint8_t out[GN_SHA256_LEN], struct gn_error
 
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void gn_hex_encode(const uint8_t *bytes, size_t n, char *out);
-/* Decodes exactly 2n hex digits (either case); false on bad input or length. */
-bool gn_hex_decode(const char *hex, uint8_t *out, size_t n);
 /* True when s is exactly 64 lowercase hex digits. */
 bool gn_is_sha256_hex(const char *s);
 /* Copies s[0..len) to out with A-F lowered (out gets no NUL), up to the

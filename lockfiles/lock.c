@@ -386,23 +386,6 @@ lock_write(struct lock *lock, struct gn_buf *out)
 	}
 }
 
-int
-lock_save(struct lock *lock, const char *path, struct gn_error *err)
-{
-	struct gn_buf buf;
-	int rc;
-
-	gn_buf_init(&buf);
-	lock_write(lock, &buf);
-	if (buf.failed) {
-		gn_buf_free(&buf);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory writing %s", path);
-	}
-	rc = gn_write_file_atomic(path, buf.data, buf.len, 0644, err);
-	gn_buf_free(&buf);
-	return rc;
-}
-
 /* ---- reading: gn/yamltree.h's strict tree -> the model ------------------- */
 
 struct lock_reader {

@@ -90,9 +90,6 @@ struct lock {
  */
 void lock_write(struct lock *lock, struct gn_buf *out);
 
-/* Write canonically to path, atomically (temp + fsync + rename). */
-int lock_save(struct lock *lock, const char *path, struct gn_error *err);
-
 /*
  * Strict reader: exactly the shape lock_write() produces (any key order is
  * accepted; unknown keys, wrong types, bad hex, duplicate artifacts, an

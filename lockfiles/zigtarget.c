@@ -8,6 +8,8 @@
  */
 #include "lockfiles/zigtarget.h"
 
+#include "gn/fs.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,15 +253,16 @@ zig_tarball_name_ok(const char *file, const char *key, const char *zig_version, 
 	if (!dash || (size_t)(dash - key) >= sizeof(arch) || strlen(dash + 1) >= sizeof(os)) {
 		return false;
 	}
-	snprintf(arch, sizeof(arch), "%.*s", (int)(dash - key), key);
-	snprintf(os, sizeof(os), "%s", dash + 1);
-	snprintf(want[0], sizeof(want[0]), "zig-%s-%s-%s%s", os, arch, zig_version, ext);
-	snprintf(want[1], sizeof(want[1]), "zig-%s-%s-%s%s", arch, os, zig_version, ext);
+	/* names that do not fit are no match: a cut name would be another */
+	if (!gn_path_fmt(arch, sizeof(arch), "%.*s", (int)(dash - key), key) ||
+	    !gn_path_fmt(os, sizeof(os), "%s", dash + 1) ||
+	    !gn_path_fmt(want[0], sizeof(want[0]), "zig-%s-%s-%s%s", os, arch, zig_version, ext) ||
+	    !gn_path_fmt(want[1], sizeof(want[1]), "zig-%s-%s-%s%s", arch, os, zig_version, ext)) {
+		return false;
+	}
 	if (strcmp(file, want[0]) != 0 && strcmp(file, want[1]) != 0) {
 		return false;
 	}
-	if (top) {
-		snprintf(top, top_len, "%.*s", (int)(n - e), file);
-	}
-	return true;
+	/* a folder name that does not fit in top is refused, never cut */
+	return !top || gn_path_fmt(top, top_len, "%.*s", (int)(n - e), file);
 }

@@ -1091,7 +1091,7 @@ resolve_go_file(struct gn_arena *arena, struct manifest *m, struct gn_error *err
 		path = gn_arena_printf(arena, "%s/%s", m->dir, m->go_file);
 	}
 	if (!path) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	rc = gn_read_file(path, GOMOD_MAX_BYTES + 1, &data, &len, err);
 	if (rc == -GN_E_IO && access(path, F_OK) != 0) {
@@ -1121,7 +1121,7 @@ resolve_go_file(struct gn_arena *arena, struct manifest *m, struct gn_error *err
 	}
 	m->go = gn_arena_strdup(arena, spec);
 	if (!m->go) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	return 0;
 }
@@ -1129,7 +1129,7 @@ resolve_go_file(struct gn_arena *arena, struct manifest *m, struct gn_error *err
 int
 manifest_load(struct gn_arena *arena, const char *path, struct manifest *out, struct gn_error *err)
 {
-	char dir[4096];
+	char *dir;
 	struct stat st;
 	char *data = NULL;
 	size_t len = 0;
@@ -1160,8 +1160,13 @@ manifest_load(struct gn_arena *arena, const char *path, struct manifest *out, st
 	if (rc) {
 		return rc;
 	}
-	gn_dirname(path, dir, sizeof(dir));
+	dir = gn_dirname_dup(path);
+	if (!dir) {
+		free(data);
+		return gn_error_nomem(err);
+	}
 	rc = manifest_parse(arena, path, dir, data, len, out, err);
+	free(dir);
 	free(data);
 	if (rc == 0 && out->go_kind == MANIFEST_GO_FILE) {
 		rc = resolve_go_file(arena, out, err);

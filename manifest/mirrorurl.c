@@ -4,6 +4,7 @@
 #include "manifest/mirrorurl.h"
 
 #include "gn/buf.h"
+#include "gn/fs.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -43,8 +44,8 @@ mirror_template_check(const char *mirror, char *why, size_t why_len, size_t *off
 		    (len == 6 && strncmp(c + 1, "sha256", 6) == 0)) {
 			names_file = true;
 		} else if (!(len == 7 && strncmp(c + 1, "version", 7) == 0)) {
-			snprintf(why, why_len,
-				 "unknown placeholder {%.*s} (use {file}, {sha256} or {version})",
+			gn_text(why, why_len,
+				"unknown placeholder {%.*s} (use {file}, {sha256} or {version})",
 				 (int)(len > 32 ? 32 : len), c + 1);
 			return -1;
 		}
@@ -73,8 +74,9 @@ go_version_of(const char *file, char *out, size_t len)
 		}
 		end++;
 	}
-	if (end > s) {
-		snprintf(out, len, "%.*s", (int)(end - s - 1), s);
+	/* a version too long for out is none, never a cut one */
+	if (end > s && !gn_path_fmt(out, len, "%.*s", (int)(end - s - 1), s)) {
+		out[0] = '\0';
 	}
 }
 
@@ -93,8 +95,8 @@ zig_version_of(const char *file, char *out, size_t len)
 	if (!end) {
 		end = strstr(start, ".zip");
 	}
-	if (end && end > start) {
-		snprintf(out, len, "%.*s", (int)(end - start), start);
+	if (end && end > start && !gn_path_fmt(out, len, "%.*s", (int)(end - start), start)) {
+		out[0] = '\0';
 	}
 }
 

@@ -4,6 +4,8 @@
  */
 #include "manifest/ociref.h"
 
+#include "gn/fs.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -182,12 +184,11 @@ oci_ref_parse(const char *url, const char *const *insecure, size_t n_insecure,
 		}
 		snprintf(out->tag, sizeof(out->tag), "%s", colon + 1);
 	}
-	if ((size_t)(colon ? colon - rest : (long)strlen(rest)) >= sizeof(out->repo)) {
+	if (!gn_path_fmt(out->repo, sizeof(out->repo), "%.*s",
+			 (int)(colon ? colon - rest : (long)strlen(rest)), rest)) {
 		snprintf(why, why_len, "the repository name is too long");
 		return -1;
 	}
-	snprintf(out->repo, sizeof(out->repo), "%.*s", (int)(colon ? colon - rest : (long)strlen(rest)),
-		 rest);
 	if (!valid_repo(out->repo)) {
 		snprintf(why, why_len,
 			 "\"%s\" is not a repository name (lowercase letters, digits and . _ - "

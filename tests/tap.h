@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_count;
@@ -63,6 +64,23 @@ tap_diag(const char *fmt, ...)
 			tap_diag("want: %lld", tap_w_);                                \
 		}                                                                      \
 	} while (0)
+
+/* A fixture path into out; a path that does not fit stops the test (a cut
+ * path would test something else). */
+static inline void __attribute__((format(printf, 3, 4)))
+tap_path(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len) {
+		printf("Bail out! fixture path too long: %s...\n", out);
+		exit(1);
+	}
+}
 
 static inline int
 tap_done(void)

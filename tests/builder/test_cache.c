@@ -17,7 +17,7 @@ static char tmp[4096];
 static int
 other_process_can_lock(const char *root)
 {
-	char path[CACHE_PATH_MAX + 8];
+	char path[GN_PATH_MAX + 8];
 	int status;
 	pid_t pid;
 
@@ -48,7 +48,7 @@ test_counted(void)
 {
 	struct cache cache;
 	struct gn_error err;
-	char dir[4200], root[CACHE_PATH_MAX];
+	char dir[4200], root[GN_PATH_MAX];
 
 	snprintf(dir, sizeof(dir), "%s/counted", tmp);
 	gn_error_clear(&err);
@@ -84,7 +84,7 @@ test_store_needs_lock(void)
 {
 	struct cache cache;
 	struct gn_error err;
-	char dir[4200], src[4200], file[4300], found[CACHE_PATH_MAX];
+	char dir[4200], src[4200], file[4300], found[GN_PATH_MAX];
 	const char *id =
 		"git-sha256:0000000000000000000000000000000000000000000000000000000000000000";
 	int status;

@@ -78,7 +78,7 @@ static char host_tgz[4096], l386_tgz[4096], win_zip[4096], modern_tgz[4096];
 static void
 make(const char *kind, char *out, const char *file, const char *const *entries, size_t n)
 {
-	snprintf(out, 4096, "%s/%s", tmp, file);
+	tap_path(out, 4096, "%s/%s", tmp, file);
 	if (util_mkarchive(kind, out, entries, n) != 0) {
 		fprintf(stderr, "mkarchive failed for %s\n", out);
 		exit(99);
@@ -176,7 +176,7 @@ test_version(const char *ver)
 	targets[3] = source(l386_tgz, "t.linux-386.tar.gz", "linux/386", false);
 	opts.targets = targets;
 	opts.n_targets = 4;
-	snprintf(dest, sizeof(dest), "%s/merged-%s", tmp, ver);
+	tap_path(dest, sizeof(dest), "%s/merged-%s", tmp, ver);
 	snprintf(what, sizeof(what), "go%s", ver);
 	if (merge_both(what, &opts, dest, &cap) != 0) {
 		return;
@@ -199,7 +199,7 @@ test_version(const char *ver)
 	TAP_OK(!exists(dest, "src/runtime/sub"), "%s: z files only directly in runtime", what);
 	{
 		char path[4096], *text;
-		snprintf(path, sizeof(path), "%s/bin/go", dest);
+		tap_path(path, sizeof(path), "%s/bin/go", dest);
 		text = util_read(path);
 		TAP_EQ_STR(text, "gobin", "%s: host's bin/go untouched", what);
 		free(text);
@@ -245,7 +245,7 @@ test_modern(void)
 	targets[1] = source(l386_tgz, "go1.21.0.linux-arm64.tar.gz", "linux/arm64", true);
 	opts.targets = targets;
 	opts.n_targets = 2;
-	snprintf(dest, sizeof(dest), "%s/merged-1.21", tmp);
+	tap_path(dest, sizeof(dest), "%s/merged-1.21", tmp);
 	if (merge_both("go1.21", &opts, dest, &cap) != 0) {
 		return;
 	}

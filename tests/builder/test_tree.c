@@ -98,7 +98,7 @@ git_tree(const char *dir, char hex[GN_SHA256_HEX])
 	FILE *p;
 	int rc = -1;
 
-	snprintf(copy, sizeof(copy), "%s/gitcopy", tmp);
+	tap_path(copy, sizeof(copy), "%s/gitcopy", tmp);
 	util_rm_rf(copy);
 	if (util_run(cp) != 0) {
 		return -1;
@@ -163,7 +163,7 @@ test_blob_example(void)
 	gn_sha256_final(&h, got);
 	TAP_OK(memcmp(want, got, GN_SHA256_LEN) == 0, "streamed blob id matches");
 
-	snprintf(repo, sizeof(repo), "%s/hashobj", tmp);
+	tap_path(repo, sizeof(repo), "%s/hashobj", tmp);
 	mkdir(repo, 0755);
 	snprintf(cmd, sizeof(cmd),
 		 "cd '%s' && git init -q --object-format=sha256 && printf 'y\\n' | "
@@ -235,37 +235,37 @@ test_git_trees(void)
 {
 	char dir[4096], sub[4096];
 
-	snprintf(dir, sizeof(dir), "%s/empty", tmp);
+	tap_path(dir, sizeof(dir), "%s/empty", tmp);
 	mkdir(dir, 0755);
 	check_against_git(dir, "empty tree");
-	snprintf(sub, sizeof(sub), "%s/e1/e2", dir);
+	tap_path(sub, sizeof(sub), "%s/e1/e2", dir);
 	gn_mkdir_p(sub, 0755, NULL);
 	check_against_git(dir, "only empty folders");
 
 	/* The ordering example of docs/design.md, section 7. */
-	snprintf(dir, sizeof(dir), "%s/example", tmp);
+	tap_path(dir, sizeof(dir), "%s/example", tmp);
 	mkdir(dir, 0755);
-	snprintf(sub, sizeof(sub), "%s/a", dir);
+	tap_path(sub, sizeof(sub), "%s/a", dir);
 	mkdir(sub, 0755);
-	snprintf(sub, sizeof(sub), "%s/a/f", dir);
+	tap_path(sub, sizeof(sub), "%s/a/f", dir);
 	util_write(sub, "x", 1, 0644);
-	snprintf(sub, sizeof(sub), "%s/b.d", dir);
+	tap_path(sub, sizeof(sub), "%s/b.d", dir);
 	mkdir(sub, 0755);
-	snprintf(sub, sizeof(sub), "%s/b.d/g", dir);
+	tap_path(sub, sizeof(sub), "%s/b.d/g", dir);
 	util_write(sub, "g\n", 2, 0755);
-	snprintf(sub, sizeof(sub), "%s/a-b", dir);
+	tap_path(sub, sizeof(sub), "%s/a-b", dir);
 	util_write(sub, "", 0, 0644);
-	snprintf(sub, sizeof(sub), "%s/a.txt", dir);
+	tap_path(sub, sizeof(sub), "%s/a.txt", dir);
 	util_write(sub, "t", 1, 0700);
-	snprintf(sub, sizeof(sub), "%s/link", dir);
+	tap_path(sub, sizeof(sub), "%s/link", dir);
 	symlink("dangling/target", sub);
-	snprintf(sub, sizeof(sub), "%s/run.sh", dir);
+	tap_path(sub, sizeof(sub), "%s/run.sh", dir);
 	util_write(sub, "#!/bin/sh\n", 10, 0755);
 	check_against_git(dir, "design.md order example");
 
 	for (int i = 1; i <= 6; i++) {
 		char what[64];
-		snprintf(dir, sizeof(dir), "%s/random%d", tmp, i);
+		tap_path(dir, sizeof(dir), "%s/random%d", tmp, i);
 		mkdir(dir, 0755);
 		rng_state = 0x9e3779b97f4a7c15ULL * (uint64_t)i;
 		if (gen_dir(dir, 0) != 0) {
@@ -286,15 +286,15 @@ test_wide_tree(void)
 	uint8_t id[GN_SHA256_LEN];
 	struct gn_error err;
 
-	snprintf(dir, sizeof(dir), "%s/wide", tmp);
+	tap_path(dir, sizeof(dir), "%s/wide", tmp);
 	mkdir(dir, 0755);
 	for (int d = 0; d < 60; d++) {
-		snprintf(path, sizeof(path), "%s/d%02d", dir, d);
+		tap_path(path, sizeof(path), "%s/d%02d", dir, d);
 		mkdir(path, 0755);
 		for (int f = 0; f < 50; f++) {
 			char body[32];
 			int len = snprintf(body, sizeof(body), "%d/%d\n", d, f);
-			snprintf(path, sizeof(path), "%s/d%02d/f%d%s", dir, d, f,
+			tap_path(path, sizeof(path), "%s/d%02d/f%d%s", dir, d, f,
 				 f % 3 ? ".go" : "");
 			util_write(path, body, (size_t)len, f % 7 ? 0644 : 0755);
 		}
@@ -314,14 +314,14 @@ test_special_file(void)
 	uint8_t id[GN_SHA256_LEN];
 	struct gn_error err;
 
-	snprintf(dir, sizeof(dir), "%s/special", tmp);
+	tap_path(dir, sizeof(dir), "%s/special", tmp);
 	mkdir(dir, 0755);
-	snprintf(fifo, sizeof(fifo), "%s/pipe", dir);
+	tap_path(fifo, sizeof(fifo), "%s/pipe", dir);
 	mkfifo(fifo, 0644);
 	gn_error_clear(&err);
 	TAP_EQ_INT(tree_hash_dir(dir, id, &err), -GN_E_IO, "a FIFO is an I/O error");
 	TAP_OK(strstr(err.message, "pipe") != NULL, "the message names the FIFO: %s", err.message);
-	snprintf(dir, sizeof(dir), "%s/does-not-exist", tmp);
+	tap_path(dir, sizeof(dir), "%s/does-not-exist", tmp);
 	TAP_EQ_INT(tree_hash_dir(dir, id, &err), -GN_E_IO, "a missing folder is an I/O error");
 }
 

@@ -143,13 +143,13 @@ test_normal_tgz(void)
 	struct stat st;
 	char *text;
 
-	snprintf(archive, sizeof(archive), "%s/go1.99.linux-amd64.tar.gz", tmp);
-	snprintf(dest, sizeof(dest), "%s/normal", tmp);
+	tap_path(archive, sizeof(archive), "%s/go1.99.linux-amd64.tar.gz", tmp);
+	tap_path(dest, sizeof(dest), "%s/normal", tmp);
 	make("tgz", archive, entries, N(entries));
 	mkdir(dest, 0755);
 	three_way(archive, "go1.99.linux-amd64.tar.gz", dest, 2);
 
-	text = util_read((snprintf(path, sizeof(path), "%s/dup.txt", dest), path));
+	text = util_read((tap_path(path, sizeof(path), "%s/dup.txt", dest), path));
 	TAP_EQ_STR(text, "second", "a later duplicate entry replaces the earlier one");
 	free(text);
 	TAP_EQ_INT(util_lstat_mode(dest, "dup.txt") & 07777, 0644, "... with its own mode");
@@ -168,18 +168,18 @@ test_normal_tgz(void)
 	TAP_EQ_INT(util_lstat_mode(dest, "unlisted") & 07777, 0755,
 		   "unlisted parent of a listed folder is 0755");
 	TAP_EQ_INT(util_lstat_mode(dest, "unlisted/listed") & 07777, 0711, "listed folder 0711");
-	snprintf(path, sizeof(path), "%s/bin/link", dest);
+	tap_path(path, sizeof(path), "%s/bin/link", dest);
 	if (readlink(path, link, sizeof(link) - 1) < 0) {
 		link[0] = '\0';
 	}
 	TAP_EQ_STR(link, "gofmt", "symlink written");
-	snprintf(path, sizeof(path), "%s/bin/gofmt", dest);
+	tap_path(path, sizeof(path), "%s/bin/gofmt", dest);
 	TAP_OK(lstat(path, &st) == 0 && st.st_mtime == 1600000001, "mtime kept");
-	snprintf(path, sizeof(path), "%s/src/\xc3\xa9.go", dest);
+	tap_path(path, sizeof(path), "%s/src/\xc3\xa9.go", dest);
 	TAP_OK(lstat(path, &st) == 0, "UTF-8 name kept byte for byte");
 
 	/* Only bin/: the filter sees folders and files. */
-	snprintf(dest, sizeof(dest), "%s/filtered", tmp);
+	tap_path(dest, sizeof(dest), "%s/filtered", tmp);
 	mkdir(dest, 0755);
 	TAP_EQ_INT(run_unpack(archive, "filtered", dest, NULL, 0, want_bin, id, &c, &err), 0,
 		   "filtered extraction");
@@ -204,8 +204,8 @@ test_zip(void)
 	};
 	char archive[4096], dest[4096];
 
-	snprintf(archive, sizeof(archive), "%s/go1.99.windows-amd64.zip", tmp);
-	snprintf(dest, sizeof(dest), "%s/zip", tmp);
+	tap_path(archive, sizeof(archive), "%s/go1.99.windows-amd64.zip", tmp);
+	tap_path(dest, sizeof(dest), "%s/zip", tmp);
 	make("zip", archive, entries, N(entries));
 	mkdir(dest, 0755);
 	three_way(archive, "go1.99.windows-amd64.zip", dest, 0);
@@ -234,10 +234,10 @@ check_hostile(const char *what, const char *kind, const char *const *entries, si
 	int rc;
 
 	case_no++;
-	snprintf(box, sizeof(box), "%s/hostile%d", tmp, case_no);
-	snprintf(sandbox, sizeof(sandbox), "%s/sandbox", box);
-	snprintf(dest, sizeof(dest), "%s/sandbox/dest", box);
-	snprintf(archive, sizeof(archive), "%s/../hostile%d.%s", box, case_no, kind);
+	tap_path(box, sizeof(box), "%s/hostile%d", tmp, case_no);
+	tap_path(sandbox, sizeof(sandbox), "%s/sandbox", box);
+	tap_path(dest, sizeof(dest), "%s/sandbox/dest", box);
+	tap_path(archive, sizeof(archive), "%s/../hostile%d.%s", box, case_no, kind);
 	snprintf(name, sizeof(name), "hostile%d.%s", case_no, kind);
 	gn_mkdir_p(dest, 0755, NULL);
 	make(kind, archive, entries, n);
@@ -309,7 +309,7 @@ test_hostile(void)
 			      cases[i].max);
 	}
 	/* An absolute name pointing where the test can see it. */
-	snprintf(abs_entry, sizeof(abs_entry), "f:644:0:%s/hostile%d/abs-x:evil", tmp, case_no + 1);
+	tap_path(abs_entry, sizeof(abs_entry), "f:644:0:%s/hostile%d/abs-x:evil", tmp, case_no + 1);
 	check_hostile("absolute path", "tgz", abs_entries, 1, "absolute", 0);
 
 	/* Many files, each small, together past the limit. */
@@ -330,8 +330,8 @@ test_integrity(void)
 	char *data;
 	size_t len;
 
-	snprintf(tgz, sizeof(tgz), "%s/int.tar.gz", tmp);
-	snprintf(zip, sizeof(zip), "%s/int.zip", tmp);
+	tap_path(tgz, sizeof(tgz), "%s/int.tar.gz", tmp);
+	tap_path(zip, sizeof(zip), "%s/int.zip", tmp);
 	make("tgz", tgz, entries, N(entries));
 	make("zip", zip, entries, N(entries));
 
@@ -358,7 +358,7 @@ test_integrity(void)
 		   "malformed expected sha256 is a usage error");
 
 	/* A truncated archive is corrupt; with a digest it is a mismatch. */
-	snprintf(cut, sizeof(cut), "%s/cut.tar.gz", tmp);
+	tap_path(cut, sizeof(cut), "%s/cut.tar.gz", tmp);
 	data = util_read(tgz);
 	len = 0;
 	if (data) {
@@ -376,7 +376,7 @@ test_integrity(void)
 	util_write(cut, "not an archive at all", 21, 0644);
 	TAP_EQ_INT(run_unpack(cut, "garbage", NULL, NULL, 0, NULL, id, NULL, &err), -GN_E_INTEGRITY,
 		   "garbage is not an archive");
-	snprintf(cut, sizeof(cut), "%s/missing.tar.gz", tmp);
+	tap_path(cut, sizeof(cut), "%s/missing.tar.gz", tmp);
 	TAP_EQ_INT(run_unpack(cut, "missing", NULL, NULL, 0, NULL, id, NULL, &err), -GN_E_IO,
 		   "missing archive is an I/O error");
 }

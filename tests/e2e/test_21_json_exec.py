@@ -83,6 +83,21 @@ def main(t):
     r = p.run("exec")
     t.expect_rc(r, 2, "exec without a command is a usage error")
 
+    # A long inherited PATH is kept whole (it was cut at 8 KiB before): a
+    # command in its last folder is still found.
+    tail = os.path.join(p.root, "tail-bin")
+    os.makedirs(tail, exist_ok=True)
+    with open(os.path.join(tail, "gn-tail-tool"), "w") as fh:
+        fh.write("#!/bin/sh\necho tail-tool-ran\n")
+    os.chmod(os.path.join(tail, "gn-tail-tool"), 0o755)
+    padding = ":".join("/nonexistent/pad-%04d" % i for i in range(600))
+    long_path = "%s:%s:%s" % (os.environ.get("PATH", "/usr/bin:/bin"), padding, tail)
+    env = dict(os.environ, PATH=long_path)
+    r = p.run("exec", "--no-sync", "--", "gn-tail-tool", env=env)
+    t.expect_rc(r, 0, "exec with a %d-byte PATH runs a command from its last folder"
+                % len(long_path))
+    t.expect_in("tail-tool-ran", r.out, "the command in the last PATH folder ran", r)
+
 
 if __name__ == "__main__":
     e2e.run(main)

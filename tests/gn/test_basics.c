@@ -146,7 +146,23 @@ test_paths(void)
 	TAP_EQ_STR(out, ".", "dirname of a bare name is .");
 	gn_dirname("/c", out, sizeof(out));
 	TAP_EQ_STR(out, "/", "dirname of /c is /");
+	TAP_OK(!gn_dirname("abcdefgh/x", small, sizeof(small)), "dirname too long: false");
+	{
+		char *a = gn_dirname_dup("a/b/c"), *b = gn_dirname_dup("c"), *c = gn_dirname_dup("/c");
+
+		TAP_OK(a && b && c && !strcmp(a, "a/b") && !strcmp(b, ".") && !strcmp(c, "/"),
+		       "dirname_dup: a/b, ., /");
+		free(a);
+		free(b);
+		free(c);
+	}
 	TAP_EQ_STR(gn_basename("a/b/c.tar.gz"), "c.tar.gz", "basename");
+	TAP_OK(gn_path_fmt(small, sizeof(small), "%s/%s", "ab", "cd") && !strcmp(small, "ab/cd"),
+	       "path_fmt: fits");
+	TAP_OK(!gn_path_fmt(small, sizeof(small), "%s/%s", "abcd", "efgh"),
+	       "path_fmt: too long is false, never a silent cut");
+	gn_text(small, sizeof(small), "%s", "a long message");
+	TAP_EQ_STR(small, "a long ", "gn_text cuts to fit on purpose");
 	TAP_OK(gn_path_join(out, sizeof(out), "a", "b") && strcmp(out, "a/b") == 0, "join");
 	TAP_OK(gn_path_join(out, sizeof(out), "a", "/abs") && strcmp(out, "/abs") == 0,
 	       "joining an absolute path gives it");

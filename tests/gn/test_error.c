@@ -78,6 +78,21 @@ test_self_reference(void)
 	TAP_EQ_STR(err.url, "", "... and the URL itself is still cleared");
 }
 
+/* The one out-of-memory helper: a fresh error, nothing left of the old one. */
+static void
+test_nomem(void)
+{
+	struct gn_error err;
+
+	mirror_one_failed(&err);
+	TAP_EQ_INT(gn_error_nomem(&err), -GN_E_NOMEM, "nomem: returns -GN_E_NOMEM");
+	TAP_EQ_INT(err.code, GN_E_NOMEM, "nomem: code");
+	TAP_EQ_STR(err.message, "out of memory", "nomem: message");
+	TAP_OK(!err.url[0] && !err.file[0] && !err.expected[0] && !err.got[0],
+	       "nomem: old URL, file, expected and got are gone");
+	TAP_EQ_INT(gn_error_nomem(NULL), -GN_E_NOMEM, "nomem: NULL err");
+}
+
 static void
 test_null(void)
 {
@@ -91,6 +106,7 @@ main(void)
 	test_set_clears();
 	test_at_clears();
 	test_self_reference();
+	test_nomem();
 	test_null();
 	return tap_done();
 }
