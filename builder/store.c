@@ -208,6 +208,85 @@ clone_file(int src_dir, int dst_dir, const char *name, const char *rel, const st
 	return rc;
 }
 
+static int clone_dir(int src_dir, int dst_dir, struct gn_buf *rel, enum store_method *method,
+		     struct tree *tree, const struct gn_events *events, struct gn_error *err);
+
+/* The folder name (st) into dst_dir, filled, then its mode and times. */
+static int
+clone_subdir(int src_dir, int dst_dir, const char *name, const struct stat *st,
+	     struct gn_buf *rel, enum store_method *method, struct tree *tree,
+	     const struct gn_events *events, struct gn_error *err)
+{
+	int s = -1, d = -1, rc;
+
+	if (mkdirat(dst_dir, name, 0700) != 0 ||
+	    (s = openat(src_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    (d = openat(dst_dir, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		rc = gn_error_set(err, GN_E_IO, "cannot copy folder %s: %s", rel->data,
+				  strerror(errno));
+	} else {
+		struct timespec times[2] = {st->st_atim, st->st_mtim};
+
+		rc = clone_dir(s, d, rel, method, tree, events, err);
+		/* Modes last: a read-only folder must first be filled. */
+		if (rc == 0 && (fchmod(d, st->st_mode & 07777) != 0 || futimens(d, times) != 0)) {
+			rc = gn_error_set(err, GN_E_IO, "cannot set %s: %s", rel->data,
+					  strerror(errno));
+		}
+	}
+	if (s >= 0) {
+		close(s);
+	}
+	if (d >= 0) {
+		close(d);
+	}
+	return rc;
+}
+
+/* The symlink name (st) into dst_dir, and into tree when given. */
+static int
+clone_link(int src_dir, int dst_dir, const char *name, const struct stat *st,
+	   const char *rel, struct tree *tree, struct gn_error *err)
+{
+	char target[4096];
+	struct timespec times[2] = {st->st_atim, st->st_mtim};
+	ssize_t n = readlinkat(src_dir, name, target, sizeof(target) - 1);
+	uint8_t id[GN_SHA256_LEN];
+
+	if (n < 0 || (target[n] = '\0', symlinkat(target, dst_dir, name)) != 0 ||
+	    utimensat(dst_dir, name, times, AT_SYMLINK_NOFOLLOW) != 0) {
+		return gn_error_set(err, GN_E_IO, "cannot copy link %s: %s", rel, strerror(errno));
+	}
+	if (!tree) {
+		return 0;
+	}
+	tree_blob_id(target, (size_t)n, id);
+	return tree_put(tree, rel, TREE_LINK, id, err);
+}
+
+/* One entry of src_dir, by its kind; rel names it (for messages, tree). */
+static int
+clone_entry(int src_dir, int dst_dir, const char *name, struct gn_buf *rel,
+	    enum store_method *method, struct tree *tree, const struct gn_events *events,
+	    struct gn_error *err)
+{
+	struct stat st;
+
+	if (fstatat(src_dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		return gn_error_set(err, GN_E_IO, "cannot stat %s: %s", rel->data, strerror(errno));
+	}
+	if (S_ISDIR(st.st_mode)) {
+		return clone_subdir(src_dir, dst_dir, name, &st, rel, method, tree, events, err);
+	}
+	if (S_ISLNK(st.st_mode)) {
+		return clone_link(src_dir, dst_dir, name, &st, rel->data, tree, err);
+	}
+	if (S_ISREG(st.st_mode)) {
+		return clone_file(src_dir, dst_dir, name, rel->data, &st, method, tree, err);
+	}
+	return gn_error_set(err, GN_E_IO, "%s is not a file, folder or link", rel->data);
+}
+
 static int
 clone_dir(int src_dir, int dst_dir, struct gn_buf *rel, enum store_method *method,
 	  struct tree *tree, const struct gn_events *events, struct gn_error *err)
@@ -226,7 +305,6 @@ clone_dir(int src_dir, int dst_dir, struct gn_buf *rel, enum store_method *metho
 	}
 	while (rc == 0 && (ent = readdir(dir))) {
 		const char *name = ent->d_name;
-		struct stat st;
 
 		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
 			continue;
@@ -240,57 +318,9 @@ clone_dir(int src_dir, int dst_dir, struct gn_buf *rel, enum store_method *metho
 			gn_buf_putc(rel, '/');
 		}
 		gn_buf_puts(rel, name);
-		if (rel->failed) {
-			rc = gn_error_nomem(err);
-		} else if (fstatat(src_dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-			rc = gn_error_set(err, GN_E_IO, "cannot stat %s: %s", rel->data,
-					  strerror(errno));
-		} else if (S_ISDIR(st.st_mode)) {
-			int s = -1, d = -1;
-			if (mkdirat(dst_dir, name, 0700) != 0 ||
-			    (s = openat(src_dir, name,
-					O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-			    (d = openat(dst_dir, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-				rc = gn_error_set(err, GN_E_IO, "cannot copy folder %s: %s",
-						  rel->data, strerror(errno));
-			} else {
-				struct timespec times[2] = { st.st_atim, st.st_mtim };
-
-				rc = clone_dir(s, d, rel, method, tree, events, err);
-				/* Modes last: a read-only folder must first be filled. */
-				if (rc == 0 && (fchmod(d, st.st_mode & 07777) != 0 ||
-						futimens(d, times) != 0)) {
-					rc = gn_error_set(err, GN_E_IO, "cannot set %s: %s",
-							  rel->data, strerror(errno));
-				}
-			}
-			if (s >= 0) {
-				close(s);
-			}
-			if (d >= 0) {
-				close(d);
-			}
-		} else if (S_ISLNK(st.st_mode)) {
-			char target[4096];
-			struct timespec times[2] = { st.st_atim, st.st_mtim };
-			ssize_t n = readlinkat(src_dir, name, target, sizeof(target) - 1);
-
-			if (n < 0 || (target[n] = '\0', symlinkat(target, dst_dir, name)) != 0 ||
-			    utimensat(dst_dir, name, times, AT_SYMLINK_NOFOLLOW) != 0) {
-				rc = gn_error_set(err, GN_E_IO, "cannot copy link %s: %s",
-						  rel->data, strerror(errno));
-			} else if (tree) {
-				uint8_t id[GN_SHA256_LEN];
-
-				tree_blob_id(target, (size_t)n, id);
-				rc = tree_put(tree, rel->data, TREE_LINK, id, err);
-			}
-		} else if (S_ISREG(st.st_mode)) {
-			rc = clone_file(src_dir, dst_dir, name, rel->data, &st, method, tree, err);
-		} else {
-			rc = gn_error_set(err, GN_E_IO, "%s is not a file, folder or link",
-					  rel->data);
-		}
+		rc = rel->failed ? gn_error_nomem(err)
+				 : clone_entry(src_dir, dst_dir, name, rel, method, tree, events,
+					       err);
 	}
 	closedir(dir);
 	rel->len = base;
