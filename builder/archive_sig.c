@@ -86,19 +86,13 @@ verify_archive(struct project *p, struct lock_artifact *a, bool record, const ch
 	return rc;
 }
 
-struct hook_check {
-	struct archive_sig_job *job;
-	const char *part;
-	const char *sig_url;
-};
-
 static int
-check_fetched(void *user, const char *sig_path, struct gn_error *err)
+check_fetched(void *user, const char *part, const char *sig_path, const char *sig_url,
+	      struct gn_error *err)
 {
-	struct hook_check *c = user;
+	struct archive_sig_job *job = user;
 
-	return verify_archive(c->job->p, c->job->artifact, c->job->record, c->part, sig_path,
-			      c->sig_url, err);
+	return verify_archive(job->p, job->artifact, job->record, part, sig_path, sig_url, err);
 }
 
 /* fetch hook: the archive is complete and its sha256 checked; its
@@ -109,21 +103,21 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 {
 	struct archive_sig_job *job = user;
 	struct project *p = job->p;
-	struct hook_check check = {.job = job, .part = part};
+	const char *sig_url = NULL;
 	struct fetch_opts fo = download_opts(p);
 	struct gn_error why;
 	int rc;
 
 	gn_error_clear(&why);
 	if (registry_signature_for(p, url, job->artifact->file, job->artifact->sha256,
-				   &check.sig_url, &why) < 0) {
+				   &sig_url, &why) < 0) {
 		rc = gn_error_set(err, GN_E_SIGNATURE, "%s: no signature on this mirror (%s)",
 				  job->artifact->file, why.message);
 		gn_error_url(err, url);
 		return rc;
 	}
-	return cachefetch_signature(&p->cache, &fo, job->artifact->file, req->dest, check.sig_url,
-				    SIGNATURE_MAX_BYTES, check_fetched, &check, err);
+	return cachefetch_signature(&p->cache, &fo, job->artifact->file, part, req->dest, sig_url,
+				    SIGNATURE_MAX_BYTES, check_fetched, job, err);
 }
 
 /*

@@ -49,8 +49,8 @@ cachefetch_small(const struct cache *cache, const struct fetch_opts *fo, const c
 
 int
 cachefetch_signature(const struct cache *cache, const struct fetch_opts *fo, const char *file,
-		     const char *dest, const char *url, int64_t max, cachefetch_verify_fn verify,
-		     void *user, struct gn_error *err)
+		     const char *part, const char *dest, const char *url, int64_t max,
+		     cachefetch_verify_fn verify, void *user, struct gn_error *err)
 {
 	char sig_new[GN_PATH_MAX + 32], sig_final[GN_PATH_MAX + 16], name[96];
 	struct gn_error fetch_err;
@@ -68,7 +68,7 @@ cachefetch_signature(const struct cache *cache, const struct fetch_opts *fo, con
 		gn_error_url(err, url);
 		return rc;
 	}
-	rc = verify(user, sig_new, err);
+	rc = verify(user, part, sig_new, url, err);
 	if (rc == 0 && cache_rename(cache, sig_new, sig_final) != 0) {
 		rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", sig_final, strerror(errno));
 	}

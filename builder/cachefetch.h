@@ -19,17 +19,20 @@ void cachefetch_bind(const struct cache *cache, struct fetch_request *req);
 int cachefetch_small(const struct cache *cache, const struct fetch_opts *fo, const char *name,
 		     const char *url, const char *dest, int64_t max, struct gn_error *err);
 
-/* Checks the signature at sig_path: 0 or -code. */
-typedef int (*cachefetch_verify_fn)(void *user, const char *sig_path, struct gn_error *err);
+/* Checks the download at part against the signature at sig_path (fetched
+ * from sig_url, named in messages): 0 or -code. */
+typedef int (*cachefetch_verify_fn)(void *user, const char *part, const char *sig_path,
+				    const char *sig_url, struct gn_error *err);
 
 /*
- * The detached signature of the download that is to become dest: fetched
- * from url into the cache's tmp folder, handed to verify, and only when it
- * passes kept as "<dest>.minisig".  Unavailable: GN_E_SIGNATURE naming file
- * and url.  0 or -code.
+ * The detached signature of the download at part that is to become dest:
+ * fetched from url into the cache's tmp folder, handed to verify, and only
+ * when it passes kept as "<dest>.minisig".  Unavailable: GN_E_SIGNATURE
+ * naming file and url.  0 or -code.
  */
 int cachefetch_signature(const struct cache *cache, const struct fetch_opts *fo,
-			 const char *file, const char *dest, const char *url, int64_t max,
-			 cachefetch_verify_fn verify, void *user, struct gn_error *err);
+			 const char *file, const char *part, const char *dest, const char *url,
+			 int64_t max, cachefetch_verify_fn verify, void *user,
+			 struct gn_error *err);
 
 #endif

@@ -229,43 +229,37 @@ struct sig_job {
 	bool record;
 };
 
-/* fetch hook: size and sha256 are right; the signature from the same
- * place must check out before the tarball may enter the cache. */
-struct hook_check {
-	struct sig_job *job;
-	const char *part;
-	const char *sig_url;
-};
-
 static int
-check_fetched(void *user, const char *sig_path, struct gn_error *err)
+check_fetched(void *user, const char *part, const char *sig_path, const char *sig_url,
+	      struct gn_error *err)
 {
-	struct hook_check *c = user;
+	struct sig_job *job = user;
 
-	return verify_tarball(c->job->z, c->job->host, c->job->record, c->part, sig_path,
-			      c->sig_url, err);
+	return verify_tarball(job->z, job->host, job->record, part, sig_path, sig_url, err);
 }
 
+/* fetch hook: size and sha256 are right; the signature from the same
+ * place must check out before the tarball may enter the cache. */
 static int
 signature_hook(void *user, const struct fetch_request *req, const char *part, const char *url,
 	       struct gn_error *err)
 {
 	struct sig_job *job = user;
 	struct zig_ctx *z = job->z;
-	struct hook_check check = {.job = job, .part = part};
+	const char *sig_url = NULL;
 	int rc;
 
 	if (z->mirrors.signature_url) {
 		rc = z->mirrors.signature_url(z->mirrors.user, url, job->host->file,
-					      job->host->sha256, &check.sig_url, err);
+					      job->host->sha256, &sig_url, err);
 		if (rc < 0) {
 			return rc;
 		}
-	} else if (!(check.sig_url = mirror_signature_url(z->arena, url))) {
+	} else if (!(sig_url = mirror_signature_url(z->arena, url))) {
 		return gn_error_nomem(err);
 	}
-	return cachefetch_signature(z->cache, &z->fetch, job->host->file, req->dest,
-				    check.sig_url, ZIG_SIGNATURE_MAX, check_fetched, &check, err);
+	return cachefetch_signature(z->cache, &z->fetch, job->host->file, part, req->dest, sig_url,
+				    ZIG_SIGNATURE_MAX, check_fetched, job, err);
 }
 
 /* The tarball in the cache, its signature checked in this call. */
