@@ -8,6 +8,8 @@
  */
 #include "builder/project_private.h"
 
+#include "builder/cachefetch.h"
+
 #include "builder/gpgv.h"
 #include "builder/registry.h"
 #include "gn/fs.h"
@@ -84,6 +86,21 @@ verify_archive(struct project *p, struct lock_artifact *a, bool record, const ch
 	return rc;
 }
 
+struct hook_check {
+	struct archive_sig_job *job;
+	const char *part;
+	const char *sig_url;
+};
+
+static int
+check_fetched(void *user, const char *sig_path, struct gn_error *err)
+{
+	struct hook_check *c = user;
+
+	return verify_archive(c->job->p, c->job->artifact, c->job->record, c->part, sig_path,
+			      c->sig_url, err);
+}
+
 /* fetch hook: the archive is complete and its sha256 checked; its
  * signature must check out too before it may enter the cache. */
 static int
@@ -92,33 +109,21 @@ signature_hook(void *user, const struct fetch_request *req, const char *part, co
 {
 	struct archive_sig_job *job = user;
 	struct project *p = job->p;
-	const char *sig_url = NULL;
-	char sig_new[GN_PATH_MAX + 32], sig_final[GN_PATH_MAX + 16];
-	struct gn_error fetch_err;
+	struct hook_check check = {.job = job, .part = part};
+	struct fetch_opts fo = download_opts(p);
+	struct gn_error why;
 	int rc;
 
-	{
-		char name[96];
-
-		snprintf(name, sizeof(name), "%s.minisig", gn_basename(req->dest));
-		cache_tmp_path(&p->cache, name, sig_new);
-	}
-	snprintf(sig_final, sizeof(sig_final), "%s.minisig", req->dest);
-	gn_error_clear(&fetch_err);
-	if (registry_signature_for(p, url, job->artifact->file, job->artifact->sha256, &sig_url,
-				   &fetch_err) < 0 ||
-	    download_small(p, "signature", sig_url, sig_new, SIGNATURE_MAX_BYTES, &fetch_err) < 0) {
+	gn_error_clear(&why);
+	if (registry_signature_for(p, url, job->artifact->file, job->artifact->sha256,
+				   &check.sig_url, &why) < 0) {
 		rc = gn_error_set(err, GN_E_SIGNATURE, "%s: no signature on this mirror (%s)",
-				  job->artifact->file, fetch_err.message);
-		gn_error_url(err, sig_url ? sig_url : url);
+				  job->artifact->file, why.message);
+		gn_error_url(err, url);
 		return rc;
 	}
-	rc = verify_archive(p, job->artifact, job->record, part, sig_new, sig_url, err);
-	if (rc == 0 && cache_rename(&p->cache, sig_new, sig_final) != 0) {
-		rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", sig_final, strerror(errno));
-	}
-	cache_unlink(&p->cache, sig_new);
-	return rc;
+	return cachefetch_signature(&p->cache, &fo, job->artifact->file, req->dest, check.sig_url,
+				    SIGNATURE_MAX_BYTES, check_fetched, &check, err);
 }
 
 /*

@@ -6,6 +6,7 @@
  */
 #include "builder/project_private.h"
 
+#include "builder/cachefetch.h"
 #include "builder/registry.h"
 #include "builder/toolchain.h"
 
@@ -26,42 +27,16 @@ download_opts(const struct project *p)
 void
 download_in_cache(const struct project *p, struct fetch_request *req)
 {
-	if (req->dest) {
-		cache_locate(&p->cache, req->dest, &req->dest_dir, &req->dest_name);
-	}
-	if (req->part) {
-		cache_locate(&p->cache, req->part, &req->part_dir, &req->part_name);
-	}
+	cachefetch_bind(&p->cache, req);
 }
 
 int
 download_small(struct project *p, const char *name, const char *url, const char *dest,
 	       int64_t max_size, struct gn_error *err)
 {
-	const char *urls[] = { url };
-	struct fetch_request req = {
-		.name = name,
-		.urls = urls,
-		.n_urls = 1,
-		.size = -1,
-		.max_size = max_size,
-		.dest = dest,
-	};
 	struct fetch_opts fo = download_opts(p);
-	struct gn_events quiet = { 0 };
-	int rc;
 
-	download_in_cache(p, &req);
-	/* Signatures are tiny: no progress lines for them (but still a way
-	 * to stop). */
-	if (p->opts.events) {
-		quiet.user = p->opts.events->user;
-		quiet.cancelled = p->opts.events->cancelled;
-	}
-	fo.events = &quiet;
-	fo.retries = -1;
-	rc = fetch_run(&req, 1, &fo, err);
-	return rc;
+	return cachefetch_small(&p->cache, &fo, name, url, dest, max_size, err);
 }
 
 /* With source: proxy an artifact comes from each proxy's

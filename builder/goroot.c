@@ -25,6 +25,26 @@
 #include <string.h>
 #include <unistd.h>
 
+/*
+ * Targets largest first: downloads run in merge order (docs/design.md
+ * section 18), so the smallest archive comes last and its merge is all that
+ * is left after the last byte.  Targets write disjoint folders, so the
+ * order does not change the tree.
+ */
+static void
+order_targets(struct lock_artifact **targets, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct lock_artifact *a = targets[i];
+		size_t j = i;
+
+		for (; j > 0 && targets[j - 1]->size < a->size; j--) {
+			targets[j] = targets[j - 1];
+		}
+		targets[j] = a;
+	}
+}
+
 /* The artifacts one host's GOROOT is built from: host first. */
 static int
 host_artifacts(const struct project *p, struct lock *lock, const struct gn_platform *host,
@@ -59,6 +79,7 @@ host_artifacts(const struct project *p, struct lock *lock, const struct gn_platf
 		}
 		arts[(*n)++] = &lock->artifacts[found - lock->artifacts];
 	}
+	order_targets(arts + 1, *n - 1);
 	return 0;
 }
 

@@ -146,14 +146,106 @@ pinned(const struct gpgv_opts *opts, const char *primary)
 	return false;
 }
 
+/* What gpgv's status lines said. */
+struct gpgv_status {
+	bool good, expkey, valid;
+	long long key_expires;
+	char refusal[64]; /* the most telling refusal keyword, or "" */
+};
+
+/* The most telling refusal wins: ERRSIG comes with NO_PUBKEY. */
+static void
+note_refusal(struct gpgv_status *st, const char *kw)
+{
+	static const char *const order[] = {
+		"REVKEYSIG", "NO_PUBKEY", "BADSIG", "EXPSIG", "ERRSIG", "NODATA",
+	};
+	int have = -1, now = -1;
+
+	for (int i = 0; i < 6; i++) {
+		have = strcmp(st->refusal, order[i]) == 0 ? i : have;
+		now = strcmp(kw, order[i]) == 0 ? i : now;
+	}
+	if (now >= 0 && (have < 0 || now < have)) {
+		snprintf(st->refusal, sizeof(st->refusal), "%s", kw);
+	}
+}
+
+/* One "[GNUPG:] KEYWORD ..." line. */
+static void
+read_status_line(const char *line, struct gpgv_status *st, struct gpgv_result *res)
+{
+	char kw[32] = "", f[96];
+
+	if (strncmp(line, "[GNUPG:] ", 9) != 0 || !word(line, 1, kw, sizeof(kw))) {
+		return;
+	}
+	if (strcmp(kw, "GOODSIG") == 0) {
+		st->good = true;
+	} else if (strcmp(kw, "EXPKEYSIG") == 0) {
+		st->expkey = true;
+	} else if (strcmp(kw, "KEYEXPIRED") == 0 && word(line, 2, f, sizeof(f))) {
+		long long t = atoll(f);
+		/* The latest expiry gpg names is the signing key's. */
+		st->key_expires = t > st->key_expires ? t : st->key_expires;
+	} else if (strcmp(kw, "VALIDSIG") == 0 && word(line, 2, f, sizeof(f))) {
+		st->valid = true;
+		snprintf(res->signer, sizeof(res->signer), "%.40s", f);
+		if (word(line, 4, f, sizeof(f))) {
+			res->sig_time = atoll(f);
+		}
+		/* Field 11 is the primary key (absent on very old gpg). */
+		if (word(line, 11, f, sizeof(f))) {
+			snprintf(res->primary, sizeof(res->primary), "%.40s", f);
+		} else {
+			snprintf(res->primary, sizeof(res->primary), "%s", res->signer);
+		}
+	} else {
+		note_refusal(st, kw);
+	}
+}
+
+/* The verdict on what gpgv said: 0, or GN_E_SIGNATURE saying why not. */
+static int
+judge(const struct gpgv_opts *opts, const struct gpgv_status *st, int exit_status,
+      struct gpgv_result *res, struct gn_error *err)
+{
+	int rc;
+
+	if (st->refusal[0]) {
+		return gn_error_set(err, GN_E_SIGNATURE, "gpgv reports %s%s", st->refusal,
+				    refusal_why(st->refusal));
+	}
+	if (!st->valid || (!st->good && !st->expkey)) {
+		return gn_error_set(err, GN_E_SIGNATURE, "gpgv found no valid signature (exit %d)",
+				    exit_status);
+	}
+	if (!st->good && st->expkey) {
+		if (st->key_expires <= res->sig_time) {
+			return gn_error_set(err, GN_E_SIGNATURE,
+					    "gpgv reports EXPKEYSIG: the signing key had expired "
+					    "before the signature was made");
+		}
+		res->key_expired = 1;
+	}
+	if (!pinned(opts, res->primary)) {
+		rc = gn_error_set(err, GN_E_SIGNATURE,
+				  "signed by OpenPGP key %s, which signatures.gpg-fingerprints does "
+				  "not list",
+				  res->primary);
+		gn_error_values(err, opts->fingerprints[0], res->primary);
+		return rc;
+	}
+	return 0;
+}
+
 int
 gpgv_verify(const struct gpgv_opts *opts, const char *data, const char *sig,
 	    struct gpgv_result *res, struct gn_error *err)
 {
 	const char *prog = find_gpgv(opts->gpgv);
-	char home[4096], *status, refusal[64] = "";
-	bool good = false, expkey = false, valid = false;
-	long long key_expires = 0;
+	struct gpgv_status st = {0};
+	char home[4096], *status;
 	size_t len = 0;
 	int exit_status = 0, rc;
 
@@ -174,86 +266,18 @@ gpgv_verify(const struct gpgv_opts *opts, const char *data, const char *sig,
 	}
 	rc = run_gpgv(prog, opts, home, data, sig, status, STATUS_MAX, &len, &exit_status, err);
 	gn_rm_rf(home, NULL);
-	if (rc < 0) {
-		free(status);
-		return rc;
-	}
-	for (char *line = status; *line;) {
+	for (char *line = status; rc == 0 && *line;) {
 		char *nl = strchr(line, '\n');
-		char kw[32] = "", f[96];
 
 		if (nl) {
 			*nl = '\0';
 		}
-		if (strncmp(line, "[GNUPG:] ", 9) == 0 && word(line, 1, kw, sizeof(kw))) {
-			if (strcmp(kw, "GOODSIG") == 0) {
-				good = true;
-			} else if (strcmp(kw, "EXPKEYSIG") == 0) {
-				expkey = true;
-			} else if (strcmp(kw, "KEYEXPIRED") == 0 && word(line, 2, f, sizeof(f))) {
-				long long t = atoll(f);
-				/* The latest expiry gpg names is the signing key's. */
-				key_expires = t > key_expires ? t : key_expires;
-			} else if (strcmp(kw, "VALIDSIG") == 0 && word(line, 2, f, sizeof(f))) {
-				valid = true;
-				snprintf(res->signer, sizeof(res->signer), "%.40s", f);
-				if (word(line, 4, f, sizeof(f))) {
-					res->sig_time = atoll(f);
-				}
-				/* Field 11 is the primary key (absent on very old gpg). */
-				if (word(line, 11, f, sizeof(f))) {
-					snprintf(res->primary, sizeof(res->primary), "%.40s", f);
-				} else {
-					snprintf(res->primary, sizeof(res->primary), "%s",
-						 res->signer);
-				}
-			} else {
-				/* The most telling refusal wins: ERRSIG comes with NO_PUBKEY. */
-				static const char *const order[] = {
-					"REVKEYSIG", "NO_PUBKEY", "BADSIG",
-					"EXPSIG",    "ERRSIG",	  "NODATA",
-				};
-				int have = -1, now = -1;
-
-				for (int i = 0; i < 6; i++) {
-					have = strcmp(refusal, order[i]) == 0 ? i : have;
-					now = strcmp(kw, order[i]) == 0 ? i : now;
-				}
-				if (now >= 0 && (have < 0 || now < have)) {
-					snprintf(refusal, sizeof(refusal), "%s", kw);
-				}
-			}
-		}
+		read_status_line(line, &st, res);
 		if (!nl) {
 			break;
 		}
 		line = nl + 1;
 	}
 	free(status);
-	if (refusal[0]) {
-		return gn_error_set(err, GN_E_SIGNATURE, "gpgv reports %s%s", refusal,
-				    refusal_why(refusal));
-	}
-	if (!valid || (!good && !expkey)) {
-		return gn_error_set(err, GN_E_SIGNATURE, "gpgv found no valid signature (exit %d)",
-				    exit_status);
-	}
-	if (!good && expkey) {
-		if (key_expires <= res->sig_time) {
-			return gn_error_set(err, GN_E_SIGNATURE,
-					    "gpgv reports EXPKEYSIG: the signing key had expired "
-					    "before the signature was made");
-		}
-		res->key_expired = 1;
-	}
-	if (!pinned(opts, res->primary)) {
-		rc = gn_error_set(
-			err, GN_E_SIGNATURE,
-			"signed by OpenPGP key %s, which signatures.gpg-fingerprints does "
-			"not list",
-			res->primary);
-		gn_error_values(err, opts->fingerprints[0], res->primary);
-		return rc;
-	}
-	return 0;
+	return rc < 0 ? rc : judge(opts, &st, exit_status, res, err);
 }

@@ -106,6 +106,15 @@ on_header(char *line, size_t size, size_t nmemb, void *user)
 	return len;
 }
 
+static int
+setup_failed(const struct http_call *call, struct gn_error *err)
+{
+	int rc = gn_error_set(err, GN_E_FETCH, "cannot set up the request");
+
+	gn_error_url(err, call->url);
+	return rc;
+}
+
 #define SETOPT(easy, opt, val)                                                                     \
 	do {                                                                                       \
 		if (curl_easy_setopt(easy, opt, val) != CURLE_OK) {                                \
@@ -113,34 +122,13 @@ on_header(char *line, size_t size, size_t nmemb, void *user)
 		}                                                                                  \
 	} while (0)
 
-int
-http_exchange(const struct http_call *call, struct http_reply *reply, struct gn_error *err)
+/* What every exchange sets: URL, limits, callbacks, headers, network. */
+static int
+set_common(CURL *easy, const struct http_call *call, struct exchange *x,
+	   struct curl_slist *headers, char *errbuf, struct gn_error *err)
 {
-	struct exchange x = {.reply = reply};
-	struct curl_slist *headers = NULL;
-	char errbuf[CURL_ERROR_SIZE] = "";
 	bool follow = strcmp(call->method, "GET") == 0 || strcmp(call->method, "HEAD") == 0;
-	FILE *upload = NULL;
-	CURL *easy;
-	CURLcode cc;
-	char *effective = NULL;
-	int rc = 0;
 
-	memset(reply, 0, sizeof(*reply));
-	x.max = call->max_reply ? call->max_reply : HTTP_DEFAULT_MAX_REPLY;
-	easy = curl_easy_init();
-	if (!easy) {
-		return gn_error_set(err, GN_E_NOMEM, "cannot create a curl handle");
-	}
-	for (size_t i = 0; i < call->n_headers; i++) {
-		struct curl_slist *next = curl_slist_append(headers, call->headers[i]);
-
-		if (!next) {
-			rc = gn_error_nomem(err);
-			goto out;
-		}
-		headers = next;
-	}
 	SETOPT(easy, CURLOPT_URL, call->url);
 	SETOPT(easy, CURLOPT_ERRORBUFFER, errbuf);
 	SETOPT(easy, CURLOPT_NOSIGNAL, 1L);
@@ -152,13 +140,10 @@ http_exchange(const struct http_call *call, struct http_reply *reply, struct gn_
 	SETOPT(easy, CURLOPT_CONNECTTIMEOUT, 30L);
 	SETOPT(easy, CURLOPT_TIMEOUT, call->timeout > 0 ? call->timeout : HTTP_DEFAULT_TIMEOUT);
 	SETOPT(easy, CURLOPT_WRITEFUNCTION, on_body);
-	SETOPT(easy, CURLOPT_WRITEDATA, &x);
+	SETOPT(easy, CURLOPT_WRITEDATA, x);
 	SETOPT(easy, CURLOPT_HEADERFUNCTION, on_header);
-	SETOPT(easy, CURLOPT_HEADERDATA, &x);
+	SETOPT(easy, CURLOPT_HEADERDATA, x);
 	SETOPT(easy, CURLOPT_HTTPHEADER, headers);
-	if ((rc = fetch_net_apply(easy, call->net, call->url, err)) < 0) {
-		goto out;
-	}
 	if (call->netrc) {
 		SETOPT(easy, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
 		SETOPT(easy, CURLOPT_NETRC_FILE, call->netrc);
@@ -167,6 +152,16 @@ http_exchange(const struct http_call *call, struct http_reply *reply, struct gn_
 		SETOPT(easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		SETOPT(easy, CURLOPT_USERPWD, call->user_pass);
 	}
+	return fetch_net_apply(easy, call->net, call->url, err);
+setup_failed:
+	return setup_failed(call, err);
+}
+
+/* The method and what is sent: a file (*upload, the caller closes it), a
+ * buffer, or an empty body for a bare POST or PUT. */
+static int
+set_method_body(CURL *easy, const struct http_call *call, FILE **upload, struct gn_error *err)
+{
 	if (strcmp(call->method, "HEAD") == 0) {
 		SETOPT(easy, CURLOPT_NOBODY, 1L);
 	} else if (strcmp(call->method, "GET") != 0) {
@@ -175,15 +170,14 @@ http_exchange(const struct http_call *call, struct http_reply *reply, struct gn_
 	if (call->body_file) {
 		long long size;
 
-		upload = fopen(call->body_file, "rbe");
-		if (!upload || fseeko(upload, 0, SEEK_END) != 0 || (size = ftello(upload)) < 0 ||
-		    fseeko(upload, 0, SEEK_SET) != 0) {
-			rc = gn_error_set(err, GN_E_IO, "cannot read %s: %s", call->body_file,
-					  strerror(errno));
-			goto out;
+		*upload = fopen(call->body_file, "rbe");
+		if (!*upload || fseeko(*upload, 0, SEEK_END) != 0 || (size = ftello(*upload)) < 0 ||
+		    fseeko(*upload, 0, SEEK_SET) != 0) {
+			return gn_error_set(err, GN_E_IO, "cannot read %s: %s", call->body_file,
+					    strerror(errno));
 		}
 		SETOPT(easy, CURLOPT_UPLOAD, 1L);
-		SETOPT(easy, CURLOPT_READDATA, upload);
+		SETOPT(easy, CURLOPT_READDATA, *upload);
 		SETOPT(easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t)size);
 		/* CURLOPT_UPLOAD means PUT; a POST keeps its method. */
 		SETOPT(easy, CURLOPT_CUSTOMREQUEST, call->method);
@@ -194,36 +188,73 @@ http_exchange(const struct http_call *call, struct http_reply *reply, struct gn_
 		SETOPT(easy, CURLOPT_POSTFIELDS, "");
 		SETOPT(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
 	}
-	cc = curl_easy_perform(easy);
-	if (x.nomem) {
-		rc = gn_error_set(err, GN_E_NOMEM, "out of memory reading %s", call->url);
-		goto out;
+	return 0;
+setup_failed:
+	return setup_failed(call, err);
+}
+
+/* After curl_easy_perform: the failure, or the status and final URL. */
+static int
+read_result(CURL *easy, CURLcode cc, const struct http_call *call, const struct exchange *x,
+	    const char *errbuf, struct http_reply *reply, struct gn_error *err)
+{
+	char *effective = NULL;
+	int rc;
+
+	if (x->nomem) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory reading %s", call->url);
 	}
-	if (x.overflow) {
-		rc = gn_error_set(err, GN_E_FETCH, "the reply is larger than %zu bytes", x.max);
+	if (x->overflow) {
+		rc = gn_error_set(err, GN_E_FETCH, "the reply is larger than %zu bytes", x->max);
 		gn_error_url(err, call->url);
-		goto out;
+		return rc;
 	}
 	if (cc != CURLE_OK) {
 		rc = gn_error_set(err, GN_E_FETCH, "%s", errbuf[0] ? errbuf : curl_easy_strerror(cc));
 		gn_error_url(err, call->url);
-		goto out;
+		return rc;
 	}
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &reply->status);
 	if (curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective) {
 		snprintf(reply->effective_url, sizeof(reply->effective_url), "%s", effective);
 	}
-	if (!reply->body) {
-		reply->body = calloc(1, 1);
-		if (!reply->body) {
+	if (!reply->body && !(reply->body = calloc(1, 1))) {
+		return gn_error_nomem(err);
+	}
+	return 0;
+}
+
+int
+http_exchange(const struct http_call *call, struct http_reply *reply, struct gn_error *err)
+{
+	struct exchange x = {.reply = reply};
+	struct curl_slist *headers = NULL;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	FILE *upload = NULL;
+	CURL *easy;
+	int rc = 0;
+
+	memset(reply, 0, sizeof(*reply));
+	x.max = call->max_reply ? call->max_reply : HTTP_DEFAULT_MAX_REPLY;
+	easy = curl_easy_init();
+	if (!easy) {
+		return gn_error_set(err, GN_E_NOMEM, "cannot create a curl handle");
+	}
+	for (size_t i = 0; i < call->n_headers && rc == 0; i++) {
+		struct curl_slist *next = curl_slist_append(headers, call->headers[i]);
+
+		if (!next) {
 			rc = gn_error_nomem(err);
+		} else {
+			headers = next;
 		}
 	}
-	goto out;
-setup_failed:
-	rc = gn_error_set(err, GN_E_FETCH, "cannot set up the request");
-	gn_error_url(err, call->url);
-out:
+	if (rc == 0 && (rc = set_common(easy, call, &x, headers, errbuf, err)) == 0 &&
+	    (rc = set_method_body(easy, call, &upload, err)) == 0) {
+		CURLcode cc = curl_easy_perform(easy);
+
+		rc = read_result(easy, cc, call, &x, errbuf, reply, err);
+	}
 	if (upload) {
 		fclose(upload);
 	}

@@ -10,23 +10,13 @@
 #include "builder/registry.h"
 #include "builder/toolchain.h"
 #include "gn/fs.h"
+#include "manifest/mirrorurl.h"
 #include "manifest/ociref.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* "<url>.minisig", inserted before any query string. */
-static const char *
-signature_url(struct gn_arena *arena, const char *url)
-{
-	const char *query = strchr(url, '?');
-
-	if (!query) {
-		return gn_arena_printf(arena, "%s.minisig", url);
-	}
-	return gn_arena_printf(arena, "%.*s.minisig%s", (int)(query - url), url, query);
-}
 
 /* Last path component of a URL without its query; NULL when empty. */
 static const char *
@@ -92,7 +82,7 @@ static int
 read_cached_index(struct project *p, const char *url, const struct index_paths *ip, char **data,
 		  size_t *len, struct gn_error *err)
 {
-	const char *sig_url = signature_url(&p->arena, url);
+	const char *sig_url = mirror_signature_url(&p->arena, url);
 	const char *sig_file = url_file_name(&p->arena, url);
 	int rc;
 
@@ -156,7 +146,7 @@ fetch_fresh_index(struct project *p, const char *url, const struct index_paths *
 		  size_t *len, struct gn_error *err)
 {
 	const char *fetch_url = url, *fetch_sha = NULL;
-	const char *sig_url = signature_url(&p->arena, url);
+	const char *sig_url = mirror_signature_url(&p->arena, url);
 	const char *sig_file = url_file_name(&p->arena, url);
 	const char *urls[1];
 	struct fetch_request req = {
@@ -248,13 +238,7 @@ load_index(struct project *p, struct lock_index *index, struct gn_error *err)
 static int
 load_toolchain_index(struct project *p, struct lock_index *index, struct gn_error *err)
 {
-	struct toolchain_opts to = {
-		.proxies = p->manifest.proxies,
-		.n_proxies = p->manifest.n_proxies,
-		.cache = &p->cache,
-		.events = p->opts.events,
-		.net = p->opts.net,
-	};
+	struct toolchain_opts to = project_toolchain_opts(p);
 	int rc;
 
 	if (p->opts.offline) {

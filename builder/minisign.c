@@ -1,13 +1,12 @@
 /*
  * builder/minisign.c - minisign signatures (shared/formats.md section 5).
  *
- * Layouts follow jedisct1/minisign: a public key is "Ed" || keyid[8] ||
- * pk[32]; a signature line is alg[2] || keyid[8] || sig[64]; a secret key
- * is "Ed" || kdf[2] || "B2" || salt[32] || opslimit[8] || memlimit[8] ||
- * keyid[8] || sk[64] || chk[32], where the last 104 bytes are XORed with an
- * scrypt stream when kdf is "Sc", and chk = BLAKE2b-256("Ed" || keyid || sk).
+ * Parsing signatures and public keys.  Layouts follow jedisct1/minisign: a
+ * public key is "Ed" || keyid[8] || pk[32]; a signature line is alg[2] ||
+ * keyid[8] || sig[64].  Checking a signature is builder/minisign_verify.c;
+ * secret keys and signing are builder/minisign_sign.c.
  */
-#include "builder/minisign.h"
+#include "builder/minisign_private.h"
 
 #include "gn/buf.h"
 #include "gn/fs.h"
@@ -22,27 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define UNTRUSTED_PREFIX "untrusted comment: "
-#define TRUSTED_PREFIX "trusted comment: "
-#define SIG_COMMENT "signature from gonative secret key"
-#define PUBKEY_BYTES 42
-#define SIG_BYTES 74
-#define SECKEY_BYTES 158
-#define KEYNUM_SK_OFF 54 /* start of the encrypted keyid || sk || chk */
-#define KEYNUM_SK_BYTES 104
-#define KEY_FILE_MAX (64 * 1024)
-/* minisign asks scrypt for at most 2^25 ops and 1 GiB; refuse keys that
- * would make us spend far more than that. */
-#define KDF_OPSLIMIT_MAX (UINT64_C(1) << 32)
-#define KDF_MEMLIMIT_MAX (UINT64_C(1) << 32)
-
-struct line {
-	const char *s;
-	size_t len;
-};
-
-static int
-sodium_ready(struct gn_error *err)
+int
+minisign_sodium_ready(struct gn_error *err)
 {
 	if (sodium_init() < 0) {
 		return gn_error_set(err, GN_E_IO, "cannot initialise libsodium");
@@ -50,21 +30,10 @@ sodium_ready(struct gn_error *err)
 	return 0;
 }
 
-static uint64_t
-le64_load(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--) {
-		v = (v << 8) | p[i];
-	}
-	return v;
-}
-
 void
 minisign_keyid_format(const uint8_t keyid[8], char out[MINISIGN_KEYID_TEXT])
 {
-	snprintf(out, MINISIGN_KEYID_TEXT, "%016" PRIX64, le64_load(keyid));
+	snprintf(out, MINISIGN_KEYID_TEXT, "%016" PRIX64, minisign_le64_load(keyid));
 }
 
 static bool
@@ -80,8 +49,8 @@ has_prefix(const struct line *l, const char *prefix)
  * a lone "\r" or a NUL inside is an error (1), as minisign's trim() would
  * silently cut the line there.  Returns -1 at the end of data.
  */
-static int
-next_line(const char *data, size_t len, size_t *pos, struct line *out)
+int
+minisign_next_line(const char *data, size_t len, size_t *pos, struct line *out)
 {
 	const char *start, *nl;
 	size_t n;
@@ -104,8 +73,8 @@ next_line(const char *data, size_t len, size_t *pos, struct line *out)
 	return 0;
 }
 
-static bool
-b64_exact(const struct line *l, uint8_t *bin, size_t want)
+bool
+minisign_b64_exact(const struct line *l, uint8_t *bin, size_t want)
 {
 	size_t got = 0;
 
@@ -120,8 +89,8 @@ b64_exact(const struct line *l, uint8_t *bin, size_t want)
 }
 
 /* Printable: tab, space and up, except DEL; bytes >= 0x80 are UTF-8. */
-static bool
-comment_printable(const char *s, size_t len)
+bool
+minisign_comment_printable(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -150,7 +119,7 @@ minisign_sig_parse(const char *data, size_t len, const char *name_for_errors,
 		return gn_error_at(err, GN_E_SIGNATURE, name, 0, 0, "empty signature");
 	}
 	for (int i = 0; i < 4; i++) {
-		int rc = next_line(data, len, &pos, &lines[i]);
+		int rc = minisign_next_line(data, len, &pos, &lines[i]);
 		if (rc < 0) {
 			return gn_error_at(err, GN_E_SIGNATURE, name, i + 1, 0,
 					   "truncated signature: %s line missing", what[i]);
@@ -166,7 +135,7 @@ minisign_sig_parse(const char *data, size_t len, const char *name_for_errors,
 				   "not a minisign signature: line 1 must start with \"%s\"",
 				   UNTRUSTED_PREFIX);
 	}
-	if (!b64_exact(&lines[1], raw, sizeof(raw))) {
+	if (!minisign_b64_exact(&lines[1], raw, sizeof(raw))) {
 		return gn_error_at(err, GN_E_SIGNATURE, name, 2, 1,
 				   "signature line is not base64 of %d bytes", SIG_BYTES);
 	}
@@ -192,27 +161,25 @@ minisign_sig_parse(const char *data, size_t len, const char *name_for_errors,
 				   "trusted comment longer than %zu bytes",
 				   sizeof(out->trusted_comment) - 1);
 	}
-	if (!comment_printable(tc, tc_len)) {
+	if (!minisign_comment_printable(tc, tc_len)) {
 		return gn_error_at(err, GN_E_SIGNATURE, name, 3, 0,
 				   "control character in the trusted comment");
 	}
 	memcpy(out->trusted_comment, tc, tc_len);
 	out->trusted_comment[tc_len] = '\0';
-	if (!b64_exact(&lines[3], out->global_sig, sizeof(out->global_sig))) {
+	if (!minisign_b64_exact(&lines[3], out->global_sig, sizeof(out->global_sig))) {
 		return gn_error_at(err, GN_E_SIGNATURE, name, 4, 1,
 				   "trusted comment signature is not base64 of 64 bytes");
 	}
 	return 0;
 }
 
-/* ---- public keys ---- */
-
 static int
 pubkey_decode(const struct line *l, struct minisign_pubkey *out)
 {
 	uint8_t raw[PUBKEY_BYTES];
 
-	if (!b64_exact(l, raw, sizeof(raw))) {
+	if (!minisign_b64_exact(l, raw, sizeof(raw))) {
 		return -1;
 	}
 	if (memcmp(raw, "Ed", 2) != 0) {
@@ -316,7 +283,10 @@ minisign_pubkey_load(const char *path, const char *base_dir, struct minisign_pub
 			return rc;
 		}
 		char why[GN_ERR_TEXT];
-		snprintf(why, sizeof(why), "%s", err ? err->message : full);
+
+		/* Cut to fit on purpose: it goes into a message of that size. */
+		snprintf(why, sizeof(why), "%.*s", (int)sizeof(why) - 1,
+			 err ? err->message : full);
 		rc = gn_error_set(err, GN_E_MANIFEST, "cannot read minisign public key: %s", why);
 		gn_error_file(err, full);
 		return rc;
@@ -358,504 +328,4 @@ minisign_pubkey_from_manifest(const char *entry, const char *manifest_dir,
 				  entry);
 	}
 	return rc;
-}
-
-/* ---- verification ---- */
-
-/* BLAKE2b-512 of a file, read in chunks, as minisign -H does. */
-static int
-hash_file(const char *path, uint8_t out[crypto_generichash_BYTES_MAX], struct gn_error *err)
-{
-	crypto_generichash_state st;
-	uint8_t *buf;
-	int fd, rc = 0;
-
-	buf = malloc(65536);
-	if (!buf) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory hashing %s", path);
-	}
-	fd = gn_open_regular(path, err);
-	if (fd < 0) {
-		rc = fd;
-		goto out;
-	}
-	crypto_generichash_init(&st, NULL, 0, crypto_generichash_BYTES_MAX);
-	for (;;) {
-		ssize_t n = read(fd, buf, 65536);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0) {
-			rc =
-			    gn_error_set(err, GN_E_IO, "cannot read %s: %s", path, strerror(errno));
-			break;
-		}
-		if (n == 0) {
-			break;
-		}
-		crypto_generichash_update(&st, buf, (unsigned long long)n);
-	}
-	close(fd);
-	if (rc == 0) {
-		crypto_generichash_final(&st, out, crypto_generichash_BYTES_MAX);
-	}
-out:
-	free(buf);
-	return rc;
-}
-
-static const char *
-or_default(const char *s, const char *def)
-{
-	return s && *s ? s : def;
-}
-
-/* Parse, apply the legacy rule and find the trusted key that made sig. */
-static int
-verify_prepare(const char *sig_text, size_t sig_len, const char *sig_name, const char *subject,
-	       const struct minisign_verify_opts *opts, struct minisign_sig *sig,
-	       const struct minisign_pubkey **key, struct gn_error *err)
-{
-	char got[MINISIGN_KEYID_TEXT];
-	char expected[GN_ERR_VALUE];
-	size_t used = 0;
-	int rc;
-
-	*key = NULL;
-	rc = sodium_ready(err);
-	if (rc < 0) {
-		return rc;
-	}
-	if (!opts || !opts->keys || opts->n_keys == 0) {
-		return gn_error_at(err, GN_E_SIGNATURE, sig_name, 0, 0,
-				   "no trusted key to verify %s with", subject);
-	}
-	if (!sig_text || sig_len == 0) {
-		return gn_error_at(err, GN_E_SIGNATURE, sig_name, 0, 0,
-				   "missing or empty signature for %s", subject);
-	}
-	rc = minisign_sig_parse(sig_text, sig_len, sig_name, sig, err);
-	if (rc < 0) {
-		return rc;
-	}
-	if (!sig->hashed && !opts->allow_legacy) {
-		rc = gn_error_at(err, GN_E_SIGNATURE, sig_name, 0, 0,
-				 "legacy (non-prehashed) signature for %s refused", subject);
-		gn_error_values(err, "prehashed (ED)", "legacy (Ed)");
-		return rc;
-	}
-	for (size_t i = 0; i < opts->n_keys; i++) {
-		if (memcmp(opts->keys[i].keyid, sig->keyid, 8) == 0) {
-			*key = &opts->keys[i];
-			return 0;
-		}
-	}
-	expected[0] = '\0';
-	for (size_t i = 0; i < opts->n_keys && used < sizeof(expected); i++) {
-		char id[MINISIGN_KEYID_TEXT];
-		int n;
-		minisign_keyid_format(opts->keys[i].keyid, id);
-		n = snprintf(expected + used, sizeof(expected) - used, "%s%s", i ? ", " : "", id);
-		if (n < 0) {
-			break;
-		}
-		used += (size_t)n;
-	}
-	minisign_keyid_format(sig->keyid, got);
-	rc = gn_error_at(err, GN_E_SIGNATURE, sig_name, 0, 0,
-			 "%s is signed by key %s, which is not a trusted key", subject, got);
-	gn_error_values(err, expected, got);
-	return rc;
-}
-
-/* Check the "file:<name>" fields of a verified trusted comment. */
-static int
-check_file_field(const char *tc, const char *sig_name, const char *subject, const char *expect_file,
-		 bool require_file, struct gn_error *err)
-{
-	const char *p = tc;
-	bool seen = false;
-
-	if (!expect_file) {
-		return 0;
-	}
-	while (*p) {
-		const char *end = strchr(p, '\t');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		if (n >= 5 && memcmp(p, "file:", 5) == 0) {
-			const char *name = p + 5;
-
-			seen = true;
-			size_t name_len = n - 5;
-			if (name_len != strlen(expect_file) ||
-			    memcmp(name, expect_file, name_len) != 0) {
-				char got[GN_ERR_VALUE];
-				int rc;
-				snprintf(got, sizeof(got), "%.*s", (int)name_len, name);
-				rc = gn_error_at(err, GN_E_SIGNATURE, sig_name, 0, 0,
-						 "signature was made for file %s, not %s", got,
-						 subject);
-				gn_error_values(err, expect_file, got);
-				return rc;
-			}
-		}
-		if (!end) {
-			break;
-		}
-		p = end + 1;
-	}
-	if (require_file && !seen) {
-		int rc = gn_error_at(err, GN_E_SIGNATURE, sig_name, 0, 0,
-				     "the signature's trusted comment names no file (expected "
-				     "file:%s)",
-				     expect_file);
-		gn_error_values(err, expect_file, "no file: field");
-		return rc;
-	}
-	return 0;
-}
-
-static int
-verify_finish(const struct minisign_sig *sig, const struct minisign_pubkey *key, const uint8_t *msg,
-	      size_t msg_len, const char *sig_name, const char *subject,
-	      const struct minisign_verify_opts *opts, uint8_t signer_keyid[8],
-	      struct gn_error *err)
-{
-	uint8_t both[64 + MINISIGN_COMMENT_MAX];
-	size_t tc_len = strlen(sig->trusted_comment);
-	char id[MINISIGN_KEYID_TEXT];
-	int rc;
-
-	minisign_keyid_format(key->keyid, id);
-	if (crypto_sign_verify_detached(sig->sig, msg, msg_len, key->pk) != 0) {
-		return gn_error_at(err, GN_E_SIGNATURE, sig_name, 0, 0,
-				   "%s signature by key %s does not match %s",
-				   sig->hashed ? "prehashed" : "legacy", id, subject);
-	}
-	memcpy(both, sig->sig, 64);
-	memcpy(both + 64, sig->trusted_comment, tc_len);
-	if (crypto_sign_verify_detached(sig->global_sig, both, 64 + tc_len, key->pk) != 0) {
-		return gn_error_at(err, GN_E_SIGNATURE, sig_name, 0, 0,
-				   "trusted comment of the signature for %s does not verify "
-				   "with key %s (edited comment?)",
-				   subject, id);
-	}
-	rc = check_file_field(sig->trusted_comment, sig_name, subject, opts->expect_file,
-			      opts->require_file, err);
-	if (rc < 0) {
-		return rc;
-	}
-	if (signer_keyid) {
-		memcpy(signer_keyid, key->keyid, 8);
-	}
-	return 0;
-}
-
-int
-minisign_verify_file(const char *path, const char *sig_text, size_t sig_len, const char *sig_name,
-		     const struct minisign_verify_opts *opts, uint8_t signer_keyid[8],
-		     struct gn_error *err)
-{
-	const struct minisign_pubkey *key;
-	struct minisign_sig sig;
-	uint8_t hash[crypto_generichash_BYTES_MAX];
-	char *data = NULL;
-	size_t len = 0;
-	int rc;
-
-	if (!path) {
-		return gn_error_set(err, GN_E_USAGE, "no file to verify");
-	}
-	rc = verify_prepare(sig_text, sig_len, sig_name, path, opts, &sig, &key, err);
-	if (rc < 0) {
-		return rc;
-	}
-	if (sig.hashed) {
-		rc = hash_file(path, hash, err);
-		if (rc < 0) {
-			return rc;
-		}
-		return verify_finish(&sig, key, hash, sizeof(hash), sig_name, path, opts,
-				     signer_keyid, err);
-	}
-	rc = gn_read_file(path, SIZE_MAX / 2, &data, &len, err);
-	if (rc < 0) {
-		return rc;
-	}
-	rc = verify_finish(&sig, key, (const uint8_t *)data, len, sig_name, path, opts,
-			   signer_keyid, err);
-	free(data);
-	return rc;
-}
-
-int
-minisign_verify_buffer(const void *data, size_t len, const char *sig_text, size_t sig_len,
-		       const char *sig_name, const struct minisign_verify_opts *opts,
-		       uint8_t signer_keyid[8], struct gn_error *err)
-{
-	const struct minisign_pubkey *key;
-	struct minisign_sig sig;
-	uint8_t hash[crypto_generichash_BYTES_MAX];
-	const char *subject = or_default(opts ? opts->expect_file : NULL, "data");
-	int rc;
-
-	if (!data && len > 0) {
-		return gn_error_set(err, GN_E_USAGE, "no data to verify");
-	}
-	rc = verify_prepare(sig_text, sig_len, sig_name, subject, opts, &sig, &key, err);
-	if (rc < 0) {
-		return rc;
-	}
-	if (sig.hashed) {
-		crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
-		return verify_finish(&sig, key, hash, sizeof(hash), sig_name, subject, opts,
-				     signer_keyid, err);
-	}
-	return verify_finish(&sig, key, data, len, sig_name, subject, opts, signer_keyid, err);
-}
-
-/* ---- secret keys ---- */
-
-static void
-seckey_chk(const uint8_t *keynum_sk, uint8_t chk[32])
-{
-	crypto_generichash_state st;
-
-	crypto_generichash_init(&st, NULL, 0, 32);
-	crypto_generichash_update(&st, (const uint8_t *)"Ed", 2);
-	crypto_generichash_update(&st, keynum_sk, 8 + 64);
-	crypto_generichash_final(&st, chk, 32);
-}
-
-/* Read the key file and decode its 158 bytes; *raw must be wiped by the caller. */
-static int
-seckey_read(const char *path, uint8_t raw[SECKEY_BYTES], struct gn_error *err)
-{
-	char *data = NULL;
-	size_t len = 0, pos = 0;
-	struct line l1, l2;
-	int rc;
-
-	rc = gn_read_file(path, KEY_FILE_MAX, &data, &len, err);
-	if (rc < 0) {
-		return rc;
-	}
-	if (next_line(data, len, &pos, &l1) != 0 || next_line(data, len, &pos, &l2) != 0) {
-		rc = gn_error_set(err, GN_E_USAGE, "%s is not a minisign secret key file", path);
-	} else if (!b64_exact(&l2, raw, SECKEY_BYTES)) {
-		rc = gn_error_set(err, GN_E_USAGE,
-				  "%s is not a minisign secret key: line 2 is not base64 of %d "
-				  "bytes",
-				  path, SECKEY_BYTES);
-	} else if (memcmp(raw, "Ed", 2) != 0) {
-		rc = gn_error_set(err, GN_E_USAGE, "%s: unsupported signature algorithm", path);
-	} else if (memcmp(raw + 4, "B2", 2) != 0) {
-		rc = gn_error_set(err, GN_E_USAGE, "%s: unsupported checksum algorithm", path);
-	} else if (memcmp(raw + 2, "Sc", 2) != 0 && memcmp(raw + 2, "\0\0", 2) != 0) {
-		rc = gn_error_set(err, GN_E_USAGE, "%s: unsupported key derivation function", path);
-	}
-	sodium_memzero(data, len);
-	free(data);
-	return rc;
-}
-
-bool
-minisign_seckey_encrypted(const char *path)
-{
-	uint8_t raw[SECKEY_BYTES];
-	bool enc = false;
-
-	if (sodium_init() < 0) {
-		return false;
-	}
-	if (path && seckey_read(path, raw, NULL) == 0) {
-		enc = memcmp(raw + 2, "Sc", 2) == 0;
-	}
-	sodium_memzero(raw, sizeof(raw));
-	return enc;
-}
-
-int
-minisign_seckey_load(const char *path, const char *password, struct minisign_seckey *out,
-		     struct gn_error *err)
-{
-	uint8_t raw[SECKEY_BYTES];
-	uint8_t stream[KEYNUM_SK_BYTES];
-	uint8_t chk[32], pk[32], sk2[64];
-	uint8_t *keynum_sk = raw + KEYNUM_SK_OFF;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	rc = sodium_ready(err);
-	if (rc < 0) {
-		return rc;
-	}
-	if (!path) {
-		return gn_error_set(err, GN_E_USAGE, "no secret key file given");
-	}
-	rc = seckey_read(path, raw, err);
-	if (rc < 0) {
-		goto out;
-	}
-	if (memcmp(raw + 2, "Sc", 2) == 0) {
-		uint64_t ops = le64_load(raw + 38);
-		uint64_t mem = le64_load(raw + 46);
-		if (!password) {
-			rc = gn_error_set(err, GN_E_USAGE,
-					  "password required for the secret key %s", path);
-			goto out;
-		}
-		if (ops > KDF_OPSLIMIT_MAX || mem > KDF_MEMLIMIT_MAX || mem > SIZE_MAX) {
-			rc = gn_error_set(err, GN_E_USAGE,
-					  "%s asks for an unreasonable scrypt cost", path);
-			goto out;
-		}
-		if (crypto_pwhash_scryptsalsa208sha256(stream, sizeof(stream), password,
-						       strlen(password), raw + 6, ops,
-						       (size_t)mem) != 0) {
-			rc = gn_error_set(err, GN_E_NOMEM,
-					  "cannot derive the key for %s (out of memory?)", path);
-			goto out;
-		}
-		for (size_t i = 0; i < KEYNUM_SK_BYTES; i++) {
-			keynum_sk[i] ^= stream[i];
-		}
-		seckey_chk(keynum_sk, chk);
-		if (sodium_memcmp(chk, keynum_sk + 72, 32) != 0) {
-			rc = gn_error_set(err, GN_E_USAGE, "wrong password for the secret key %s",
-					  path);
-			goto out;
-		}
-	} else {
-		/* minisign -W leaves chk zeroed; check it only when present. */
-		if (!sodium_is_zero(keynum_sk + 72, 32)) {
-			seckey_chk(keynum_sk, chk);
-			if (sodium_memcmp(chk, keynum_sk + 72, 32) != 0) {
-				rc = gn_error_set(err, GN_E_USAGE,
-						  "secret key %s is damaged (checksum mismatch)",
-						  path);
-				goto out;
-			}
-		}
-	}
-	/* The public half must follow from the seed, or signatures would not verify. */
-	crypto_sign_seed_keypair(pk, sk2, keynum_sk + 8);
-	if (sodium_memcmp(sk2, keynum_sk + 8, 64) != 0) {
-		rc = gn_error_set(err, GN_E_USAGE, "secret key %s is damaged", path);
-		goto out;
-	}
-	memcpy(out->keyid, keynum_sk, 8);
-	memcpy(out->sk, keynum_sk + 8, 64);
-	rc = 0;
-out:
-	sodium_memzero(raw, sizeof(raw));
-	sodium_memzero(stream, sizeof(stream));
-	sodium_memzero(chk, sizeof(chk));
-	sodium_memzero(sk2, sizeof(sk2));
-	return rc;
-}
-
-void
-minisign_seckey_wipe(struct minisign_seckey *key)
-{
-	if (key) {
-		sodium_memzero(key, sizeof(*key));
-	}
-}
-
-/* ---- signing ---- */
-
-static int
-sign_hash(const uint8_t hash[crypto_generichash_BYTES_MAX], const char *basename,
-	  const struct minisign_seckey *key, const char *trusted_comment, char **sig_text,
-	  struct gn_error *err)
-{
-	char tc[MINISIGN_COMMENT_MAX];
-	uint8_t raw[SIG_BYTES];
-	uint8_t both[64 + MINISIGN_COMMENT_MAX];
-	uint8_t global[64];
-	char b64[sodium_base64_ENCODED_LEN(SIG_BYTES, sodium_base64_VARIANT_ORIGINAL)];
-	char gb64[sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL)];
-	struct gn_buf out;
-	size_t tc_len;
-	int n;
-
-	if (trusted_comment) {
-		n = snprintf(tc, sizeof(tc), "%s", trusted_comment);
-	} else if (basename && *basename) {
-		n = snprintf(tc, sizeof(tc), "timestamp:%lld\tfile:%s\thashed",
-			     (long long)time(NULL), basename);
-	} else {
-		n = snprintf(tc, sizeof(tc), "timestamp:%lld\thashed", (long long)time(NULL));
-	}
-	if (n < 0 || (size_t)n >= sizeof(tc)) {
-		return gn_error_set(err, GN_E_USAGE, "trusted comment longer than %zu bytes",
-				    sizeof(tc) - 1);
-	}
-	tc_len = (size_t)n;
-	if (!comment_printable(tc, tc_len)) {
-		return gn_error_set(err, GN_E_USAGE,
-				    "trusted comment must be one line without control characters");
-	}
-	memcpy(raw, "ED", 2);
-	memcpy(raw + 2, key->keyid, 8);
-	crypto_sign_detached(raw + 10, NULL, hash, crypto_generichash_BYTES_MAX, key->sk);
-	memcpy(both, raw + 10, 64);
-	memcpy(both + 64, tc, tc_len);
-	crypto_sign_detached(global, NULL, both, 64 + tc_len, key->sk);
-	sodium_bin2base64(b64, sizeof(b64), raw, sizeof(raw), sodium_base64_VARIANT_ORIGINAL);
-	sodium_bin2base64(gb64, sizeof(gb64), global, sizeof(global),
-			  sodium_base64_VARIANT_ORIGINAL);
-
-	gn_buf_init(&out);
-	gn_buf_printf(&out, "%s%s\n%s\n%s%s\n%s\n", UNTRUSTED_PREFIX, SIG_COMMENT, b64,
-		      TRUSTED_PREFIX, tc, gb64);
-	if (out.failed) {
-		gn_buf_free(&out);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory writing a signature");
-	}
-	*sig_text = out.data;
-	return 0;
-}
-
-int
-minisign_sign_file(const char *path, const struct minisign_seckey *key, const char *trusted_comment,
-		   char **sig_text, struct gn_error *err)
-{
-	uint8_t hash[crypto_generichash_BYTES_MAX];
-	int rc;
-
-	*sig_text = NULL;
-	rc = sodium_ready(err);
-	if (rc < 0) {
-		return rc;
-	}
-	if (!path || !key) {
-		return gn_error_set(err, GN_E_USAGE, "nothing to sign");
-	}
-	rc = hash_file(path, hash, err);
-	if (rc < 0) {
-		return rc;
-	}
-	return sign_hash(hash, gn_basename(path), key, trusted_comment, sig_text, err);
-}
-
-int
-minisign_sign_buffer(const void *data, size_t len, const char *basename,
-		     const struct minisign_seckey *key, const char *trusted_comment,
-		     char **sig_text, struct gn_error *err)
-{
-	uint8_t hash[crypto_generichash_BYTES_MAX];
-	int rc;
-
-	*sig_text = NULL;
-	rc = sodium_ready(err);
-	if (rc < 0) {
-		return rc;
-	}
-	if ((!data && len > 0) || !key) {
-		return gn_error_set(err, GN_E_USAGE, "nothing to sign");
-	}
-	crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
-	return sign_hash(hash, basename, key, trusted_comment, sig_text, err);
 }

@@ -147,14 +147,73 @@ valid_text(const char *msg, size_t len)
 	return ok;
 }
 
+/* What the signature lines said about the verifier's key. */
+struct note_sigs {
+	bool found, bad;
+	char others[256]; /* the other signers, for the message */
+};
+
+/* One "— <name> <base64>" line (p up to nl), checked against v over the
+ * text msg[0, split). */
+static int
+read_signature(const char *p, const char *nl, const char *msg, size_t split,
+	       const struct note_verifier *v, struct note_sigs *sigs, struct gn_error *err)
+{
+	size_t prefix_len = sizeof(sig_prefix) - 1, got = 0;
+	const char *name, *space, *b64;
+	uint8_t sig[128];
+
+	if ((size_t)(nl - p) < prefix_len || memcmp(p, sig_prefix, prefix_len) != 0) {
+		return gn_error_set(err, GN_E_INTEGRITY, "malformed signed note (bad signature line)");
+	}
+	name = p + prefix_len;
+	space = memchr(name, ' ', (size_t)(nl - name));
+	if (!space || !valid_name(name, (size_t)(space - name))) {
+		return gn_error_set(err, GN_E_INTEGRITY, "malformed signed note (bad signer name)");
+	}
+	b64 = space + 1;
+	if (!decode_base64(b64, (size_t)(nl - b64), sig, sizeof(sig), &got) || got < 5) {
+		return gn_error_set(err, GN_E_INTEGRITY,
+				    "malformed signed note (signature is not base64)");
+	}
+	if ((size_t)(space - name) == strlen(v->name) &&
+	    memcmp(name, v->name, (size_t)(space - name)) == 0 && be32(sig) == v->hash) {
+		if (got == 68 &&
+		    crypto_sign_verify_detached(sig + 4, (const uint8_t *)msg, split, v->pub) == 0) {
+			sigs->found = true;
+		} else {
+			sigs->bad = true;
+		}
+	} else if (strlen(sigs->others) < sizeof(sigs->others) - 80) {
+		size_t o = strlen(sigs->others);
+
+		gn_text(sigs->others + o, sizeof(sigs->others) - o, "%s%.*s (key hash %08x)",
+			 o ? ", " : "", (int)((space - name) > 60 ? 60 : (space - name)), name,
+			 be32(sig));
+	}
+	return 0;
+}
+
+/* Split at the last blank line: the text keeps its final '\n'.  0: none. */
+static size_t
+note_split(const char *msg, size_t len)
+{
+	for (size_t i = len - 1; i > 0; i--) {
+		if (msg[i - 1] == '\n' && msg[i] == '\n') {
+			return i;
+		}
+	}
+	return 0;
+}
+
 int
 note_open(const char *msg, size_t len, const struct note_verifier *v, size_t *text_len,
 	  struct gn_error *err)
 {
-	size_t split = 0, n_sigs = 0, prefix_len = sizeof(sig_prefix) - 1;
-	bool found = false, bad = false;
+	struct note_sigs sigs = {0};
 	const char *p, *end = msg + len;
-	char others[256] = "";
+	size_t split, n_sigs = 0;
+	int rc;
 
 	if (sodium_init() < 0) {
 		return gn_error_set(err, GN_E_IO, "cannot initialise libsodium");
@@ -163,69 +222,36 @@ note_open(const char *msg, size_t len, const struct note_verifier *v, size_t *te
 		return gn_error_set(err, GN_E_INTEGRITY,
 				    "malformed signed note (not UTF-8 text ending in a newline)");
 	}
-	/* Split at the last blank line: text keeps its final '\n'. */
-	for (size_t i = len - 1; i > 0; i--) {
-		if (msg[i - 1] == '\n' && msg[i] == '\n') {
-			split = i;
-			break;
-		}
-	}
-	if (split == 0) {
+	if ((split = note_split(msg, len)) == 0) {
 		return gn_error_set(err, GN_E_INTEGRITY,
 				    "malformed signed note (no blank line before the signatures)");
 	}
 	for (p = msg + split + 1; p < end; n_sigs++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *name, *space, *b64;
-		uint8_t sig[128];
-		size_t got = 0;
 
-		if (n_sigs >= MAX_SIGNATURES || !nl || (size_t)(nl - p) < prefix_len ||
-		    memcmp(p, sig_prefix, prefix_len) != 0) {
+		if (n_sigs >= MAX_SIGNATURES || !nl) {
 			return gn_error_set(err, GN_E_INTEGRITY,
 					    "malformed signed note (bad signature line)");
 		}
-		name = p + prefix_len;
-		space = memchr(name, ' ', (size_t)(nl - name));
-		if (!space || !valid_name(name, (size_t)(space - name))) {
-			return gn_error_set(err, GN_E_INTEGRITY,
-					    "malformed signed note (bad signer name)");
-		}
-		b64 = space + 1;
-		if (!decode_base64(b64, (size_t)(nl - b64), sig, sizeof(sig), &got) || got < 5) {
-			return gn_error_set(err, GN_E_INTEGRITY,
-					    "malformed signed note (signature is not base64)");
-		}
-		if ((size_t)(space - name) == strlen(v->name) &&
-		    memcmp(name, v->name, (size_t)(space - name)) == 0 && be32(sig) == v->hash) {
-			if (got == 68 && crypto_sign_verify_detached(sig + 4, (const uint8_t *)msg,
-								     split, v->pub) == 0) {
-				found = true;
-			} else {
-				bad = true;
-			}
-		} else if (strlen(others) < sizeof(others) - 80) {
-			size_t o = strlen(others);
-			gn_text(others + o, sizeof(others) - o, "%s%.*s (key hash %08x)",
-				 o ? ", " : "", (int)((space - name) > 60 ? 60 : (space - name)),
-				 name, be32(sig));
+		if ((rc = read_signature(p, nl, msg, split, v, &sigs, err)) < 0) {
+			return rc;
 		}
 		p = nl + 1;
 	}
-	if (bad) {
+	if (sigs.bad) {
 		/* x/mod refuses a note with any bad signature by a known key. */
 		return gn_error_set(err, GN_E_SIGNATURE,
 				    "the signed tree head's signature by %s (key hash %08x) does "
 				    "not verify",
 				    v->name, v->hash);
 	}
-	if (!found) {
+	if (!sigs.found) {
 		char want[NOTE_NAME_MAX + 32];
-		int rc = gn_error_set(err, GN_E_SIGNATURE,
-				      "the signed tree head is not signed by the configured key");
 
+		rc = gn_error_set(err, GN_E_SIGNATURE,
+				  "the signed tree head is not signed by the configured key");
 		snprintf(want, sizeof(want), "%s (key hash %08x)", v->name, v->hash);
-		gn_error_values(err, want, others[0] ? others : "no signature");
+		gn_error_values(err, want, sigs.others[0] ? sigs.others : "no signature");
 		return rc;
 	}
 	*text_len = split;

@@ -1,30 +1,18 @@
 /*
- * builder/oci.c - registry handshake, manifests and blobs (OCI distribution
- * spec v1.1: "Pulling blobs", "Pushing blobs" (POST then PUT, monolithic),
- * "Pushing manifests"; token auth as the Docker token spec describes it).
+ * builder/oci.c - registry manifests and blobs (OCI distribution spec v1.1:
+ * "Pulling blobs", "Pushing blobs" (POST then PUT, monolithic), "Pushing
+ * manifests").  The login and the session's calls are builder/oci_auth.c.
  */
-#include "builder/oci.h"
+#include "builder/oci_private.h"
 
-#include "builder/http.h"
 #include "gn/buf.h"
 #include "gn/fs.h"
 #include "gn/sha256.h"
 
-#include <ctype.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
-#include <yaml.h>
-
-#define OCI_MAX_MANIFEST (1u << 20)
-#define OCI_MAX_TOKEN (64u * 1024)
-#define OCI_MAX_JSON_DEPTH 32
-/* sha256 of "{}", the empty config every artifact manifest points at */
-#define OCI_EMPTY_CONFIG "{}"
-#define OCI_EMPTY_TYPE "application/vnd.oci.empty.v1+json"
 
 static void
 sha256_hex(const void *data, size_t len, char out[GN_SHA256_HEX])
@@ -35,488 +23,11 @@ sha256_hex(const void *data, size_t len, char out[GN_SHA256_HEX])
 	gn_hex_encode(digest, sizeof(digest), out);
 }
 
-/* --- a small JSON reader over libyaml's document API ---------------------- */
-
-/* JSON nests far less than this; refuse deeper input before libyaml sees it. */
-static bool
-json_depth_ok(const char *s, size_t len)
-{
-	int depth = 0;
-	bool in_string = false;
-
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (in_string) {
-			if (c == '\\') {
-				i++;
-			} else if (c == '"') {
-				in_string = false;
-			}
-		} else if (c == '"') {
-			in_string = true;
-		} else if (c == '{' || c == '[') {
-			if (++depth > OCI_MAX_JSON_DEPTH) {
-				return false;
-			}
-		} else if (c == '}' || c == ']') {
-			depth--;
-		}
-	}
-	return true;
-}
-
-static bool
-json_load(yaml_document_t *doc, const char *s, size_t len)
-{
-	yaml_parser_t parser;
-	bool ok;
-
-	if (memchr(s, '\0', len) || !json_depth_ok(s, len)) {
-		return false;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		return false;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)s, len);
-	ok = yaml_parser_load(&parser, doc) != 0;
-	yaml_parser_delete(&parser);
-	if (ok && !yaml_document_get_root_node(doc)) {
-		yaml_document_delete(doc);
-		ok = false;
-	}
-	return ok;
-}
-
-static yaml_node_t *
-json_get(yaml_document_t *doc, yaml_node_t *object, const char *key)
-{
-	if (!object || object->type != YAML_MAPPING_NODE) {
-		return NULL;
-	}
-	for (yaml_node_pair_t *pair = object->data.mapping.pairs.start;
-	     pair < object->data.mapping.pairs.top; pair++) {
-		yaml_node_t *k = yaml_document_get_node(doc, pair->key);
-
-		if (k && k->type == YAML_SCALAR_NODE && strlen(key) == k->data.scalar.length &&
-		    memcmp(k->data.scalar.value, key, k->data.scalar.length) == 0) {
-			return yaml_document_get_node(doc, pair->value);
-		}
-	}
-	return NULL;
-}
-
-static const char *
-json_text(yaml_node_t *node)
-{
-	if (!node || node->type != YAML_SCALAR_NODE) {
-		return NULL;
-	}
-	return (const char *)node->data.scalar.value;
-}
-
-/* --- credentials ----------------------------------------------------------- */
-
-/* "https://reg.example:5000/v1/" -> "reg.example:5000" */
-static void
-auth_key_host(const char *key, char *out, size_t len)
-{
-	const char *s = strstr(key, "://");
-
-	s = s ? s + 3 : key;
-	snprintf(out, len, "%.*s", (int)strcspn(s, "/"), s);
-}
-
-/* docker's config.json "auths": {"host": {"auth": base64("user:pass")}}. */
-static const char *
-docker_config_auth(struct gn_arena *arena, const char *path, const char *host)
-{
-	yaml_document_t doc;
-	yaml_node_t *auths;
-	/* A FIFO or device named as the config is skipped, never waited on. */
-	int fd = gn_open_regular(path, NULL);
-	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
-	char *data = NULL, *result = NULL;
-	size_t len = 0, cap = 0;
-
-	if (!f) {
-		if (fd >= 0) {
-			close(fd);
-		}
-		return NULL;
-	}
-	for (;;) {
-		char *grown;
-		size_t n;
-
-		if (len + 4096 > cap) {
-			if (cap > OCI_MAX_TOKEN * 16) {
-				break;
-			}
-			cap = cap ? cap * 2 : 8192;
-			grown = realloc(data, cap);
-			if (!grown) {
-				break;
-			}
-			data = grown;
-		}
-		n = fread(data + len, 1, cap - len, f);
-		if (n == 0) {
-			break;
-		}
-		len += n;
-	}
-	fclose(f);
-	if (!data || !json_load(&doc, data, len)) {
-		free(data);
-		return NULL;
-	}
-	auths = json_get(&doc, yaml_document_get_root_node(&doc), "auths");
-	if (auths && auths->type == YAML_MAPPING_NODE) {
-		for (yaml_node_pair_t *pair = auths->data.mapping.pairs.start;
-		     pair < auths->data.mapping.pairs.top && !result; pair++) {
-			const char *key = json_text(yaml_document_get_node(&doc, pair->key));
-			const char *b64 = json_text(
-				json_get(&doc, yaml_document_get_node(&doc, pair->value), "auth"));
-			char key_host[256];
-			unsigned char bin[1024];
-			size_t bin_len = 0;
-
-			if (!key || !b64) {
-				continue;
-			}
-			auth_key_host(key, key_host, sizeof(key_host));
-			if (strcmp(key_host, host) != 0) {
-				continue;
-			}
-			if (sodium_base642bin(bin, sizeof(bin) - 1, b64, strlen(b64), NULL, &bin_len,
-					      NULL, sodium_base64_VARIANT_ORIGINAL) == 0 &&
-			    memchr(bin, ':', bin_len)) {
-				result = gn_arena_strndup(arena, (const char *)bin, bin_len);
-			}
-			sodium_memzero(bin, sizeof(bin));
-		}
-	}
-	yaml_document_delete(&doc);
-	sodium_memzero(data, len);
-	free(data);
-	return result;
-}
-
-static const char *
-find_creds(struct gn_arena *arena, const struct oci_creds *creds, const char *host)
-{
-	if (!creds) {
-		return NULL;
-	}
-	if (creds->user_pass && strchr(creds->user_pass, ':')) {
-		return creds->user_pass;
-	}
-	if (creds->docker_config) {
-		return docker_config_auth(arena, creds->docker_config, host);
-	}
-	return NULL;
-}
-
-/* --- the handshake ---------------------------------------------------------- */
-
-/* One param="value" of a WWW-Authenticate challenge, or "" when absent. */
-static void
-challenge_param(const char *challenge, const char *name, char *out, size_t len)
-{
-	size_t name_len = strlen(name);
-	const char *s = strchr(challenge, ' ');
-
-	out[0] = '\0';
-	while (s && *s) {
-		const char *value;
-		size_t n;
-
-		while (*s == ' ' || *s == ',') {
-			s++;
-		}
-		value = strchr(s, '=');
-		if (!value) {
-			return;
-		}
-		n = (size_t)(value - s);
-		value++;
-		if (*value == '"') {
-			const char *end = strchr(value + 1, '"');
-
-			if (!end) {
-				return;
-			}
-			if (n == name_len && strncasecmp(s, name, n) == 0) {
-				snprintf(out, len, "%.*s", (int)(end - value - 1), value + 1);
-				return;
-			}
-			s = end + 1;
-		} else {
-			size_t vlen = strcspn(value, ",");
-
-			if (n == name_len && strncasecmp(s, name, n) == 0) {
-				snprintf(out, len, "%.*s", (int)vlen, value);
-				return;
-			}
-			s = value + vlen;
-		}
-	}
-}
-
-static void
-url_escape(struct gn_buf *buf, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-			gn_buf_putc(buf, (char)c);
-		} else {
-			gn_buf_printf(buf, "%%%02X", c);
-		}
-	}
-}
-
-static int
-registry_error(struct gn_error *err, const struct oci_ref *ref, const char *url, long status,
-	       const char *what)
-{
-	int rc = gn_error_set(err, GN_E_FETCH, "registry %s: %s (HTTP %ld)", ref->host, what,
-			      status);
-
-	gn_error_url(err, url);
-	return rc;
-}
-
-/* One registry API call with the session's login; an extra header (Accept,
- * Content-Type) may be given.  The reply is freed on failure. */
-static int
-session_exchange(const struct oci_session *s, const char *method, const char *url,
-		 const char *header, const struct http_call *body, size_t max_reply,
-		 struct http_reply *reply, struct gn_error *err)
-{
-	const char *headers[2];
-	size_t n = 0;
-	struct http_call call = {
-		.method = method,
-		.url = url,
-		.headers = headers,
-		.netrc = s->netrc,
-		.net = s->net,
-		.max_reply = max_reply,
-	};
-	int rc;
-
-	if (header) {
-		headers[n++] = header;
-	}
-	if (s->auth_header) {
-		headers[n++] = s->auth_header;
-	}
-	call.n_headers = n;
-	if (body) {
-		call.body = body->body;
-		call.body_len = body->body_len;
-		call.body_file = body->body_file;
-		call.timeout = body->timeout;
-	}
-	rc = http_exchange(&call, reply, err);
-	if (rc < 0) {
-		http_reply_free(reply);
-	}
-	return rc;
-}
-
-static int
-bearer_token(struct gn_arena *arena, const struct oci_ref *ref, const char *challenge,
-	     const char *actions, const char *user_pass, const char *netrc,
-	     const struct fetch_net *net, const char **header, struct gn_error *err)
-{
-	char realm[1024], service[256];
-	struct http_reply reply;
-	struct gn_buf url;
-	yaml_document_t doc;
-	const char *token = NULL;
-	int rc;
-
-	challenge_param(challenge, "realm", realm, sizeof(realm));
-	challenge_param(challenge, "service", service, sizeof(service));
-	if (strncmp(realm, "https://", 8) != 0 && strncmp(realm, "http://", 7) != 0) {
-		rc = gn_error_set(err, GN_E_FETCH,
-				  "registry %s: its token realm \"%.200s\" is not an http(s) URL",
-				  ref->host, realm);
-		return rc;
-	}
-	gn_buf_init(&url);
-	gn_buf_puts(&url, realm);
-	gn_buf_putc(&url, strchr(realm, '?') ? '&' : '?');
-	if (service[0]) {
-		gn_buf_puts(&url, "service=");
-		url_escape(&url, service);
-		gn_buf_putc(&url, '&');
-	}
-	gn_buf_puts(&url, "scope=repository%3A");
-	url_escape(&url, ref->repo);
-	gn_buf_puts(&url, "%3A");
-	url_escape(&url, actions);
-	if (url.failed) {
-		gn_buf_free(&url);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
-	}
-	{
-		struct http_call call = {
-			.method = "GET",
-			.url = url.data,
-			.user_pass = user_pass,
-			.netrc = netrc,
-			.net = net,
-			.max_reply = OCI_MAX_TOKEN,
-		};
-
-		rc = http_exchange(&call, &reply, err);
-	}
-	if (rc == 0 && reply.status != 200) {
-		rc = registry_error(err, ref, realm, reply.status,
-				    reply.status == 401 || reply.status == 403
-					    ? "the token service refused the credentials (set "
-					      "GONATIVE_REGISTRY_AUTH, log in with docker, or add "
-					      "the host to your netrc)"
-					    : "the token service failed");
-	}
-	if (rc == 0 && json_load(&doc, reply.body, reply.len)) {
-		yaml_node_t *root = yaml_document_get_root_node(&doc);
-
-		token = json_text(json_get(&doc, root, "token"));
-		if (!token || !*token) {
-			token = json_text(json_get(&doc, root, "access_token"));
-		}
-		if (token && *token) {
-			*header = gn_arena_printf(arena, "Authorization: Bearer %s", token);
-			if (!*header) {
-				rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
-			}
-		} else {
-			token = NULL;
-		}
-		yaml_document_delete(&doc);
-	}
-	if (rc == 0 && !token) {
-		rc = registry_error(err, ref, realm, reply.status,
-				    "the token service answered without a token");
-	}
-	http_reply_free(&reply);
-	gn_buf_free(&url);
-	return rc;
-}
-
-static const char *
-basic_header(struct gn_arena *arena, const char *user_pass)
-{
-	size_t len = strlen(user_pass);
-	size_t b64_len = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
-	char *b64 = malloc(b64_len);
-	const char *header;
-
-	if (!b64) {
-		return NULL;
-	}
-	sodium_bin2base64(b64, b64_len, (const unsigned char *)user_pass, len,
-			  sodium_base64_VARIANT_ORIGINAL);
-	header = gn_arena_printf(arena, "Authorization: Basic %s", b64);
-	sodium_memzero(b64, b64_len);
-	free(b64);
-	return header;
-}
-
-/* Does the header open /v2/?  0, or -code. */
-static int
-ping(const struct oci_ref *ref, const char *header, const char *netrc, const struct fetch_net *net,
-     long *status, char *challenge, size_t challenge_len, struct gn_error *err)
-{
-	char url[700];
-	struct http_reply reply;
-	struct http_call call = {
-		.method = "GET",
-		.url = url,
-		.headers = header ? &header : NULL,
-		.n_headers = header ? 1 : 0,
-		.netrc = netrc,
-		.net = net,
-		.max_reply = 64 * 1024,
-		.timeout = 60,
-	};
-	int rc;
-
-	snprintf(url, sizeof(url), "%s://%s/v2/", ref->plain_http ? "http" : "https", ref->host);
-	rc = http_exchange(&call, &reply, err);
-	if (rc == 0) {
-		*status = reply.status;
-		if (challenge) {
-			snprintf(challenge, challenge_len, "%s", reply.www_authenticate);
-		}
-	}
-	http_reply_free(&reply);
-	return rc;
-}
-
-int
-oci_open(struct gn_arena *arena, const struct oci_ref *ref, const char *actions,
-	 const struct oci_creds *creds, struct oci_session *out, struct gn_error *err)
-{
-	const char *user_pass = find_creds(arena, creds, ref->host);
-	const char *netrc = creds ? creds->netrc : NULL;
-	const struct fetch_net *net = creds ? creds->net : NULL;
-	char challenge[1024], url[700];
-	long status = 0;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	out->ref = *ref;
-	out->netrc = netrc;
-	out->net = net;
-	snprintf(url, sizeof(url), "%s://%s/v2/", ref->plain_http ? "http" : "https", ref->host);
-	if ((rc = ping(ref, NULL, netrc, net, &status, challenge, sizeof(challenge), err)) < 0) {
-		return rc;
-	}
-	if (status == 200) {
-		return 0;
-	}
-	if (status != 401) {
-		return registry_error(err, ref, url, status, "not an OCI registry (GET /v2/)");
-	}
-	if (strncasecmp(challenge, "Bearer ", 7) == 0) {
-		return bearer_token(arena, ref, challenge, actions, user_pass, netrc, net,
-				    &out->auth_header, err);
-	}
-	if (strncasecmp(challenge, "Basic", 5) != 0) {
-		return registry_error(err, ref, url, status, "asks for an unknown kind of login");
-	}
-	if (!user_pass) {
-		return registry_error(err, ref, url, status,
-				      "needs a login (set GONATIVE_REGISTRY_AUTH=user:password, "
-				      "log in with docker, or add the host to your netrc)");
-	}
-	out->auth_header = basic_header(arena, user_pass);
-	if (!out->auth_header) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
-	}
-	if ((rc = ping(ref, out->auth_header, NULL, net, &status, NULL, 0, err)) < 0) {
-		return rc;
-	}
-	if (status != 200) {
-		return registry_error(err, ref, url, status, "refused the user name or password");
-	}
-	return 0;
-}
-
 const char *
 oci_blob_url(struct gn_arena *arena, const struct oci_ref *ref, const char *sha256)
 {
 	return gn_arena_printf(arena, "%sblobs/sha256:%s", ref->api, sha256);
 }
-
-/* --- manifests -------------------------------------------------------------- */
 
 static bool
 parse_digest(const char *text, char out[65])
@@ -547,7 +58,7 @@ oci_manifest_layers(struct gn_arena *arena, const struct oci_session *s, const c
 	if (!url) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	rc = session_exchange(s, "GET", url, "Accept: " OCI_MANIFEST_TYPE, NULL, OCI_MAX_MANIFEST,
+	rc = oci_session_exchange(s, "GET", url, "Accept: " OCI_MANIFEST_TYPE, NULL, OCI_MAX_MANIFEST,
 			      &reply, err);
 	if (rc < 0) {
 		return rc;
@@ -556,19 +67,19 @@ oci_manifest_layers(struct gn_arena *arena, const struct oci_session *s, const c
 		if (missing && reply.status == 404) {
 			*missing = true;
 		}
-		rc = registry_error(err, &s->ref, url, reply.status,
+		rc = oci_registry_error(err, &s->ref, url, reply.status,
 				    reply.status == 404 ? "no such tag" : "cannot read the manifest");
 		http_reply_free(&reply);
 		return rc;
 	}
-	if (!json_load(&doc, reply.body, reply.len)) {
+	if (!oci_json_load(&doc, reply.body, reply.len)) {
 		rc = gn_error_set(err, GN_E_INDEX, "registry %s: the manifest %s is not JSON",
 				  s->ref.host, tag);
 		gn_error_url(err, url);
 		http_reply_free(&reply);
 		return rc;
 	}
-	list = json_get(&doc, yaml_document_get_root_node(&doc), "layers");
+	list = oci_json_get(&doc, yaml_document_get_root_node(&doc), "layers");
 	if (list && list->type == YAML_SEQUENCE_NODE) {
 		size_t n = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
 
@@ -580,11 +91,11 @@ oci_manifest_layers(struct gn_arena *arena, const struct oci_session *s, const c
 		     rc == 0 && it < list->data.sequence.items.top; it++) {
 			yaml_node_t *layer = yaml_document_get_node(&doc, *it);
 			struct oci_layer *l = &(*layers)[*n_layers];
-			const char *title = json_text(json_get(
-				&doc, json_get(&doc, layer, "annotations"), OCI_TITLE_ANNOTATION));
-			const char *size = json_text(json_get(&doc, layer, "size"));
+			const char *title = oci_json_text(oci_json_get(
+				&doc, oci_json_get(&doc, layer, "annotations"), OCI_TITLE_ANNOTATION));
+			const char *size = oci_json_text(oci_json_get(&doc, layer, "size"));
 
-			if (!parse_digest(json_text(json_get(&doc, layer, "digest")), l->sha256)) {
+			if (!parse_digest(oci_json_text(oci_json_get(&doc, layer, "digest")), l->sha256)) {
 				continue; /* not a sha256 blob: nothing we could verify */
 			}
 			l->size = size ? strtoll(size, NULL, 10) : -1;
@@ -608,11 +119,11 @@ oci_blob_read(const struct oci_session *s, const char *sha256, size_t max, char 
 	*data = NULL;
 	*len = 0;
 	snprintf(url, sizeof(url), "%sblobs/sha256:%s", s->ref.api, sha256);
-	if ((rc = session_exchange(s, "GET", url, NULL, NULL, max, &reply, err)) < 0) {
+	if ((rc = oci_session_exchange(s, "GET", url, NULL, NULL, max, &reply, err)) < 0) {
 		return rc;
 	}
 	if (reply.status != 200) {
-		rc = registry_error(err, &s->ref, url, reply.status, "cannot read a blob");
+		rc = oci_registry_error(err, &s->ref, url, reply.status, "cannot read a blob");
 		http_reply_free(&reply);
 		return rc;
 	}
@@ -630,8 +141,6 @@ oci_blob_read(const struct oci_session *s, const char *sha256, size_t max, char 
 	return 0;
 }
 
-/* --- pushing ---------------------------------------------------------------- */
-
 int
 oci_blob_exists(const struct oci_session *s, const char *sha256, bool *exists,
 		struct gn_error *err)
@@ -641,12 +150,12 @@ oci_blob_exists(const struct oci_session *s, const char *sha256, bool *exists,
 	int rc;
 
 	snprintf(url, sizeof(url), "%sblobs/sha256:%s", s->ref.api, sha256);
-	if ((rc = session_exchange(s, "HEAD", url, NULL, NULL, 0, &reply, err)) < 0) {
+	if ((rc = oci_session_exchange(s, "HEAD", url, NULL, NULL, 0, &reply, err)) < 0) {
 		return rc;
 	}
 	*exists = reply.status == 200;
 	if (reply.status != 200 && reply.status != 404) {
-		rc = registry_error(err, &s->ref, url, reply.status, "cannot check a blob");
+		rc = oci_registry_error(err, &s->ref, url, reply.status, "cannot check a blob");
 	}
 	http_reply_free(&reply);
 	return rc;
@@ -679,11 +188,11 @@ blob_push(struct gn_arena *arena, const struct oci_session *s, const char *path,
 	if (!url) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	if ((rc = session_exchange(s, "POST", url, NULL, NULL, 0, &reply, err)) < 0) {
+	if ((rc = oci_session_exchange(s, "POST", url, NULL, NULL, 0, &reply, err)) < 0) {
 		return rc;
 	}
 	if (reply.status != 202 || !reply.location[0]) {
-		rc = registry_error(err, &s->ref, url, reply.status, "refused to start an upload");
+		rc = oci_registry_error(err, &s->ref, url, reply.status, "refused to start an upload");
 		http_reply_free(&reply);
 		return rc;
 	}
@@ -692,13 +201,13 @@ blob_push(struct gn_arena *arena, const struct oci_session *s, const char *path,
 	if (!put) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
-	rc = session_exchange(s, "PUT", put, "Content-Type: application/octet-stream", &body, 0,
+	rc = oci_session_exchange(s, "PUT", put, "Content-Type: application/octet-stream", &body, 0,
 			      &reply, err);
 	if (rc < 0) {
 		return rc;
 	}
 	if (reply.status != 201) {
-		rc = registry_error(err, &s->ref, url, reply.status, "refused a blob");
+		rc = oci_registry_error(err, &s->ref, url, reply.status, "refused a blob");
 		gn_error_values(err, sha256, reply.docker_content_digest);
 	}
 	http_reply_free(&reply);
@@ -758,7 +267,7 @@ oci_manifest_push(struct gn_arena *arena, const struct oci_session *s, const cha
 	}
 	sha256_hex(json.data, json.len, manifest_sha);
 	/* The same manifest under the tag already: nothing to do. */
-	rc = session_exchange(s, "HEAD", url, "Accept: " OCI_MANIFEST_TYPE, NULL, 0, &reply, err);
+	rc = oci_session_exchange(s, "HEAD", url, "Accept: " OCI_MANIFEST_TYPE, NULL, 0, &reply, err);
 	if (rc < 0) {
 		gn_buf_free(&json);
 		return rc;
@@ -773,7 +282,7 @@ oci_manifest_push(struct gn_arena *arena, const struct oci_session *s, const cha
 	{
 		struct http_call body = {.body = json.data, .body_len = json.len};
 
-		rc = session_exchange(s, "PUT", url, "Content-Type: " OCI_MANIFEST_TYPE, &body, 0,
+		rc = oci_session_exchange(s, "PUT", url, "Content-Type: " OCI_MANIFEST_TYPE, &body, 0,
 				      &reply, err);
 	}
 	if (rc < 0) {
@@ -781,7 +290,7 @@ oci_manifest_push(struct gn_arena *arena, const struct oci_session *s, const cha
 		return rc;
 	}
 	if (reply.status != 201) {
-		rc = registry_error(err, &s->ref, url, reply.status, "refused the manifest");
+		rc = oci_registry_error(err, &s->ref, url, reply.status, "refused the manifest");
 		if (reply.body && reply.len) {
 			gn_error_values(err, "201 Created", reply.body);
 		}

@@ -236,13 +236,7 @@ fresh_index_url(struct project *p, struct lock *lock)
 int
 prefetch_new_modules(struct project *p, struct lock *lock, struct gn_error *err)
 {
-	struct toolchain_opts to = {
-		.proxies = p->manifest.proxies,
-		.n_proxies = p->manifest.n_proxies,
-		.cache = &p->cache,
-		.events = p->opts.events,
-		.net = p->opts.net,
-	};
+	struct toolchain_opts to = project_toolchain_opts(p);
 
 	fresh_index_url(p, lock);
 	for (size_t i = 0; i < lock->n_artifacts; i++) {

@@ -256,6 +256,20 @@ project_from_proxy(const struct project *p)
 	return p->manifest.source == MANIFEST_SOURCE_PROXY;
 }
 
+struct toolchain_opts
+project_toolchain_opts(struct project *p)
+{
+	struct toolchain_opts to = {
+		.proxies = p->manifest.proxies,
+		.n_proxies = p->manifest.n_proxies,
+		.cache = &p->cache,
+		.events = p->opts.events,
+		.net = p->opts.net,
+	};
+
+	return to;
+}
+
 enum store_method
 project_store_method(const struct project *p)
 {

@@ -22,6 +22,7 @@
 #include "builder/project.h"
 #include "builder/shaset.h"
 #include "builder/store.h"
+#include "builder/toolchain.h"
 #include "builder/trust.h"
 #include "builder/zig.h"
 #include "lockfiles/index.h"
@@ -71,6 +72,8 @@ int project_require_fresh_lock(const struct project *p, struct gn_error *err);
 int project_host_goroot(struct project *p, const struct lock_goroot **out, struct gn_error *err);
 /* source: proxy: archives are golang.org/toolchain module zips. */
 bool project_from_proxy(const struct project *p);
+/* source: proxy: the proxies and this run's cache, events and network. */
+struct toolchain_opts project_toolchain_opts(struct project *p);
 /* How trees enter and leave the tree store (project_opts.hardlink_store). */
 enum store_method project_store_method(const struct project *p);
 struct zig_ctx project_zig_ctx(struct project *p);

@@ -230,17 +230,6 @@ titled_blob(struct project *p, struct registry_mirror *rm, const char *tag, cons
 	return rc;
 }
 
-/* "<url>.minisig", before any query string. */
-static const char *
-signature_beside(struct gn_arena *arena, const char *url)
-{
-	const char *query = strchr(url, '?');
-
-	if (!query) {
-		return gn_arena_printf(arena, "%s.minisig", url);
-	}
-	return gn_arena_printf(arena, "%.*s.minisig%s", (int)(query - url), url, query);
-}
 
 static int
 set_signature_url(struct project *p, struct mirror_set set, size_t m, const char *file,
@@ -254,7 +243,7 @@ set_signature_url(struct project *p, struct mirror_set set, size_t m, const char
 	if (!oci_is_ref(mirror)) {
 		const char *base = mirror_url_for(&p->arena, mirror, file, sha256);
 
-		*url = base ? signature_beside(&p->arena, base) : NULL;
+		*url = base ? mirror_signature_url(&p->arena, base) : NULL;
 		return *url ? 0 : gn_error_nomem(err);
 	}
 	if ((rc = open_registry(p, &set.registries[m], mirror, err)) < 0) {
@@ -297,7 +286,7 @@ registry_index_urls(struct project *p, const char **url, const char **sha256,
 		const char *end = index + strcspn(index, "?#"), *start = end;
 
 		*url = index;
-		*sig_url = signature_beside(&p->arena, index);
+		*sig_url = mirror_signature_url(&p->arena, index);
 		while (start > index && start[-1] != '/') {
 			start--;
 		}
@@ -345,7 +334,7 @@ set_signature_for(struct project *p, struct mirror_set set, const char *url, con
 			return set_signature_url(p, set, m, file, sha256, sig_url, err);
 		}
 	}
-	*sig_url = signature_beside(&p->arena, url);
+	*sig_url = mirror_signature_url(&p->arena, url);
 	return *sig_url ? 0 : gn_error_nomem(err);
 }
 

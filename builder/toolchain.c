@@ -2,7 +2,6 @@
 
 #include "builder/fetch.h"
 #include "builder/trust.h"
-#include "gn/buf.h"
 #include "gn/fs.h"
 #include "gn/goversion.h"
 #include "gn/platform.h"
@@ -278,16 +277,80 @@ write_entry(struct archive *out, const char *name, int64_t size, mode_t mode, st
 	return 0;
 }
 
+/* A _go.mod, kept twice: cmd/go copies each _go.mod back to go.mod. */
+static int
+copy_go_mod(struct archive *in, struct archive *out, struct archive_entry *entry,
+	    const char *dest, const char *rel, const char *base, struct gn_error *err)
+{
+	la_int64_t size = archive_entry_size(entry);
+	char *buf = size >= 0 && size <= GO_MOD_MAX ? malloc((size_t)size + 1) : NULL;
+	la_ssize_t got = buf ? archive_read_data(in, buf, (size_t)size) : -1;
+	char go_mod[GN_PATH_MAX];
+	int rc;
+
+	if (!buf || got != size) {
+		free(buf);
+		return gn_error_set(err, GN_E_INTEGRITY, "cannot read %s from the zip",
+				    archive_entry_pathname(entry));
+	}
+	/* shorter than dest, which fit */
+	gn_path_fmt(go_mod, sizeof(go_mod), "go/%.*sgo.mod", (int)(base - rel), rel);
+	if ((rc = write_entry(out, dest, size, 0644, err)) == 0 &&
+	    archive_write_data(out, buf, (size_t)size) == size &&
+	    (rc = write_entry(out, go_mod, size, 0644, err)) == 0 &&
+	    archive_write_data(out, buf, (size_t)size) != size) {
+		rc = gn_error_set(err, GN_E_IO, "cannot write %s", go_mod);
+	}
+	free(buf);
+	return rc;
+}
+
+/* One zip entry under prefix (plen bytes) into the tar as go/<rel>. */
+static int
+copy_module_entry(struct archive *in, struct archive *out, struct archive_entry *entry,
+		  const char *prefix, size_t plen, struct gn_error *err)
+{
+	const char *name = archive_entry_pathname(entry);
+	const char *rel, *base;
+	char dest[GN_PATH_MAX];
+	bool exec;
+
+	if (!name || strncmp(name, prefix, plen) != 0) {
+		return gn_error_set(err, GN_E_UNSAFE, "module zip entry '%s' is outside %s",
+				    name ? name : "", prefix);
+	}
+	rel = name + plen;
+	if (archive_entry_filetype(entry) == AE_IFDIR) {
+		return 0;
+	}
+	if (archive_entry_filetype(entry) != AE_IFREG || *rel == '\0') {
+		return gn_error_set(err, GN_E_UNSAFE, "module zip entry '%s' is not a regular file",
+				    name);
+	}
+	if (!gn_path_fmt(dest, sizeof(dest), "go/%s", rel)) {
+		return gn_error_set(err, GN_E_UNSAFE, "module zip entry '%s': name too long", name);
+	}
+	base = strrchr(rel, '/');
+	base = base ? base + 1 : rel;
+	if (strcmp(base, "_go.mod") == 0) {
+		return copy_go_mod(in, out, entry, dest, rel, base, err);
+	}
+	/* cmd/go: execute bits for the commands (the zip keeps no modes). */
+	exec = strncmp(rel, "bin/", 4) == 0 || strncmp(rel, "pkg/tool/", 9) == 0;
+	int rc = write_entry(out, dest, archive_entry_size(entry), exec ? 0755 : 0644, err);
+
+	return rc < 0 ? rc : copy_data(in, out, err);
+}
+
 int
 toolchain_layout(const char *zip, const char *module_version, int out_fd, const char *out_path,
 		 struct gn_error *err)
 {
 	struct archive *in = archive_read_new(), *out = archive_write_new();
 	struct archive_entry *entry;
-	struct gn_buf dest, go_mod;
 	char prefix[256];
 	size_t plen;
-	int r, rc = 0;
+	int r = ARCHIVE_OK, rc = 0;
 
 	if (!in || !out) {
 		archive_read_free(in);
@@ -302,79 +365,17 @@ toolchain_layout(const char *zip, const char *module_version, int out_fd, const 
 				    module_version);
 	}
 	plen = strlen(prefix);
-	gn_buf_init(&dest);
-	gn_buf_init(&go_mod);
 	archive_read_support_format_zip_seekable(in);
 	archive_write_set_format_pax_restricted(out);
 	if (archive_read_open_filename(in, zip, 64 * 1024) != ARCHIVE_OK) {
 		rc = gn_error_set(err, GN_E_IO, "cannot open %s: %s", zip,
 				  archive_error_string(in));
-		goto done;
-	}
-	if (archive_write_open_fd(out, out_fd) != ARCHIVE_OK) {
+	} else if (archive_write_open_fd(out, out_fd) != ARCHIVE_OK) {
 		rc = gn_error_set(err, GN_E_IO, "cannot create %s: %s", out_path,
 				  archive_error_string(out));
-		goto done;
 	}
 	while (rc == 0 && (r = archive_read_next_header(in, &entry)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(entry);
-		const char *rel, *base;
-		bool exec;
-
-		if (!name || strncmp(name, prefix, plen) != 0) {
-			rc = gn_error_set(err, GN_E_UNSAFE, "module zip entry '%s' is outside %s",
-					  name ? name : "", prefix);
-			break;
-		}
-		rel = name + plen;
-		if (archive_entry_filetype(entry) == AE_IFDIR) {
-			continue;
-		}
-		if (archive_entry_filetype(entry) != AE_IFREG || *rel == '\0') {
-			rc = gn_error_set(err, GN_E_UNSAFE,
-					  "module zip entry '%s' is not a regular file", name);
-			break;
-		}
-		/* cmd/go: execute bits for the commands (the zip keeps no modes). */
-		exec = strncmp(rel, "bin/", 4) == 0 || strncmp(rel, "pkg/tool/", 9) == 0;
-		gn_buf_reset(&dest);
-		gn_buf_printf(&dest, "go/%s", rel);
-		if (dest.failed) {
-			rc = gn_error_nomem(err);
-			break;
-		}
-		base = strrchr(rel, '/');
-		base = base ? base + 1 : rel;
-		if (strcmp(base, "_go.mod") == 0) {
-			/* cmd/go copies each _go.mod back to go.mod: keep both. */
-			la_int64_t size = archive_entry_size(entry);
-			char *buf =
-				size >= 0 && size <= GO_MOD_MAX ? malloc((size_t)size + 1) : NULL;
-			la_ssize_t got = buf ? archive_read_data(in, buf, (size_t)size) : -1;
-
-			if (!buf || got != size) {
-				free(buf);
-				rc = gn_error_set(err, GN_E_INTEGRITY,
-						  "cannot read %s from the zip", name);
-				break;
-			}
-			gn_buf_reset(&go_mod);
-			gn_buf_printf(&go_mod, "go/%.*sgo.mod", (int)(base - rel), rel);
-			if (go_mod.failed) {
-				rc = gn_error_nomem(err);
-			} else if ((rc = write_entry(out, dest.data, size, 0644, err)) == 0 &&
-				   archive_write_data(out, buf, (size_t)size) == size &&
-				   (rc = write_entry(out, go_mod.data, size, 0644, err)) == 0 &&
-				   archive_write_data(out, buf, (size_t)size) != size) {
-				rc = gn_error_set(err, GN_E_IO, "cannot write %s", go_mod.data);
-			}
-			free(buf);
-			continue;
-		}
-		if ((rc = write_entry(out, dest.data, archive_entry_size(entry), exec ? 0755 : 0644,
-				      err)) == 0) {
-			rc = copy_data(in, out, err);
-		}
+		rc = copy_module_entry(in, out, entry, prefix, plen, err);
 	}
 	if (rc == 0 && r != ARCHIVE_EOF) {
 		rc = gn_error_set(err, GN_E_INTEGRITY, "cannot read %s: %s", zip,
@@ -384,9 +385,6 @@ toolchain_layout(const char *zip, const char *module_version, int out_fd, const 
 		rc = gn_error_set(err, GN_E_IO, "cannot write %s: %s", out_path,
 				  archive_error_string(out));
 	}
-	gn_buf_free(&dest);
-	gn_buf_free(&go_mod);
-done:
 	archive_read_free(in);
 	archive_write_free(out);
 	return rc;

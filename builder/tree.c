@@ -326,6 +326,52 @@ mode_text(uint32_t mode)
 	}
 }
 
+/* One folder's git tree object over its sorted, non-empty children, into
+ * its node's id; empty[dir] says whether it holds nothing git records. */
+static int
+hash_folder(struct tree *tree, uint32_t dir, uint32_t *kids, size_t n_kids, bool *empty,
+	    struct gn_error *err)
+{
+	uint64_t body = 0;
+	struct gn_sha256 h;
+	char head[64];
+	int head_len;
+
+	qsort_r(kids, n_kids, sizeof(*kids), cmp_children, tree->nodes);
+	for (size_t k = 0; k < n_kids; k++) {
+		const struct tree_node *c = &tree->nodes[kids[k]];
+
+		if (!empty[kids[k]]) {
+			body += strlen(mode_text(c->mode)) + 1 + c->name_len + 1 + GN_SHA256_LEN;
+		}
+	}
+	/* Folders with nothing in them are not recorded (git tracks no empty dirs). */
+	empty[dir] = body == 0;
+	if (empty[dir] && dir != 0) {
+		return 0;
+	}
+	if (gn_sha256_init(&h) != 0) {
+		return gn_error_nomem(err);
+	}
+	head_len = snprintf(head, sizeof(head), "tree %" PRIu64, body);
+	gn_sha256_update(&h, head, (size_t)head_len + 1);
+	for (size_t k = 0; k < n_kids; k++) {
+		const struct tree_node *c = &tree->nodes[kids[k]];
+		const char *mode = mode_text(c->mode);
+
+		if (empty[kids[k]]) {
+			continue;
+		}
+		gn_sha256_update(&h, mode, strlen(mode));
+		gn_sha256_update(&h, " ", 1);
+		gn_sha256_update(&h, c->name, c->name_len);
+		gn_sha256_update(&h, "", 1);
+		gn_sha256_update(&h, c->id, GN_SHA256_LEN);
+	}
+	gn_sha256_final(&h, tree->nodes[dir].id);
+	return 0;
+}
+
 int
 tree_root(struct tree *tree, uint8_t out[GN_SHA256_LEN], struct gn_error *err)
 {
@@ -360,49 +406,13 @@ tree_root(struct tree *tree, uint8_t out[GN_SHA256_LEN], struct gn_error *err)
 	}
 	/* Deepest folders first, so every subtree id is known when its parent is hashed. */
 	qsort_r(dirs, n_dirs, sizeof(*dirs), cmp_depth_desc, tree->nodes);
-	for (size_t d = 0; d < n_dirs; d++) {
-		uint32_t dir = dirs[d];
-		uint32_t *kids = children + first[dir];
-		size_t n_kids = first[dir + 1] - first[dir];
-		uint64_t body = 0;
-		struct gn_sha256 h;
-		char head[64];
-		int head_len;
-
-		qsort_r(kids, n_kids, sizeof(*kids), cmp_children, tree->nodes);
-		for (size_t k = 0; k < n_kids; k++) {
-			const struct tree_node *c = &tree->nodes[kids[k]];
-			if (!empty[kids[k]]) {
-				body += strlen(mode_text(c->mode)) + 1 + c->name_len + 1 +
-					GN_SHA256_LEN;
-			}
-		}
-		/* Folders with nothing in them are not recorded (git tracks no empty dirs). */
-		empty[dir] = body == 0;
-		if (empty[dir] && dir != 0) {
-			continue;
-		}
-		if (gn_sha256_init(&h) != 0) {
-			rc = gn_error_nomem(err);
-			goto out;
-		}
-		head_len = snprintf(head, sizeof(head), "tree %" PRIu64, body);
-		gn_sha256_update(&h, head, (size_t)head_len + 1);
-		for (size_t k = 0; k < n_kids; k++) {
-			const struct tree_node *c = &tree->nodes[kids[k]];
-			const char *mode = mode_text(c->mode);
-			if (empty[kids[k]]) {
-				continue;
-			}
-			gn_sha256_update(&h, mode, strlen(mode));
-			gn_sha256_update(&h, " ", 1);
-			gn_sha256_update(&h, c->name, c->name_len);
-			gn_sha256_update(&h, "", 1);
-			gn_sha256_update(&h, c->id, GN_SHA256_LEN);
-		}
-		gn_sha256_final(&h, tree->nodes[dir].id);
+	for (size_t d = 0; rc == 0 && d < n_dirs; d++) {
+		rc = hash_folder(tree, dirs[d], children + first[dirs[d]],
+				 first[dirs[d] + 1] - first[dirs[d]], empty, err);
 	}
-	memcpy(out, tree->nodes[0].id, GN_SHA256_LEN);
+	if (rc == 0) {
+		memcpy(out, tree->nodes[0].id, GN_SHA256_LEN);
+	}
 out:
 	free(first);
 	free(fill);

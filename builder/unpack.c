@@ -5,12 +5,7 @@
  * check before anything reaches the disk; libarchive's write_disk then
  * writes it with its own symlink and ".." guards as a second line.
  *
- * Decisions worth knowing:
- * - Entry names are raw bytes; backslashes are refused (a Windows-made zip
- *   could mean them as separators, and official archives never hold one).
- * - A symlink target may climb ("..") only at its start and never above the
- *   GOROOT root; ".." after a name is refused, because a name could itself
- *   be a symlink and make the lexical check lie.
+ * Decisions worth knowing (the entry checks: builder/unpack_entry.c):
  * - Paths handed to libarchive are realpath(dest) + "/" + rel: absolute,
  *   so ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS cannot be used (names were
  *   already checked to be relative), and resolving dest first keeps
@@ -29,12 +24,7 @@
  *   C.UTF-8 (uselocale, thread-local), so names stay the archive's bytes
  *   and the tree hash does not depend on the user's locale.
  */
-#include "builder/unpack.h"
-
-#include "builder/inflate.h"
-
-#include "gn/buf.h"
-#include "gn/sha256.h"
+#include "builder/unpack_private.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -48,281 +38,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define READ_BUF (256 * 1024)
-
-static int
-unsafe(struct gn_error *err, const char *pathname, const char *why)
-{
-	return gn_error_set(err, GN_E_UNSAFE, "entry '%s' %s", pathname, why);
-}
-
-/* Symlink target check: see the file comment.  depth = folders above the link. */
-static int
-check_link(const char *pathname, const char *rel, const char *target, struct gn_error *err)
-{
-	long depth = 0;
-	bool named = false;
-	const char *p;
-
-	if (!target || !*target) {
-		return unsafe(err, pathname, "is a symlink with an empty target");
-	}
-	if (target[0] == '/') {
-		return gn_error_set(err, GN_E_UNSAFE,
-				    "entry '%s' is a symlink to absolute path '%s'", pathname,
-				    target);
-	}
-	if (strchr(target, '\\')) {
-		return gn_error_set(err, GN_E_UNSAFE,
-				    "entry '%s' is a symlink to '%s', which holds a backslash",
-				    pathname, target);
-	}
-	for (p = rel; *p; p++) {
-		depth += *p == '/';
-	}
-	for (p = target; *p;) {
-		const char *end = strchr(p, '/');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (len == 2 && p[0] == '.' && p[1] == '.') {
-			if (named) {
-				return gn_error_set(err, GN_E_UNSAFE,
-						    "entry '%s' is a symlink to '%s', which climbs "
-						    "with '..' after a name",
-						    pathname, target);
-			}
-			if (--depth < 0) {
-				return gn_error_set(err, GN_E_UNSAFE,
-						    "entry '%s' is a symlink to '%s', outside go/",
-						    pathname, target);
-			}
-		} else if (len > 0 && !(len == 1 && p[0] == '.')) {
-			named = true;
-		}
-		p += len + (end ? 1 : 0);
-	}
-	return 0;
-}
-
-int
-unpack_check_entry(const char *pathname, unsigned int filetype, const char *symlink,
-		   const char *hardlink, const char **rel, struct gn_error *err)
-{
-	return unpack_check_entry_under("go", pathname, filetype, symlink, hardlink, rel, err);
-}
-
-int
-unpack_check_entry_under(const char *top, const char *pathname, unsigned int filetype,
-			 const char *symlink, const char *hardlink, const char **rel,
-			 struct gn_error *err)
-{
-	size_t top_len = strlen(top);
-	const char *r, *p;
-
-	*rel = NULL;
-	if (!pathname || !*pathname) {
-		return gn_error_set(err, GN_E_UNSAFE, "entry with an empty name");
-	}
-	if (hardlink && *hardlink) {
-		return unsafe(err, pathname, "is a hard link");
-	}
-	switch (filetype) {
-	case AE_IFREG:
-	case AE_IFDIR:
-	case AE_IFLNK:
-		break;
-	case AE_IFCHR:
-	case AE_IFBLK:
-		return unsafe(err, pathname, "is a device");
-	case AE_IFIFO:
-		return unsafe(err, pathname, "is a FIFO");
-	case AE_IFSOCK:
-		return unsafe(err, pathname, "is a socket");
-	default:
-		return unsafe(err, pathname, "has an unknown file type");
-	}
-	if (pathname[0] == '/') {
-		return unsafe(err, pathname, "is an absolute path");
-	}
-	if (strchr(pathname, '\\')) {
-		return unsafe(err, pathname, "holds a backslash");
-	}
-	if (strncmp(pathname, top, top_len) == 0 &&
-	    (pathname[top_len] == '\0' || strcmp(pathname + top_len, "/") == 0)) {
-		if (filetype != AE_IFDIR) {
-			return unsafe(err, pathname, "must be a folder");
-		}
-		*rel = pathname + strlen(pathname);
-		return 0;
-	}
-	if (strncmp(pathname, top, top_len) != 0 || pathname[top_len] != '/') {
-		return gn_error_set(err, GN_E_UNSAFE, "entry '%s' is outside %s/", pathname, top);
-	}
-	r = pathname + top_len + 1;
-	for (p = r;;) {
-		const char *end = strchr(p, '/');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (len == 0) {
-			/* Only a folder's trailing slash may leave an empty name. */
-			if (!end && p > r && filetype == AE_IFDIR) {
-				break;
-			}
-			if (!end && p > r) {
-				return unsafe(err, pathname, "ends in '/' but is not a folder");
-			}
-			return unsafe(err, pathname, "has an empty path component");
-		}
-		if (len == 2 && p[0] == '.' && p[1] == '.') {
-			return unsafe(err, pathname, "is outside go/ (has a '..' component)");
-		}
-		if (len == 1 && p[0] == '.') {
-			return unsafe(err, pathname, "has a '.' component");
-		}
-		if (!end) {
-			break;
-		}
-		p = end + 1;
-	}
-	if (filetype == AE_IFLNK) {
-		int rc = check_link(pathname, r, symlink, err);
-		if (rc != 0) {
-			return rc;
-		}
-	}
-	*rel = r;
-	return 0;
-}
-
-/* Reading the archive: our own callbacks so the raw bytes can be hashed. */
-
-struct source {
-	int fd;
-	bool hashing;
-	struct gn_sha256 h;
-	uint8_t *buf;
-	int read_errno;
-	struct inflate_stream *gz; /* ISA-L inflate of a .tar.gz; hashes as it reads */
-	struct gn_error gz_err;
-};
-
-static la_ssize_t
-source_read(struct archive *a, void *data, const void **out)
-{
-	struct source *s = data;
-	ssize_t n;
-
-	if (s->gz) {
-		/* The stream's own block: no copy of the inflated bytes. */
-		n = inflate_next(s->gz, out, &s->gz_err);
-		if (n < 0) {
-			archive_set_error(a, EINVAL, "%s", s->gz_err.message);
-			return -1;
-		}
-		return n;
-	}
-	do {
-		n = read(s->fd, s->buf, READ_BUF);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		s->read_errno = errno;
-		archive_set_error(a, errno, "read failed");
-		return -1;
-	}
-	if (s->hashing) {
-		gn_sha256_update(&s->h, s->buf, (size_t)n);
-	}
-	*out = s->buf;
-	return n;
-}
-
-static la_int64_t
-source_seek(struct archive *a, void *data, la_int64_t offset, int whence)
-{
-	struct source *s = data;
-	off_t pos = lseek(s->fd, (off_t)offset, whence);
-
-	if (pos < 0) {
-		archive_set_error(a, errno, "seek failed");
-		return ARCHIVE_FATAL;
-	}
-	return pos;
-}
-
-/* Reads whatever is left and hashes it, so the digest covers the whole file. */
-static int
-source_drain(struct source *s)
-{
-	if (s->gz) {
-		if (inflate_drain(s->gz, &s->gz_err) < 0) {
-			s->read_errno = EIO;
-			return -1;
-		}
-		return 0;
-	}
-	for (;;) {
-		ssize_t n = read(s->fd, s->buf, READ_BUF);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0) {
-			s->read_errno = errno;
-			return -1;
-		}
-		if (n == 0) {
-			return 0;
-		}
-		gn_sha256_update(&s->h, s->buf, (size_t)n);
-	}
-}
-
-static int
-check_digest(struct source *s, const struct unpack_opts *opts, struct gn_error *err)
-{
-	uint8_t got[GN_SHA256_LEN];
-	char hex[GN_SHA256_HEX];
-
-	gn_sha256_final(&s->h, got);
-	s->hashing = false;
-	gn_hex_encode(got, GN_SHA256_LEN, hex);
-	if (strcmp(hex, opts->expect_sha256) != 0) {
-		gn_error_set(err, GN_E_INTEGRITY, "sha256 of %s changed since it was verified",
-			     opts->archive);
-		gn_error_file(err, opts->name ? opts->name : opts->archive);
-		gn_error_values(err, opts->expect_sha256, hex);
-		return -GN_E_INTEGRITY;
-	}
-	return 0;
-}
-
-/* The extraction of one archive. */
-
-struct unpacker {
-	const struct unpack_opts *opts;
-	const char *name;
-	struct archive *ar;
-	struct archive *aw; /* NULL in hash-only mode */
-	struct source src;
-	struct tree *tree;
-	int dest_fd;
-	char *dest; /* realpath of opts->dest */
-	int64_t total;
-	struct gn_buf full;	   /* dest + "/" + rel */
-	struct gn_buf rel;	   /* pathname without go/ and trailing slash */
-	struct gn_buf last_parent; /* last folder made sure of on disk */
-	struct gn_buf data;	   /* file body when the size is not known */
-};
-
-static int
-read_error(struct unpacker *u, struct gn_error *err)
-{
-	if (u->src.read_errno) {
-		return gn_error_set(err, GN_E_IO, "cannot read %s: %s", u->opts->archive,
-				    strerror(u->src.read_errno));
-	}
-	gn_error_set(err, GN_E_INTEGRITY, "corrupt archive: %s", archive_error_string(u->ar));
-	gn_error_file(err, u->name);
-	return -GN_E_INTEGRITY;
-}
 
 static int
 write_error(struct unpacker *u, struct gn_error *err)
@@ -457,6 +172,71 @@ feed_zeros(struct unpacker *u, struct gn_sha256 *h, bool sized, uint64_t n)
 	}
 }
 
+/* The entry's data blocks: into the blob hash and, when writing, the file.
+ * *pos: the offset after the last block. */
+static int
+copy_blocks(struct unpacker *u, struct gn_sha256 *h, bool sized, int64_t *pos,
+	    struct gn_error *err)
+{
+	int64_t max = u->opts->max_bytes;
+
+	for (;;) {
+		const void *buf;
+		size_t len;
+		la_int64_t offset;
+		int r = archive_read_data_block(u->ar, &buf, &len, &offset);
+		if (r == ARCHIVE_EOF) {
+			return 0;
+		}
+		if (r < ARCHIVE_WARN) {
+			return unpack_read_error(u, err);
+		}
+		if (offset < *pos) {
+			gn_error_set(err, GN_E_INTEGRITY, "entry 'go/%s' has overlapping data",
+				     u->rel.data);
+			gn_error_file(err, u->name);
+			return -GN_E_INTEGRITY;
+		}
+		/* Holes of sparse entries are zeros in the blob. */
+		u->total += offset - *pos;
+		u->total += (int64_t)len;
+		if (max > 0 && u->total > max) {
+			return too_big(u, err);
+		}
+		feed_zeros(u, h, sized, (uint64_t)(offset - *pos));
+		feed(u, h, sized, buf, len);
+		if (u->aw && archive_write_data_block(u->aw, buf, len, offset) != ARCHIVE_OK) {
+			return write_error(u, err);
+		}
+		*pos = offset + (int64_t)len;
+	}
+}
+
+/* A sized entry's trailing hole, then its length against its header. */
+static int
+check_size(struct unpacker *u, struct gn_sha256 *h, int64_t size, int64_t *pos,
+	   struct gn_error *err)
+{
+	int64_t max = u->opts->max_bytes;
+
+	if (*pos < size) {
+		u->total += size - *pos;
+		if (max > 0 && u->total > max) {
+			return too_big(u, err);
+		}
+		feed_zeros(u, h, true, (uint64_t)(size - *pos));
+		*pos = size;
+	}
+	if (*pos != size) {
+		gn_error_set(err, GN_E_INTEGRITY,
+			     "entry 'go/%s' holds %" PRId64 " bytes, its header says %" PRId64,
+			     u->rel.data, *pos, size);
+		gn_error_file(err, u->name);
+		return -GN_E_INTEGRITY;
+	}
+	return 0;
+}
+
 static int
 copy_file(struct unpacker *u, struct archive_entry *entry, uint8_t id[GN_SHA256_LEN],
 	  int64_t *size_out, struct gn_error *err)
@@ -480,55 +260,11 @@ copy_file(struct unpacker *u, struct archive_entry *entry, uint8_t id[GN_SHA256_
 		return gn_error_set(err, GN_E_NOMEM, "out of memory");
 	}
 	gn_buf_reset(&u->data);
-	for (;;) {
-		const void *buf;
-		size_t len;
-		la_int64_t offset;
-		int r = archive_read_data_block(u->ar, &buf, &len, &offset);
-		if (r == ARCHIVE_EOF) {
-			break;
-		}
-		if (r < ARCHIVE_WARN) {
-			rc = read_error(u, err);
-			goto out;
-		}
-		if (offset < pos) {
-			gn_error_set(err, GN_E_INTEGRITY, "entry 'go/%s' has overlapping data",
-				     u->rel.data);
-			gn_error_file(err, u->name);
-			rc = -GN_E_INTEGRITY;
-			goto out;
-		}
-		/* Holes of sparse entries are zeros in the blob. */
-		u->total += offset - pos;
-		u->total += (int64_t)len;
-		if (max > 0 && u->total > max) {
-			rc = too_big(u, err);
-			goto out;
-		}
-		feed_zeros(u, &h, sized, (uint64_t)(offset - pos));
-		feed(u, &h, sized, buf, len);
-		if (u->aw && archive_write_data_block(u->aw, buf, len, offset) != ARCHIVE_OK) {
-			rc = write_error(u, err);
-			goto out;
-		}
-		pos = offset + (int64_t)len;
+	rc = copy_blocks(u, &h, sized, &pos, err);
+	if (rc == 0 && sized) {
+		rc = check_size(u, &h, size, &pos, err);
 	}
-	if (sized && pos < size) {
-		u->total += size - pos;
-		if (max > 0 && u->total > max) {
-			rc = too_big(u, err);
-			goto out;
-		}
-		feed_zeros(u, &h, sized, (uint64_t)(size - pos));
-		pos = size;
-	}
-	if (sized && pos != size) {
-		gn_error_set(err, GN_E_INTEGRITY,
-			     "entry 'go/%s' holds %" PRId64 " bytes, its header says %" PRId64,
-			     u->rel.data, pos, size);
-		gn_error_file(err, u->name);
-		rc = -GN_E_INTEGRITY;
+	if (rc != 0) {
 		goto out;
 	}
 	if (u->data.failed) {
@@ -555,15 +291,13 @@ finish_entry(struct unpacker *u, struct gn_error *err)
 	return 0;
 }
 
+/* The entry's name, checked, into u->rel (without top/ and a trailing
+ * slash).  0, or -code with err set. */
 static int
-do_entry(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
+take_name(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
 {
 	const struct unpack_opts *opts = u->opts;
 	const char *pathname = archive_entry_pathname(entry);
-	unsigned int type = archive_entry_filetype(entry);
-	const char *target = archive_entry_symlink(entry);
-	struct unpack_entry done = {0};
-	uint8_t id[GN_SHA256_LEN] = {0};
 	const char *rel;
 	int rc;
 
@@ -572,7 +306,8 @@ do_entry(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
 		gn_error_file(err, u->name);
 		return -GN_E_UNSAFE;
 	}
-	rc = unpack_check_entry_under(opts->top ? opts->top : "go", pathname, type, target,
+	rc = unpack_check_entry_under(opts->top ? opts->top : "go", pathname,
+				      archive_entry_filetype(entry), archive_entry_symlink(entry),
 				      archive_entry_hardlink(entry), &rel, err);
 	if (rc != 0) {
 		gn_error_file(err, u->name);
@@ -586,6 +321,66 @@ do_entry(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
 	if (u->rel.len && u->rel.data[u->rel.len - 1] == '/') {
 		u->rel.data[--u->rel.len] = '\0';
 	}
+	return 0;
+}
+
+/* A folder (link_id NULL) or a symlink: into the tree, then (when
+ * writing) onto the disk. */
+static int
+put_dir_or_link(struct unpacker *u, struct archive_entry *entry,
+		const uint8_t link_id[GN_SHA256_LEN], struct gn_error *err)
+{
+	int rc = link_id ? tree_put(u->tree, u->rel.data, TREE_LINK, link_id, err)
+			 : tree_put_dir(u->tree, u->rel.data, err);
+
+	if (rc == 0 && u->aw) {
+		rc = write_header(u, entry, err);
+		if (rc == 0) {
+			rc = finish_entry(u, err);
+		}
+	}
+	return rc;
+}
+
+static int
+put_file(struct unpacker *u, struct archive_entry *entry, struct unpack_entry *done,
+	 struct gn_error *err)
+{
+	uint8_t id[GN_SHA256_LEN] = {0};
+	int rc;
+
+	done->mode = (archive_entry_perm(entry) & 0100) ? TREE_EXEC : TREE_FILE;
+	/* Claim the path first: a file/folder clash is refused before any write. */
+	rc = tree_put(u->tree, u->rel.data, done->mode, id, err);
+	if (rc == 0 && u->aw) {
+		rc = write_header(u, entry, err);
+	}
+	if (rc == 0) {
+		rc = copy_file(u, entry, id, &done->size, err);
+	}
+	if (rc == 0) {
+		rc = finish_entry(u, err);
+	}
+	if (rc == 0) {
+		rc = tree_put(u->tree, u->rel.data, done->mode, id, err);
+	}
+	return rc;
+}
+
+static int
+do_entry(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
+{
+	const struct unpack_opts *opts = u->opts;
+	unsigned int type = archive_entry_filetype(entry);
+	const char *target = archive_entry_symlink(entry);
+	struct unpack_entry done = {0};
+	uint8_t id[GN_SHA256_LEN] = {0};
+	int rc;
+
+	rc = take_name(u, entry, err);
+	if (rc != 0) {
+		return rc;
+	}
 	if (u->rel.len == 0) {
 		return 0; /* go/ itself: dest already exists */
 	}
@@ -594,13 +389,7 @@ do_entry(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
 	}
 
 	if (type == AE_IFDIR) {
-		rc = tree_put_dir(u->tree, u->rel.data, err);
-		if (rc == 0 && u->aw) {
-			rc = write_header(u, entry, err);
-			if (rc == 0) {
-				rc = finish_entry(u, err);
-			}
-		}
+		rc = put_dir_or_link(u, entry, NULL, err);
 		if (rc != 0) {
 			gn_error_file(err, u->name);
 		}
@@ -613,29 +402,9 @@ do_entry(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
 		done.mode = TREE_LINK;
 		done.size = (int64_t)strlen(target);
 		tree_blob_id(target, strlen(target), id);
-		rc = tree_put(u->tree, u->rel.data, TREE_LINK, id, err);
-		if (rc == 0 && u->aw) {
-			rc = write_header(u, entry, err);
-			if (rc == 0) {
-				rc = finish_entry(u, err);
-			}
-		}
+		rc = put_dir_or_link(u, entry, id, err);
 	} else {
-		done.mode = (archive_entry_perm(entry) & 0100) ? TREE_EXEC : TREE_FILE;
-		/* Claim the path first: a file/folder clash is refused before any write. */
-		rc = tree_put(u->tree, u->rel.data, done.mode, id, err);
-		if (rc == 0 && u->aw) {
-			rc = write_header(u, entry, err);
-		}
-		if (rc == 0) {
-			rc = copy_file(u, entry, id, &done.size, err);
-		}
-		if (rc == 0) {
-			rc = finish_entry(u, err);
-		}
-		if (rc == 0) {
-			rc = tree_put(u->tree, u->rel.data, done.mode, id, err);
-		}
+		rc = put_file(u, entry, &done, err);
 	}
 	if (rc != 0) {
 		if (!err || !err->file[0]) {
@@ -645,80 +414,6 @@ do_entry(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
 	}
 	if (opts->wrote) {
 		opts->wrote(opts->user, &done);
-	}
-	return 0;
-}
-
-static int
-open_reader(struct unpacker *u, struct gn_error *err)
-{
-	const struct unpack_opts *opts = u->opts;
-	unsigned char magic[4] = {0};
-	bool zip;
-	int r;
-
-	if (pread(u->src.fd, magic, sizeof(magic), 0) < 0) {
-		return gn_error_set(err, GN_E_IO, "cannot read %s: %s", opts->archive,
-				    strerror(errno));
-	}
-	zip = magic[0] == 'P' && magic[1] == 'K';
-	u->ar = archive_read_new();
-	if (!u->ar) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
-	}
-	if (opts->expect_sha256) {
-		if (gn_sha256_init(&u->src.h) != 0) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
-		}
-		u->src.hashing = true;
-	}
-	if (zip) {
-		/* The central directory is read by seeking: check the digest first. */
-		if (opts->expect_sha256) {
-			int rc;
-			if (source_drain(&u->src) != 0) {
-				return gn_error_set(err, GN_E_IO, "cannot read %s: %s",
-						    opts->archive, strerror(u->src.read_errno));
-			}
-			rc = check_digest(&u->src, opts, err);
-			if (rc != 0) {
-				return rc;
-			}
-			if (lseek(u->src.fd, 0, SEEK_SET) != 0) {
-				return gn_error_set(err, GN_E_IO, "cannot seek %s: %s",
-						    opts->archive, strerror(errno));
-			}
-		}
-		archive_read_support_format_zip_seekable(u->ar);
-		archive_read_set_seek_callback(u->ar, source_seek);
-	} else {
-		/* Streamed: no seek or skip callback, so every byte passes the hash once.
-		 * gzip goes through ISA-L when this build has it (4x zlib's speed). */
-		if (magic[0] == 0x1f && magic[1] == 0x8b && inflate_available()) {
-			u->src.gz = inflate_open(u->src.fd, opts->expect_sha256 ? &u->src.h : NULL,
-						 u->name, err);
-			if (!u->src.gz) {
-				return -GN_E_NOMEM;
-			}
-			u->src.hashing = false; /* the inflate stream feeds the hash now */
-		} else if (magic[0] == 0xfd && magic[1] == '7' && magic[2] == 'z' && magic[3] == 'X') {
-			/* .tar.xz (Zig): libarchive's liblzma filter, still streamed
-			 * through source_read, so the hash sees every byte once. */
-			if (archive_read_support_filter_xz(u->ar) != ARCHIVE_OK) {
-				return gn_error_set(err, GN_E_IO,
-						    "this libarchive cannot read .xz: %s",
-						    archive_error_string(u->ar));
-			}
-		} else {
-			archive_read_support_filter_gzip(u->ar);
-		}
-		archive_read_support_format_tar(u->ar);
-	}
-	archive_read_set_read_callback(u->ar, source_read);
-	archive_read_set_callback_data(u->ar, &u->src);
-	r = archive_read_open1(u->ar);
-	if (r != ARCHIVE_OK) {
-		return read_error(u, err);
 	}
 	return 0;
 }
@@ -752,6 +447,69 @@ open_writer(struct unpacker *u, struct gn_error *err)
 	return 0;
 }
 
+/* The archive opened for reading and, with opts->dest, the folder for
+ * writing.  0, or -code with err set (unpack_run cleans up). */
+static int
+unpacker_open(struct unpacker *u, struct gn_error *err)
+{
+	u->src.buf = malloc(READ_BUF);
+	if (!u->src.buf) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+	}
+	/* Archives come from the cache, which never reads through a link. */
+	u->src.fd = open(u->opts->archive, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (u->src.fd < 0) {
+		return gn_error_set(err, GN_E_IO, "cannot open %s: %s", u->opts->archive,
+				    strerror(errno));
+	}
+	if (u->opts->dest) {
+		int rc = open_writer(u, err);
+
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	return unpack_open_reader(u, err);
+}
+
+/* Every entry, in archive order.  0, or -code with err set. */
+static int
+read_entries(struct unpacker *u, struct gn_error *err)
+{
+	int rc;
+
+	for (int64_t entries = 0;; entries++) {
+		struct archive_entry *entry;
+		int r;
+
+		if (gn_cancelled(u->opts->events)) {
+			return gn_error_set(err, GN_E_INTERRUPTED, "interrupted while unpacking %s",
+					    u->name);
+		}
+		r = archive_read_next_header(u->ar, &entry);
+		if (r == ARCHIVE_EOF) {
+			break;
+		}
+		if (r < ARCHIVE_WARN) {
+			return unpack_read_error(u, err);
+		}
+		/* Counted before the entry's inode exists, wanted or not. */
+		if (entries >= UNPACK_MAX_ENTRIES) {
+			rc = gn_error_set(err, GN_E_UNSAFE,
+					  "more than %d entries, the limit (a Go "
+					  "distribution has about 15,000)",
+					  UNPACK_MAX_ENTRIES);
+			gn_error_file(err, u->name);
+			return rc;
+		}
+		rc = do_entry(u, entry, err);
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static int
 unpack_run(const struct unpack_opts *opts, struct gn_error *err)
 {
@@ -777,58 +535,12 @@ unpack_run(const struct unpack_opts *opts, struct gn_error *err)
 			return gn_error_set(err, GN_E_NOMEM, "out of memory");
 		}
 	}
-	u.src.buf = malloc(READ_BUF);
-	if (!u.src.buf) {
-		rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
-		goto out;
+	rc = unpacker_open(&u, err);
+	if (rc == 0) {
+		rc = read_entries(&u, err);
 	}
-	/* Archives come from the cache, which never reads through a link. */
-	u.src.fd = open(opts->archive, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (u.src.fd < 0) {
-		rc = gn_error_set(err, GN_E_IO, "cannot open %s: %s", opts->archive,
-				  strerror(errno));
-		goto out;
-	}
-	if (opts->dest) {
-		rc = open_writer(&u, err);
-		if (rc != 0) {
-			goto out;
-		}
-	}
-	rc = open_reader(&u, err);
 	if (rc != 0) {
 		goto out;
-	}
-	for (int64_t entries = 0;; entries++) {
-		struct archive_entry *entry;
-		int r;
-
-		if (gn_cancelled(opts->events)) {
-			rc = gn_error_set(err, GN_E_INTERRUPTED, "interrupted while unpacking %s",
-					  u.name);
-			goto out;
-		}
-		r = archive_read_next_header(u.ar, &entry);
-		if (r == ARCHIVE_EOF) {
-			break;
-		}
-		if (r < ARCHIVE_WARN) {
-			rc = read_error(&u, err);
-			goto out;
-		}
-		/* Counted before the entry's inode exists, wanted or not. */
-		if (entries >= UNPACK_MAX_ENTRIES) {
-			rc = gn_error_set(err, GN_E_UNSAFE,
-					  "more than %d entries, the limit (a Go "
-					  "distribution has about 15,000)",
-					  UNPACK_MAX_ENTRIES);
-			gn_error_file(err, u.name);
-			goto out;
-		}
-		rc = do_entry(&u, entry, err);
-		if (rc != 0) {
-			goto out;
-		}
 	}
 	if (u.aw && archive_write_close(u.aw) != ARCHIVE_OK) {
 		rc = gn_error_set(err, GN_E_IO, "cannot finish %s: %s", opts->dest,
@@ -836,33 +548,8 @@ unpack_run(const struct unpack_opts *opts, struct gn_error *err)
 		goto out;
 	}
 out:
-	/* A tampered cache file explains any failure better than its symptom. */
-	if ((u.src.hashing || (u.src.gz && opts->expect_sha256)) && u.src.fd >= 0 &&
-	    rc != -GN_E_INTERRUPTED) {
-		if (source_drain(&u.src) != 0) {
-			if (rc == 0) {
-				rc = gn_error_set(err, GN_E_IO, "cannot read %s: %s", opts->archive,
-						  strerror(u.src.read_errno));
-			}
-		} else {
-			struct gn_error mismatch;
-			gn_error_clear(&mismatch);
-			if (check_digest(&u.src, opts, &mismatch) != 0) {
-				if (err) {
-					*err = mismatch;
-				}
-				rc = -GN_E_INTEGRITY;
-			}
-		}
-	}
-	/* First: its read-ahead thread may still be feeding the hash. */
-	if (u.src.gz) {
-		inflate_close(u.src.gz);
-	}
-	gn_sha256_dispose(&u.src.h);
-	if (u.ar) {
-		archive_read_free(u.ar);
-	}
+	rc = unpack_reader_finish(&u, rc, err);
+	unpack_reader_close(&u);
 	if (u.aw) {
 		/* After a failure this still applies libarchive's folder fixups. */
 		archive_write_free(u.aw);
@@ -870,11 +557,7 @@ out:
 	if (u.dest_fd >= 0) {
 		close(u.dest_fd);
 	}
-	if (u.src.fd >= 0) {
-		close(u.src.fd);
-	}
 	free(u.dest);
-	free(u.src.buf);
 	gn_buf_free(&u.full);
 	gn_buf_free(&u.rel);
 	gn_buf_free(&u.last_parent);

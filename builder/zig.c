@@ -4,12 +4,14 @@
  */
 #include "builder/zig.h"
 
+#include "builder/cachefetch.h"
 #include "builder/tree.h"
 #include "builder/unpack.h"
 #include "gn/fs.h"
 #include "gn/sha256.h"
 #include "lockfiles/zigindex.h"
 #include "lockfiles/zigtarget.h"
+#include "manifest/mirrorurl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -63,18 +65,6 @@ zig_resolve_targets(struct zig_ctx *z, struct lock *lock, struct gn_error *err)
 	return 0;
 }
 
-/* Downloads into the cache go through its folder fds: no link followed. */
-static void
-in_cache(const struct zig_ctx *z, struct fetch_request *req)
-{
-	if (req->dest) {
-		cache_locate(z->cache, req->dest, &req->dest_dir, &req->dest_name);
-	}
-	if (req->part) {
-		cache_locate(z->cache, req->part, &req->part_dir, &req->part_name);
-	}
-}
-
 /* ---- the index ---------------------------------------------------------- */
 
 static int
@@ -118,7 +108,7 @@ load_index(struct zig_ctx *z, struct zig_index *out, struct gn_error *err)
 		struct fetch_opts fo = z->fetch;
 
 		fo.events = NULL;
-		in_cache(z, &req);
+		cachefetch_bind(z->cache, &req);
 		if ((rc = cache_lock(z->cache, err)) < 0) {
 			return rc;
 		}
@@ -143,17 +133,6 @@ load_index(struct zig_ctx *z, struct zig_index *out, struct gn_error *err)
 
 /* ---- fetch and verify ------------------------------------------------- */
 
-/* "<url>.minisig", before any query string. */
-static const char *
-sig_url_for(struct gn_arena *arena, const char *url)
-{
-	const char *q = strchr(url, '?');
-
-	if (!q) {
-		return gn_arena_printf(arena, "%s.minisig", url);
-	}
-	return gn_arena_printf(arena, "%.*s.minisig%s", (int)(q - url), url, q);
-}
 
 /* The tarball's URLs: cc.mirrors in order, then the lock's own. */
 static int
@@ -252,56 +231,41 @@ struct sig_job {
 
 /* fetch hook: size and sha256 are right; the signature from the same
  * place must check out before the tarball may enter the cache. */
+struct hook_check {
+	struct sig_job *job;
+	const char *part;
+	const char *sig_url;
+};
+
+static int
+check_fetched(void *user, const char *sig_path, struct gn_error *err)
+{
+	struct hook_check *c = user;
+
+	return verify_tarball(c->job->z, c->job->host, c->job->record, c->part, sig_path,
+			      c->sig_url, err);
+}
+
 static int
 signature_hook(void *user, const struct fetch_request *req, const char *part, const char *url,
 	       struct gn_error *err)
 {
 	struct sig_job *job = user;
 	struct zig_ctx *z = job->z;
-	const char *sig_url = NULL;
-	const char *urls[1];
-	char sig_new[GN_PATH_MAX + 32], sig_final[GN_PATH_MAX + 16], name[96];
-	struct fetch_request sreq = {
-		.name = "signature",
-		.urls = urls,
-		.n_urls = 1,
-		.size = -1,
-		.max_size = ZIG_SIGNATURE_MAX,
-		.dest = sig_new,
-	};
-	struct fetch_opts fo = z->fetch;
-	struct gn_error fetch_err;
+	struct hook_check check = {.job = job, .part = part};
 	int rc;
 
 	if (z->mirrors.signature_url) {
 		rc = z->mirrors.signature_url(z->mirrors.user, url, job->host->file,
-					      job->host->sha256, &sig_url, err);
+					      job->host->sha256, &check.sig_url, err);
 		if (rc < 0) {
 			return rc;
 		}
-	} else if (!(sig_url = sig_url_for(z->arena, url))) {
+	} else if (!(check.sig_url = mirror_signature_url(z->arena, url))) {
 		return gn_error_nomem(err);
 	}
-	urls[0] = sig_url;
-	snprintf(name, sizeof(name), "%s.minisig", gn_basename(req->dest));
-	cache_tmp_path(z->cache, name, sig_new);
-	snprintf(sig_final, sizeof(sig_final), "%s.minisig", req->dest);
-	fo.events = NULL;
-	fo.retries = -1;
-	in_cache(z, &sreq);
-	gn_error_clear(&fetch_err);
-	if (fetch_run(&sreq, 1, &fo, &fetch_err) < 0) {
-		rc = gn_error_set(err, GN_E_SIGNATURE, "%s: no signature at %s (%s)",
-				  job->host->file, sig_url, fetch_err.message);
-		gn_error_url(err, sig_url);
-		return rc;
-	}
-	rc = verify_tarball(z, job->host, job->record, part, sig_new, sig_url, err);
-	if (rc == 0 && cache_rename(z->cache, sig_new, sig_final) != 0) {
-		rc = gn_error_set(err, GN_E_IO, "cannot cache %s: %s", sig_final, strerror(errno));
-	}
-	cache_unlink(z->cache, sig_new);
-	return rc;
+	return cachefetch_signature(z->cache, &z->fetch, job->host->file, req->dest,
+				    check.sig_url, ZIG_SIGNATURE_MAX, check_fetched, &check, err);
 }
 
 /* The tarball in the cache, its signature checked in this call. */
@@ -352,7 +316,7 @@ prepare_tarball(struct zig_ctx *z, struct lock_cc_host *h, bool record, struct g
 		.verify = signature_hook,
 		.verify_user = &job,
 	};
-	in_cache(z, &req);
+	cachefetch_bind(z->cache, &req);
 	rc = fetch_run(&req, 1, &z->fetch, err);
 	cache_unlock(z->cache);
 	return rc;
@@ -361,7 +325,7 @@ prepare_tarball(struct zig_ctx *z, struct lock_cc_host *h, bool record, struct g
 /* Unpack (dest) or only hash (dest NULL) the cached tarball. */
 static int
 tarball_tree(struct zig_ctx *z, const struct lock_cc_host *h, const char *key, const char *dest,
-	     char tree[LOCK_TREE_ID_LEN], struct gn_error *err)
+	     char tree[GN_TREE_ID_TEXT], struct gn_error *err)
 {
 	char path[GN_PATH_MAX], top[256];
 	uint8_t id[GN_SHA256_LEN];
@@ -580,7 +544,7 @@ zig_sync(struct zig_ctx *z, const struct lock *lock, const struct gn_platform *h
 	const struct lock_cc_host *locked = lock_cc_host_for(lock, host);
 	struct lock_cc_host h;
 	struct statrec_report report;
-	char stage[GN_PATH_MAX], tree[LOCK_TREE_ID_LEN], text[GN_PLATFORM_TEXT];
+	char stage[GN_PATH_MAX], tree[GN_TREE_ID_TEXT], text[GN_PLATFORM_TEXT];
 	int rc;
 
 	memset(res, 0, sizeof(*res));

@@ -83,7 +83,7 @@ int zig_install_init(const struct install *goroot, struct install *out, struct g
 
 struct zig_sync_result {
 	bool noop; /* the installed tree already matched */
-	char tree[LOCK_TREE_ID_LEN];
+	char tree[GN_TREE_ID_TEXT];
 };
 
 /* Make inst hold the lock's Zig for host: fetch/verify through the cache,

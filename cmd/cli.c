@@ -286,7 +286,7 @@ print_indented(FILE *out, const char *text, int indent)
 }
 
 void
-cli_print_options(FILE *out, const struct cli_option *options, bool with_help, int min_column)
+cli_print_options(FILE *out, const struct cli_option *options, int min_column)
 {
 	const struct cli_option *all[CLI_MAX_OPTIONS + 1];
 	size_t n = 0;
@@ -298,7 +298,7 @@ cli_print_options(FILE *out, const struct cli_option *options, bool with_help, i
 			all[n++] = &options[i];
 		}
 	}
-	if (with_help && !has_help(options)) {
+	if (!has_help(options)) {
 		all[n++] = &help_option;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -330,7 +330,7 @@ cli_help(const struct cmd *cmd)
 		printf("\n%s", cmd->description);
 	}
 	printf("\nOptions:\n");
-	cli_print_options(stdout, cmd->options, true, 0);
+	cli_print_options(stdout, cmd->options, 0);
 	return 0;
 }
 

@@ -119,10 +119,10 @@ int cli_run(struct cli *cli, const struct cmd *cmd, int argc, char **argv);
  * process); cli_run then does not close it again. */
 void cli_close_project(struct cli *cli);
 
-/* Option list lines ("  -j, --jobs N  parallel downloads") with the help
- * text starting at column min_column or further; options may be NULL. */
-void cli_print_options(FILE *out, const struct cli_option *options, bool with_help,
-		       int min_column);
+/* Option list lines ("  -j, --jobs N  parallel downloads"), -h last unless
+ * the table has it, with the help text starting at column min_column or
+ * further; options may be NULL. */
+void cli_print_options(FILE *out, const struct cli_option *options, int min_column);
 
 /* gn/error.h's GN_EXITS as data, for the help and the dump. */
 struct cli_exit {

@@ -228,14 +228,15 @@ print_help(const struct cli_option *global)
 		printf("  %-8s  %s\n", (*c)->name, (*c)->summary);
 	}
 	printf("\nGlobal options:\n");
-	cli_print_options(stdout, global, false, 20);
+	cli_print_options(stdout, global, 20);
 	putchar('\n');
 	print_exit_codes();
 }
 
 /* -q and -v are accepted after the command too (`gonative verify -q`);
- * they are removed from its arguments.  Stops at "--", and for exec at the
- * first plain word: what follows belongs to the command it runs. */
+ * they are removed from its arguments.  Stops at "--", and for exec (which
+ * stops at its first operand) at the first plain word: what follows belongs
+ * to the command it runs. */
 static int
 take_global_flags(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 {

@@ -181,13 +181,80 @@ warned_before(struct cli *cli, const char *text)
 	return false;
 }
 
+/* A download's events without a terminal: plain lines. */
+static void
+fetch_line(const struct cli *cli, const struct gn_event *ev, const char *name)
+{
+	char text[2048], size[32];
+
+	switch (ev->kind) {
+	case GN_EV_FETCH_START:
+		if (cli->verbosity > 0) {
+			snprintf(text, sizeof(text), "fetching %s from %s", name,
+				 ev->url ? ev->url : "?");
+			message(cli, NULL, NULL, text);
+		}
+		break;
+	case GN_EV_FETCH_DONE:
+		human_bytes(ev->done, size, sizeof(size));
+		snprintf(text, sizeof(text), "fetched %s (%s)", name, size);
+		message(cli, NULL, NULL, text);
+		break;
+	case GN_EV_FETCH_RETRY:
+		snprintf(text, sizeof(text), "%s: %s (%s)", name,
+			 ev->message ? ev->message : "retrying", ev->url ? ev->url : "");
+		message(cli, "warning", "1;33", text);
+		break;
+	default:
+		break;
+	}
+}
+
+/* A download's events on a terminal: progress bars. */
+static void
+fetch_bar(const struct cli *cli, const struct gn_event *ev, const char *name)
+{
+	struct bar *b;
+	char size[32];
+
+	switch (ev->kind) {
+	case GN_EV_FETCH_START:
+		if ((b = bar_for(name, true))) {
+			b->total = ev->total;
+		}
+		draw_bars(cli, true);
+		break;
+	case GN_EV_FETCH_PROGRESS:
+		if ((b = bar_for(name, true))) {
+			b->done = ev->done;
+			if (ev->total > 0) {
+				b->total = ev->total;
+			}
+		}
+		draw_bars(cli, false);
+		break;
+	case GN_EV_FETCH_DONE:
+		if ((b = bar_for(name, false))) {
+			b->active = false;
+		}
+		erase_bars();
+		human_bytes(ev->done, size, sizeof(size));
+		fprintf(stderr, "gonative: fetched %s (%s)\n", name, size);
+		draw_bars(cli, true);
+		break;
+	case GN_EV_FETCH_RETRY:
+		fetch_line(cli, ev, name);
+		break;
+	default:
+		break;
+	}
+}
+
 void
 cli_event(void *user, const struct gn_event *ev)
 {
 	struct cli *cli = user;
 	const char *name = ev->name ? ev->name : "";
-	struct bar *b;
-	char size[32];
 
 	switch (ev->kind) {
 	case GN_EV_WARNING:
@@ -208,71 +275,8 @@ cli_event(void *user, const struct gn_event *ev)
 	default:
 		break;
 	}
-	if (cli->verbosity < 0) {
-		return;
-	}
-	if (!cli->tty) {
-		char text[2048];
-		switch (ev->kind) {
-		case GN_EV_FETCH_START:
-			if (cli->verbosity > 0) {
-				snprintf(text, sizeof(text), "fetching %s from %s", name,
-					 ev->url ? ev->url : "?");
-				message(cli, NULL, NULL, text);
-			}
-			break;
-		case GN_EV_FETCH_DONE:
-			human_bytes(ev->done, size, sizeof(size));
-			snprintf(text, sizeof(text), "fetched %s (%s)", name, size);
-			message(cli, NULL, NULL, text);
-			break;
-		case GN_EV_FETCH_RETRY:
-			snprintf(text, sizeof(text), "%s: %s (%s)", name,
-				 ev->message ? ev->message : "retrying", ev->url ? ev->url : "");
-			message(cli, "warning", "1;33", text);
-			break;
-		default:
-			break;
-		}
-		return;
-	}
-	switch (ev->kind) {
-	case GN_EV_FETCH_START:
-		b = bar_for(name, true);
-		if (b) {
-			b->total = ev->total;
-		}
-		draw_bars(cli, true);
-		break;
-	case GN_EV_FETCH_PROGRESS:
-		b = bar_for(name, true);
-		if (b) {
-			b->done = ev->done;
-			if (ev->total > 0) {
-				b->total = ev->total;
-			}
-		}
-		draw_bars(cli, false);
-		break;
-	case GN_EV_FETCH_DONE:
-		b = bar_for(name, false);
-		if (b) {
-			b->active = false;
-		}
-		erase_bars();
-		human_bytes(ev->done, size, sizeof(size));
-		fprintf(stderr, "gonative: fetched %s (%s)\n", name, size);
-		draw_bars(cli, true);
-		break;
-	case GN_EV_FETCH_RETRY: {
-		char text[2048];
-		snprintf(text, sizeof(text), "%s: %s (%s)", name,
-			 ev->message ? ev->message : "retrying", ev->url ? ev->url : "");
-		message(cli, "warning", "1;33", text);
-		break;
-	}
-	default:
-		break;
+	if (cli->verbosity >= 0) {
+		(cli->tty ? fetch_bar : fetch_line)(cli, ev, name);
 	}
 }
 

@@ -1,6 +1,6 @@
 /*
  * fuzz/fuzz_index.c - libFuzzer target for lock_index_parse() (the go.dev
- * release index, JSON read as YAML flow).
+ * release index, strict JSON: lockfiles/jsonwalk.c).
  */
 #include "gn/arena.h"
 #include "lockfiles/index.h"

@@ -1,9 +1,8 @@
 /*
  * lockfiles/index.c - the go.dev release index: JSON in, JSON out.
  *
- * JSON is read with libyaml's event API (go.dev's JSON is valid YAML flow
- * syntax), straight into the model without building a tree, so the full
- * ~2 MB index costs about as much as libyaml's scanner itself.
+ * JSON is read event by event (lockfiles/jsonwalk.h), straight into the
+ * model without building a tree.
  */
 #include "lockfiles/index.h"
 #include "lockfiles/jsonwalk.h"
@@ -15,6 +14,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,11 +25,22 @@ struct name_set {
 	size_t n;
 };
 
+/* Whether an os/arch pair is a Go port in index spelling, per pair seen:
+ * gn_platform_from_index() formats and searches the port list, and the
+ * ~7,900 files of go.dev's full index share about 40 pairs. */
+#define PORT_SLOTS 128
+struct port_memo {
+	const char *os, *arch; /* NULL: empty slot */
+	bool port;
+};
+
 struct index_parser {
 	struct json_walk w;
 	struct json_vec releases;
 	struct json_vec files;
 	struct name_set names;
+	struct port_memo ports[PORT_SLOTS];
+	size_t n_ports;
 };
 
 static uint64_t
@@ -85,8 +96,8 @@ name_set_add(struct name_set *set, const char *s)
 static int
 take_string(struct index_parser *p, const char **out)
 {
-	const char *value = (const char *)p->w.event.data.scalar.value;
-	size_t len = p->w.event.data.scalar.length;
+	const char *value = p->w.event.value;
+	size_t len = p->w.event.length;
 
 	if (!json_is_string(&p->w.event)) {
 		return json_type_error(&p->w, "a string");
@@ -101,10 +112,9 @@ take_string(struct index_parser *p, const char **out)
 static int
 take_bool(struct index_parser *p, bool *out)
 {
-	const char *value = (const char *)p->w.event.data.scalar.value;
+	const char *value = p->w.event.value;
 
-	if (p->w.event.type != YAML_SCALAR_EVENT ||
-	    p->w.event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+	if (p->w.event.type != JSON_LITERAL ||
 	    (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)) {
 		return json_type_error(&p->w, "true or false");
 	}
@@ -115,12 +125,11 @@ take_bool(struct index_parser *p, bool *out)
 static int
 take_size(struct index_parser *p, int64_t *out)
 {
-	const char *value = (const char *)p->w.event.data.scalar.value;
+	const char *value = p->w.event.value;
 	char *end;
 	long long n;
 
-	if (p->w.event.type != YAML_SCALAR_EVENT ||
-	    p->w.event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+	if (p->w.event.type != JSON_LITERAL) {
 		return json_type_error(&p->w, "an integer");
 	}
 	if (value[0] == '-' && value[1] >= '0' && value[1] <= '9') {
@@ -138,11 +147,20 @@ take_size(struct index_parser *p, int64_t *out)
 	return 0;
 }
 
+/* A hex digit in lower case, 0 for any other byte (one load per digit:
+ * 7,900 sha256 fields in go.dev's full index). */
+static const char hex_lower[256] = {
+	['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5',
+	['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9', ['a'] = 'a', ['b'] = 'b',
+	['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f', ['A'] = 'a', ['B'] = 'b',
+	['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f',
+};
+
 static int
 take_sha256(struct index_parser *p, const char **out)
 {
-	const char *value = (const char *)p->w.event.data.scalar.value;
-	size_t len = p->w.event.data.scalar.length;
+	const char *value = p->w.event.value;
+	size_t len = p->w.event.length;
 	char *copy;
 
 	if (!json_is_string(&p->w.event)) {
@@ -152,14 +170,20 @@ take_sha256(struct index_parser *p, const char **out)
 		return json_fail(&p->w, NULL, "sha256 must be empty or 64 hex digits, found \"%s\"",
 				 value);
 	}
-	copy = gn_arena_strndup(p->w.arena, value, len);
+	copy = gn_arena_alloc(p->w.arena, len + 1);
 	if (!copy) {
 		return json_nomem(&p->w);
 	}
-	if (gn_hex_lower(value, len, copy) < len) {
-		return json_fail(&p->w, NULL, "sha256 must be empty or 64 hex digits, found \"%s\"",
-				 value);
+	for (size_t i = 0; i < len; i++) {
+		char c = hex_lower[(unsigned char)value[i]];
+
+		if (!c) {
+			return json_fail(&p->w, NULL,
+					 "sha256 must be empty or 64 hex digits, found \"%s\"", value);
+		}
+		copy[i] = c;
 	}
+	copy[len] = '\0';
 	*out = copy;
 	return 0;
 }
@@ -219,10 +243,37 @@ quote_text(const char *s, char *out, size_t len)
  * "arm6"; go.dev's index lists them); they only need a plain name.
  */
 static bool
-name_must_agree(const struct lock_index_file *f)
+index_port(const char *os, const char *arch)
 {
 	struct gn_platform plat;
 
+	return gn_platform_from_index(os, arch, &plat) &&
+	       strcmp(gn_platform_index_arch(&plat), arch) == 0;
+}
+
+static bool
+index_port_memo(struct index_parser *p, const char *os, const char *arch)
+{
+	size_t i = (hash_name(os) * 31 + hash_name(arch)) & (PORT_SLOTS - 1);
+
+	for (; p->ports[i].os; i = (i + 1) & (PORT_SLOTS - 1)) {
+		if (strcmp(p->ports[i].os, os) == 0 && strcmp(p->ports[i].arch, arch) == 0) {
+			return p->ports[i].port;
+		}
+	}
+	if (p->n_ports >= PORT_SLOTS / 2) {
+		return index_port(os, arch); /* a hostile index: no more memo */
+	}
+	p->ports[i].os = os;
+	p->ports[i].arch = arch;
+	p->ports[i].port = index_port(os, arch);
+	p->n_ports++;
+	return p->ports[i].port;
+}
+
+static bool
+name_must_agree(struct index_parser *p, const struct lock_index_file *f)
+{
 	if (strcmp(f->kind, "archive") != 0 && strcmp(f->kind, "installer") != 0 &&
 	    strcmp(f->kind, "source") != 0) {
 		return false;
@@ -230,8 +281,7 @@ name_must_agree(const struct lock_index_file *f)
 	if (gn_artifact_is_source(f->os, f->arch)) {
 		return true;
 	}
-	return gn_platform_from_index(f->os, f->arch, &plat) &&
-	       strcmp(gn_platform_index_arch(&plat), f->arch) == 0;
+	return index_port_memo(p, f->os, f->arch);
 }
 
 /* The name go.dev gives f, into out ("" when the fields cannot name one). */
@@ -305,7 +355,7 @@ name_agrees(const struct lock_index_file *f)
  * URL only after this). */
 static int
 check_file_name(struct index_parser *p, const struct lock_index_file *f,
-		const yaml_mark_t *name_mark, const yaml_mark_t *start)
+		const struct json_mark *name_mark, const struct json_mark *start)
 {
 	char shown[160], want[160], version[64], msg[GN_ERR_TEXT];
 	int rc;
@@ -318,7 +368,7 @@ check_file_name(struct index_parser *p, const struct lock_index_file *f,
 			 shown, LOCK_INDEX_MAX_NAME);
 		return json_fail(&p->w, name_mark, "%s", msg);
 	}
-	if (!name_must_agree(f) || name_agrees(f)) {
+	if (!name_must_agree(p, f) || name_agrees(f)) {
 		return 0;
 	}
 	/* os, arch and kind are known words here; the version may be anything. */
@@ -345,18 +395,37 @@ enum file_field {
 	F_KIND = 1 << 6,
 };
 
-static const struct {
-	const char *key;
-	enum file_field bit;
-} file_keys[] = {
-	{"filename", F_FILENAME}, {"os", F_OS},	    {"arch", F_ARCH}, {"version", F_VERSION},
-	{"sha256", F_SHA256},	  {"size", F_SIZE}, {"kind", F_KIND},
-};
+/* The field a file object's key names, 0 for another; by length first,
+ * as this runs for every key of every file. */
+static enum file_field
+file_key(const char *key, size_t len)
+{
+	switch (len) {
+	case 2:
+		return memcmp(key, "os", 2) == 0 ? F_OS : 0;
+	case 4:
+		if (memcmp(key, "arch", 4) == 0) {
+			return F_ARCH;
+		}
+		if (memcmp(key, "size", 4) == 0) {
+			return F_SIZE;
+		}
+		return memcmp(key, "kind", 4) == 0 ? F_KIND : 0;
+	case 6:
+		return memcmp(key, "sha256", 6) == 0 ? F_SHA256 : 0;
+	case 7:
+		return memcmp(key, "version", 7) == 0 ? F_VERSION : 0;
+	case 8:
+		return memcmp(key, "filename", 8) == 0 ? F_FILENAME : 0;
+	default:
+		return 0;
+	}
+}
 
 static int
 parse_file(struct index_parser *p, struct lock_index_file *f)
 {
-	yaml_mark_t start = p->w.event.start_mark, name_mark = start;
+	struct json_mark start = p->w.event.start_mark, name_mark = start;
 	unsigned seen = 0;
 	bool done = false;
 	const char *key = NULL;
@@ -371,11 +440,7 @@ parse_file(struct index_parser *p, struct lock_index_file *f)
 		if (rc < 0 || done) {
 			break;
 		}
-		for (size_t i = 0; i < sizeof(file_keys) / sizeof(file_keys[0]); i++) {
-			if (strcmp(key, file_keys[i].key) == 0) {
-				bit = file_keys[i].bit;
-			}
-		}
+		bit = file_key(key, p->w.event.length);
 		if (bit & seen) {
 			return json_fail(&p->w, NULL, "duplicate key \"%s\"", key);
 		}
@@ -442,14 +507,12 @@ parse_files(struct index_parser *p, struct lock_index_release *rel)
 	int rc;
 
 	/* Go encodes a nil slice as null. */
-	if (p->w.event.type == YAML_SCALAR_EVENT &&
-	    p->w.event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-	    strcmp((const char *)p->w.event.data.scalar.value, "null") == 0) {
+	if (p->w.event.type == JSON_LITERAL && strcmp(p->w.event.value, "null") == 0) {
 		rel->n_files = 0;
 		rel->files = gn_arena_alloc(p->w.arena, sizeof(*rel->files));
 		return rel->files ? 0 : json_nomem(&p->w);
 	}
-	if (p->w.event.type != YAML_SEQUENCE_START_EVENT) {
+	if (p->w.event.type != JSON_ARRAY_START) {
 		return json_type_error(&p->w, "an array of files");
 	}
 	for (;;) {
@@ -476,7 +539,7 @@ parse_files(struct index_parser *p, struct lock_index_release *rel)
 static int
 parse_release(struct index_parser *p, struct lock_index_release *rel)
 {
-	yaml_mark_t start = p->w.event.start_mark;
+	struct json_mark start = p->w.event.start_mark;
 	bool has_version = false, has_stable = false, has_files = false;
 	bool done = false;
 	const char *key = NULL;
@@ -533,7 +596,7 @@ parse_release(struct index_parser *p, struct lock_index_release *rel)
 		const struct lock_index_file *f = &rel->files[i];
 		char shown[160], version[64], release[64], msg[GN_ERR_TEXT];
 
-		if (strcmp(f->version, rel->version) != 0 && name_must_agree(f)) {
+		if (strcmp(f->version, rel->version) != 0 && name_must_agree(p, f)) {
 			quote_text(f->filename, shown, sizeof(shown));
 			quote_text(f->version, version, sizeof(version));
 			quote_text(rel->version, release, sizeof(release));
@@ -561,7 +624,7 @@ parse_document(struct index_parser *p, struct lock_index *out)
 	if ((rc = json_begin(&p->w, "empty release index")) < 0) {
 		return rc;
 	}
-	if (p->w.event.type != YAML_SEQUENCE_START_EVENT) {
+	if (p->w.event.type != JSON_ARRAY_START) {
 		return json_type_error(&p->w, "an array of releases");
 	}
 	for (;;) {

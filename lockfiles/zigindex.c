@@ -1,6 +1,6 @@
 /*
- * lockfiles/zigindex.c - Zig's release index, read with libyaml's event
- * API (JSON is YAML flow syntax), as lockfiles/index.c reads go.dev's.
+ * lockfiles/zigindex.c - Zig's release index, read event by event
+ * (lockfiles/jsonwalk.h), as lockfiles/index.c reads go.dev's.
  */
 #include "lockfiles/zigindex.h"
 #include "lockfiles/jsonwalk.h"
@@ -23,7 +23,7 @@ struct zparser {
 /* The next object member: its key (copied) and the key's position, with
  * the value's first event current; or *done at the object's end. */
 static int
-zmember(struct zparser *p, const char **key, yaml_mark_t *mark, bool *done)
+zmember(struct zparser *p, const char **key, struct json_mark *mark, bool *done)
 {
 	const char *text;
 	int rc = json_key(&p->w, &text, done);
@@ -60,16 +60,15 @@ url_ok(const char *s)
 }
 
 static int
-parse_artifact(struct zparser *p, struct zig_index_artifact *a, const yaml_mark_t *start)
+parse_artifact(struct zparser *p, struct zig_index_artifact *a, const struct json_mark *start)
 {
 	bool have_tarball = false, have_sha = false, have_size = false, done = false;
 	int rc;
 
-	a->line = (int)start->line + 1;
-	a->col = (int)start->column + 1;
+	json_mark_pos(&p->w, start, &a->line, &a->col);
 	for (;;) {
 		const char *key, *value;
-		yaml_mark_t mark;
+		struct json_mark mark;
 		size_t len;
 
 		if ((rc = zmember(p, &key, &mark, &done)) < 0) {
@@ -78,8 +77,8 @@ parse_artifact(struct zparser *p, struct zig_index_artifact *a, const yaml_mark_
 		if (done) {
 			break;
 		}
-		value = (const char *)p->w.event.data.scalar.value;
-		len = p->w.event.type == YAML_SCALAR_EVENT ? p->w.event.data.scalar.length : 0;
+		value = p->w.event.value;
+		len = p->w.event.length; /* 0 for arrays and objects */
 		if (strcmp(key, "tarball") == 0) {
 			if (!json_is_string(&p->w.event)) {
 				return json_type_error(&p->w, "a URL string");
@@ -111,7 +110,7 @@ parse_artifact(struct zparser *p, struct zig_index_artifact *a, const yaml_mark_
 			char *end;
 			long long n;
 
-			if (p->w.event.type != YAML_SCALAR_EVENT) {
+			if (p->w.event.type != JSON_STRING && p->w.event.type != JSON_LITERAL) {
 				return json_type_error(&p->w, "a decimal size string");
 			}
 			if (len == 0 || len > 18 || strspn(value, "0123456789") != len ||
@@ -152,7 +151,7 @@ parse_version(struct zparser *p, struct zig_index_version *v)
 	for (;;) {
 		struct zig_index_artifact *a;
 		const char *key;
-		yaml_mark_t mark;
+		struct json_mark mark;
 
 		if ((rc = zmember(p, &key, &mark, &done)) < 0) {
 			return rc;
@@ -160,7 +159,7 @@ parse_version(struct zparser *p, struct zig_index_version *v)
 		if (done) {
 			break;
 		}
-		if (p->w.event.type != YAML_MAPPING_START_EVENT) {
+		if (p->w.event.type != JSON_OBJECT_START) {
 			/* "date", "docs", "notes", "version": not an artifact. */
 			if ((rc = json_skip(&p->w)) < 0) {
 				return rc;
@@ -197,13 +196,13 @@ parse_top(struct zparser *p, struct zig_index *out)
 	if ((rc = json_begin(&p->w, "empty Zig index")) < 0) {
 		return rc;
 	}
-	if (p->w.event.type != YAML_MAPPING_START_EVENT) {
+	if (p->w.event.type != JSON_OBJECT_START) {
 		return json_type_error(&p->w, "an object of Zig versions");
 	}
 	for (;;) {
 		struct zig_index_version *v;
 		const char *key;
-		yaml_mark_t mark;
+		struct json_mark mark;
 
 		if ((rc = zmember(p, &key, &mark, &done)) < 0) {
 			return rc;
@@ -211,7 +210,7 @@ parse_top(struct zparser *p, struct zig_index *out)
 		if (done) {
 			break;
 		}
-		if (p->w.event.type != YAML_MAPPING_START_EVENT) {
+		if (p->w.event.type != JSON_OBJECT_START) {
 			return json_type_error(&p->w, "an object for a Zig version");
 		}
 		items = p->versions.items;

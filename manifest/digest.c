@@ -127,20 +127,17 @@ canonical_cc(const struct manifest *m, struct gn_buf *buf)
 	return !buf->failed;
 }
 
+/* "go ...", "hosts ...", "platforms ...", "index ...". */
 static bool
-canonical(const struct manifest *m, struct gn_buf *buf)
+canonical_release(const struct manifest *m, struct gn_buf *buf)
 {
-	const struct manifest_checksum **pins = NULL;
-	const char **keys = NULL;
-	const char *require = "-";
 	char go[64];
-	bool ok = false;
 
 	if (m->go_kind == MANIFEST_GO_STABLE) {
 		snprintf(go, sizeof(go), "stable");
 	} else if (m->go_kind == MANIFEST_GO_FILE) {
 		/* not read yet (manifest_parse alone): the path stands in */
-		snprintf(go, sizeof(go), "file %s", m->go_file);
+		snprintf(go, sizeof(go), "file %.58s", m->go_file);
 	} else {
 		gn_goversion_format(&m->go_version, go, sizeof(go));
 	}
@@ -148,43 +145,52 @@ canonical(const struct manifest *m, struct gn_buf *buf)
 	if (m->hosts_default) {
 		gn_buf_puts(buf, "-");
 	} else if (!put_platforms(buf, m->hosts, m->n_hosts)) {
-		goto out;
+		return false;
 	}
 	gn_buf_puts(buf, "\nplatforms ");
 	if (!put_platforms(buf, m->platforms, m->n_platforms)) {
-		goto out;
+		return false;
 	}
 	gn_buf_puts(buf, "\nindex ");
 	put_sized(buf, m->index ? m->index : "");
 	gn_buf_puts(buf, "\n");
+	return true;
+}
 
-	if (m->n_checksums) {
-		pins = malloc(m->n_checksums * sizeof(*pins));
-		if (!pins) {
-			goto out;
-		}
-		for (size_t i = 0; i < m->n_checksums; i++) {
-			pins[i] = &m->checksums[i];
-		}
-		qsort(pins, m->n_checksums, sizeof(*pins), cmp_pin);
-		for (size_t i = 0; i < m->n_checksums; i++) {
-			gn_buf_puts(buf, "checksum ");
-			put_sized(buf, pins[i]->file);
-			gn_buf_printf(buf, " %s\n", pins[i]->sha256);
-		}
+/* Pinned checksums and signature keys, sorted; what signatures require. */
+static bool
+canonical_trust(const struct manifest *m, struct gn_buf *buf)
+{
+	const struct manifest_checksum **pins = NULL;
+	const char **keys = NULL;
+	const char *require = "-";
+	bool ok = false;
+
+	if (m->n_checksums && !(pins = malloc(m->n_checksums * sizeof(*pins)))) {
+		goto out;
 	}
-	if (m->signatures.n_keys) {
-		keys = malloc(m->signatures.n_keys * sizeof(*keys));
-		if (!keys) {
-			goto out;
-		}
+	for (size_t i = 0; i < m->n_checksums; i++) {
+		pins[i] = &m->checksums[i];
+	}
+	if (pins) {
+		qsort(pins, m->n_checksums, sizeof(*pins), cmp_pin);
+	}
+	for (size_t i = 0; i < m->n_checksums; i++) {
+		gn_buf_puts(buf, "checksum ");
+		put_sized(buf, pins[i]->file);
+		gn_buf_printf(buf, " %s\n", pins[i]->sha256);
+	}
+	if (m->signatures.n_keys && !(keys = malloc(m->signatures.n_keys * sizeof(*keys)))) {
+		goto out;
+	}
+	if (keys) {
 		memcpy(keys, m->signatures.keys, m->signatures.n_keys * sizeof(*keys));
 		qsort(keys, m->signatures.n_keys, sizeof(*keys), cmp_str);
-		for (size_t i = 0; i < m->signatures.n_keys; i++) {
-			gn_buf_puts(buf, "key ");
-			put_sized(buf, keys[i]);
-			gn_buf_puts(buf, "\n");
-		}
+	}
+	for (size_t i = 0; i < m->signatures.n_keys; i++) {
+		gn_buf_puts(buf, "key ");
+		put_sized(buf, keys[i]);
+		gn_buf_puts(buf, "\n");
 	}
 	if (m->signatures.require_index && m->signatures.require_archives) {
 		require = "index,archives";
@@ -196,10 +202,17 @@ canonical(const struct manifest *m, struct gn_buf *buf)
 	gn_buf_printf(buf, "require %s\nlegacy %s\nbase %s\n", require,
 		      m->signatures.allow_legacy ? "true" : "false",
 		      m->base == MANIFEST_BASE_SOURCE ? "source" : "binary");
-	if (m->cc.enabled && !canonical_cc(m, buf)) {
-		goto out;
-	}
-	/* Go's trust roots only when set: older manifests keep their digest. */
+	ok = true;
+out:
+	free(pins);
+	free(keys);
+	return ok;
+}
+
+/* Go's trust roots, only when set: older manifests keep their digest. */
+static void
+canonical_roots(const struct manifest *m, struct gn_buf *buf)
+{
 	if (m->source == MANIFEST_SOURCE_PROXY) {
 		gn_buf_puts(buf, "source proxy\n");
 	}
@@ -215,11 +228,17 @@ canonical(const struct manifest *m, struct gn_buf *buf)
 	for (size_t i = 0; i < m->n_gpg_fingerprints; i++) {
 		gn_buf_printf(buf, "gpg-fingerprint %s\n", m->gpg_fingerprints[i]);
 	}
-	ok = !buf->failed;
-out:
-	free(pins);
-	free(keys);
-	return ok;
+}
+
+static bool
+canonical(const struct manifest *m, struct gn_buf *buf)
+{
+	if (!canonical_release(m, buf) || !canonical_trust(m, buf) ||
+	    (m->cc.enabled && !canonical_cc(m, buf))) {
+		return false;
+	}
+	canonical_roots(m, buf);
+	return !buf->failed;
 }
 
 void

@@ -143,12 +143,78 @@ take(struct line_scan *scan, const char *directive, const char *arg, size_t arg_
 	return 0;
 }
 
+/* One line (comment cut off): blocks are skipped, go and toolchain taken. */
+static int
+scan_line(struct line_scan *scan, const char *line, size_t line_len, int *block_depth)
+{
+	size_t pos = 0, start, n = next_word(line, line_len, &pos, &start);
+	size_t arg_start, arg_len, extra_start;
+	char word[16];
+
+	if (n == 0) {
+		return 0;
+	}
+	if (n == 1 && line[start] == ')') {
+		*block_depth -= *block_depth > 0;
+		return 0;
+	}
+	if (line_len > 0 && line[line_len - 1] == '(') {
+		++*block_depth;
+		return 0;
+	}
+	if (*block_depth > 0 || n >= sizeof(word)) {
+		return 0;
+	}
+	memcpy(word, line + start, n);
+	word[n] = '\0';
+	if (strcmp(word, "go") != 0 && strcmp(word, "toolchain") != 0) {
+		return 0;
+	}
+	arg_len = next_word(line, line_len, &pos, &arg_start);
+	if (next_word(line, line_len, &pos, &extra_start) != 0) {
+		return gn_error_at(scan->err, GN_E_MANIFEST, scan->name, scan->line,
+				   (int)extra_start + 1, "%s directive takes one version, found more",
+				   word);
+	}
+	return take(scan, word, line + arg_start, arg_len,
+		    (int)(arg_len ? arg_start : start) + 1);
+}
+
+/* The version go.mod asks for, with Go's rule for a bare "go 1.N". */
+static int
+settle(struct line_scan *scan, const char *name, struct gomod_version *out,
+       struct gn_error *err)
+{
+	if (scan->have_toolchain) {
+		*out = scan->toolchain;
+		out->exact = true;
+		return 0;
+	}
+	if (!scan->have_go) {
+		return gn_error_at(err, GN_E_MANIFEST, name, 0, 0,
+				   "has no go or toolchain line to take the Go version from");
+	}
+	*out = scan->go;
+	/* Since Go 1.21 the go line names a release: "1.22" is go1.22.0.  Before,
+	 * it names a language version, served by the newest patch of that line. */
+	if (out->version.has_patch || out->version.pre != GN_PRE_NONE) {
+		out->exact = true;
+	} else if (gn_goversion_at_least(&out->version, 1, 21)) {
+		out->version.has_patch = true;
+		out->version.patch = 0;
+		out->exact = true;
+	} else {
+		out->exact = false;
+	}
+	return 0;
+}
+
 int
 gomod_parse(const char *name, const char *data, size_t len, struct gomod_version *out,
 	    struct gn_error *err)
 {
 	struct line_scan scan = {.name = name, .err = err};
-	int block_depth = 0;
+	int block_depth = 0, rc;
 	size_t at = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -162,73 +228,18 @@ gomod_parse(const char *name, const char *data, size_t len, struct gomod_version
 	}
 	while (at < len) {
 		const char *line = data + at, *nl = memchr(line, '\n', len - at);
-		size_t line_len = nl ? (size_t)(nl - line) : len - at, pos = 0, start, n;
-		const char *comment;
-		char word[16];
+		size_t line_len = nl ? (size_t)(nl - line) : len - at;
+		/* `//` starts a comment; module paths and versions never hold it. */
+		const char *comment = memmem(line, line_len, "//", 2);
 
 		at += line_len + (nl ? 1 : 0);
 		scan.line++;
-		/* `//` starts a comment; module paths and versions never hold it. */
-		comment = memmem(line, line_len, "//", 2);
 		if (comment) {
 			line_len = (size_t)(comment - line);
 		}
-		n = next_word(line, line_len, &pos, &start);
-		if (n == 0) {
-			continue;
-		}
-		if (n == 1 && line[start] == ')') {
-			if (block_depth > 0) {
-				block_depth--;
-			}
-			continue;
-		}
-		if (line_len > 0 && line[line_len - 1] == '(') {
-			block_depth++;
-			continue;
-		}
-		if (block_depth > 0 || n >= sizeof(word)) {
-			continue;
-		}
-		memcpy(word, line + start, n);
-		word[n] = '\0';
-		if (strcmp(word, "go") == 0 || strcmp(word, "toolchain") == 0) {
-			size_t arg_start, arg_len = next_word(line, line_len, &pos, &arg_start);
-			size_t extra_start;
-			int col = (int)(arg_len ? arg_start : start) + 1;
-
-			if (next_word(line, line_len, &pos, &extra_start) != 0) {
-				return gn_error_at(err, GN_E_MANIFEST, name, scan.line,
-						   (int)extra_start + 1,
-						   "%s directive takes one version, found more", word);
-			}
-			int rc = take(&scan, word, line + arg_start, arg_len, col);
-
-			if (rc) {
-				return rc;
-			}
+		if ((rc = scan_line(&scan, line, line_len, &block_depth)) != 0) {
+			return rc;
 		}
 	}
-	if (scan.have_toolchain) {
-		*out = scan.toolchain;
-		out->exact = true;
-		return 0;
-	}
-	if (!scan.have_go) {
-		return gn_error_at(err, GN_E_MANIFEST, name, 0, 0,
-				   "has no go or toolchain line to take the Go version from");
-	}
-	*out = scan.go;
-	/* Since Go 1.21 the go line names a release: "1.22" is go1.22.0.  Before,
-	 * it names a language version, served by the newest patch of that line. */
-	if (out->version.has_patch || out->version.pre != GN_PRE_NONE) {
-		out->exact = true;
-	} else if (gn_goversion_at_least(&out->version, 1, 21)) {
-		out->version.has_patch = true;
-		out->version.patch = 0;
-		out->exact = true;
-	} else {
-		out->exact = false;
-	}
-	return 0;
+	return settle(&scan, name, out, err);
 }

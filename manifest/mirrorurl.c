@@ -100,6 +100,17 @@ zig_version_of(const char *file, char *out, size_t len)
 	}
 }
 
+const char *
+mirror_signature_url(struct gn_arena *arena, const char *url)
+{
+	const char *query = strchr(url, '?');
+
+	if (!query) {
+		return gn_arena_printf(arena, "%s.minisig", url);
+	}
+	return gn_arena_printf(arena, "%.*s.minisig%s", (int)(query - url), url, query);
+}
+
 void
 mirror_file_version(const char *file, char *out, size_t len)
 {

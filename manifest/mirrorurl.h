@@ -34,6 +34,11 @@ int mirror_template_check(const char *mirror, char *why, size_t why_len, size_t 
 const char *mirror_url_for(struct gn_arena *arena, const char *mirror, const char *file,
 			   const char *sha256);
 
+/* "<url>.minisig", inserted before any query string: where a file's
+ * detached signature sits beside it.  Owned by arena; NULL when out of
+ * memory. */
+const char *mirror_signature_url(struct gn_arena *arena, const char *url);
+
 /* The release a Go or Zig file name belongs to: "1.21.5" for
  * go1.21.5.linux-amd64.tar.gz, "0.11.0" for zig-linux-x86_64-0.11.0.tar.xz;
  * "" for any other name. */

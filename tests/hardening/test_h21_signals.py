@@ -15,7 +15,8 @@ and (after a download) keep the .part: the next sync resumes it with a
 Range request and installs go1.9.
 
 Also: a sync waiting for a busy <install>.flock stops at once on SIGTERM;
-two signals in a row during cleanup leave no garbage either; a signal
+two signals in a row during cleanup leave no garbage either, and the first
+one names the exit even when both arrive together; a signal
 during the final swap (frozen at renameat2) leaves a whole tree, old or
 new."""
 import fcntl
@@ -198,6 +199,19 @@ def main(t):
     time.sleep(0.005)
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
+    rc, err = finish(t, proc, what)
+    after(what, snap, rc, err, 130)
+    recover(what, expect_resume=False)
+
+    # Both pending at once (sent while frozen): the first still decides.
+    what = "SIGINT and SIGTERM together mid-extraction"
+    snap = prepare("extract")
+    env = dict(shim_env, GONATIVE_FAULT="write:stop:path=.stage-:after=200:count=1")
+    proc = start_sync(env)
+    wait_for(lambda: stopped(proc.pid) or proc.poll() is not None, 20)
+    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signal.SIGCONT)
     rc, err = finish(t, proc, what)
     after(what, snap, rc, err, 130)
     recover(what, expect_resume=False)

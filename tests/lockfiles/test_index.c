@@ -439,6 +439,100 @@ test_name_context(void)
 	gn_arena_free(&a);
 }
 
+/*
+ * The index is JSON (RFC 8259), read strictly: libyaml, which read it as
+ * YAML flow before, also took comments, single quotes, unquoted words,
+ * trailing commas, raw tabs and YAML escapes, and refused surrogate pairs.
+ */
+static void
+test_strict_json(void)
+{
+	static const struct {
+		const char *name;
+		const char *json;
+		size_t len; /* 0: strlen */
+		int line, col;
+		const char *needle;
+	} bad[] = {
+		{"trailing comma in an array", "[{\"version\": \"go1.2\"},\n]", 0, 2, 1,
+		 "malformed JSON: expected a value"},
+		{"trailing comma in an object", "[{\"version\": \"go1.2\", }]", 0, 1, 23,
+		 "malformed JSON: expected a string key"},
+		{"single-quoted string", "[{\"version\": 'go1.2'}]", 0, 1, 14, "malformed JSON"},
+		{"unquoted key", "[{version: \"go1.2\"}]", 0, 1, 3, "expected a string key"},
+		{"unquoted word in an unknown field", "[{\"version\": \"go1.2\", \"new\": abc}]", 0,
+		 1, 30, "malformed JSON: expected a value"},
+		{"comment", "[ # releases\n{\"version\": \"go1.2\"}]", 0, 1, 3, "malformed JSON"},
+		{"raw tab in a string", "[{\"version\": \"go1.2\t\"}]", 0, 1, 20,
+		 "control character"},
+		{"raw NUL in a string", "[{\"version\": \"go1.2\0\"}]", 23, 1, 20,
+		 "control character"},
+		{"YAML escape \\x", "[{\"version\": \"go1.\\x32\"}]", 0, 1, 19, "unknown escape"},
+		{"missing ':'", "[{\"version\" \"go1.2\"}]", 0, 1, 13, "expected ':'"},
+		{"missing ','", "[{\"version\": \"go1.2\" \"stable\": true}]", 0, 1, 22,
+		 "expected ',' or '}'"},
+		{"invalid UTF-8", "[{\"version\": \"go1.2\xff\"}]", 0, 1, 20, "invalid UTF-8"},
+		{"overlong UTF-8 '/'", "[{\"version\": \"go1.2\xc0\xaf\"}]", 0, 1, 20,
+		 "invalid UTF-8"},
+		{"UTF-8 surrogate", "[{\"version\": \"go1.2\xed\xa0\x80\"}]", 0, 1, 20,
+		 "invalid UTF-8"},
+		{"lone high surrogate escape", "[{\"version\": \"go1.2\\ud800\"}]", 0, 1, 20,
+		 "surrogate"},
+		{"lone low surrogate escape", "[{\"version\": \"go1.2\\udc00x\"}]", 0, 1, 20,
+		 "surrogate"},
+		{"short \\u escape", "[{\"version\": \"go1.2\\u12\"}]", 0, 1, 20, "4 hex digits"},
+		{"number with a leading zero", "[{\"version\": \"go1.2\", \"new\": 012}]", 0, 1,
+		 30, "malformed JSON"},
+		{"bare minus", "[{\"version\": \"go1.2\", \"new\": -}]", 0, 1, 30, "malformed JSON"},
+		{"truncated literal", "[{\"version\": \"go1.2\", \"stable\": tru}]", 0, 1, 33,
+		 "malformed JSON"},
+		{"second value", "[] []", 0, 1, 4, "after the index"},
+		{"value after a NUL", "[]\0[]", 5, 1, 3, "after the index"},
+	};
+	struct gn_arena a = {0};
+	struct lock_index idx;
+	struct gn_error err;
+	const char *good;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t len = bad[i].len ? bad[i].len : strlen(bad[i].json);
+
+		gn_error_clear(&err);
+		rc = lock_index_parse(&a, "index.json", bad[i].json, len, &idx, &err);
+		TAP_EQ_INT(rc, -GN_E_INDEX, "strict: %s refused", bad[i].name);
+		if (!tap_ok(err.line == bad[i].line && err.col == bad[i].col &&
+				    strstr(err.message, bad[i].needle) != NULL,
+			    "strict: %s at index.json:%d:%d says \"%s\"", bad[i].name, bad[i].line,
+			    bad[i].col, bad[i].needle)) {
+			tap_diag("got %s:%d:%d: %s", err.file, err.line, err.col, err.message);
+		}
+	}
+
+	/* What JSON allows: a surrogate pair, escapes, a BOM, numbers. */
+	good = "\xef\xbb\xbf[{\"version\": \"go1.2\", \"new\": [-0.5e+3, 1E2, true, null, {}],"
+	       " \"files\": [{\"filename\": \"a\", \"os\": \"\\ud83d\\ude00\\u00e9\\/\\t\","
+	       " \"arch\": \"\xc3\xa9\xe2\x82\xac\"}]}]";
+	rc = parse_str(&a, good, &idx, &err);
+	TAP_EQ_INT(rc, 0, "strict: JSON's own syntax parses");
+	if (rc == 0) {
+		TAP_EQ_STR(idx.releases[0].files[0].os, "\xf0\x9f\x98\x80\xc3\xa9/\t",
+			   "strict: \\u escapes and a surrogate pair decode to UTF-8");
+		TAP_EQ_STR(idx.releases[0].files[0].arch, "\xc3\xa9\xe2\x82\xac",
+			   "strict: raw UTF-8 is kept as is");
+	}
+	/* Columns count characters, not bytes. */
+	rc = parse_str(&a, "[\"\xc3\xa9\xe2\x82\xac\"]", &idx, &err);
+	TAP_OK(rc == -GN_E_INDEX && err.line == 1 && err.col == 2,
+	       "strict: a string where a release belongs, at 1:2");
+	rc = parse_str(&a, "[\r\n{\"n\xc3\xa9\": 1 x}]", &idx, &err);
+	TAP_OK(rc == -GN_E_INDEX && err.line == 2 && err.col == 10 &&
+		       strstr(err.message, "expected ',' or '}'") != NULL,
+	       "strict: after CRLF and a 2-byte character, the error is at 2:10 (%d:%d %s)",
+	       err.line, err.col, err.message);
+	gn_arena_free(&a);
+}
+
 static double
 ms_since(const struct timespec *t0)
 {
@@ -629,6 +723,7 @@ main(void)
 	test_literal();
 	test_write_model();
 	test_errors();
+	test_strict_json();
 	test_lenient();
 	test_file_names();
 	test_name_context();

@@ -249,3 +249,27 @@ class RedirectingFront:
     def stop(self):
         self.front.stop()
         self.backend.stop()
+
+
+def run(main_fn):
+    """e2e.run(main_fn), then stop what main_fn put on t.cleanup_more (the
+    registries and servers it started), last first, whatever happened."""
+    import e2e
+
+    def wrapped(t):
+        try:
+            main_fn(t)
+        finally:
+            for stop in reversed(getattr(t, "cleanup_more", [])):
+                try:
+                    stop()
+                except Exception:
+                    pass
+    e2e.run(wrapped)
+
+
+def get(url, accept):
+    """GET url with an Accept header (a manifest's media type): the body."""
+    req = urllib.request.Request(url, headers={"Accept": accept})
+    with urllib.request.urlopen(req) as r:
+        return r.read().decode()

@@ -60,7 +60,7 @@ def main(t):
             "the registry saw no new upload", reg.count("POST", "uploads"))
     t.check(reg.count("PUT", "/v2/%s/manifests/" % REPO) == puts,
             "the registry saw no new manifest", reg.count("PUT", "manifests"))
-    man = json.loads(e2e_get(reg.url + "/v2/%s/manifests/%s" % (REPO, lock["go"]),
+    man = json.loads(reglib.get(reg.url + "/v2/%s/manifests/%s" % (REPO, lock["go"]),
                              "application/vnd.oci.image.manifest.v1+json"))
     titles = sorted(l["annotations"]["org.opencontainers.image.title"] for l in man["layers"])
     t.check(man.get("artifactType") == "application/vnd.gonative.toolchain.v1",
@@ -99,7 +99,7 @@ def main(t):
                 "every artifact is signed-by the team key", p.lock()["artifacts"])
         # A signature moved onto another file is refused: swap the windows
         # archive's .minisig blob for the linux one's under its title.
-        man = json.loads(e2e_get(reg.url + "/v2/%s/manifests/%s" % (REPO, lock["go"]),
+        man = json.loads(reglib.get(reg.url + "/v2/%s/manifests/%s" % (REPO, lock["go"]),
                                  "application/vnd.oci.image.manifest.v1+json"))
         by_title = {l["annotations"]["org.opencontainers.image.title"]: l["digest"][7:]
                     for l in man["layers"]}
@@ -211,24 +211,4 @@ def main(t):
     t.expect_re(r"gonative\.yaml:\d+:\d+:", r.err, "naming line and column", r)
 
 
-def e2e_get(url, accept):
-    import urllib.request
-    req = urllib.request.Request(url, headers={"Accept": accept})
-    with urllib.request.urlopen(req) as r:
-        return r.read().decode()
-
-
-def run(main_fn):
-    def wrapped(t):
-        try:
-            main_fn(t)
-        finally:
-            for stop in reversed(getattr(t, "cleanup_more", [])):
-                try:
-                    stop()
-                except Exception:
-                    pass
-    e2e.run(wrapped)
-
-
-run(main)
+reglib.run(main)

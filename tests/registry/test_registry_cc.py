@@ -26,15 +26,8 @@ SECRET = "z1g-Pa55word"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 
 
-def get(url, accept):
-    import urllib.request
-    req = urllib.request.Request(url, headers={"Accept": accept})
-    with urllib.request.urlopen(req) as r:
-        return r.read().decode()
-
-
 def titles_of(reg, tag):
-    man = json.loads(get(reg.url + "/v2/%s/manifests/%s" % (REPO, tag), OCI_MANIFEST))
+    man = json.loads(reglib.get(reg.url + "/v2/%s/manifests/%s" % (REPO, tag), OCI_MANIFEST))
     return {l["annotations"]["org.opencontainers.image.title"]: l["digest"][len("sha256:"):]
             for l in man["layers"]}
 
@@ -167,17 +160,4 @@ def main(t):
     t.check(e2e.git_tree_hash(p.install + "-zig") == zig_tree, "and matches the lock")
 
 
-def run(main_fn):
-    def wrapped(t):
-        try:
-            main_fn(t)
-        finally:
-            for stop in reversed(getattr(t, "cleanup_more", [])):
-                try:
-                    stop()
-                except Exception:
-                    pass
-    e2e.run(wrapped)
-
-
-run(main)
+reglib.run(main)
