@@ -56,7 +56,7 @@ oci_manifest_layers(struct gn_arena *arena, const struct oci_session *s, const c
 		*missing = false;
 	}
 	if (!url) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	rc = oci_session_exchange(s, "GET", url, "Accept: " OCI_MANIFEST_TYPE, NULL, OCI_MAX_MANIFEST,
 			      &reply, err);
@@ -85,7 +85,7 @@ oci_manifest_layers(struct gn_arena *arena, const struct oci_session *s, const c
 
 		*layers = gn_arena_array(arena, n ? n : 1, sizeof(**layers));
 		if (!*layers) {
-			rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+			rc = gn_error_nomem(err);
 		}
 		for (yaml_node_item_t *it = list->data.sequence.items.start;
 		     rc == 0 && it < list->data.sequence.items.top; it++) {
@@ -186,7 +186,7 @@ blob_push(struct gn_arena *arena, const struct oci_session *s, const char *path,
 	int rc;
 
 	if (!url) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	if ((rc = oci_session_exchange(s, "POST", url, NULL, NULL, 0, &reply, err)) < 0) {
 		return rc;
@@ -199,7 +199,7 @@ blob_push(struct gn_arena *arena, const struct oci_session *s, const char *path,
 	put = upload_put_url(arena, &s->ref, reply.location, sha256);
 	http_reply_free(&reply);
 	if (!put) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	rc = oci_session_exchange(s, "PUT", put, "Content-Type: application/octet-stream", &body, 0,
 			      &reply, err);
@@ -235,7 +235,7 @@ oci_manifest_push(struct gn_arena *arena, const struct oci_session *s, const cha
 
 	*changed = false;
 	if (!url) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	sha256_hex(OCI_EMPTY_CONFIG, 2, empty_sha);
 	if ((rc = oci_blob_exists(s, empty_sha, &have_config, err)) < 0) {
@@ -263,7 +263,7 @@ oci_manifest_push(struct gn_arena *arena, const struct oci_session *s, const cha
 	gn_buf_puts(&json, "]}");
 	if (json.failed) {
 		gn_buf_free(&json);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	sha256_hex(json.data, json.len, manifest_sha);
 	/* The same manifest under the tag already: nothing to do. */

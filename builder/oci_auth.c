@@ -260,7 +260,7 @@ bearer_token(struct gn_arena *arena, const struct oci_ref *ref, const char *chal
 	url_escape(&url, actions);
 	if (url.failed) {
 		gn_buf_free(&url);
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	{
 		struct http_call call = {
@@ -292,7 +292,7 @@ bearer_token(struct gn_arena *arena, const struct oci_ref *ref, const char *chal
 		if (token && *token) {
 			*header = gn_arena_printf(arena, "Authorization: Bearer %s", token);
 			if (!*header) {
-				rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+				rc = gn_error_nomem(err);
 			}
 		} else {
 			token = NULL;
@@ -397,7 +397,7 @@ oci_open(struct gn_arena *arena, const struct oci_ref *ref, const char *actions,
 	}
 	out->auth_header = basic_header(arena, user_pass);
 	if (!out->auth_header) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	if ((rc = ping(ref, out->auth_header, NULL, net, &status, NULL, 0, err)) < 0) {
 		return rc;

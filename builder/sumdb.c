@@ -98,6 +98,70 @@ verify_head(struct sumdb *db, const char *note, size_t len, struct tlog_tree *tr
 	return tlog_parse_tree(note, text_len, tree, err);
 }
 
+/* Where the log is asked: the first proxy that serves it, else direct. */
+static int
+choose_base(struct sumdb *db, const struct sumdb_opts *opts, struct gn_error *err)
+{
+	for (size_t i = 0; i < opts->n_proxies; i++) {
+		char url[SUMDB_URL_MAX + NOTE_NAME_MAX], base[SUMDB_URL_MAX + NOTE_NAME_MAX];
+		char *body = NULL;
+		size_t body_len = 0;
+		struct gn_error probe;
+
+		with_slash(base, sizeof(base), opts->proxies[i]);
+		if (!gn_path_fmt(url, sizeof(url), "%ssumdb/%s/supported", base, db->key.name) ||
+		    strlen(url) >= sizeof(db->base)) {
+			return gn_error_set(err, GN_E_USAGE, "%s: proxy URL too long", opts->proxies[i]);
+		}
+		gn_error_clear(&probe);
+		if (get(db, url, &body, &body_len, &probe) == 0) {
+			free(body);
+			/* shorter than url, checked above */
+			gn_path_fmt(db->base, sizeof(db->base), "%ssumdb/%s/", base, db->key.name);
+			db->base_chosen = true;
+			return 0;
+		}
+	}
+	snprintf(db->base, sizeof(db->base), "%s", db->direct);
+	return 0;
+}
+
+/*
+ * The cached tree head, read relative to the cache's root descriptor into
+ * *note (NULL when there is none).  A link in place of a folder means no
+ * head (sumdb_save replaces it, never following it); a link in place of
+ * the head itself is refused by the read.
+ */
+static int
+read_latest(struct sumdb *db, const char *folder, char **note, size_t *len,
+	    struct gn_error *err)
+{
+	int sumdb_fd = openat(cache_dir_fd(db->cache, CACHE_ROOT), "sumdb",
+			      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int dir_fd = sumdb_fd >= 0 ? openat(sumdb_fd, folder,
+					    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+				   : -1;
+	int fd = dir_fd >= 0 ? openat(dir_fd, "latest", O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	bool absent = dir_fd < 0 || (fd < 0 && errno == ENOENT);
+	int rc = 0;
+
+	*note = NULL;
+	if (fd >= 0) {
+		close(fd);
+	}
+	if (!absent) {
+		rc = gn_read_file_at(dir_fd, "latest", db->latest_path, SUMDB_MAX_BYTES, note, len,
+				     err);
+	}
+	if (dir_fd >= 0) {
+		close(dir_fd);
+	}
+	if (sumdb_fd >= 0) {
+		close(sumdb_fd);
+	}
+	return rc;
+}
+
 int
 sumdb_open(struct sumdb *db, const struct sumdb_opts *opts, struct gn_error *err)
 {
@@ -124,28 +188,8 @@ sumdb_open(struct sumdb *db, const struct sumdb_opts *opts, struct gn_error *err
 		snprintf(db->direct, sizeof(db->direct), "https://%s/", db->key.name);
 	}
 	/* Proxies are asked first (sumdb_lookup picks); the direct URL is last. */
-	for (size_t i = 0; i < opts->n_proxies; i++) {
-		char url[SUMDB_URL_MAX + NOTE_NAME_MAX], base[SUMDB_URL_MAX + NOTE_NAME_MAX];
-		char *body = NULL;
-		size_t body_len = 0;
-		struct gn_error probe;
-
-		with_slash(base, sizeof(base), opts->proxies[i]);
-		if (!gn_path_fmt(url, sizeof(url), "%ssumdb/%s/supported", base, db->key.name) ||
-		    strlen(url) >= sizeof(db->base)) {
-			return gn_error_set(err, GN_E_USAGE, "%s: proxy URL too long", opts->proxies[i]);
-		}
-		gn_error_clear(&probe);
-		if (get(db, url, &body, &body_len, &probe) == 0) {
-			free(body);
-			/* shorter than url, checked above */
-			gn_path_fmt(db->base, sizeof(db->base), "%ssumdb/%s/", base, db->key.name);
-			db->base_chosen = true;
-			break;
-		}
-	}
-	if (!db->base_chosen) {
-		snprintf(db->base, sizeof(db->base), "%s", db->direct);
+	if ((rc = choose_base(db, opts, err)) < 0) {
+		return rc;
 	}
 	safe_name(db->key.name, folder, sizeof(folder));
 	if (!gn_path_fmt(db->latest_rel, sizeof(db->latest_rel), "sumdb/%s/latest", folder) ||
@@ -154,40 +198,8 @@ sumdb_open(struct sumdb *db, const struct sumdb_opts *opts, struct gn_error *err
 		return gn_error_set(err, GN_E_IO, "path too long: %s/sumdb/%s", db->cache->root,
 				    folder);
 	}
-	/*
-	 * Relative to the cache's root descriptor.  A link in place of a
-	 * folder means no head (sumdb_save replaces it, never following it);
-	 * a link in place of the head itself is refused by the read.
-	 */
-	{
-		int sumdb_fd = openat(cache_dir_fd(db->cache, CACHE_ROOT), "sumdb",
-				      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		int dir_fd = sumdb_fd >= 0 ? openat(sumdb_fd, folder,
-						    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-					   : -1;
-		int fd = dir_fd >= 0 ? openat(dir_fd, "latest", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-				     : -1;
-		bool absent = dir_fd < 0 || (fd < 0 && errno == ENOENT);
-
-		if (fd >= 0) {
-			close(fd);
-		}
-		if (!absent) {
-			rc = gn_read_file_at(dir_fd, "latest", db->latest_path, SUMDB_MAX_BYTES,
-					     &note, &len, err);
-		}
-		if (dir_fd >= 0) {
-			close(dir_fd);
-		}
-		if (sumdb_fd >= 0) {
-			close(sumdb_fd);
-		}
-		if (absent) {
-			return 0;
-		}
-		if (rc < 0) {
-			return rc;
-		}
+	if ((rc = read_latest(db, folder, &note, &len, err)) < 0 || !note) {
+		return rc;
 	}
 	rc = verify_head(db, note, len, &db->seen, err);
 	free(note);
@@ -195,11 +207,10 @@ sumdb_open(struct sumdb *db, const struct sumdb_opts *opts, struct gn_error *err
 		char msg[GN_ERR_TEXT];
 
 		snprintf(msg, sizeof(msg), "%s", err->message);
-		rc = gn_error_set(err, GN_E_INTEGRITY,
-				  "the cached tree head %s does not verify (%s); remove it only if "
-				  "you trust the log",
-				  db->latest_path, msg);
-		return rc;
+		return gn_error_set(err, GN_E_INTEGRITY,
+				    "the cached tree head %s does not verify (%s); remove it only "
+				    "if you trust the log",
+				    db->latest_path, msg);
 	}
 	db->have_seen = true;
 	return 0;
@@ -411,76 +422,52 @@ escape(const char *s, char *out, size_t len)
 	return true;
 }
 
-int
-sumdb_lookup(struct sumdb *db, const char *path, const char *version, char h1[DIRHASH_H1_LEN],
-	     char *gomod_h1, struct gn_error *err)
+/* "<id>\n<record lines>\n\n<signed note>": the id, and where the record
+ * text and the blank line before the note are.  false: malformed. */
+static bool
+split_lookup(char *body, size_t len, int64_t *id, char **text, char **blank)
 {
-	char epath[512], evers[256], url[SUMDB_URL_MAX + 800], want[800], want_mod[800];
-	bool found_mod = false;
-	size_t want_mod_len;
-	char *body = NULL, *p, *end, *text, *blank;
-	struct tlog_tree tree;
-	uint8_t leaf[TLOG_HASH_LEN];
-	int64_t id = 0;
-	size_t len = 0, want_len;
-	bool found = false;
-	int rc;
+	char *p = body, *end = body + len;
 
-	if (!escape(path, epath, sizeof(epath)) || !escape(version, evers, sizeof(evers))) {
-		return gn_error_set(err, GN_E_USAGE, "module path too long");
-	}
-	snprintf(url, sizeof(url), "%slookup/%s@%s", db->base, epath, evers);
-	if ((rc = get(db, url, &body, &len, err)) < 0) {
-		return rc;
-	}
-	end = body + len;
-	/* <id>\n<record lines>\n\n<signed note> */
-	p = body;
+	*id = 0;
 	if (p == end || *p < '0' || *p > '9') {
-		goto malformed;
+		return false;
 	}
 	for (; p < end && *p >= '0' && *p <= '9'; p++) {
-		if (id > (INT64_MAX - 9) / 10) {
-			goto malformed;
+		if (*id > (INT64_MAX - 9) / 10) {
+			return false;
 		}
-		id = id * 10 + (*p - '0');
+		*id = *id * 10 + (*p - '0');
 	}
 	if (p == end || *p != '\n') {
-		goto malformed;
+		return false;
 	}
-	text = p + 1;
-	blank = NULL;
-	for (char *q = text; q + 1 < end; q++) {
+	*text = p + 1;
+	*blank = NULL;
+	for (char *q = *text; q + 1 < end; q++) {
 		if (q[0] == '\n' && q[1] == '\n') {
-			blank = q;
+			*blank = q;
 			break;
 		}
 	}
-	if (!blank || blank == text) {
-		goto malformed;
-	}
-	if ((rc = accept_head(db, blank + 2, (size_t)(end - blank - 2), &tree, err)) < 0) {
-		gn_error_url(err, url);
-		free(body);
-		return rc;
-	}
-	tlog_record_hash(text, (size_t)(blank + 1 - text), leaf);
-	{
-		struct reader r = { .db = db, .tree_n = tree.n };
+	return *blank && *blank != *text;
+}
 
-		rc = tlog_check_record(&tree, id, leaf, read_hash, &r, err);
-	}
-	if (rc < 0) {
-		gn_error_url(err, url);
-		free(body);
-		return rc;
-	}
-	/* "<path> <version> h1:...\n" among the record's lines. */
+/* "<path> <version> h1:...\n" (and the go.mod's, when gomod_h1) among the
+ * record's lines text..blank: true when each wanted one is there. */
+static bool
+find_h1(const char *text, const char *blank, const char *path, const char *version,
+	char h1[DIRHASH_H1_LEN], char *gomod_h1)
+{
+	char want[800], want_mod[800];
+	size_t want_len, want_mod_len;
+	bool found = false, found_mod = false;
+
 	want_len = (size_t)snprintf(want, sizeof(want), "%s %s h1:", path, version);
 	want_mod_len =
 		(size_t)snprintf(want_mod, sizeof(want_mod), "%s %s/go.mod h1:", path, version);
-	for (char *line = text; line <= blank;) {
-		char *nl = memchr(line, '\n', (size_t)(blank + 1 - line));
+	for (const char *line = text; line <= blank;) {
+		const char *nl = memchr(line, '\n', (size_t)(blank + 1 - line));
 		size_t n = (size_t)(nl - line);
 
 		if (n == want_len + 44 && memcmp(line, want, want_len) == 0) {
@@ -497,10 +484,50 @@ sumdb_lookup(struct sumdb *db, const char *path, const char *version, char h1[DI
 		}
 		line = nl + 1;
 	}
-	free(body);
-	if (gomod_h1 && !found_mod) {
-		found = false;
+	return found && (!gomod_h1 || found_mod);
+}
+
+int
+sumdb_lookup(struct sumdb *db, const char *path, const char *version, char h1[DIRHASH_H1_LEN],
+	     char *gomod_h1, struct gn_error *err)
+{
+	char epath[512], evers[256], url[SUMDB_URL_MAX + 800];
+	char *body = NULL, *text, *blank;
+	struct tlog_tree tree;
+	uint8_t leaf[TLOG_HASH_LEN];
+	int64_t id;
+	size_t len = 0;
+	bool found;
+	int rc;
+
+	if (!escape(path, epath, sizeof(epath)) || !escape(version, evers, sizeof(evers))) {
+		return gn_error_set(err, GN_E_USAGE, "module path too long");
 	}
+	snprintf(url, sizeof(url), "%slookup/%s@%s", db->base, epath, evers);
+	if ((rc = get(db, url, &body, &len, err)) < 0) {
+		return rc;
+	}
+	if (!split_lookup(body, len, &id, &text, &blank)) {
+		free(body);
+		rc = gn_error_set(err, GN_E_INTEGRITY,
+				  "malformed lookup answer from the checksum database");
+		gn_error_url(err, url);
+		return rc;
+	}
+	rc = accept_head(db, blank + 2, (size_t)(body + len - blank - 2), &tree, err);
+	if (rc == 0) {
+		struct reader r = {.db = db, .tree_n = tree.n};
+
+		tlog_record_hash(text, (size_t)(blank + 1 - text), leaf);
+		rc = tlog_check_record(&tree, id, leaf, read_hash, &r, err);
+	}
+	if (rc < 0) {
+		gn_error_url(err, url);
+		free(body);
+		return rc;
+	}
+	found = find_h1(text, blank, path, version, h1, gomod_h1);
+	free(body);
 	if (!found) {
 		rc = gn_error_set(err, GN_E_INTEGRITY,
 				  "the checksum database's record has no h1: line for %s@%s%s",
@@ -509,12 +536,6 @@ sumdb_lookup(struct sumdb *db, const char *path, const char *version, char h1[DI
 		return rc;
 	}
 	return 0;
-malformed:
-	free(body);
-	rc = gn_error_set(err, GN_E_INTEGRITY,
-			  "malformed lookup answer from the checksum database");
-	gn_error_url(err, url);
-	return rc;
 }
 
 int

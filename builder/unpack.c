@@ -116,7 +116,7 @@ make_parents(struct unpacker *u, struct gn_error *err)
 		gn_buf_reset(&u->last_parent);
 		gn_buf_append(&u->last_parent, rel, len);
 		if (u->last_parent.failed) {
-			rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+			rc = gn_error_nomem(err);
 		}
 	}
 	return rc;
@@ -130,7 +130,7 @@ write_header(struct unpacker *u, struct archive_entry *entry, struct gn_error *e
 	gn_buf_reset(&u->full);
 	gn_buf_printf(&u->full, "%s/%s", u->dest, u->rel.data);
 	if (u->full.failed) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	/* Before libarchive would make them with 0777 & ~umask. */
 	rc = make_parents(u, err);
@@ -257,7 +257,7 @@ copy_file(struct unpacker *u, struct archive_entry *entry, uint8_t id[GN_SHA256_
 		return too_big(u, err);
 	}
 	if (sized && tree_blob_begin(&h, (uint64_t)size) != 0) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	gn_buf_reset(&u->data);
 	rc = copy_blocks(u, &h, sized, &pos, err);
@@ -268,7 +268,7 @@ copy_file(struct unpacker *u, struct archive_entry *entry, uint8_t id[GN_SHA256_
 		goto out;
 	}
 	if (u->data.failed) {
-		rc = gn_error_set(err, GN_E_NOMEM, "out of memory");
+		rc = gn_error_nomem(err);
 		goto out;
 	}
 	if (sized) {
@@ -316,7 +316,7 @@ take_name(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
 	gn_buf_reset(&u->rel);
 	gn_buf_puts(&u->rel, rel);
 	if (u->rel.failed) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	if (u->rel.len && u->rel.data[u->rel.len - 1] == '/') {
 		u->rel.data[--u->rel.len] = '\0';
@@ -435,7 +435,7 @@ open_writer(struct unpacker *u, struct gn_error *err)
 	/* Note: archive_write_disk_new() reads the umask by setting it briefly. */
 	u->aw = archive_write_disk_new();
 	if (!u->aw) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	/* No ARCHIVE_EXTRACT_UNLINK: the folder starts empty, and libarchive
 	 * still unlinks a file in the way of a later duplicate entry. */
@@ -454,7 +454,7 @@ unpacker_open(struct unpacker *u, struct gn_error *err)
 {
 	u->src.buf = malloc(READ_BUF);
 	if (!u->src.buf) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	/* Archives come from the cache, which never reads through a link. */
 	u->src.fd = open(u->opts->archive, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -532,7 +532,7 @@ unpack_run(const struct unpack_opts *opts, struct gn_error *err)
 		/* Still needed: it catches file/folder clashes before they reach the disk. */
 		u.tree = own = tree_new();
 		if (!own) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 	}
 	rc = unpacker_open(&u, err);

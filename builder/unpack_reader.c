@@ -133,11 +133,11 @@ unpack_open_reader(struct unpacker *u, struct gn_error *err)
 	zip = magic[0] == 'P' && magic[1] == 'K';
 	u->ar = archive_read_new();
 	if (!u->ar) {
-		return gn_error_set(err, GN_E_NOMEM, "out of memory");
+		return gn_error_nomem(err);
 	}
 	if (opts->expect_sha256) {
 		if (gn_sha256_init(&u->src.h) != 0) {
-			return gn_error_set(err, GN_E_NOMEM, "out of memory");
+			return gn_error_nomem(err);
 		}
 		u->src.hashing = true;
 	}

@@ -206,6 +206,72 @@ utf8_seq(const unsigned char *s, size_t avail, uint32_t *cp)
 	return n;
 }
 
+/* The escape at d[*i] ('\\'), decoded onto w->text at *used (4 bytes
+ * reserved). */
+static int
+scan_escape(struct json_walk *w, const unsigned char *d, size_t *i, size_t *used)
+{
+	static const char simple[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
+	uint32_t cp, low;
+
+	if (*i + 1 >= w->len) {
+		return malformed(w, *i + 1, "end of input inside a string");
+	}
+	for (size_t k = 0; k + 1 < sizeof(simple); k += 2) {
+		if (d[*i + 1] == (unsigned char)simple[k]) {
+			w->text[(*used)++] = simple[k + 1];
+			*i += 2;
+			return 0;
+		}
+	}
+	if (d[*i + 1] != 'u') {
+		return malformed(w, *i, "unknown escape in a string");
+	}
+	if (*i + 6 > w->len || hex4(d + *i + 2, &cp) < 0) {
+		return malformed(w, *i, "\\u needs 4 hex digits");
+	}
+	if (cp >= 0xdc00 && cp <= 0xdfff) {
+		return malformed(w, *i, "lone low surrogate escape");
+	}
+	if (cp >= 0xd800 && cp <= 0xdbff) {
+		if (*i + 12 > w->len || d[*i + 6] != '\\' || d[*i + 7] != 'u' ||
+		    hex4(d + *i + 8, &low) < 0 || low < 0xdc00 || low > 0xdfff) {
+			return malformed(w, *i, "lone high surrogate escape");
+		}
+		cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+		*i += 6;
+	}
+	*used += put_utf8(w->text + *used, cp);
+	*i += 6;
+	return 0;
+}
+
+/* A raw byte that is not printable ASCII at d[*i]: one whole UTF-8
+ * character of YAML's printable set, copied onto w->text. */
+static int
+scan_utf8(struct json_walk *w, const unsigned char *d, size_t *i, size_t *used)
+{
+	uint32_t cp;
+	size_t n;
+
+	if (d[*i] < 0x80) {
+		/* Controls and DEL; YAML refused them raw too. */
+		return malformed(w, *i, "control character in a string (escape it)");
+	}
+	if ((n = utf8_seq(d + *i, w->len - *i, &cp)) == 0) {
+		return malformed(w, *i, "invalid UTF-8");
+	}
+	/* YAML's printable set, which libyaml enforced here before: no C1
+	 * controls, no U+FFFE or U+FFFF. */
+	if ((cp >= 0x80 && cp < 0xa0 && cp != 0x85) || cp == 0xfffe || cp == 0xffff) {
+		return malformed(w, *i, "non-printable character in a string");
+	}
+	memcpy(w->text + *used, d + *i, n);
+	*used += n;
+	*i += n;
+	return 0;
+}
+
 /* The string whose '"' is at w->pos, decoded into w->text. */
 static int
 scan_string(struct json_walk *w)
@@ -216,7 +282,6 @@ scan_string(struct json_walk *w)
 
 	for (;;) {
 		size_t run = i;
-		unsigned char c;
 
 		/* The common case: a run of printable ASCII. */
 		while (run < w->len && d[run] >= 0x20 && d[run] < 0x7f && d[run] != '"' &&
@@ -234,87 +299,15 @@ scan_string(struct json_walk *w)
 		if (i >= w->len) {
 			return malformed(w, i, "end of input inside a string");
 		}
-		c = d[i];
-		if (c == '"') {
+		if (d[i] == '"') {
 			break;
 		}
 		if ((rc = text_reserve(w, used, 4)) < 0) {
 			return rc;
 		}
-		if (c == '\\') {
-			uint32_t cp, low;
-
-			if (i + 1 >= w->len) {
-				return malformed(w, i + 1, "end of input inside a string");
-			}
-			switch (d[i + 1]) {
-			case '"':
-			case '\\':
-			case '/':
-				w->text[used++] = (char)d[i + 1];
-				i += 2;
-				continue;
-			case 'b':
-				w->text[used++] = '\b';
-				i += 2;
-				continue;
-			case 'f':
-				w->text[used++] = '\f';
-				i += 2;
-				continue;
-			case 'n':
-				w->text[used++] = '\n';
-				i += 2;
-				continue;
-			case 'r':
-				w->text[used++] = '\r';
-				i += 2;
-				continue;
-			case 't':
-				w->text[used++] = '\t';
-				i += 2;
-				continue;
-			case 'u':
-				break;
-			default:
-				return malformed(w, i, "unknown escape in a string");
-			}
-			if (i + 6 > w->len || hex4(d + i + 2, &cp) < 0) {
-				return malformed(w, i, "\\u needs 4 hex digits");
-			}
-			if (cp >= 0xdc00 && cp <= 0xdfff) {
-				return malformed(w, i, "lone low surrogate escape");
-			}
-			if (cp >= 0xd800 && cp <= 0xdbff) {
-				if (i + 12 > w->len || d[i + 6] != '\\' || d[i + 7] != 'u' ||
-				    hex4(d + i + 8, &low) < 0 || low < 0xdc00 || low > 0xdfff) {
-					return malformed(w, i, "lone high surrogate escape");
-				}
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
-				i += 6;
-			}
-			used += put_utf8(w->text + used, cp);
-			i += 6;
-			continue;
-		}
-		if (c < 0x80) {
-			/* Controls and DEL; YAML refused them raw too. */
-			return malformed(w, i, "control character in a string (escape it)");
-		} else {
-			uint32_t cp;
-			size_t n = utf8_seq(d + i, w->len - i, &cp);
-
-			if (n == 0) {
-				return malformed(w, i, "invalid UTF-8");
-			}
-			/* YAML's printable set, which libyaml enforced here
-			 * before: no C1 controls, no U+FFFE or U+FFFF. */
-			if ((cp >= 0x80 && cp < 0xa0 && cp != 0x85) || cp == 0xfffe || cp == 0xffff) {
-				return malformed(w, i, "non-printable character in a string");
-			}
-			memcpy(w->text + used, d + i, n);
-			used += n;
-			i += n;
+		rc = d[i] == '\\' ? scan_escape(w, d, &i, &used) : scan_utf8(w, d, &i, &used);
+		if (rc < 0) {
+			return rc;
 		}
 	}
 	w->text[used] = '\0';

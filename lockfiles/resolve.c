@@ -266,6 +266,149 @@ lock_warn_nothing_to_merge(const struct lock *out, const struct gn_events *event
 	gn_buf_free(&list);
 }
 
+/* The release the lock takes: the previous lock's while it still fits,
+ * else the newest that matches go:. */
+static int
+choose_release(const struct manifest *m, const struct lock_index *index,
+	       const struct lock *previous, bool upgrade, const struct lock_index_release **out,
+	       struct gn_error *err)
+{
+	const struct lock_index_release *rel = NULL;
+	int rc;
+
+	if (previous && !upgrade && previous->go && lock_version_matches(m, previous->go)) {
+		rel = find_release(index, previous->go);
+	}
+	if (!rel) {
+		rel = pick_release(m, index);
+	}
+	if (!rel) {
+		rc = gn_error_at(err, GN_E_RESOLVE, m->path, m->go_line, m->go_col,
+				 "no release in the index matches go: %s", m->go);
+		gn_error_values(err, m->go, "no matching release");
+		return rc;
+	}
+	*out = rel;
+	return 0;
+}
+
+/* The lock's header fields and arrays, hosts and platforms copied. */
+static int
+lock_begin(struct gn_arena *arena, const struct manifest *m, const char *manifest_digest,
+	   const struct lock_index_release *rel, const struct gn_platform *hosts, size_t n_hosts,
+	   struct lock *out, struct gn_error *err)
+{
+	out->version = LOCK_VERSION;
+	snprintf(out->manifest_digest, sizeof(out->manifest_digest), "%s",
+		 manifest_digest ? manifest_digest : "");
+	out->go = gn_arena_strdup(arena, rel->version);
+	out->index = gn_arena_strdup(arena, m->index ? m->index : MANIFEST_DEFAULT_INDEX);
+	out->hosts = gn_arena_array(arena, n_hosts, sizeof(*out->hosts));
+	out->platforms = gn_arena_array(arena, m->n_platforms ? m->n_platforms : 1,
+					sizeof(*out->platforms));
+	out->artifacts = gn_arena_array(arena, n_hosts + m->n_platforms + 1,
+					sizeof(*out->artifacts));
+	out->goroots = gn_arena_array(arena, n_hosts, sizeof(*out->goroots));
+	if (!out->go || !out->index || !out->hosts || !out->platforms || !out->artifacts ||
+	    !out->goroots) {
+		return gn_error_set(err, GN_E_NOMEM, "out of memory resolving the lock");
+	}
+	memcpy(out->hosts, hosts, n_hosts * sizeof(*hosts));
+	out->n_hosts = n_hosts;
+	if (m->n_platforms) {
+		memcpy(out->platforms, m->platforms, m->n_platforms * sizeof(*m->platforms));
+	}
+	out->n_platforms = m->n_platforms;
+	return 0;
+}
+
+/* base: source builds for this machine only: hosts must be just it. */
+static int
+check_source_host(const struct manifest *m, const struct gn_platform *hosts, size_t n_hosts,
+		  const struct gn_platform *default_host, struct gn_error *err)
+{
+	char text[GN_PLATFORM_TEXT], here[GN_PLATFORM_TEXT];
+
+	if (default_host && n_hosts == 1 && gn_platform_equal(&hosts[0], default_host)) {
+		return 0;
+	}
+	gn_platform_format(&hosts[0], text, sizeof(text));
+	if (default_host) {
+		gn_platform_format(default_host, here, sizeof(here));
+	} else {
+		snprintf(here, sizeof(here), "unknown");
+	}
+	return gn_error_at(err, GN_E_RESOLVE, m->path, m->go_line, m->go_col,
+			   "base: source builds the toolchain for this machine (%s) only; hosts: "
+			   "must be just that (got %s%s)",
+			   here, text, n_hosts > 1 ? ", ..." : "");
+}
+
+/*
+ * The platforms that get an archive, into want (*n_want): one per host and
+ * per platform; with base: source the host's is the source archive (the
+ * empty platform).  Go 1.20+ targets get none, but must be ports of rel.
+ */
+static int
+wanted_platforms(const struct manifest *m, const struct lock_index_release *rel,
+		 const struct gn_platform *hosts, size_t n_hosts, struct gn_platform *want,
+		 size_t *n_want, struct gn_error *err)
+{
+	for (size_t i = 0; i < n_hosts + m->n_platforms; i++) {
+		const struct gn_platform *p = i < n_hosts ? &hosts[i] : &m->platforms[i - n_hosts];
+
+		if (i >= n_hosts && !lock_merges_targets(rel->version)) {
+			if (!gn_platform_in(p, hosts, n_hosts) && !pick_file(rel, p)) {
+				char text[GN_PLATFORM_TEXT];
+				int rc;
+
+				gn_platform_format(p, text, sizeof(text));
+				rc = gn_error_set(err, GN_E_RESOLVE, "%s has no binary archive for %s",
+						  rel->version, text);
+				gn_error_values(err, text, "no such file in the index");
+				return rc;
+			}
+			continue;
+		}
+		if (m->base == MANIFEST_BASE_SOURCE && gn_platform_equal(p, &hosts[0])) {
+			continue;
+		}
+		if (!gn_platform_in(p, want, *n_want)) {
+			want[(*n_want)++] = *p;
+		}
+	}
+	return 0;
+}
+
+/* The trees a lock keeps from previous, and a warning per unused pin. */
+static void
+lock_finish(const struct manifest *m, const struct lock *previous, struct lock *out,
+	    const struct gn_events *events)
+{
+	for (size_t i = 0; i < out->n_hosts; i++) {
+		struct lock_goroot *g = &out->goroots[i];
+
+		g->host = out->hosts[i];
+		if (keep_goroot(previous, out, &g->host)) {
+			memcpy(g->tree, lock_goroot_for(previous, &g->host)->tree, sizeof(g->tree));
+		}
+	}
+	out->n_goroots = out->n_hosts;
+	lock_sort(out);
+	lock_warn_nothing_to_merge(out, events);
+	for (size_t i = 0; i < m->n_checksums; i++) {
+		if (!lock_find_artifact(out, m->checksums[i].file)) {
+			struct gn_event ev = {.kind = GN_EV_WARNING, .name = m->checksums[i].file};
+			char msg[GN_ERR_TEXT];
+
+			snprintf(msg, sizeof(msg), "checksums: %s is pinned but not locked (unused pin)",
+				 m->checksums[i].file);
+			ev.message = msg;
+			gn_emit(events, &ev);
+		}
+	}
+}
+
 int
 lock_resolve(struct gn_arena *arena, const struct manifest *m, const char *manifest_digest,
 	     const struct gn_platform *default_host, const struct lock_index *index,
@@ -284,123 +427,34 @@ lock_resolve(struct gn_arena *arena, const struct manifest *m, const char *manif
 	if (n_hosts == 0) {
 		return gn_error_set(err, GN_E_RESOLVE, "no host platform: set hosts: in the manifest");
 	}
-
-	if (previous && !upgrade && previous->go && lock_version_matches(m, previous->go)) {
-		rel = find_release(index, previous->go);
-	}
-	if (!rel) {
-		rel = pick_release(m, index);
-	}
-	if (!rel) {
-		rc = gn_error_at(err, GN_E_RESOLVE, m->path, m->go_line, m->go_col,
-				 "no release in the index matches go: %s", m->go);
-		gn_error_values(err, m->go, "no matching release");
-		return rc;
-	}
-
-	out->version = LOCK_VERSION;
-	snprintf(out->manifest_digest, sizeof(out->manifest_digest), "%s",
-		 manifest_digest ? manifest_digest : "");
-	out->go = gn_arena_strdup(arena, rel->version);
-	out->index = gn_arena_strdup(arena, m->index ? m->index : MANIFEST_DEFAULT_INDEX);
-	out->hosts = gn_arena_array(arena, n_hosts, sizeof(*out->hosts));
-	out->platforms = gn_arena_array(arena, m->n_platforms ? m->n_platforms : 1,
-					sizeof(*out->platforms));
 	want = gn_arena_array(arena, n_hosts + m->n_platforms + 1, sizeof(*want));
-	out->artifacts = gn_arena_array(arena, n_hosts + m->n_platforms + 1,
-					sizeof(*out->artifacts));
-	out->goroots = gn_arena_array(arena, n_hosts, sizeof(*out->goroots));
-	if (!out->go || !out->index || !out->hosts || !out->platforms || !want ||
-	    !out->artifacts || !out->goroots) {
-		memset(out, 0, sizeof(*out));
+	if (!want) {
 		return gn_error_set(err, GN_E_NOMEM, "out of memory resolving the lock");
 	}
-	memcpy(out->hosts, hosts, n_hosts * sizeof(*hosts));
-	out->n_hosts = n_hosts;
-	if (m->n_platforms) {
-		memcpy(out->platforms, m->platforms, m->n_platforms * sizeof(*m->platforms));
+	if ((rc = choose_release(m, index, previous, upgrade, &rel, err)) < 0 ||
+	    (rc = lock_begin(arena, m, manifest_digest, rel, hosts, n_hosts, out, err)) < 0) {
+		goto fail;
 	}
-	out->n_platforms = m->n_platforms;
-
-	/* One archive per host and per platform; with base: source the host's
-	 * is the source archive (the empty platform), built on this machine. */
 	if (m->base == MANIFEST_BASE_SOURCE) {
-		char text[GN_PLATFORM_TEXT], here[GN_PLATFORM_TEXT];
-
-		if (!default_host || n_hosts != 1 || !gn_platform_equal(&hosts[0], default_host)) {
-			gn_platform_format(&hosts[0], text, sizeof(text));
-			if (default_host) {
-				gn_platform_format(default_host, here, sizeof(here));
-			} else {
-				snprintf(here, sizeof(here), "unknown");
-			}
-			memset(out, 0, sizeof(*out));
-			return gn_error_at(err, GN_E_RESOLVE, m->path, m->go_line, m->go_col,
-					   "base: source builds the toolchain for this machine "
-					   "(%s) only; hosts: must be just that (got %s%s)",
-					   here, text, n_hosts > 1 ? ", ..." : "");
+		if ((rc = check_source_host(m, hosts, n_hosts, default_host, err)) < 0) {
+			goto fail;
 		}
 		memset(&want[n_want++], 0, sizeof(*want));
 	}
-	for (size_t i = 0; i < n_hosts + m->n_platforms; i++) {
-		const struct gn_platform *p = i < n_hosts ? &hosts[i] : &m->platforms[i - n_hosts];
-
-		/* Go 1.20+ ships no pkg/<os>_<arch>: nothing to download for a
-		 * target, but it must still be a port of that release. */
-		if (i >= n_hosts && !lock_merges_targets(rel->version)) {
-			if (!gn_platform_in(p, hosts, n_hosts) && !pick_file(rel, p)) {
-				char text[GN_PLATFORM_TEXT];
-
-				gn_platform_format(p, text, sizeof(text));
-				rc = gn_error_set(err, GN_E_RESOLVE, "%s has no binary archive for %s",
-						  rel->version, text);
-				gn_error_values(err, text, "no such file in the index");
-				memset(out, 0, sizeof(*out));
-				return rc;
-			}
-			continue;
-		}
-
-		if (m->base == MANIFEST_BASE_SOURCE && gn_platform_equal(p, &hosts[0])) {
-			continue;
-		}
-		if (!gn_platform_in(p, want, n_want)) {
-			want[n_want++] = *p;
-		}
+	if ((rc = wanted_platforms(m, rel, hosts, n_hosts, want, &n_want, err)) < 0) {
+		goto fail;
 	}
 	for (size_t i = 0; i < n_want; i++) {
-		rc = fill_artifact(m, rel, &want[i], previous, &out->artifacts[i], err);
-		if (rc < 0) {
-			memset(out, 0, sizeof(*out));
-			return rc;
+		if ((rc = fill_artifact(m, rel, &want[i], previous, &out->artifacts[i], err)) < 0) {
+			goto fail;
 		}
 		out->n_artifacts++;
 	}
 	lock_sort(out);
-
-	for (size_t i = 0; i < n_hosts; i++) {
-		struct lock_goroot *g = &out->goroots[i];
-
-		g->host = out->hosts[i];
-		if (keep_goroot(previous, out, &g->host)) {
-			memcpy(g->tree, lock_goroot_for(previous, &g->host)->tree, sizeof(g->tree));
-		}
-	}
-	out->n_goroots = n_hosts;
-	lock_sort(out);
-
-	lock_warn_nothing_to_merge(out, events);
-	for (size_t i = 0; i < m->n_checksums; i++) {
-		if (!lock_find_artifact(out, m->checksums[i].file)) {
-			struct gn_event ev = {.kind = GN_EV_WARNING, .name = m->checksums[i].file};
-			char msg[GN_ERR_TEXT];
-
-			snprintf(msg, sizeof(msg), "checksums: %s is pinned but not locked (unused pin)",
-				 m->checksums[i].file);
-			ev.message = msg;
-			gn_emit(events, &ev);
-		}
-	}
+	lock_finish(m, previous, out, events);
 	gn_emitf(events, GN_EV_INFO, "resolved %s (%zu artifacts)", out->go, out->n_artifacts);
 	return 0;
+fail:
+	memset(out, 0, sizeof(*out));
+	return rc;
 }
