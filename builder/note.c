@@ -187,7 +187,7 @@ read_signature(const char *p, const char *nl, const char *msg, size_t split,
 	} else if (strlen(sigs->others) < sizeof(sigs->others) - 80) {
 		size_t o = strlen(sigs->others);
 
-		snprintf(sigs->others + o, sizeof(sigs->others) - o, "%s%.*s (key hash %08x)",
+		gn_text(sigs->others + o, sizeof(sigs->others) - o, "%s%.*s (key hash %08x)",
 			 o ? ", " : "", (int)((space - name) > 60 ? 60 : (space - name)), name,
 			 be32(sig));
 	}

@@ -2,7 +2,6 @@
 
 #include "builder/fetch.h"
 #include "builder/trust.h"
-#include "gn/buf.h"
 #include "gn/fs.h"
 #include "gn/goversion.h"
 #include "gn/platform.h"
@@ -286,7 +285,7 @@ copy_go_mod(struct archive *in, struct archive *out, struct archive_entry *entry
 	la_int64_t size = archive_entry_size(entry);
 	char *buf = size >= 0 && size <= GO_MOD_MAX ? malloc((size_t)size + 1) : NULL;
 	la_ssize_t got = buf ? archive_read_data(in, buf, (size_t)size) : -1;
-	char go_mod[4096];
+	char go_mod[GN_PATH_MAX];
 	int rc;
 
 	if (!buf || got != size) {
@@ -294,7 +293,8 @@ copy_go_mod(struct archive *in, struct archive *out, struct archive_entry *entry
 		return gn_error_set(err, GN_E_INTEGRITY, "cannot read %s from the zip",
 				    archive_entry_pathname(entry));
 	}
-	snprintf(go_mod, sizeof(go_mod), "go/%.*sgo.mod", (int)(base - rel), rel);
+	/* shorter than dest, which fit */
+	gn_path_fmt(go_mod, sizeof(go_mod), "go/%.*sgo.mod", (int)(base - rel), rel);
 	if ((rc = write_entry(out, dest, size, 0644, err)) == 0 &&
 	    archive_write_data(out, buf, (size_t)size) == size &&
 	    (rc = write_entry(out, go_mod, size, 0644, err)) == 0 &&
@@ -312,7 +312,7 @@ copy_module_entry(struct archive *in, struct archive *out, struct archive_entry 
 {
 	const char *name = archive_entry_pathname(entry);
 	const char *rel, *base;
-	char dest[4096];
+	char dest[GN_PATH_MAX];
 	bool exec;
 
 	if (!name || strncmp(name, prefix, plen) != 0) {
@@ -327,7 +327,7 @@ copy_module_entry(struct archive *in, struct archive *out, struct archive_entry 
 		return gn_error_set(err, GN_E_UNSAFE, "module zip entry '%s' is not a regular file",
 				    name);
 	}
-	if (snprintf(dest, sizeof(dest), "go/%s", rel) >= (int)sizeof(dest)) {
+	if (!gn_path_fmt(dest, sizeof(dest), "go/%s", rel)) {
 		return gn_error_set(err, GN_E_UNSAFE, "module zip entry '%s': name too long", name);
 	}
 	base = strrchr(rel, '/');
