@@ -1,11 +1,11 @@
 /*
- * lockfiles/index.c - the go.dev release index: JSON in, JSON out.
+ * lockfiles/index.c - the go.dev release index: JSON in (the writer is
+ * index_write.c).
  *
  * JSON is read event by event (lockfiles/jsonwalk.h), straight into the
  * model without building a tree.
  */
-#include "lockfiles/index.h"
-#include "lockfiles/jsonwalk.h"
+#include "lockfiles/index_private.h"
 
 #include "gn/goversion.h"
 #include "gn/platform.h"
@@ -18,33 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Filenames seen so far, for the duplicate check (open addressing). */
-struct name_set {
-	const char **slots;
-	size_t cap;
-	size_t n;
-};
-
-/* Whether an os/arch pair is a Go port in index spelling, per pair seen:
- * gn_platform_from_index() formats and searches the port list, and the
- * ~7,900 files of go.dev's full index share about 40 pairs. */
-#define PORT_SLOTS 128
-struct port_memo {
-	const char *os, *arch; /* NULL: empty slot */
-	bool port;
-};
-
-struct index_parser {
-	struct json_walk w;
-	struct json_vec releases;
-	struct json_vec files;
-	struct name_set names;
-	struct port_memo ports[PORT_SLOTS];
-	size_t n_ports;
-};
-
-static uint64_t
-hash_name(const char *s)
+uint64_t
+index_hash_name(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;
 
@@ -69,7 +44,7 @@ name_set_add(struct name_set *set, const char *s)
 		}
 		for (size_t k = 0; k < set->cap; k++) {
 			if (set->slots[k]) {
-				i = hash_name(set->slots[k]) & (cap - 1);
+				i = index_hash_name(set->slots[k]) & (cap - 1);
 				while (slots[i]) {
 					i = (i + 1) & (cap - 1);
 				}
@@ -80,7 +55,7 @@ name_set_add(struct name_set *set, const char *s)
 		set->slots = slots;
 		set->cap = cap;
 	}
-	i = hash_name(s) & (set->cap - 1);
+	i = index_hash_name(s) & (set->cap - 1);
 	while (set->slots[i]) {
 		if (strcmp(set->slots[i], s) == 0) {
 			return 0;
@@ -188,203 +163,6 @@ take_sha256(struct index_parser *p, const char **out)
 	return 0;
 }
 
-/* go.dev names files with [A-Za-z0-9._-] only; nothing else may become a
- * path in the cache or a URL on a mirror. */
-static bool
-plain_file_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > LOCK_INDEX_MAX_NAME || s[0] == '.') {
-		return false;
-	}
-	for (; *s; s++) {
-		char c = *s;
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-')) {
-			return false;
-		}
-	}
-	return true;
-}
-
-/* s for a message: printable ASCII as is, other bytes as \xNN, cut short. */
-static void
-quote_text(const char *s, char *out, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t used = 0;
-
-	for (; *s && used + 5 < len; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') {
-			out[used++] = (char)c;
-		} else {
-			out[used++] = '\\';
-			out[used++] = 'x';
-			out[used++] = hex[c >> 4];
-			out[used++] = hex[c & 15];
-		}
-	}
-	if (*s && used + 4 <= len) {
-		memcpy(out + used, "...", 3);
-		used += 3;
-	}
-	out[used] = '\0';
-}
-
-/*
- * Must f's name agree with its fields?  Entries the resolver can pick do:
- * kind archive or installer for a Go port (arch in index spelling,
- * "armv6l" for linux/arm), or kind source with no os and arch.  Others are
- * never locked and go.dev lists a few (os "4", arch "bootstrap"; arch
- * "arm6"; go.dev's index lists them); they only need a plain name.
- */
-static bool
-index_port(const char *os, const char *arch)
-{
-	struct gn_platform plat;
-
-	return gn_platform_from_index(os, arch, &plat) &&
-	       strcmp(gn_platform_index_arch(&plat), arch) == 0;
-}
-
-static bool
-index_port_memo(struct index_parser *p, const char *os, const char *arch)
-{
-	size_t i = (hash_name(os) * 31 + hash_name(arch)) & (PORT_SLOTS - 1);
-
-	for (; p->ports[i].os; i = (i + 1) & (PORT_SLOTS - 1)) {
-		if (strcmp(p->ports[i].os, os) == 0 && strcmp(p->ports[i].arch, arch) == 0) {
-			return p->ports[i].port;
-		}
-	}
-	if (p->n_ports >= PORT_SLOTS / 2) {
-		return index_port(os, arch); /* a hostile index: no more memo */
-	}
-	p->ports[i].os = os;
-	p->ports[i].arch = arch;
-	p->ports[i].port = index_port(os, arch);
-	p->n_ports++;
-	return p->ports[i].port;
-}
-
-static bool
-name_must_agree(struct index_parser *p, const struct lock_index_file *f)
-{
-	if (strcmp(f->kind, "archive") != 0 && strcmp(f->kind, "installer") != 0 &&
-	    strcmp(f->kind, "source") != 0) {
-		return false;
-	}
-	if (gn_artifact_is_source(f->os, f->arch)) {
-		return true;
-	}
-	return index_port_memo(p, f->os, f->arch);
-}
-
-/* The name go.dev gives f, into out ("" when the fields cannot name one). */
-static void
-expected_name(const struct lock_index_file *f, char *out, size_t len)
-{
-	const char *ext;
-
-	if (strcmp(f->kind, "source") == 0) {
-		snprintf(out, len, "%s.src.tar.gz", f->version);
-		return;
-	}
-	if (strcmp(f->kind, "archive") == 0) {
-		ext = strcmp(f->os, "windows") == 0 ? "zip" : "tar.gz";
-	} else {
-		ext = strcmp(f->os, "windows") == 0 ? "msi" : "pkg";
-	}
-	snprintf(out, len, "%s.%s-%s.%s", f->version, f->os, f->arch, ext);
-}
-
-/* Skips prefix at *s; false when it is not there. */
-static bool
-skip_prefix(const char **s, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	if (strncmp(*s, prefix, n) != 0) {
-		return false;
-	}
-	*s += n;
-	return true;
-}
-
-/*
- * go<version>.src.tar.gz for source; go<version>.<os>-<arch>.<ext> else,
- * ext tar.gz or zip (archive), pkg or msi (installer).  Go <= 1.4.2 named
- * darwin files with a -osx10.N suffix after the arch.
- */
-static bool
-name_agrees(const struct lock_index_file *f)
-{
-	const char *s = f->filename;
-	struct gn_goversion v;
-
-	if (strncmp(f->version, "go", 2) != 0 || gn_goversion_parse(f->version, &v) != 0 ||
-	    !skip_prefix(&s, f->version) || !skip_prefix(&s, ".")) {
-		return false;
-	}
-	if (strcmp(f->kind, "source") == 0) {
-		return gn_artifact_is_source(f->os, f->arch) && strcmp(s, "src.tar.gz") == 0;
-	}
-	if (!f->os[0] || !skip_prefix(&s, f->os) || !skip_prefix(&s, "-") ||
-	    !skip_prefix(&s, f->arch)) {
-		return false;
-	}
-	if (strcmp(f->os, "darwin") == 0 && skip_prefix(&s, "-osx10.")) {
-		if (*s < '0' || *s > '9') {
-			return false;
-		}
-		while (*s >= '0' && *s <= '9') {
-			s++;
-		}
-	}
-	if (strcmp(f->kind, "archive") == 0) {
-		return strcmp(s, ".tar.gz") == 0 || strcmp(s, ".zip") == 0;
-	}
-	return strcmp(s, ".pkg") == 0 || strcmp(s, ".msi") == 0;
-}
-
-/* The name check of one file entry (DESIGN: index text becomes a path and a
- * URL only after this). */
-static int
-check_file_name(struct index_parser *p, const struct lock_index_file *f,
-		const struct json_mark *name_mark, const struct json_mark *start)
-{
-	char shown[160], want[160], version[64], msg[GN_ERR_TEXT];
-	int rc;
-
-	if (!plain_file_name(f->filename)) {
-		quote_text(f->filename, shown, sizeof(shown));
-		snprintf(msg, sizeof(msg),
-			 "file entry \"%s\" is not a plain file name (only letters, digits, '.', "
-			 "'_' and '-', at most %d bytes, not starting with '.')",
-			 shown, LOCK_INDEX_MAX_NAME);
-		return json_fail(&p->w, name_mark, "%s", msg);
-	}
-	if (!name_must_agree(p, f) || name_agrees(f)) {
-		return 0;
-	}
-	/* os, arch and kind are known words here; the version may be anything. */
-	quote_text(f->filename, shown, sizeof(shown));
-	quote_text(f->version, version, sizeof(version));
-	snprintf(msg, sizeof(msg),
-		 "file entry \"%s\" does not agree with its version \"%s\", os \"%s\", arch "
-		 "\"%s\" and kind \"%s\"",
-		 shown, version, f->os, f->arch, f->kind);
-	rc = json_fail(&p->w, start, "%s", msg);
-	expected_name(f, msg, sizeof(msg));
-	quote_text(msg, want, sizeof(want));
-	gn_error_values(p->w.err, want, shown);
-	return rc;
-}
-
 enum file_field {
 	F_FILENAME = 1 << 0,
 	F_OS = 1 << 1,
@@ -486,7 +264,7 @@ parse_file(struct index_parser *p, struct lock_index_file *f)
 	if (!f->filename[0]) {
 		return json_fail(&p->w, &start, "%s", "file entry without a filename");
 	}
-	if ((rc = check_file_name(p, f, &name_mark, &start)) < 0) {
+	if ((rc = index_check_file_name(p, f, &name_mark, &start)) < 0) {
 		return rc;
 	}
 	rc = name_set_add(&p->names, f->filename);
@@ -596,10 +374,10 @@ parse_release(struct index_parser *p, struct lock_index_release *rel)
 		const struct lock_index_file *f = &rel->files[i];
 		char shown[160], version[64], release[64], msg[GN_ERR_TEXT];
 
-		if (strcmp(f->version, rel->version) != 0 && name_must_agree(p, f)) {
-			quote_text(f->filename, shown, sizeof(shown));
-			quote_text(f->version, version, sizeof(version));
-			quote_text(rel->version, release, sizeof(release));
+		if (strcmp(f->version, rel->version) != 0 && index_name_must_agree(p, f)) {
+			index_quote_text(f->filename, shown, sizeof(shown));
+			index_quote_text(f->version, version, sizeof(version));
+			index_quote_text(rel->version, release, sizeof(release));
 			snprintf(msg, sizeof(msg),
 				 "file entry \"%s\" has version \"%s\" inside release \"%s\"",
 				 shown, version, release);
@@ -685,123 +463,4 @@ lock_index_parse(struct gn_arena *arena, const char *name, const char *data, siz
 		memset(out, 0, sizeof(*out));
 	}
 	return rc;
-}
-
-/* A JSON string as Go's encoding/json writes it (HTML-safe escaping on). */
-static void
-put_go_string(struct gn_buf *out, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-
-	gn_buf_putc(out, '"');
-	while (*p) {
-		uint32_t cp;
-		size_t n;
-
-		switch (*p) {
-		case '"':
-			gn_buf_puts(out, "\\\"");
-			p++;
-			continue;
-		case '\\':
-			gn_buf_puts(out, "\\\\");
-			p++;
-			continue;
-		case '\b':
-			gn_buf_puts(out, "\\b");
-			p++;
-			continue;
-		case '\f':
-			gn_buf_puts(out, "\\f");
-			p++;
-			continue;
-		case '\n':
-			gn_buf_puts(out, "\\n");
-			p++;
-			continue;
-		case '\r':
-			gn_buf_puts(out, "\\r");
-			p++;
-			continue;
-		case '\t':
-			gn_buf_puts(out, "\\t");
-			p++;
-			continue;
-		case '<':
-		case '>':
-		case '&':
-			gn_buf_printf(out, "\\u00%c%c", hex[*p >> 4], hex[*p & 15]);
-			p++;
-			continue;
-		default:
-			break;
-		}
-		if (*p < 0x20) {
-			gn_buf_printf(out, "\\u00%c%c", hex[*p >> 4], hex[*p & 15]);
-			p++;
-			continue;
-		}
-		n = gn_utf8_decode(p, &cp);
-		if (n == 0) {
-			gn_buf_puts(out, "\\ufffd");
-			p++;
-			continue;
-		}
-		if (cp == 0x2028 || cp == 0x2029) {
-			gn_buf_printf(out, "\\u%04x", (unsigned)cp);
-		} else {
-			gn_buf_append(out, p, n);
-		}
-		p += n;
-	}
-	gn_buf_putc(out, '"');
-}
-
-static void
-put_field(struct gn_buf *out, const char *indent, const char *key, const char *value, bool last)
-{
-	gn_buf_puts(out, indent);
-	put_go_string(out, key);
-	gn_buf_puts(out, ": ");
-	put_go_string(out, value ? value : "");
-	gn_buf_puts(out, last ? "\n" : ",\n");
-}
-
-void
-lock_index_write(const struct lock_index *index, struct gn_buf *out)
-{
-	if (index->n_releases == 0) {
-		gn_buf_puts(out, "[]\n");
-		return;
-	}
-	gn_buf_puts(out, "[\n");
-	for (size_t r = 0; r < index->n_releases; r++) {
-		const struct lock_index_release *rel = &index->releases[r];
-
-		gn_buf_puts(out, " {\n");
-		put_field(out, "  ", "version", rel->version, false);
-		gn_buf_printf(out, "  \"stable\": %s,\n", rel->stable ? "true" : "false");
-		if (rel->n_files == 0) {
-			gn_buf_puts(out, "  \"files\": []\n");
-		} else {
-			gn_buf_puts(out, "  \"files\": [\n");
-			for (size_t i = 0; i < rel->n_files; i++) {
-				const struct lock_index_file *f = &rel->files[i];
-
-				gn_buf_puts(out, "   {\n");
-				put_field(out, "    ", "filename", f->filename, false);
-				put_field(out, "    ", "os", f->os, false);
-				put_field(out, "    ", "arch", f->arch, false);
-				put_field(out, "    ", "version", f->version, false);
-				put_field(out, "    ", "sha256", f->sha256, false);
-				gn_buf_printf(out, "    \"size\": %lld,\n", (long long)f->size);
-				put_field(out, "    ", "kind", f->kind, true);
-				gn_buf_puts(out, i + 1 < rel->n_files ? "   },\n" : "   }\n");
-			}
-			gn_buf_puts(out, "  ]\n");
-		}
-		gn_buf_puts(out, r + 1 < index->n_releases ? " },\n" : " }\n");
-	}
-	gn_buf_puts(out, "]\n");
 }
