@@ -56,10 +56,9 @@ write_error(struct unpacker *u, struct gn_error *err)
 static int
 too_big(struct unpacker *u, struct gn_error *err)
 {
-	gn_error_set(err, GN_E_UNSAFE, "expands past %" PRId64 " bytes (at entry 'go/%s')",
-		     u->opts->max_bytes, u->rel.data);
-	gn_error_file(err, u->name);
-	return -GN_E_UNSAFE;
+	return gn_error_at(err, GN_E_UNSAFE, u->name, 0, 0,
+			   "expands past %" PRId64 " bytes (at entry 'go/%s')", u->opts->max_bytes,
+			   u->rel.data);
 }
 
 /* Folders above rel: created 0755 when missing, never through a symlink. */
@@ -192,10 +191,8 @@ copy_blocks(struct unpacker *u, struct gn_sha256 *h, bool sized, int64_t *pos,
 			return unpack_read_error(u, err);
 		}
 		if (offset < *pos) {
-			gn_error_set(err, GN_E_INTEGRITY, "entry 'go/%s' has overlapping data",
-				     u->rel.data);
-			gn_error_file(err, u->name);
-			return -GN_E_INTEGRITY;
+			return gn_error_at(err, GN_E_INTEGRITY, u->name, 0, 0,
+					   "entry 'go/%s' has overlapping data", u->rel.data);
 		}
 		/* Holes of sparse entries are zeros in the blob. */
 		u->total += offset - *pos;
@@ -228,11 +225,10 @@ check_size(struct unpacker *u, struct gn_sha256 *h, int64_t size, int64_t *pos,
 		*pos = size;
 	}
 	if (*pos != size) {
-		gn_error_set(err, GN_E_INTEGRITY,
-			     "entry 'go/%s' holds %" PRId64 " bytes, its header says %" PRId64,
-			     u->rel.data, *pos, size);
-		gn_error_file(err, u->name);
-		return -GN_E_INTEGRITY;
+		return gn_error_at(err, GN_E_INTEGRITY, u->name, 0, 0,
+				   "entry 'go/%s' holds %" PRId64
+				   " bytes, its header says %" PRId64,
+				   u->rel.data, *pos, size);
 	}
 	return 0;
 }
@@ -249,9 +245,8 @@ copy_file(struct unpacker *u, struct archive_entry *entry, uint8_t id[GN_SHA256_
 	int rc = 0;
 
 	if (sized && size < 0) {
-		gn_error_set(err, GN_E_INTEGRITY, "entry 'go/%s' has a negative size", u->rel.data);
-		gn_error_file(err, u->name);
-		return -GN_E_INTEGRITY;
+		return gn_error_at(err, GN_E_INTEGRITY, u->name, 0, 0,
+				   "entry 'go/%s' has a negative size", u->rel.data);
 	}
 	if (sized && max > 0 && size > max - u->total) {
 		return too_big(u, err);
@@ -302,9 +297,8 @@ take_name(struct unpacker *u, struct archive_entry *entry, struct gn_error *err)
 	int rc;
 
 	if (!pathname) {
-		gn_error_set(err, GN_E_UNSAFE, "entry with a name that cannot be read");
-		gn_error_file(err, u->name);
-		return -GN_E_UNSAFE;
+		return gn_error_at(err, GN_E_UNSAFE, u->name, 0, 0,
+				   "entry with a name that cannot be read");
 	}
 	rc = unpack_check_entry_under(opts->top ? opts->top : "go", pathname,
 				      archive_entry_filetype(entry), archive_entry_symlink(entry),

@@ -113,9 +113,8 @@ unpack_read_error(struct unpacker *u, struct gn_error *err)
 		return gn_error_set(err, GN_E_IO, "cannot read %s: %s", u->opts->archive,
 				    strerror(u->src.read_errno));
 	}
-	gn_error_set(err, GN_E_INTEGRITY, "corrupt archive: %s", archive_error_string(u->ar));
-	gn_error_file(err, u->name);
-	return -GN_E_INTEGRITY;
+	return gn_error_at(err, GN_E_INTEGRITY, u->name, 0, 0, "corrupt archive: %s",
+			   archive_error_string(u->ar));
 }
 
 int
