@@ -125,8 +125,6 @@ struct sig_job {
 	bool record;
 };
 
-/* fetch hook: size and sha256 are right; the signature from the same
- * place must check out before the tarball may enter the cache. */
 static int
 check_fetched(void *user, const char *part, const char *sig_path, const char *sig_url,
 	      struct gn_error *err)
@@ -136,6 +134,8 @@ check_fetched(void *user, const char *part, const char *sig_path, const char *si
 	return verify_tarball(job->z, job->host, job->record, part, sig_path, sig_url, err);
 }
 
+/* fetch hook: size and sha256 are right; the signature from the same
+ * place must check out before the tarball may enter the cache. */
 static int
 signature_hook(void *user, const struct fetch_request *req, const char *part, const char *url,
 	       struct gn_error *err)
