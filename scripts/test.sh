@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite from a clean clone: installs what is missing, builds a
-# normal and an ASan+UBSan configuration, runs every meson test in both, and
+# normal and an ASan+UBSan configuration, runs every meson test in both (and
+# the threaded paths under ThreadSanitizer), and
 # ends with "N passed, N failed" counted from meson's test logs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
