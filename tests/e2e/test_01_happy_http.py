@@ -62,7 +62,7 @@ def main(t):
             p = t.project(go=go, platforms=PLATFORMS, index=srv.url + "index.json",
                           mirrors=[srv.url])
             happy(t, p, mirror, version)
-        reqs = srv.requests()
+        reqs = srv.requests(settle=5.0)
         t.check(all(r.path.startswith("/") for r in reqs) and reqs, "server saw the requests", reqs)
 
 

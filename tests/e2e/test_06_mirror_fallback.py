@@ -17,7 +17,7 @@ def main(t):
         p = t.project(mirrors=[srv.url + "_fault/404/", srv.url], **good)
         r = p.run("sync")
         t.expect_rc(r, 0, "404 on the first mirror, second serves")
-        reqs = srv.requests()
+        reqs = srv.requests(settle=5.0)
         f = e2e.artifact_name("go1.17.13", "windows/amd64")
         t.check(any(x.path == "/_fault/404/" + f and x.status == 404 for x in reqs),
                 "first mirror was tried", reqs)

@@ -42,7 +42,7 @@ def main(t):
                 t.expect_re(r"gonative\.yaml", r.err, "%s: stderr names the file" % name, r)
             t.check(not os.path.exists(p.lock_path) and not os.path.exists(p.install),
                     "%s: nothing written" % name)
-        t.check(srv.requests() == [], "no network access at all", srv.requests())
+        t.check(srv.requests(settle=5.0) == [], "no network access at all", srv.requests(settle=5.0))
 
     # A hand-edited lock: exit 2 with gonative.lock:line:col.
     p = t.project(go="1.17", platforms=["linux/386"], index=mirror.index_url, mirrors=[mirror.url])

@@ -29,7 +29,7 @@ def main(t):
         p = t.project(mirrors=[srv.url + "go/{version}/{file}"], **base)
         r = p.run("sync")
         t.expect_rc(r, 0, "sync through a {version}/{file} template")
-        got = sorted(x.path for x in srv.requests() if x.status == 200)
+        got = sorted(x.path for x in srv.requests(settle=5.0) if x.status == 200)
         t.check(got == sorted("/go/1.17.13/" + f for f in files),
                 "each archive fetched from its version folder", got)
         t.check(e2e.git_tree_hash(p.install) == p.lock()["goroot"][e2e.HOST], "tree matches lock")
@@ -38,7 +38,7 @@ def main(t):
         r = q.run("sync")
         t.expect_rc(r, 0, "sync through a {sha256} template")
         want = sorted("/by-sha/%s" % mirror.sha256(f) for f in files)
-        got = sorted(x.path for x in srv.requests() if x.path.startswith("/by-sha/"))
+        got = sorted(x.path for x in srv.requests(settle=5.0) if x.path.startswith("/by-sha/"))
         t.check(got == want, "each archive fetched by its sha256", got)
 
     # A generic repository that wants a login: netrc ($NETRC) supplies it.
@@ -52,8 +52,8 @@ def main(t):
             fh.write("machine 127.0.0.1\n  login builder\n  password hunter2-secret\n")
         r = q.run("sync", env={"NETRC": netrc})
         t.expect_rc(r, 0, "the same mirror with the login in $NETRC", hard=False)
-        t.check(any(x.status != 401 for x in srv.requests()), "the server saw the netrc login",
-                srv.requests())
+        t.check(any(x.status != 401 for x in srv.requests(settle=5.0)), "the server saw the netrc login",
+                srv.requests(settle=5.0))
         t.check("hunter2-secret" not in r.err + r.out, "the password is not printed")
 
     # A plain block item: the column points at the bad placeholder itself.

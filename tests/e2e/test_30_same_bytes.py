@@ -31,7 +31,7 @@ def main(t):
                       index=srv.url + "index.json", mirrors=[srv.url])
         r = p.run("sync")
         t.expect_rc(r, 0, "sync with two targets whose archives are the same bytes")
-        gets = [x for x in srv.requests() if x.path in ("/" + twin, "/" + twin_of)]
+        gets = [x for x in srv.requests(settle=5.0) if x.path in ("/" + twin, "/" + twin_of)]
         t.check(len(gets) == 1, "the shared bytes were downloaded once", gets)
         t.check(mirror.sha256(twin_of) in p.archives(), "one cache entry holds them",
                 p.archives())

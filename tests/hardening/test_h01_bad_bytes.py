@@ -26,11 +26,11 @@ def main(t):
         what = "corrupt then good (%s)" % ("over go1.17" if installed else "fresh")
         p = hlib.prepared(t, index, [srv.url], installed=installed)
         p.write_manifest(**hlib.fields(index, [srv.url + "_fault/corrupt/", srv.url], go="1.9"))
-        n0 = len(srv.requests())
+        n0 = len(srv.requests(settle=5.0))
         r = p.run("sync")
         t.expect_rc(r, 0, what, hard=False)
         hlib.expect_installed(t, p, what)
-        reqs = srv.requests()[n0:]
+        reqs = srv.requests(settle=5.0)[n0:]
         for f in hlib.new_files():
             got = hlib.archive_gets(reqs, f)
             t.check(("/_fault/corrupt/" + f, "-", 200) in got and ("/" + f, "-", 200) in got,

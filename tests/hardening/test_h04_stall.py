@@ -24,7 +24,7 @@ def main(t):
         p = hlib.prepared(t, index, [srv.url], installed=True)
         p.write_manifest(**hlib.fields(index, [srv.url + "_fault/%s/" % fault, srv.url],
                                        go="1.9"))
-        n0 = len(srv.requests())
+        n0 = len(srv.requests(settle=5.0))
         start = time.monotonic()
         r = p.run("sync", env=env, timeout=60)
         took = time.monotonic() - start

@@ -25,7 +25,7 @@ def main(t):
         p = hlib.prepared(t, index, [srv.url], installed=installed)
         p.write_manifest(**hlib.fields(index, mirrors, go="1.9"))
         snap = hlib.Snapshot(t, p)
-        n0 = len(srv.requests())
+        n0 = len(srv.requests(settle=5.0))
         start = time.monotonic()
         r = p.run("sync")
         took = time.monotonic() - start
@@ -84,7 +84,7 @@ def main(t):
         hlib.expect_error(t, r, 3, what, names=[bad])
         t.expect_in("HTTP %d" % code, r.err, "%s: the error gives the status" % what, r)
         hlib.expect_nothing_lost(t, p, snap, what)
-        got = hlib.archive_gets(srv.wait_log(len(srv.requests()) + 0)[-6:], files[0])
+        got = hlib.archive_gets(srv.wait_log(len(srv.requests(settle=5.0)) + 0)[-6:], files[0])
         t.check(len(got) == 3, "%s: 1 + 2 tries, then it gives up" % what, got)
         t.check(0.55 <= took < 10, "%s: bounded, with backoff (%.2f s)" % (what, took))
 

@@ -47,7 +47,7 @@ def main(t):
     # A valid half: one Range request, 206, nothing else for that file.
     p = hlib.prepared(t, index, [srv.url], installed=True)
     write_part(p, mirror, f, whole[:half])
-    n0 = len(srv.requests())
+    n0 = len(srv.requests(settle=5.0))
     r = synced(p, "valid partial part")
     got = hlib.archive_gets(srv.wait_log(n0 + 2)[n0:], f)
     t.check(got == [("/" + f, "bytes=%d-" % half, 206)],
@@ -59,7 +59,7 @@ def main(t):
     bad = bytearray(whole[:half])
     bad[half // 2] ^= 0x40
     write_part(p, mirror, f, bytes(bad))
-    n0 = len(srv.requests())
+    n0 = len(srv.requests(settle=5.0))
     r = synced(p, "partial part with wrong bytes")
     got = hlib.archive_gets(srv.wait_log(n0 + 3)[n0:], f)
     t.check(got == [("/" + f, "bytes=%d-" % half, 206), ("/" + f, "-", 200)],
@@ -96,7 +96,7 @@ def main(t):
     p.write_manifest(**hlib.fields(index, [srv.url + "_fault/corrupt/"], go="1.9"))
     write_part(p, mirror, f, whole[:half])
     snap = hlib.Snapshot(t, p)
-    n0 = len(srv.requests())
+    n0 = len(srv.requests(settle=5.0))
     r = p.run("sync")
     hlib.expect_error(t, r, 4, "part, corrupting mirror", names=[srv.url + "_fault/corrupt/"])
     hlib.expect_nothing_lost(t, p, snap, "part, corrupting mirror")
@@ -108,7 +108,7 @@ def main(t):
     p = hlib.prepared(t, index, [srv.url], installed=False)
     p.write_manifest(**hlib.fields(index, [srv.url + "_fault/norange/"], go="1.9"))
     write_part(p, mirror, f, whole[:half])
-    n0 = len(srv.requests())
+    n0 = len(srv.requests(settle=5.0))
     synced(p, "server ignores Range")
     got = [x[1:] for x in hlib.archive_gets(srv.requests(settle=0.5)[n0:], f)]
     t.check(got == [("bytes=%d-" % half, 200)],
@@ -125,7 +125,7 @@ def main(t):
                        ("longer", whole + b"junk")):
         p = hlib.prepared(t, index, [srv.url], installed=False)
         write_part(p, mirror, f, data)
-        n0 = len(srv.requests())
+        n0 = len(srv.requests(settle=5.0))
         synced(p, "part %s" % name)
         got = hlib.archive_gets(srv.wait_log(n0 + 2)[n0:], f)
         t.check(got == [("/" + f, "-", 200)], "part %s: one whole download" % name, got)
@@ -142,7 +142,7 @@ def main(t):
             "kept %d bytes" % len(kept))
     # ... and the next sync continues it.
     p.write_manifest(**hlib.fields(index, [srv.url], go="1.9"))
-    n0 = len(srv.requests())
+    n0 = len(srv.requests(settle=5.0))
     synced(p, "sync after a cut-off download")
     got = hlib.archive_gets(srv.wait_log(n0 + 2)[n0:], f)
     t.check(got == [("/" + f, "bytes=%d-" % half, 206)],

@@ -33,13 +33,13 @@ def main(t):
             else:
                 f["index"] = bad + "index.json"
             p.write_manifest(**f)
-            n0 = len(srv.requests())
+            n0 = len(srv.requests(settle=5.0))
             for cmd in (["lock"], ["sync"]):
                 r = p.run(*cmd)
                 hlib.expect_error(t, r, 2, "%s: %s" % (what, cmd[0]), names=[scheme + "://"])
                 t.expect_re(r"gonative\.yaml:\d+:\d+", r.err,
                             "%s: %s names file:line:col" % (what, cmd[0]), r)
-            t.check(len(srv.requests()) == n0 and not other.requests(),
+            t.check(len(srv.requests(settle=5.0)) == n0 and not other.requests(),
                     "%s: no network access" % what)
             t.check(not os.path.exists(p.lock_path) and not os.path.exists(p.install),
                     "%s: nothing written" % what)

@@ -47,7 +47,9 @@ def main(t):
     t.check(all(rc == 0 for rc, _, _ in res), "three syncs at once: all succeed",
             "\n".join("%s %s" % (rc, e) for rc, _, e in res))
     hlib.expect_installed(t, p, "three syncs at once")
-    log = slow.requests()[n0:]
+    # The server logs a request once its handler returns, which can be after
+    # the client has every byte and has exited: wait for it to go idle.
+    log = slow.requests(settle=5.0)[n0:]
     for f in hlib.new_files():
         got = [x for x in log if x.path.endswith("/" + f) and x.status == 200]
         t.check(len(got) == 1, "three syncs at once: %s downloaded once" % f, got)

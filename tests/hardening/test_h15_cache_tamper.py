@@ -73,7 +73,7 @@ def main(t):
         cached = os.path.join(p.cache, "archives", want)
         tamper(cached, how)
         what = "cache file %s, online" % how
-        n0 = len(srv.requests())
+        n0 = len(srv.requests(settle=5.0))
         r = p.run("sync")
         t.expect_rc(r, 0, what, hard=False)
         hlib.expect_installed(t, p, what)

@@ -109,7 +109,7 @@ def refused_at_load(t, w, srv, install, what):
     """exit 2 naming gonative.yaml:L:C, no request, the world unchanged."""
     line = w.manifest(install)
     before = snapshot(w.root)
-    n0 = len(srv.requests())
+    n0 = len(srv.requests(settle=5.0))
     r = w.sync()
     hlib.expect_error(t, r, 2, what)
     t.expect_re(r"gonative\.yaml:%d:10\b" % line, r.err, "%s: names gonative.yaml:%d:10"
@@ -123,7 +123,7 @@ def refused_owner(t, w, srv, install, names, what):
     """exit 5 naming the folder or file, no request, the world unchanged."""
     w.manifest(install)
     before = snapshot(w.root)
-    n0 = len(srv.requests())
+    n0 = len(srv.requests(settle=5.0))
     r = w.sync()
     hlib.expect_error(t, r, 5, what, names=names)
     no_requests(t, srv, n0, what)
@@ -361,7 +361,7 @@ def randomized(t, srv, index):
         if bad:
             w.manifest(text)
             before = snapshot(w.root)
-            n0 = len(srv.requests())
+            n0 = len(srv.requests(settle=5.0))
             r = w.sync()
             after = snapshot(w.root)
             t.check(r.rc == 2 and re.search(r"gonative\.yaml:\d+:10", r.err),

@@ -108,7 +108,7 @@ def main(t):
         t.expect_rc(r, 0, "%s: the next sync succeeds" % what, hard=False)
         hlib.expect_installed(t, p, "%s: next sync" % what, git=False)
         if expect_resume:
-            gets = [g for g in srv.requests()[log_before:] if g.path == "/" + up.host_file]
+            gets = [g for g in srv.requests(settle=5.0)[log_before:] if g.path == "/" + up.host_file]
             t.check(any(g.range.startswith("bytes=") and g.status == 206 for g in gets),
                     "%s: the next sync resumed the .part (Range, 206)" % what, gets)
 
