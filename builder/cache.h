@@ -86,7 +86,7 @@ int cache_lock(struct cache *cache, struct gn_error *err);
 void cache_unlock(struct cache *cache);
 /* Is the lock held (by this process, through cache)? */
 bool cache_locked(const struct cache *cache);
-/* Aborts when the lock is not held: a caller forgot it (a bug, not input). */
+/* Asserts that the lock is held: a caller that forgot it is a bug, not input. */
 void cache_assert_locked(const struct cache *cache);
 
 /* Paths into out (GN_PATH_MAX bytes), for messages and for readers that

@@ -1,5 +1,5 @@
 /*
- * builder/dirhash.h - Go's "h1:" module hash (formats.md section 4):
+ * builder/dirhash.h - Go's "h1:" module hash (docs/design.md section 17):
  * base64(SHA-256 of the lines "<sha256 hex>  <name>\n", names sorted
  * bytewise).  golang.org/x/mod/sumdb/dirhash Hash1 and HashZip.
  */

@@ -1,5 +1,5 @@
 /*
- * The merge (DESIGN.md "Merge").
+ * The merge (docs/design.md section 6).
  *
  * Expansion bound per archive: size * 12 + 64 MiB.  Official Go archives
  * expand about 3-4x (tar.gz and zip alike), so this leaves a wide margin

@@ -1,5 +1,5 @@
 /*
- * builder/merge.h - DESIGN.md "Merge": one GOROOT holding each target
+ * builder/merge.h - docs/design.md section 6: one GOROOT holding each target
  * platform's precompiled standard library.
  */
 #ifndef MERGE_H

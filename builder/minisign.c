@@ -1,5 +1,5 @@
 /*
- * builder/minisign.c - minisign signatures (shared/formats.md section 5).
+ * builder/minisign.c - minisign signatures (docs/design.md section 8).
  *
  * Parsing signatures and public keys.  Layouts follow jedisct1/minisign: a
  * public key is "Ed" || keyid[8] || pk[32]; a signature line is alg[2] ||

@@ -1,6 +1,6 @@
 /*
- * builder/minisign_verify.c - checking a minisign signature (shared/formats.md
- * section 5): the signature's key id against the key, the Ed25519 signature
+ * builder/minisign_verify.c - checking a minisign signature (docs/design.md
+ * section 8): the signature's key id against the key, the Ed25519 signature
  * over the file (prehashed: its BLAKE2b-512), the global signature over
  * signature || trusted comment, and the trusted comment's file: field
  * against the file expected.

@@ -26,11 +26,12 @@ entry_paths(const struct cache *cache, const char *tree_id, char *dir, char *rec
 				  : tree_id;
 
 	/* cache_open() left CACHE_NAME_ROOM below the root, and a tree id is
-	 * 64 hex digits: a cut path here is a bug, never a silent one. */
+	 * 64 hex digits, so this fits; if not, both are empty and every use of
+	 * them fails with an error instead of reaching a cut path. */
 	if (strlen(hex) > NAME_MAX - 8 ||
 	    !gn_path_fmt(dir, GN_PATH_MAX, "%s/trees/%s", cache->root, hex) ||
 	    !gn_path_fmt(record, GN_PATH_MAX, "%s/trees/%s.state", cache->root, hex)) {
-		abort();
+		dir[0] = record[0] = '\0';
 	}
 }
 

@@ -1,6 +1,6 @@
 /*
  * builder/sumdb.h - a checksum database client (sum.golang.org protocol,
- * formats.md section 3): signed tree heads, record lookups proven by
+ * docs/design.md section 17): signed tree heads, record lookups proven by
  * inclusion against the head, and each head proven consistent with the last
  * one this cache has seen (<cache>/sumdb/<name>/latest), from tiles.
  *

@@ -1,7 +1,7 @@
 /*
  * builder/tlog.h - the checksum database's transparency log: RFC 6962
  * hashing, tiles, and record (inclusion) and tree (consistency) proofs,
- * as golang.org/x/mod/sumdb/tlog defines them (formats.md section 3).
+ * as golang.org/x/mod/sumdb/tlog defines them (docs/design.md section 17).
  *
  * Proofs are checked by recomputing signed roots from hashes that a reader
  * callback supplies (from tiles fetched over HTTP): a hash read is never

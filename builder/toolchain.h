@@ -1,6 +1,6 @@
 /*
  * builder/toolchain.h - `source: proxy`: Go's toolchains as the module
- * golang.org/toolchain (formats.md section 3), read through GOPROXY-style
+ * golang.org/toolchain (docs/design.md section 17), read through GOPROXY-style
  * servers instead of a release index.
  *
  *   <proxy>/golang.org/toolchain/@v/list                  the versions

@@ -1,5 +1,5 @@
 /*
- * builder/tree.h - git-sha256 tree hash (shared/formats.md section 6).
+ * builder/tree.h - git-sha256 tree hash (docs/design.md section 7).
  *
  * A struct tree is an in-memory map path -> (mode, blob id).  Unpacking
  * fills it while it writes, so the GOROOT hash costs no second read; the
